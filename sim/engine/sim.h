@@ -1,0 +1,118 @@
+/*
+ * sim.h - the discrete-event engine as models see it.
+ *
+ * Models reach the engine through five calls and nothing else:
+ *
+ *     sim_now(s)                 the simulated clock, int64 nanoseconds
+ *     sim_schedule(s, ev, at)    arm an idle event for time `at`
+ *     sim_restart(s, ev, at)     arm or move an event, pending or not
+ *     sim_cancel(s, ev)          disarm an event (no-op when idle)
+ *     sim_event_pending(ev)      is it armed?
+ *
+ * so that the same model code can run on another scheduler (ns-3's, through
+ * libns3-c) by giving these calls another body.
+ *
+ * Events are intrusive: a model embeds a sim_event in its own object, binds
+ * it once with sim_event_init(), and recovers the object from ev->ctx in the
+ * handler.  Arming never allocates.  A handler runs with sim_now() equal to
+ * its deadline; an event armed for now inside a handler runs after that
+ * handler returns.  Events due at the same time run in the order in which
+ * they were armed (each schedule or restart takes the next sequence number),
+ * so one seed always gives one run.
+ */
+#ifndef SIM_SIM_H
+#define SIM_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Simulated time: int64 nanoseconds since the start of the run. */
+typedef int64_t sim_time;
+
+#define SIM_NS ((sim_time)1)
+#define SIM_US ((sim_time)1000)
+#define SIM_MS ((sim_time)1000000)
+#define SIM_S ((sim_time)1000000000)
+/* "Never": the deadline of an idle event and of a time not reached. */
+#define SIM_NEVER ((sim_time)-1)
+/* The latest representable time, about 292 years. */
+#define SIM_TIME_MAX INT64_MAX
+
+typedef struct sim sim;
+typedef struct sim_event sim_event;
+typedef void sim_handler(sim *s, sim_event *ev);
+
+/*
+ * The fields below are the engine's; models read only ->ctx.  They are in
+ * the header so that models can embed events by value.
+ */
+struct sim_event {
+    sim_time at;       /* deadline while pending, SIM_NEVER when idle */
+    uint64_t seq;      /* arming order, taken at each schedule/restart */
+    uint64_t qseq;     /* sequence of this event's live queue entry, 0: none */
+    sim_time qat;      /* time of that entry (never later than ->at) */
+    sim_handler *fn;   /* what runs when it fires */
+    void *ctx;         /* the model object that owns the event */
+};
+
+/* Bind an event to its handler and owner.  The event starts idle. */
+void sim_event_init(sim_event *ev, sim_handler *fn, void *ctx);
+
+static inline bool sim_event_pending(const sim_event *ev)
+{
+    return ev->at != SIM_NEVER;
+}
+
+sim_time sim_now(const sim *s);
+
+/* Arm an idle event for `at` (>= now).  Arming a pending event is a bug. */
+void sim_schedule(sim *s, sim_event *ev, sim_time at);
+
+/*
+ * Arm the event for `at` (>= now) whether or not it is pending.  Moving a
+ * deadline later does not touch the pending set: the entry already queued
+ * fires first and re-arms itself for the new deadline (FreeBSD's callout
+ * reset works the same way).  Most timers are restarted many times and
+ * fire rarely, so this is the common path.
+ */
+void sim_restart(sim *s, sim_event *ev, sim_time at);
+
+/* Disarm the event.  Harmless when it is idle. */
+void sim_cancel(sim *s, sim_event *ev);
+
+/* ---- owning and running an engine (the driver's side, not the models') */
+
+int sim_create(sim **out);
+void sim_destroy(sim *s);
+
+/*
+ * Run events due at or before `until`.  Returns when the next pending event
+ * is later than `until` (the clock is then set to `until`), when nothing is
+ * pending (the clock stays at the last event), or when sim_stop() was
+ * called.  Returns the number of events run by this call.
+ */
+uint64_t sim_run(sim *s, sim_time until);
+
+/* Ask sim_run() to return after the current event. */
+void sim_stop(sim *s);
+
+/*
+ * Call `fn` every `every` events (and once more when a run returns).  It is
+ * the driver's hook for progress bars and interrupt checks: it may read the
+ * wall clock and call sim_stop(); models never use it.
+ */
+typedef void sim_poll_fn(sim *s, void *arg);
+void sim_set_poll(sim *s, uint64_t every, sim_poll_fn *fn, void *arg);
+
+/* Number of pending events. */
+uint64_t sim_pending(const sim *s);
+/* Events run since creation. */
+uint64_t sim_events(const sim *s);
+/*
+ * A 64-bit hash of the trajectory: every event run folds its (time, arming
+ * sequence) in.  Two runs with equal fingerprints ran the same events at the
+ * same times in the same order (INET's fingerprint tests).
+ */
+uint64_t sim_fingerprint(const sim *s);
+
+#endif /* SIM_SIM_H */

@@ -1,0 +1,404 @@
+/*
+ * test_engine.c - the event engine: order, ties, cancel, restart, the run
+ * loop's clock, and random operation sequences against a sorted reference.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "engine/evq.h"
+#include "engine/sim.h"
+
+/* A log of which events fired, and when. */
+typedef struct fired {
+    int id;
+    sim_time t;
+} fired;
+
+static fired g_log[4096];
+static int g_nlog;
+
+typedef struct obj {
+    sim_event ev;
+    int id;
+} obj;
+
+static void log_handler(sim *s, sim_event *ev)
+{
+    obj *o = ev->ctx;
+
+    g_log[g_nlog].id = o->id;
+    g_log[g_nlog].t = sim_now(s);
+    g_nlog++;
+}
+
+static void init_objs(obj *o, int n)
+{
+    g_nlog = 0;
+    for (int i = 0; i < n; i++) {
+        o[i].id = i;
+        sim_event_init(&o[i].ev, log_handler, &o[i]);
+    }
+}
+
+static void ordering(void)
+{
+    sim *s;
+    obj o[5];
+    static const sim_time at[5] = {50, 10, 40, 20, 30};
+
+    CHECK_EQ_I64(sim_create(&s), 0);
+    init_objs(o, 5);
+    for (int i = 0; i < 5; i++)
+        sim_schedule(s, &o[i].ev, at[i] * SIM_MS);
+    CHECK_EQ_I64(sim_pending(s), 5);
+    CHECK_EQ_I64(sim_run(s, SIM_S), 5);
+    CHECK_EQ_I64(g_nlog, 5);
+    for (int i = 0; i < 5; i++)
+        CHECK_EQ_I64(g_log[i].t, (i + 1) * 10 * SIM_MS);
+    CHECK_EQ_I64(g_log[0].id, 1);
+    CHECK_EQ_I64(g_log[4].id, 0);
+    /* Nothing pending: the clock stays at the last event. */
+    CHECK_EQ_I64(sim_now(s), 50 * SIM_MS);
+    CHECK_EQ_I64(sim_pending(s), 0);
+    sim_destroy(s);
+}
+
+static void ties_run_in_scheduling_order(void)
+{
+    sim *s;
+    obj o[6];
+
+    CHECK_EQ_I64(sim_create(&s), 0);
+    init_objs(o, 6);
+    /* Interleave two times; within each, the order of scheduling wins. */
+    sim_schedule(s, &o[3].ev, 7);
+    sim_schedule(s, &o[0].ev, 5);
+    sim_schedule(s, &o[5].ev, 7);
+    sim_schedule(s, &o[1].ev, 5);
+    sim_schedule(s, &o[4].ev, 7);
+    sim_schedule(s, &o[2].ev, 5);
+    sim_run(s, 100);
+    static const int want[6] = {0, 1, 2, 3, 5, 4};
+    for (int i = 0; i < 6; i++)
+        CHECK_EQ_I64(g_log[i].id, want[i]);
+    sim_destroy(s);
+}
+
+/* A handler that arms another event for "now": it must run after us. */
+static obj *g_chain_next;
+static void chain_handler(sim *s, sim_event *ev)
+{
+    log_handler(s, ev);
+    if (g_chain_next != NULL) {
+        obj *n = g_chain_next;
+        g_chain_next = NULL;
+        sim_schedule(s, &n->ev, sim_now(s));
+    }
+}
+
+static void event_armed_for_now_runs_after_handler(void)
+{
+    sim *s;
+    obj o[3];
+
+    CHECK_EQ_I64(sim_create(&s), 0);
+    init_objs(o, 3);
+    o[0].ev.fn = chain_handler;
+    sim_schedule(s, &o[0].ev, 10);
+    sim_schedule(s, &o[1].ev, 10);
+    g_chain_next = &o[2];
+    sim_run(s, 10);
+    CHECK_EQ_I64(g_nlog, 3);
+    CHECK_EQ_I64(g_log[0].id, 0);
+    CHECK_EQ_I64(g_log[1].id, 1);
+    CHECK_EQ_I64(g_log[2].id, 2);
+    CHECK_EQ_I64(g_log[2].t, 10);
+    sim_destroy(s);
+}
+
+static void cancel_and_restart(void)
+{
+    sim *s;
+    obj o[4];
+
+    CHECK_EQ_I64(sim_create(&s), 0);
+    init_objs(o, 4);
+    sim_cancel(s, &o[0].ev); /* idle: harmless */
+    CHECK(!sim_event_pending(&o[0].ev));
+    sim_schedule(s, &o[0].ev, 10);
+    sim_schedule(s, &o[1].ev, 20);
+    sim_schedule(s, &o[2].ev, 30);
+    sim_schedule(s, &o[3].ev, 40);
+    sim_cancel(s, &o[1].ev);
+    CHECK(!sim_event_pending(&o[1].ev));
+    sim_restart(s, &o[2].ev, 50); /* later: lazy */
+    sim_restart(s, &o[3].ev, 5);  /* earlier: re-queued */
+    CHECK_EQ_I64(sim_pending(s), 3);
+    CHECK(sim_event_pending(&o[2].ev));
+    sim_run(s, 100);
+    CHECK_EQ_I64(g_nlog, 3);
+    CHECK_EQ_I64(g_log[0].id, 3);
+    CHECK_EQ_I64(g_log[0].t, 5);
+    CHECK_EQ_I64(g_log[1].id, 0);
+    CHECK_EQ_I64(g_log[2].id, 2);
+    CHECK_EQ_I64(g_log[2].t, 50);
+    sim_destroy(s);
+}
+
+/* Re-arming takes a new place among ties, whether queued anew or lazily. */
+static void restart_takes_a_new_place_among_ties(void)
+{
+    sim *s;
+    obj o[4];
+
+    CHECK_EQ_I64(sim_create(&s), 0);
+    init_objs(o, 4);
+    sim_schedule(s, &o[0].ev, 10);
+    sim_schedule(s, &o[1].ev, 10);
+    sim_restart(s, &o[0].ev, 10); /* same time as its entry: queued anew */
+    /* Both moved later lazily; o[3] is re-armed last, so it runs last. */
+    sim_schedule(s, &o[3].ev, 10);
+    sim_schedule(s, &o[2].ev, 20);
+    sim_restart(s, &o[3].ev, 30);
+    sim_restart(s, &o[2].ev, 30);
+    sim_restart(s, &o[3].ev, 30);
+    sim_run(s, 100);
+    CHECK_EQ_I64(g_nlog, 4);
+    CHECK_EQ_I64(g_log[0].id, 1);
+    CHECK_EQ_I64(g_log[1].id, 0);
+    CHECK_EQ_I64(g_log[1].t, 10);
+    CHECK_EQ_I64(g_log[2].id, 2);
+    CHECK_EQ_I64(g_log[2].t, 30);
+    CHECK_EQ_I64(g_log[3].id, 3);
+    CHECK_EQ_I64(g_log[3].t, 30);
+    sim_destroy(s);
+}
+
+static void run_until_sets_clock_and_allows_earlier_arming(void)
+{
+    sim *s;
+    obj o[3];
+
+    CHECK_EQ_I64(sim_create(&s), 0);
+    init_objs(o, 3);
+    sim_schedule(s, &o[0].ev, 1000);
+    CHECK_EQ_I64(sim_run(s, 100), 0);
+    CHECK_EQ_I64(sim_now(s), 100);
+    /* Earlier than the entry the run looked at, later than now. */
+    sim_schedule(s, &o[1].ev, 150);
+    CHECK_EQ_I64(sim_run(s, 200), 1);
+    CHECK_EQ_I64(g_log[0].id, 1);
+    CHECK_EQ_I64(sim_now(s), 200);
+    sim_schedule(s, &o[2].ev, 200); /* at now */
+    CHECK_EQ_I64(sim_run(s, 2000), 2);
+    CHECK_EQ_I64(g_log[1].id, 2);
+    CHECK_EQ_I64(g_log[2].id, 0);
+    CHECK_EQ_I64(sim_now(s), 1000);
+    sim_destroy(s);
+}
+
+static void stopper(sim *s, sim_event *ev)
+{
+    log_handler(s, ev);
+    sim_stop(s);
+}
+
+static void stop_returns_after_current_event(void)
+{
+    sim *s;
+    obj o[2];
+
+    CHECK_EQ_I64(sim_create(&s), 0);
+    init_objs(o, 2);
+    o[0].ev.fn = stopper;
+    sim_schedule(s, &o[0].ev, 1);
+    sim_schedule(s, &o[1].ev, 2);
+    CHECK_EQ_I64(sim_run(s, 10), 1);
+    CHECK_EQ_I64(sim_now(s), 1);
+    CHECK_EQ_I64(sim_run(s, 10), 1);
+    CHECK_EQ_I64(g_log[1].id, 1);
+    sim_destroy(s);
+}
+
+static int g_polls;
+static void count_poll(sim *s, void *arg)
+{
+    (void)s;
+    (void)arg;
+    g_polls++;
+}
+
+static void poll_every_n_events(void)
+{
+    sim *s;
+    obj o[10];
+
+    CHECK_EQ_I64(sim_create(&s), 0);
+    init_objs(o, 10);
+    for (int i = 0; i < 10; i++)
+        sim_schedule(s, &o[i].ev, i);
+    g_polls = 0;
+    sim_set_poll(s, 3, count_poll, NULL);
+    sim_run(s, 100);
+    CHECK_EQ_I64(g_polls, 3 + 1); /* after events 3, 6, 9, and at return */
+    sim_destroy(s);
+}
+
+/*
+ * Random schedule / restart / cancel / run sequences checked against a
+ * reference: every event fired must be the pending one with the smallest
+ * (deadline, arming order), at its deadline.
+ */
+#define NR 200
+static struct ref {
+    sim_time at; /* SIM_NEVER when idle */
+    uint64_t order;
+} g_ref[NR];
+static uint64_t g_order;
+static int g_bad;
+static sim_time g_last_fire;
+
+static void ref_handler(sim *s, sim_event *ev)
+{
+    obj *o = ev->ctx;
+    int best = -1;
+
+    for (int i = 0; i < NR; i++) {
+        if (g_ref[i].at == SIM_NEVER)
+            continue;
+        if (best < 0 || g_ref[i].at < g_ref[best].at ||
+            (g_ref[i].at == g_ref[best].at && g_ref[i].order < g_ref[best].order))
+            best = i;
+    }
+    if (best != o->id || g_ref[o->id].at != sim_now(s) || sim_now(s) < g_last_fire)
+        g_bad++;
+    g_last_fire = sim_now(s);
+    g_ref[o->id].at = SIM_NEVER;
+    g_nlog++;
+}
+
+static uint64_t xs(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+static void random_operations_match_sorted_reference(void)
+{
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        sim *s;
+        obj o[NR];
+        uint64_t x = seed * 0x9e3779b97f4a7c15ULL, fired_total = 0;
+
+        CHECK_EQ_I64(sim_create(&s), 0);
+        for (int i = 0; i < NR; i++) {
+            o[i].id = i;
+            sim_event_init(&o[i].ev, ref_handler, &o[i]);
+            g_ref[i].at = SIM_NEVER;
+        }
+        g_bad = 0;
+        g_nlog = 0;
+        g_last_fire = 0;
+        for (int step = 0; step < 20000; step++) {
+            int i = (int)(xs(&x) % NR);
+            unsigned op = (unsigned)(xs(&x) % 10);
+            /* Small spans make ties frequent; some are far in the future. */
+            sim_time span = (xs(&x) % 4 == 0) ? 1000000 : 50;
+            sim_time at = sim_now(s) + (sim_time)(xs(&x) % (uint64_t)span);
+
+            if (op < 3) {
+                if (!sim_event_pending(&o[i].ev)) {
+                    sim_schedule(s, &o[i].ev, at);
+                    g_ref[i].at = at;
+                    g_ref[i].order = ++g_order;
+                }
+            } else if (op < 6) {
+                sim_restart(s, &o[i].ev, at);
+                g_ref[i].at = at;
+                g_ref[i].order = ++g_order;
+            } else if (op < 8) {
+                sim_cancel(s, &o[i].ev);
+                g_ref[i].at = SIM_NEVER;
+            } else {
+                fired_total += sim_run(s, sim_now(s) + (sim_time)(xs(&x) % 40));
+            }
+            CHECK_EQ_I64(sim_event_pending(&o[i].ev), g_ref[i].at != SIM_NEVER);
+        }
+        fired_total += sim_run(s, SIM_TIME_MAX);
+        CHECK_EQ_I64(g_bad, 0);
+        CHECK_EQ_I64(sim_pending(s), 0);
+        CHECK_EQ_I64(fired_total, g_nlog);
+        CHECK(fired_total > 1000);
+        sim_destroy(s);
+    }
+}
+
+/* The queue alone: many entries, random times, popped in (time, seq) order. */
+static void evq_pops_in_time_then_seq_order(void)
+{
+    evq q;
+    evq_entry e;
+    uint64_t x = 12345;
+    sim_time prev_at = 0;
+    uint64_t prev_seq = 0;
+    size_t n = 0;
+
+    evq_init(&q);
+    for (uint64_t seq = 1; seq <= 100000; seq++)
+        evq_push(&q, (sim_time)(xs(&x) % 1000000), seq, NULL);
+    CHECK_EQ_I64(evq_size(&q), 100000);
+    while (evq_pop_until(&q, SIM_TIME_MAX, &e)) {
+        if (e.at < prev_at || (e.at == prev_at && e.seq <= prev_seq))
+            CHECK_FAIL_("out of order: (%lld,%llu) after (%lld,%llu)",
+                        (long long)e.at, (unsigned long long)e.seq,
+                        (long long)prev_at, (unsigned long long)prev_seq);
+        prev_at = e.at;
+        prev_seq = e.seq;
+        n++;
+    }
+    CHECK_EQ_I64(n, 100000);
+    CHECK_EQ_I64(evq_size(&q), 0);
+    evq_fini(&q);
+}
+
+/* Same operations, same fingerprint; one different deadline, another. */
+static uint64_t fingerprint_of(sim_time shift)
+{
+    sim *s;
+    obj o[50];
+    uint64_t fp;
+
+    sim_create(&s);
+    init_objs(o, 50);
+    for (int i = 0; i < 50; i++)
+        sim_schedule(s, &o[i].ev, (i * 7919) % 1000 + (i == 17 ? shift : 0));
+    sim_run(s, SIM_TIME_MAX);
+    fp = sim_fingerprint(s);
+    CHECK_EQ_I64(sim_events(s), 50);
+    sim_destroy(s);
+    return fp;
+}
+
+static void fingerprint_is_deterministic(void)
+{
+    CHECK(fingerprint_of(0) == fingerprint_of(0));
+    CHECK(fingerprint_of(0) != fingerprint_of(1));
+}
+
+static const check_test tests[] = {
+    CHECK_TEST(ordering),
+    CHECK_TEST(ties_run_in_scheduling_order),
+    CHECK_TEST(event_armed_for_now_runs_after_handler),
+    CHECK_TEST(cancel_and_restart),
+    CHECK_TEST(restart_takes_a_new_place_among_ties),
+    CHECK_TEST(run_until_sets_clock_and_allows_earlier_arming),
+    CHECK_TEST(stop_returns_after_current_event),
+    CHECK_TEST(poll_every_n_events),
+    CHECK_TEST(random_operations_match_sorted_reference),
+    CHECK_TEST(evq_pops_in_time_then_seq_order),
+    CHECK_TEST(fingerprint_is_deterministic),
+};
+CHECK_MAIN(tests)
