@@ -1,0 +1,738 @@
+/*
+ * scenario.c - scenario files, parsed with libinih (see scenario.h).
+ *
+ * libinih does the INI syntax; this file supplies its reader, so that
+ *   - line numbers are known in the handler (Debian's libinih is built
+ *     without INI_HANDLER_LINENO): the reader counts the lines it hands over;
+ *   - a setting longer than inih's line buffer (INI_MAX_LINE, 200 bytes in
+ *     Debian's build) is an error naming its line, not a silent cut;
+ *   - comments may follow a value after whitespace, with ';' or '#', and
+ *     leading whitespace never makes a continuation line;
+ *   - section headers are seen as they come, so an empty [peer NAME]
+ *     section still declares its class, and a bad header is reported once.
+ *
+ * Values are parsed and range-checked by the parameter table (params.c).
+ */
+#include "scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+#include <nettle/sha2.h>
+
+#include "engine/err.h"
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+static void hex(const uint8_t *b, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* Edit distance, for "did you mean"; names are short. */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[64];
+
+    if (la >= 64 || lb >= 64)
+        return 64;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = diag + cost;
+
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+static int valid_peer_name(const char *s)
+{
+    if (*s == '\0' || strlen(s) >= PEER_NAME_MAX)
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+            return 0;
+    return 1;
+}
+
+static int is_section(const char *s)
+{
+    for (size_t i = 0; params_sections[i]; i++)
+        if (strcmp(params_sections[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * The best suggestion for an unknown key of `section`: a close key of the
+ * same section, or the same key in another section.  Writes "; did you
+ * mean ...?" into buf, or nothing.
+ */
+static void suggest_key(const char *section, const char *key, char *buf, size_t len)
+{
+    const param *best = NULL;
+    size_t bestd = 3; /* at most two edits */
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < params_count; i++) {
+        const param *p = &params_table[i];
+        size_t dd;
+
+        if (strcmp(p->section, section) != 0)
+            continue;
+        dd = distance(key, p->key);
+        if (dd < bestd) {
+            bestd = dd;
+            best = p;
+        }
+    }
+    if (best != NULL) {
+        snprintf(buf, len, "; did you mean '%s'?", best->key);
+        return;
+    }
+    for (size_t i = 0; i < params_count; i++) {
+        const param *p = &params_table[i];
+
+        if (strcmp(p->key, key) == 0) {
+            snprintf(buf, len, "; did you mean [%s%s] %s?", p->section,
+                     strcmp(p->section, "peer") == 0 ? " NAME" : "", p->key);
+            return;
+        }
+    }
+}
+
+static void suggest_section(const char *name, char *buf, size_t len)
+{
+    const char *best = NULL;
+    size_t bestd = 3;
+
+    buf[0] = '\0';
+    for (size_t i = 0; params_sections[i]; i++) {
+        size_t dd = distance(name, params_sections[i]);
+
+        if (dd < bestd) {
+            bestd = dd;
+            best = params_sections[i];
+        }
+    }
+    if (best != NULL)
+        snprintf(buf, len, "; did you mean [%s%s]?", best,
+                 strcmp(best, "peer") == 0 ? " NAME" : "");
+}
+
+/* ---- the scenario object --------------------------------------------- */
+
+static void apply_defaults(scenario *sc, peer_params *peer)
+{
+    char err[UNITS_ERR_MAX];
+
+    for (size_t i = 0; i < params_count; i++) {
+        const param *p = &params_table[i];
+        int is_peer = strcmp(p->section, "peer") == 0;
+        int rc;
+
+        if (p->def == NULL || is_peer != (peer != NULL))
+            continue;
+        rc = param_parse(p, p->def, param_field(p, &sc->cfg, peer), err);
+        SIM_ASSERT(rc == 0, "default of %s.%s does not parse: %s", p->section,
+                   p->key, err);
+    }
+}
+
+static scenario *scenario_new(const char *path)
+{
+    scenario *sc = calloc(1, sizeof *sc);
+
+    if (sc == NULL)
+        return NULL;
+    sc->path = dup_str(path);
+    sc->given = calloc(params_count, sizeof *sc->given);
+    if (sc->path == NULL || sc->given == NULL) {
+        scenario_free(sc);
+        return NULL;
+    }
+    apply_defaults(sc, NULL);
+    return sc;
+}
+
+void scenario_free(scenario *sc)
+{
+    if (sc == NULL)
+        return;
+    free(sc->path);
+    free(sc->text);
+    free(sc->given);
+    free(sc->peer_given);
+    free(sc->cfg.peers);
+    free(sc);
+}
+
+int scenario_peer_index(const scenario *sc, const char *name)
+{
+    for (size_t i = 0; i < sc->cfg.npeers; i++)
+        if (strcmp(sc->cfg.peers[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The class named `name`, created with its defaults if new; -1 on ENOMEM. */
+static int peer_get(scenario *sc, const char *name)
+{
+    int i = scenario_peer_index(sc, name);
+    peer_params *p;
+
+    if (i >= 0)
+        return i;
+    if (sc->cfg.npeers == sc->peer_cap) {
+        size_t cap = sc->peer_cap ? sc->peer_cap * 2 : 4;
+        peer_params *np = realloc(sc->cfg.peers, cap * sizeof *np);
+        int *ng;
+
+        if (np == NULL)
+            return -1;
+        sc->cfg.peers = np;
+        ng = realloc(sc->peer_given, cap * params_count * sizeof *ng);
+        if (ng == NULL)
+            return -1;
+        sc->peer_given = ng;
+        sc->peer_cap = cap;
+    }
+    i = (int)sc->cfg.npeers++;
+    p = &sc->cfg.peers[i];
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    memset(&sc->peer_given[(size_t)i * params_count], 0,
+           params_count * sizeof *sc->peer_given);
+    apply_defaults(sc, p);
+    return i;
+}
+
+static int *given_slot(scenario *sc, const param *p, int peer)
+{
+    size_t k = params_index(p);
+
+    return peer < 0 ? &sc->given[k] : &sc->peer_given[(size_t)peer * params_count + k];
+}
+
+/*
+ * Set one key.  `where` is "file:line" or "--set ARG" for messages; line is
+ * the line number or SCENARIO_FROM_SET.
+ */
+static int set_value(scenario *sc, const param *p, int peer, const char *value,
+                     const char *where, int line, sim_diag *d)
+{
+    char err[UNITS_ERR_MAX], sect[PEER_NAME_MAX + 8];
+    int *given = given_slot(sc, p, peer);
+    void *field = param_field(p, &sc->cfg, peer >= 0 ? &sc->cfg.peers[peer] : NULL);
+
+    if (peer >= 0)
+        snprintf(sect, sizeof sect, "peer %s", sc->cfg.peers[peer].name);
+    else
+        snprintf(sect, sizeof sect, "%s", p->section);
+    if (line > 0 && *given > 0) {
+        diag_add(d, "%s: [%s] %s is set twice (first on line %d)", where, sect, p->key,
+                 *given);
+        return SIM_ESCENARIO;
+    }
+    if (param_parse(p, value, field, err) != 0) {
+        diag_add(d, "%s: [%s] %s: %s", where, sect, p->key, err);
+        return SIM_ESCENARIO;
+    }
+    *given = line;
+    return SIM_OK;
+}
+
+/* ---- parsing a file --------------------------------------------------- */
+
+typedef struct parse_ctx {
+    scenario *sc;
+    sim_diag *d;
+    const char *text;
+    size_t len;
+    size_t pos;
+    int line;         /* number of the line last handed to inih */
+    int section_ok;   /* the current section is known (keys are checked) */
+    int peer;         /* index of the current [peer NAME], or -1 */
+    int errors;       /* diagnostics added while parsing */
+} parse_ctx;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void parse_error(parse_ctx *c, const char *fmt, ...)
+{
+    char msg[DIAG_LEN];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    diag_add(c->d, "%s:%d: %s", c->sc->path, c->line, msg);
+    c->errors++;
+}
+
+/* A section header as the reader sees it: "[name]" (content already trimmed). */
+static void section_header(parse_ctx *c, const char *s, size_t n)
+{
+    char name[DIAG_LEN], hint[128];
+    const char *close = memchr(s, ']', n);
+    size_t len;
+    char *p;
+
+    c->section_ok = 0;
+    c->peer = -1;
+    if (close == NULL || (size_t)(close - s) + 1 != n) {
+        snprintf(name, sizeof name, "%.*s", (int)n, s);
+        parse_error(c, "expected a section header such as [host], got '%s'", name);
+        return;
+    }
+    len = (size_t)(close - s) - 1;
+    snprintf(name, sizeof name, "%.*s", (int)len, s + 1);
+    for (p = name; *p && !isspace((unsigned char)*p); p++)
+        ;
+    if (strncmp(name, "peer", 4) == 0 && (name[4] == '\0' || isspace((unsigned char)name[4]))) {
+        char *nm = name + 4;
+
+        while (isspace((unsigned char)*nm))
+            nm++;
+        if (!valid_peer_name(nm)) {
+            parse_error(c,
+                        "expected [peer NAME] with a NAME of letters, digits, '_' or "
+                        "'-' (at most 63), got '[%s]'", name);
+            return;
+        }
+        c->peer = peer_get(c->sc, nm);
+        if (c->peer < 0) {
+            parse_error(c, "out of memory");
+            return;
+        }
+        c->section_ok = 1;
+        return;
+    }
+    if (*p != '\0' || !is_section(name) || strcmp(name, "peer") == 0) {
+        suggest_section(name, hint, sizeof hint);
+        parse_error(c,
+                    "unknown section [%s]%s (sections: sim, link, host, nic, tcp, "
+                    "offload, workload, peer NAME)", name, hint);
+        return;
+    }
+    c->section_ok = 1;
+}
+
+/*
+ * inih's reader: hand over the next line, trimmed of leading white space
+ * and of comments, counting lines.  A setting longer than inih's buffer is
+ * reported and replaced by an empty line.
+ */
+static char *reader(char *str, int num, void *stream)
+{
+    parse_ctx *c = stream;
+    const char *s, *nl;
+    size_t n, limit = num > 2 ? (size_t)num - 2 : 0;
+
+    if (c->pos >= c->len)
+        return NULL;
+    s = c->text + c->pos;
+    nl = memchr(s, '\n', c->len - c->pos);
+    n = nl ? (size_t)(nl - s) : c->len - c->pos;
+    c->pos += n + (nl != NULL);
+    c->line++;
+    if (n > 0 && s[n - 1] == '\r')
+        n--;
+    while (n > 0 && isspace((unsigned char)*s)) {
+        s++;
+        n--;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((s[i] == ';' || s[i] == '#') && (i == 0 || isspace((unsigned char)s[i - 1]))) {
+            n = i;
+            break;
+        }
+    }
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (n > limit) {
+        parse_error(c, "line too long: %zu characters of setting, the parser's limit is %zu",
+                    n, limit);
+        n = 0;
+    } else if (n > 0 && s[0] == '[') {
+        section_header(c, s, n);
+    } else if (n > 0 && memchr(s, '=', n) == NULL && memchr(s, ':', n) == NULL) {
+        char got[DIAG_LEN];
+
+        snprintf(got, sizeof got, "%.*s", (int)(n > 80 ? 80 : n), s);
+        parse_error(c, "expected 'key = value' or a [section] header, got '%s'", got);
+        n = 0;
+    }
+    memcpy(str, s, n);
+    str[n] = '\n';
+    str[n + 1] = '\0';
+    return str;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    parse_ctx *c = user;
+    const param *p;
+    char where[DIAG_LEN], hint[128] = "";
+
+    if (section[0] == '\0') {
+        for (size_t i = 0; i < params_count; i++)
+            if (strcmp(params_table[i].key, name) == 0) {
+                snprintf(hint, sizeof hint, "; put it under [%s%s]",
+                         params_table[i].section,
+                         strcmp(params_table[i].section, "peer") == 0 ? " NAME" : "");
+                break;
+            }
+        parse_error(c, "key '%s' comes before any [section]%s", name, hint);
+        return 1;
+    }
+    if (!c->section_ok)
+        return 1; /* the header was reported */
+    p = params_find(c->peer >= 0 ? "peer" : section, name);
+    if (p == NULL) {
+        suggest_key(c->peer >= 0 ? "peer" : section, name, hint, sizeof hint);
+        parse_error(c, "[%s] unknown key '%s'%s", section, name, hint);
+        return 1;
+    }
+    snprintf(where, sizeof where, "%s:%d", c->sc->path, c->line);
+    if (set_value(c->sc, p, c->peer, value, where, c->line, c->d) != SIM_OK)
+        c->errors++;
+    return 1;
+}
+
+int scenario_load_text(const char *name, const char *text, size_t len, scenario **out,
+                       sim_diag *d)
+{
+    scenario *sc = scenario_new(name);
+    parse_ctx c;
+    struct sha256_ctx h;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    int rc;
+
+    *out = NULL;
+    if (sc == NULL || (sc->text = malloc(len + 1)) == NULL) {
+        scenario_free(sc);
+        diag_add(d, "%s: out of memory", name);
+        return SIM_ENOMEM;
+    }
+    memcpy(sc->text, text, len);
+    sc->text[len] = '\0';
+    sc->text_len = len;
+    sha256_init(&h);
+    sha256_update(&h, len, (const uint8_t *)text);
+    sha256_digest(&h, sizeof digest, digest);
+    hex(digest, sizeof digest, sc->sha256);
+    if (memchr(text, '\0', len) != NULL) {
+        diag_add(d, "%s: not a text file (it contains a NUL byte)", name);
+        scenario_free(sc);
+        return SIM_ESCENARIO;
+    }
+
+    memset(&c, 0, sizeof c);
+    c.sc = sc;
+    c.d = d;
+    c.text = sc->text;
+    c.len = len;
+    c.peer = -1;
+    rc = ini_parse_stream(reader, &c, handler, &c);
+    if (rc == -2) {
+        diag_add(d, "%s: out of memory while parsing", name);
+        c.errors++;
+    } else if (rc > 0 && c.errors == 0) {
+        diag_add(d, "%s:%d: expected 'key = value' or a [section] header", name, rc);
+        c.errors++;
+    }
+    if (c.errors) {
+        scenario_free(sc);
+        return SIM_ESCENARIO;
+    }
+    /* A file without [peer NAME] sections has one class of default peers. */
+    if (sc->cfg.npeers == 0 && peer_get(sc, "default") < 0) {
+        scenario_free(sc);
+        diag_add(d, "%s: out of memory", name);
+        return SIM_ENOMEM;
+    }
+    *out = sc;
+    return SIM_OK;
+}
+
+int scenario_load(const char *path, scenario **out, sim_diag *d)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    if (f == NULL) {
+        diag_add(d, "%s: cannot read the scenario: %s", path, strerror(errno));
+        return SIM_ESCENARIO;
+    }
+    for (;;) {
+        size_t got;
+
+        if (len == cap) {
+            char *nb;
+
+            cap = cap ? cap * 2 : 4096;
+            if (cap > ((size_t)64 << 20) || (nb = realloc(buf, cap)) == NULL) {
+                diag_add(d, "%s: scenario file too large (over 64 MB) or out of memory",
+                         path);
+                free(buf);
+                fclose(f);
+                return SIM_ESCENARIO;
+            }
+            buf = nb;
+        }
+        got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        diag_add(d, "%s: cannot read the scenario: %s", path, strerror(errno));
+        free(buf);
+        fclose(f);
+        return SIM_ESCENARIO;
+    }
+    fclose(f);
+    rc = scenario_load_text(path, buf ? buf : "", len, out, d);
+    free(buf);
+    return rc;
+}
+
+/* ---- overrides, resolution, output ------------------------------------ */
+
+int scenario_set(scenario *sc, const char *assignment, sim_diag *d)
+{
+    char buf[512], where[600], hint[128];
+    char *eq, *key, *dot, *section;
+    const param *p;
+    int peer = -1;
+
+    snprintf(where, sizeof where, "--set %s", assignment);
+    if (strlen(assignment) >= sizeof buf) {
+        diag_add(d, "%s: too long", where);
+        return SIM_ESCENARIO;
+    }
+    strcpy(buf, assignment);
+    eq = strchr(buf, '=');
+    if (eq == NULL || eq == buf) {
+        diag_add(d, "%s: expected section.key=value (e.g. nic.fin_wait_2_timeout=60s)",
+                 where);
+        return SIM_ESCENARIO;
+    }
+    *eq = '\0';
+    section = buf;
+    dot = strchr(buf, '.');
+    if (dot == NULL) {
+        diag_add(d, "%s: expected section.key=value (e.g. nic.fin_wait_2_timeout=60s)",
+                 where);
+        return SIM_ESCENARIO;
+    }
+    *dot = '\0';
+    key = dot + 1;
+    if (strcmp(section, "peer") == 0) {
+        char *kd = strrchr(key, '.');
+
+        if (kd == NULL) {
+            diag_add(d, "%s: expected peer.NAME.key=value", where);
+            return SIM_ESCENARIO;
+        }
+        *kd = '\0';
+        peer = scenario_peer_index(sc, key);
+        if (peer < 0) {
+            diag_add(d, "%s: the scenario has no [peer %s] section", where, key);
+            return SIM_ESCENARIO;
+        }
+        key = kd + 1;
+    } else if (!is_section(section)) {
+        suggest_section(section, hint, sizeof hint);
+        diag_add(d, "%s: unknown section [%s]%s", where, section, hint);
+        return SIM_ESCENARIO;
+    }
+    p = params_find(section, key);
+    if (p == NULL) {
+        suggest_key(section, key, hint, sizeof hint);
+        diag_add(d, "%s: unknown key [%s] %s%s", where, section, key, hint);
+        return SIM_ESCENARIO;
+    }
+    return set_value(sc, p, peer, eq + 1, where, SCENARIO_FROM_SET, d);
+}
+
+int scenario_resolve(scenario *sc, sim_diag *d)
+{
+    model_config *cfg = &sc->cfg;
+    char err[UNITS_ERR_MAX];
+    double shares = 0;
+    int bad = 0;
+
+    /* A11: the preset fills the host keys that were not given. */
+    for (size_t i = 0; i < params_count; i++) {
+        const param *p = &params_table[i];
+        const char *v;
+
+        if (!(p->flags & PF_PRESET) || sc->given[i] != 0)
+            continue;
+        v = params_preset_value((int)cfg->host.fw2_policy, p->key);
+        SIM_ASSERT(v != NULL && param_parse(p, v, param_field(p, cfg, NULL), err) == 0,
+                   "preset value for host.%s", p->key);
+    }
+    /* Peer paths default to [link]. */
+    for (size_t k = 0; k < cfg->npeers; k++) {
+        peer_params *pp = &cfg->peers[k];
+
+        for (size_t i = 0; i < params_count; i++) {
+            const param *p = &params_table[i];
+            const param *lp;
+
+            if (!(p->flags & PF_PATH) || sc->peer_given[k * params_count + i] != 0)
+                continue;
+            lp = params_find("link", p->key);
+            SIM_ASSERT(lp != NULL && lp->type == p->type, "peer path key %s", p->key);
+            memcpy(param_field(p, cfg, pp), param_field(lp, cfg, NULL),
+                   p->type == PT_DIST ? sizeof(dist)
+                   : p->type == PT_NUMBER ? sizeof(double)
+                                          : sizeof(uint64_t));
+        }
+        shares += pp->share;
+    }
+    if (!(shares > 0)) {
+        diag_add(d, "%s: every [peer] share is 0; at least one class needs a positive share",
+                 sc->path);
+        bad = 1;
+    }
+    if (cfg->host.rto_min > cfg->host.rto_max) {
+        diag_add(d, "%s: [host] rto_min (%s) is above rto_max", sc->path,
+                 units_fmt_duration(cfg->host.rto_min, err));
+        bad = 1;
+    }
+    if (cfg->sim.warmup >= cfg->sim.duration) {
+        diag_add(d, "%s: [sim] warmup (%s) must be shorter than duration", sc->path,
+                 units_fmt_duration(cfg->sim.warmup, err));
+        bad = 1;
+    }
+    return bad ? SIM_ESCENARIO : SIM_OK;
+}
+
+int scenario_dup(const scenario *sc, scenario **out)
+{
+    scenario *c = calloc(1, sizeof *c);
+    size_t np = sc->peer_cap;
+
+    *out = NULL;
+    if (c == NULL)
+        return SIM_ENOMEM;
+    *c = *sc;
+    c->path = dup_str(sc->path);
+    c->text = malloc(sc->text_len + 1);
+    c->given = malloc(params_count * sizeof *c->given);
+    c->cfg.peers = np ? malloc(np * sizeof *c->cfg.peers) : NULL;
+    c->peer_given = np ? malloc(np * params_count * sizeof *c->peer_given) : NULL;
+    if (c->path == NULL || c->text == NULL || c->given == NULL ||
+        (np && (c->cfg.peers == NULL || c->peer_given == NULL))) {
+        scenario_free(c);
+        return SIM_ENOMEM;
+    }
+    memcpy(c->text, sc->text, sc->text_len + 1);
+    memcpy(c->given, sc->given, params_count * sizeof *c->given);
+    if (np) {
+        memcpy(c->cfg.peers, sc->cfg.peers, sc->cfg.npeers * sizeof *c->cfg.peers);
+        memcpy(c->peer_given, sc->peer_given, np * params_count * sizeof *c->peer_given);
+    }
+    *out = c;
+    return SIM_OK;
+}
+
+void scenario_each_param(const scenario *sc, scenario_param_fn *fn, void *arg)
+{
+    model_config *cfg = (model_config *)&sc->cfg;
+    char key[PEER_NAME_MAX + 64], val[UNITS_FMT_MAX];
+    double num;
+
+    for (size_t i = 0; i < params_count; i++) {
+        const param *p = &params_table[i];
+        const void *field;
+
+        if (strcmp(p->section, "peer") == 0)
+            continue;
+        field = param_field(p, cfg, NULL);
+        snprintf(key, sizeof key, "%s.%s", p->section, p->key);
+        fn(arg, key, param_format(p, field, val),
+           param_number(p, field, &num) ? &num : NULL);
+    }
+    for (size_t k = 0; k < cfg->npeers; k++) {
+        for (size_t i = 0; i < params_count; i++) {
+            const param *p = &params_table[i];
+            const void *field;
+
+            if (strcmp(p->section, "peer") != 0)
+                continue;
+            field = param_field(p, cfg, &cfg->peers[k]);
+            snprintf(key, sizeof key, "peer.%s.%s", cfg->peers[k].name, p->key);
+            fn(arg, key, param_format(p, field, val),
+               param_number(p, field, &num) ? &num : NULL);
+        }
+    }
+}
+
+static void hash_param(void *arg, const char *key, const char *value, const double *num)
+{
+    struct sha256_ctx *h = arg;
+
+    (void)num;
+    sha256_update(h, strlen(key), (const uint8_t *)key);
+    sha256_update(h, 1, (const uint8_t *)"=");
+    sha256_update(h, strlen(value), (const uint8_t *)value);
+    sha256_update(h, 1, (const uint8_t *)"\n");
+}
+
+void scenario_identity(const scenario *sc, const char *engine, char out[65])
+{
+    struct sha256_ctx h;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    static const char tag[] = "offsim run identity v1\n";
+
+    sha256_init(&h);
+    sha256_update(&h, sizeof tag - 1, (const uint8_t *)tag);
+    sha256_update(&h, sc->text_len + 1, (const uint8_t *)sc->text); /* with its NUL */
+    scenario_each_param(sc, hash_param, &h);
+    sha256_update(&h, strlen(engine), (const uint8_t *)engine);
+    sha256_digest(&h, sizeof digest, digest);
+    hex(digest, sizeof digest, out);
+}
