@@ -1,0 +1,389 @@
+/*
+ * results.c - the SQLite results store (see results.h).
+ *
+ * Writing.  Rows go through prepared statements inside one transaction per
+ * RESULTS_BATCH rows: a transaction per row would cost a journal sync each
+ * (SQLite FAQ 19), a thousand times slower.  The run row itself is committed
+ * on its own before any data, so a run that crashes or is killed is seen as
+ * 'running' (and a sweep can redo it), never as half a complete run.
+ *
+ * Schema changes bump RESULTS_SCHEMA_VERSION; a database written with
+ * another version is refused rather than mixed.
+ */
+#include "results.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "engine/err.h"
+
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS run(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  identity TEXT NOT NULL,\n"
+    "  scenario TEXT NOT NULL,\n"
+    "  scenario_sha256 TEXT NOT NULL,\n"
+    "  engine TEXT NOT NULL,\n"
+    "  seed INTEGER NOT NULL,\n"
+    "  status TEXT NOT NULL CHECK(status IN ('running','complete','interrupted','failed')),\n"
+    "  started TEXT NOT NULL,\n"
+    "  wall_s REAL,\n"
+    "  sim_end_ns INTEGER,\n"
+    "  events INTEGER,\n"
+    "  fingerprint TEXT,\n"
+    "  scenario_text TEXT,\n"
+    "  offsim_version TEXT);\n"
+    "CREATE INDEX IF NOT EXISTS run_identity ON run(identity);\n"
+    "CREATE TABLE IF NOT EXISTS run_param(\n"
+    "  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+    "  key TEXT NOT NULL,\n"
+    "  value TEXT NOT NULL,\n"
+    "  num REAL,\n"
+    "  varied INTEGER NOT NULL DEFAULT 0,\n"
+    "  PRIMARY KEY(run_id, key));\n"
+    "CREATE TABLE IF NOT EXISTS conn(\n"
+    "  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+    "  conn_id INTEGER NOT NULL,\n"
+    "  peer TEXT NOT NULL,\n"
+    "  t_open INTEGER, t_close INTEGER, t_fin_wait_1 INTEGER, t_fin_wait_2 INTEGER,\n"
+    "  t_time_wait INTEGER, t_closed INTEGER, t_released INTEGER,\n"
+    "  close_reason TEXT NOT NULL,\n"
+    "  owner_at_close TEXT NOT NULL,\n"
+    "  handoffs INTEGER NOT NULL,\n"
+    "  peer_outcome TEXT NOT NULL,\n"
+    "  PRIMARY KEY(run_id, conn_id));\n"
+    "CREATE TABLE IF NOT EXISTS event(\n"
+    "  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+    "  t INTEGER NOT NULL,\n"
+    "  conn_id INTEGER,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  detail TEXT,\n"
+    "  value INTEGER);\n"
+    "CREATE INDEX IF NOT EXISTS event_run_kind ON event(run_id, kind);\n"
+    "CREATE TABLE IF NOT EXISTS occupancy(\n"
+    "  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+    "  t INTEGER NOT NULL,\n"
+    "  nic_total INTEGER NOT NULL,\n"
+    "  nic_fin_wait_2 INTEGER NOT NULL,\n"
+    "  host_fin_wait_2 INTEGER NOT NULL,\n"
+    "  time_wait INTEGER NOT NULL,\n"
+    "  PRIMARY KEY(run_id, t));\n"
+    "CREATE TABLE IF NOT EXISTS scalar(\n"
+    "  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+    "  name TEXT NOT NULL,\n"
+    "  value REAL,\n"
+    "  PRIMARY KEY(run_id, name));\n"
+    /* close_s: from the local close to TIME_WAIT or CLOSED; censored rows
+     * (still open at the end) count until the end of the run. */
+    "CREATE VIEW IF NOT EXISTS close_latency AS\n"
+    "  SELECT c.run_id, c.conn_id, c.peer,\n"
+    "    (COALESCE(c.t_time_wait, c.t_closed, r.sim_end_ns) - c.t_close) / 1e9 AS close_s,\n"
+    "    (COALESCE(c.t_released, r.sim_end_ns) - c.t_close) / 1e9 AS release_s,\n"
+    "    (c.t_time_wait IS NULL AND c.t_closed IS NULL) AS censored,\n"
+    "    (c.t_released IS NULL) AS release_censored\n"
+    "  FROM conn c JOIN run r ON r.id = c.run_id\n"
+    "  WHERE c.t_close IS NOT NULL;\n"
+    "CREATE VIEW IF NOT EXISTS run_summary AS\n"
+    "  SELECT r.id AS run_id, r.scenario, r.seed, r.status,\n"
+    "    (SELECT COUNT(*) FROM conn c WHERE c.run_id = r.id) AS connections,\n"
+    "    (SELECT COUNT(*) FROM close_latency l WHERE l.run_id = r.id) AS closing,\n"
+    "    (SELECT AVG(l.censored) FROM close_latency l WHERE l.run_id = r.id) AS censored_share,\n"
+    "    (SELECT AVG(l.close_s) FROM close_latency l WHERE l.run_id = r.id) AS mean_close_s,\n"
+    "    (SELECT MAX(l.close_s) FROM close_latency l WHERE l.run_id = r.id) AS max_close_s,\n"
+    "    r.sim_end_ns / 1e9 AS sim_end_s, r.events, r.wall_s\n"
+    "  FROM run r;\n";
+
+enum { ST_PARAM, ST_CONN, ST_EVENT, ST_OCC, ST_SCALAR, ST_N };
+
+static const char *const insert_sql[ST_N] = {
+    [ST_PARAM] = "INSERT OR REPLACE INTO run_param(run_id,key,value,num,varied) VALUES(?,?,?,?,?)",
+    [ST_CONN] = "INSERT OR REPLACE INTO conn(run_id,conn_id,peer,t_open,t_close,t_fin_wait_1,"
+                "t_fin_wait_2,t_time_wait,t_closed,t_released,close_reason,owner_at_close,"
+                "handoffs,peer_outcome) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    [ST_EVENT] = "INSERT INTO event(run_id,t,conn_id,kind,detail,value) VALUES(?,?,?,?,?,?)",
+    [ST_OCC] = "INSERT OR REPLACE INTO occupancy(run_id,t,nic_total,nic_fin_wait_2,"
+               "host_fin_wait_2,time_wait) VALUES(?,?,?,?,?,?)",
+    [ST_SCALAR] = "INSERT OR REPLACE INTO scalar(run_id,name,value) VALUES(?,?,?)",
+};
+
+struct results {
+    sqlite3 *db;
+    sqlite3_stmt *st[ST_N];
+    int in_txn;
+    uint64_t pending; /* rows since the last commit */
+    int failed;       /* a row failed: the run cannot end complete */
+};
+
+const char *results_errmsg(const results *r)
+{
+    return r && r->db ? sqlite3_errmsg(r->db) : "out of memory";
+}
+
+static int exec(results *r, const char *sql)
+{
+    return sqlite3_exec(r->db, sql, NULL, NULL, NULL) == SQLITE_OK ? SIM_OK : SIM_EDB;
+}
+
+void results_close(results *r)
+{
+    if (r == NULL)
+        return;
+    if (r->in_txn)
+        exec(r, "COMMIT");
+    for (int i = 0; i < ST_N; i++)
+        sqlite3_finalize(r->st[i]);
+    sqlite3_close(r->db);
+    free(r);
+}
+
+int results_open(const char *path, results **out, sim_diag *d)
+{
+    results *r = calloc(1, sizeof *r);
+    sqlite3_stmt *st = NULL;
+    int version = -1;
+
+    *out = NULL;
+    if (r == NULL) {
+        diag_add(d, "%s: out of memory", path);
+        return SIM_ENOMEM;
+    }
+    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK)
+        goto fail;
+    sqlite3_busy_timeout(r->db, 60000);
+    if (sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version < 0)
+        goto fail;
+    if (version != 0 && version != RESULTS_SCHEMA_VERSION) {
+        diag_add(d,
+                 "%s: written by an offsim with results schema %d; this offsim writes "
+                 "schema %d (use another --db)",
+                 path, version, RESULTS_SCHEMA_VERSION);
+        results_close(r);
+        return SIM_EDB;
+    }
+    /* WAL lets readers and other writers (parallel sweeps) share the file. */
+    if (exec(r, "PRAGMA journal_mode=WAL") != SIM_OK ||
+        exec(r, "PRAGMA synchronous=NORMAL") != SIM_OK ||
+        exec(r, "PRAGMA foreign_keys=ON") != SIM_OK || exec(r, "BEGIN IMMEDIATE") != SIM_OK)
+        goto fail;
+    if (exec(r, schema_sql) != SIM_OK) {
+        exec(r, "ROLLBACK");
+        goto fail;
+    }
+    {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version=%d", RESULTS_SCHEMA_VERSION);
+        if (exec(r, sql) != SIM_OK || exec(r, "COMMIT") != SIM_OK) {
+            exec(r, "ROLLBACK");
+            goto fail;
+        }
+    }
+    for (int i = 0; i < ST_N; i++)
+        if (sqlite3_prepare_v2(r->db, insert_sql[i], -1, &r->st[i], NULL) != SQLITE_OK)
+            goto fail;
+    *out = r;
+    return SIM_OK;
+
+fail:
+    diag_add(d, "%s: cannot use as a results database: %s", path, results_errmsg(r));
+    results_close(r);
+    return SIM_EDB;
+}
+
+int results_run_begin(results *r, const results_run_info *info, int64_t *run_id,
+                      sim_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    char started[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    int rc;
+
+    gmtime_r(&now, &tm);
+    strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    rc = sqlite3_prepare_v2(r->db,
+                            "INSERT INTO run(identity,scenario,scenario_sha256,engine,seed,"
+                            "status,started,scenario_text,offsim_version) "
+                            "VALUES(?,?,?,?,?,'running',?,?,?)",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, info->identity, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, info->scenario, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, info->scenario_sha256, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, info->engine, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)info->seed);
+        sqlite3_bind_text(st, 6, started, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 7, info->scenario_text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 8, OFFSIM_VERSION, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE || exec(r, "BEGIN") != SIM_OK) {
+        diag_add(d, "cannot record the run: %s", results_errmsg(r));
+        return SIM_EDB;
+    }
+    *run_id = sqlite3_last_insert_rowid(r->db);
+    r->in_txn = 1;
+    r->pending = 0;
+    r->failed = 0;
+    return SIM_OK;
+}
+
+/* Step a bound insert; commit and reopen the transaction every batch. */
+static int step(results *r, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE) {
+        r->failed = 1;
+        return SIM_EDB;
+    }
+    if (++r->pending >= RESULTS_BATCH && r->in_txn) {
+        r->pending = 0;
+        if (exec(r, "COMMIT") != SIM_OK || exec(r, "BEGIN") != SIM_OK) {
+            r->failed = 1;
+            return SIM_EDB;
+        }
+    }
+    return SIM_OK;
+}
+
+static void bind_time(sqlite3_stmt *st, int i, sim_time t)
+{
+    if (t == SIM_NEVER)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int64(st, i, t);
+}
+
+int results_param(results *r, int64_t run, const char *key, const char *value,
+                  const double *num, int varied)
+{
+    sqlite3_stmt *st = r->st[ST_PARAM];
+
+    sqlite3_bind_int64(st, 1, run);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, value, -1, SQLITE_TRANSIENT);
+    if (num)
+        sqlite3_bind_double(st, 4, *num);
+    else
+        sqlite3_bind_null(st, 4);
+    sqlite3_bind_int(st, 5, varied != 0);
+    return step(r, st);
+}
+
+int results_conn(results *r, int64_t run, const results_conn_row *c)
+{
+    sqlite3_stmt *st = r->st[ST_CONN];
+
+    sqlite3_bind_int64(st, 1, run);
+    sqlite3_bind_int64(st, 2, c->conn_id);
+    sqlite3_bind_text(st, 3, c->peer, -1, SQLITE_STATIC);
+    bind_time(st, 4, c->t_open);
+    bind_time(st, 5, c->t_close);
+    bind_time(st, 6, c->t_fin_wait_1);
+    bind_time(st, 7, c->t_fin_wait_2);
+    bind_time(st, 8, c->t_time_wait);
+    bind_time(st, 9, c->t_closed);
+    bind_time(st, 10, c->t_released);
+    sqlite3_bind_text(st, 11, c->close_reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 12, c->owner_at_close, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 13, c->handoffs);
+    sqlite3_bind_text(st, 14, c->peer_outcome, -1, SQLITE_STATIC);
+    return step(r, st);
+}
+
+int results_event(results *r, int64_t run, sim_time t, uint32_t conn_id, const char *kind,
+                  const char *detail, const int64_t *value)
+{
+    sqlite3_stmt *st = r->st[ST_EVENT];
+
+    sqlite3_bind_int64(st, 1, run);
+    sqlite3_bind_int64(st, 2, t);
+    sqlite3_bind_int64(st, 3, conn_id);
+    sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+    if (detail)
+        sqlite3_bind_text(st, 5, detail, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 5);
+    if (value)
+        sqlite3_bind_int64(st, 6, *value);
+    else
+        sqlite3_bind_null(st, 6);
+    return step(r, st);
+}
+
+int results_occupancy(results *r, int64_t run, sim_time t, int64_t nic_total,
+                      int64_t nic_fin_wait_2, int64_t host_fin_wait_2, int64_t time_wait)
+{
+    sqlite3_stmt *st = r->st[ST_OCC];
+
+    sqlite3_bind_int64(st, 1, run);
+    sqlite3_bind_int64(st, 2, t);
+    sqlite3_bind_int64(st, 3, nic_total);
+    sqlite3_bind_int64(st, 4, nic_fin_wait_2);
+    sqlite3_bind_int64(st, 5, host_fin_wait_2);
+    sqlite3_bind_int64(st, 6, time_wait);
+    return step(r, st);
+}
+
+int results_scalar(results *r, int64_t run, const char *name, double value)
+{
+    sqlite3_stmt *st = r->st[ST_SCALAR];
+
+    sqlite3_bind_int64(st, 1, run);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(st, 3, value);
+    return step(r, st);
+}
+
+int results_run_end(results *r, int64_t run, const char *status, double wall_s,
+                    sim_time sim_end, uint64_t events, const char *fingerprint, sim_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (r->in_txn) {
+        r->in_txn = 0;
+        if (exec(r, "COMMIT") != SIM_OK) {
+            diag_add(d, "cannot commit the run's rows: %s", results_errmsg(r));
+            exec(r, "ROLLBACK");
+            r->failed = 1;
+        }
+    }
+    if (r->failed && strcmp(status, "complete") == 0)
+        status = "failed";
+    rc = sqlite3_prepare_v2(r->db,
+                            "UPDATE run SET status=?, wall_s=?, sim_end_ns=?, events=?, "
+                            "fingerprint=? WHERE id=?",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 2, wall_s);
+        bind_time(st, 3, sim_end);
+        sqlite3_bind_int64(st, 4, (sqlite3_int64)events);
+        if (fingerprint)
+            sqlite3_bind_text(st, 5, fingerprint, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 5);
+        sqlite3_bind_int64(st, 6, run);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        diag_add(d, "cannot update the run's status: %s", results_errmsg(r));
+        return SIM_EDB;
+    }
+    return r->failed ? SIM_EDB : SIM_OK;
+}

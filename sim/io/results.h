@@ -1,0 +1,89 @@
+/*
+ * results.h - the SQLite results store (schema: DESIGN.md, "Results
+ * database").
+ *
+ * A run's life in the store:
+ *
+ *     results_open(path)             schema created or checked; a database
+ *                                    that cannot be written fails here
+ *     results_run_begin(...)         run row 'running', committed at once,
+ *                                    then a write transaction is opened
+ *     results_param / _conn / _event / _occupancy / _scalar
+ *                                    rows through prepared statements; the
+ *                                    transaction is committed and reopened
+ *                                    every RESULTS_BATCH rows
+ *     results_run_end(status, ...)   rows committed, then the run row
+ *                                    becomes complete, interrupted or failed
+ *
+ * Many runs, and several processes, can share one database (WAL mode, a
+ * busy timeout).  Errors return SIM_EDB with a message in the sim_diag.
+ */
+#ifndef SIM_IO_RESULTS_H
+#define SIM_IO_RESULTS_H
+
+#include <stdint.h>
+
+#include "engine/sim.h"
+#include "io/diag.h"
+
+/* The schema this offsim writes; PRAGMA user_version holds it. */
+#define RESULTS_SCHEMA_VERSION 1
+/* Rows per transaction. */
+#define RESULTS_BATCH 100000
+
+typedef struct results results;
+
+int results_open(const char *path, results **out, sim_diag *d);
+void results_close(results *r);
+
+typedef struct results_run_info {
+    const char *identity;        /* scenario_identity() */
+    const char *scenario;        /* the path as given */
+    const char *scenario_text;
+    const char *scenario_sha256;
+    const char *engine;          /* "native" or "ns3" */
+    uint64_t seed;
+} results_run_info;
+
+int results_run_begin(results *r, const results_run_info *info, int64_t *run_id,
+                      sim_diag *d);
+
+int results_param(results *r, int64_t run, const char *key, const char *value,
+                  const double *num, int varied);
+
+/* One conn row; times are SIM_NEVER when not reached (stored as NULL). */
+typedef struct results_conn_row {
+    uint32_t conn_id;
+    const char *peer;
+    sim_time t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, t_closed,
+        t_released;
+    const char *close_reason;
+    const char *owner_at_close;
+    uint32_t handoffs;
+    const char *peer_outcome;
+} results_conn_row;
+
+int results_conn(results *r, int64_t run, const results_conn_row *row);
+
+/* value: NULL for none. */
+int results_event(results *r, int64_t run, sim_time t, uint32_t conn_id,
+                  const char *kind, const char *detail, const int64_t *value);
+
+int results_occupancy(results *r, int64_t run, sim_time t, int64_t nic_total,
+                      int64_t nic_fin_wait_2, int64_t host_fin_wait_2,
+                      int64_t time_wait);
+
+int results_scalar(results *r, int64_t run, const char *name, double value);
+
+/*
+ * Commit the rows, then set the run's status ("complete", "interrupted" or
+ * "failed") and its figures.  fingerprint may be NULL.
+ */
+int results_run_end(results *r, int64_t run, const char *status, double wall_s,
+                    sim_time sim_end, uint64_t events, const char *fingerprint,
+                    sim_diag *d);
+
+/* The message of the last SQLite error on this store. */
+const char *results_errmsg(const results *r);
+
+#endif /* SIM_IO_RESULTS_H */
