@@ -11,6 +11,7 @@
 #ifndef SIM_WORKLOAD_CONFIG_H
 #define SIM_WORKLOAD_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "engine/rng.h"

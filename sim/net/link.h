@@ -1,0 +1,76 @@
+/*
+ * link.h - the wire: links with a rate and a FIFO queue, per-connection
+ * paths with delay, loss and jitter, and segments in flight.
+ *
+ * Each peer class sits behind its own duplex link (the class's bandwidth,
+ * [link] bandwidth by default); the connections of a class share its FIFO
+ * queue in each direction.  Each connection has a path per direction: a
+ * propagation delay drawn once for the connection, a loss probability and a
+ * jitter distribution drawn per segment, each from its own random stream.
+ */
+#ifndef SIM_NET_LINK_H
+#define SIM_NET_LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/rng.h"
+#include "engine/sim.h"
+#include "net/segment.h"
+
+/* One direction of a link: a rate and the end of its transmit queue. */
+typedef struct net_link {
+    uint64_t bandwidth_bps;
+    sim_time busy_until;
+    uint64_t segments;     /* segments serialized */
+    uint64_t lost;         /* of which lost */
+} net_link;
+
+/* One direction of a connection's path. */
+typedef struct path {
+    net_link *link;
+    sim_time delay;        /* propagation, drawn per connection */
+    double loss;
+    const dist *jitter;    /* NULL: none */
+    rng_stream loss_rng;
+    rng_stream jitter_rng;
+    sim_time last_arrival; /* a segment never overtakes the one before it */
+} path;
+
+/*
+ * When a segment of wire_bytes sent now arrives at the far end, or
+ * SIM_NEVER when it is lost.  It is serialized behind the link's queue
+ * (lost segments too: they are lost on the way), then delayed by the path's
+ * delay plus jitter, and never earlier than the path's previous arrival.
+ */
+sim_time path_transmit(path *p, sim_time now, uint32_t wire_bytes);
+
+/* A segment in flight: an event that delivers it. */
+typedef struct flight {
+    sim_event ev;
+    seg s;
+    void *conn;            /* the connection it belongs to */
+    uint32_t conn_id;      /* ... which must still be this one on arrival */
+    uint8_t to_local;      /* direction: 1 towards the local host */
+    struct flight *next;   /* free list; queues of held segments */
+} flight;
+
+/*
+ * A pool of flights: allocated in slabs, reused, never freed before the
+ * pool (events must outlive their queue entries, see engine/sim.c).
+ */
+typedef struct flight_pool {
+    flight *free;
+    void **slabs;
+    size_t nslabs;
+    size_t cap;
+    sim_handler *deliver;  /* the handler every flight is bound to */
+    uint64_t in_use;
+} flight_pool;
+
+void flight_pool_init(flight_pool *fp, sim_handler *deliver);
+void flight_pool_fini(flight_pool *fp);
+flight *flight_get(flight_pool *fp);
+void flight_put(flight_pool *fp, flight *f);
+
+#endif /* SIM_NET_LINK_H */

@@ -1,0 +1,44 @@
+/*
+ * ticks.c - the target's tick clock (see ticks.h).
+ */
+#include "ticks.h"
+
+#include "engine/err.h"
+
+void tick_clock_init(tick_clock *c, uint64_t tps, tick_mode mode)
+{
+    SIM_ASSERT(tps == 10 || tps == 100 || tps == 1000, "ticks_per_second %llu (R3)",
+               (unsigned long long)tps);
+    c->tps = tps;
+    c->tick = SIM_S / (sim_time)tps;
+    c->mode = mode;
+}
+
+int64_t ticks_ceil(const tick_clock *c, sim_time d)
+{
+    if (d <= 0)
+        return 0;
+    return (d + c->tick - 1) / c->tick;
+}
+
+sim_time tick_deadline(const tick_clock *c, sim_time now, int64_t n)
+{
+    sim_time last_boundary = now / c->tick * c->tick;
+
+    if (n <= 0)
+        return now;
+    if (c->mode == TICK_MODE_COUNT)
+        return last_boundary + ticks_ns(c, n);
+    /* ceil: the first boundary at or after now + n ticks. */
+    {
+        sim_time due = now + ticks_ns(c, n);
+        return (due + c->tick - 1) / c->tick * c->tick;
+    }
+}
+
+sim_time tick_after(const tick_clock *c, sim_time now, sim_time delay)
+{
+    int64_t n = ticks_ceil(c, delay);
+
+    return tick_deadline(c, now, n > 0 ? n : 1);
+}

@@ -1,0 +1,592 @@
+/*
+ * tcp.c - one TCP endpoint (see tcp.h for what is and is not modelled).
+ *
+ * Sequence space of the sending side:
+ *
+ *     iss     SYN
+ *     iss+1 .. snd_end-1      the application's bytes
+ *     snd_end                 the FIN, once the application closed
+ *
+ * so "our FIN was sent" is fin_queued && snd_max > snd_end, and "our FIN is
+ * acknowledged" is fin_queued && snd_una > snd_end.
+ *
+ * Segment input follows RFC 9293 3.10.7.4 in its order: sequence test,
+ * RST, SYN, ACK, data, FIN.  The holder's hooks (tcp_ops) are called at
+ * fixed points: ops->segment after the sequence test of every segment in a
+ * synchronized state, ops->state_entered after each transition.
+ */
+#include "tcp.h"
+
+#include <string.h>
+
+#include "engine/err.h"
+
+static void timer_fired(sim *s, sim_event *ev);
+
+void tcp_init(tcp_tcb *t, sim *s, const tcp_cfg *cfg, const tcp_ops *ops, void *ctx,
+              uint32_t iss, rng_stream *ack_rng)
+{
+    memset(t, 0, sizeof *t);
+    t->state = TCP_S_CLOSED;
+    t->ops = ops;
+    t->cfg = cfg;
+    t->ctx = ctx;
+    t->s = s;
+    t->ack_rng = ack_rng;
+    t->iss = iss;
+    t->snd_una = t->snd_nxt = t->snd_max = t->snd_end = iss;
+    t->rcv_wnd = cfg->window;
+    t->rto = cfg->rto_initial;
+    t->rexmt_since = SIM_NEVER;
+    t->tw_deadline = SIM_NEVER;
+    for (int i = 0; i < TT_N; i++)
+        sim_event_init(&t->timer[i], timer_fired, t);
+}
+
+/* ---- timers ----------------------------------------------------------- */
+
+void tcp_timer_arm(tcp_tcb *t, tcp_timer_slot slot, sim_time deadline)
+{
+    sim_restart(t->s, &t->timer[slot], deadline);
+}
+
+void tcp_timer_cancel(tcp_tcb *t, tcp_timer_slot slot)
+{
+    sim_cancel(t->s, &t->timer[slot]);
+}
+
+sim_time tcp_timer_deadline(const tcp_tcb *t, tcp_timer_slot slot)
+{
+    return t->timer[slot].at;
+}
+
+void tcp_stop_timers(tcp_tcb *t)
+{
+    for (int i = 0; i < TT_N; i++)
+        sim_cancel(t->s, &t->timer[i]);
+}
+
+static sim_time after(tcp_tcb *t, sim_time delay)
+{
+    return t->ops->deadline(t, delay);
+}
+
+/* ---- state ------------------------------------------------------------ */
+
+void tcp_set_state(tcp_tcb *t, tcp_state next, tcp_event why)
+{
+    tcp_state old = t->state;
+
+    SIM_ASSERT(tcp_fsm_next(old, why) == next, "transition %s -> %s on %s is not in the table",
+               tcp_state_name[old], tcp_state_name[next], tcp_event_name[why]);
+    if (next == old)
+        return;
+    t->state = next;
+    if (next == TCP_S_CLOSED)
+        tcp_stop_timers(t);
+    else if (next == TCP_S_TIME_WAIT) {
+        tcp_timer_cancel(t, TT_REXMT);
+        t->tw_deadline = sim_now(t->s) + t->cfg->time_wait;
+    } else if (next == TCP_S_FIN_WAIT_2) {
+        /* Nothing is outstanding: the slot is free for the FIN_WAIT_2 timer. */
+        tcp_timer_cancel(t, TT_REXMT);
+    }
+    t->ops->state_entered(t, old, why);
+}
+
+/* Move by the table; no-op when the event does not apply. */
+static void transition(tcp_tcb *t, tcp_event why)
+{
+    tcp_set_state(t, tcp_fsm_next(t->state, why), why);
+}
+
+int tcp_fin_sent(const tcp_tcb *t)
+{
+    return t->fin_queued && seq_gt(t->snd_max, t->snd_end);
+}
+
+int tcp_fin_acked(const tcp_tcb *t)
+{
+    return t->fin_queued && seq_gt(t->snd_una, t->snd_end);
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static void emit(tcp_tcb *t, uint32_t seq, uint32_t len, uint8_t flags)
+{
+    seg s = {seq, 0, len, t->rcv_wnd, flags};
+
+    if (t->state != TCP_S_SYN_SENT || (flags & SEG_ACK)) {
+        s.ack = t->rcv_nxt;
+        s.flags |= SEG_ACK;
+    }
+    if (s.flags & SEG_ACK) {
+        /* The ACK rides on this segment: nothing is owed any more. */
+        t->unacked = 0;
+        tcp_timer_cancel(t, TT_DELACK);
+    }
+    t->ops->output(t, &s);
+}
+
+static void send_ack(tcp_tcb *t)
+{
+    emit(t, t->snd_nxt, 0, SEG_ACK);
+}
+
+void tcp_flush_ack(tcp_tcb *t)
+{
+    if (sim_event_pending(&t->timer[TT_DELACK]))
+        send_ack(t);
+}
+
+void tcp_rexmt_resume(tcp_tcb *t, sim_time delay)
+{
+    if (tcp_outstanding(t))
+        tcp_timer_arm(t, TT_REXMT, after(t, delay));
+    else
+        tcp_timer_cancel(t, TT_REXMT);
+}
+
+void tcp_output(tcp_tcb *t)
+{
+    uint32_t win_end = t->snd_una + t->snd_wnd;
+
+    if (t->state == TCP_S_SYN_SENT || t->state == TCP_S_SYN_RECEIVED ||
+        t->state == TCP_S_CLOSED || t->state == TCP_S_LISTEN)
+        return;
+    for (;;) {
+        uint32_t seq = t->snd_nxt, len = 0;
+        uint8_t flags = SEG_ACK;
+
+        if (seq_lt(seq, t->snd_end) && seq_lt(seq, win_end)) {
+            len = t->snd_end - seq;
+            if (len > t->cfg->mss)
+                len = t->cfg->mss;
+            if (len > win_end - seq)
+                len = win_end - seq;
+        }
+        if (t->fin_queued && seq + len == t->snd_end && !seq_gt(t->snd_nxt, t->snd_end))
+            flags |= SEG_FIN;
+        if (len == 0 && !(flags & SEG_FIN))
+            break;
+        /* Karn: time only segments sent for the first time. */
+        if (!t->timing && !seq_lt(seq, t->snd_max)) {
+            t->timing = 1;
+            t->rtt_seq = seq;
+            t->rtt_start = sim_now(t->s);
+        }
+        emit(t, seq, len, flags);
+        t->snd_nxt = seq + len + ((flags & SEG_FIN) != 0);
+        if (seq_gt(t->snd_nxt, t->snd_max))
+            t->snd_max = t->snd_nxt;
+        if (flags & SEG_FIN)
+            break;
+    }
+    if (tcp_outstanding(t) && !sim_event_pending(&t->timer[TT_REXMT]))
+        tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
+}
+
+/* ---- application calls ----------------------------------------------- */
+
+void tcp_connect(tcp_tcb *t)
+{
+    transition(t, TCP_E_OPEN_ACTIVE);
+    t->snd_nxt = t->snd_max = t->snd_end = t->iss + 1;
+    emit(t, t->iss, 0, SEG_SYN);
+    t->timing = 1;
+    t->rtt_seq = t->iss;
+    t->rtt_start = sim_now(t->s);
+    tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
+}
+
+void tcp_listen(tcp_tcb *t)
+{
+    transition(t, TCP_E_OPEN_PASSIVE);
+}
+
+void tcp_send(tcp_tcb *t, uint32_t bytes)
+{
+    SIM_ASSERT(!t->fin_queued, "send after close (%u bytes)", bytes);
+    t->snd_end += bytes;
+    tcp_output(t);
+}
+
+void tcp_close(tcp_tcb *t, int full)
+{
+    if (t->fin_queued)
+        return;
+    t->fin_queued = 1;
+    t->full_close = full != 0;
+    transition(t, TCP_E_CLOSE);
+    tcp_output(t);
+}
+
+void tcp_abort(tcp_tcb *t)
+{
+    if (t->state == TCP_S_CLOSED || t->state == TCP_S_LISTEN)
+        return;
+    if (t->state != TCP_S_SYN_SENT)
+        emit(t, t->snd_nxt, 0, SEG_RST);
+    transition(t, TCP_E_ABORT);
+}
+
+void tcp_keepalive(tcp_tcb *t)
+{
+    emit(t, t->snd_nxt - 1, 0, SEG_ACK);
+}
+
+int tcp_reset_reply(const seg *in, seg *out)
+{
+    if (in->flags & SEG_RST)
+        return 0;
+    memset(out, 0, sizeof *out);
+    if (in->flags & SEG_ACK) {
+        out->seq = in->ack;
+        out->flags = SEG_RST;
+    } else {
+        out->seq = 0;
+        out->ack = in->seq + seg_seqlen(in);
+        out->flags = SEG_RST | SEG_ACK;
+    }
+    return 1;
+}
+
+/* ---- timers fire ------------------------------------------------------ */
+
+static void rexmt_timeout(tcp_tcb *t)
+{
+    sim_time now = sim_now(t->s);
+
+    /* R14: in FIN_WAIT_2 this slot is the (target's) FIN_WAIT_2 timer. */
+    if (t->state == TCP_S_FIN_WAIT_2) {
+        t->ops->fw2_timeout(t);
+        return;
+    }
+    SIM_ASSERT(tcp_outstanding(t), "retransmit timer in %s with nothing outstanding",
+               tcp_state_name[t->state]);
+    if (t->rexmt_count >= t->cfg->max_retries) {
+        if (t->ops->give_up(t))
+            transition(t, TCP_E_RETRIES);
+        return;
+    }
+    if (t->rexmt_count == 0)
+        t->rexmt_since = now;
+    t->rexmt_count++;
+    t->timing = 0; /* Karn's algorithm */
+    t->rto = t->rto * 2 > t->cfg->rto_max ? t->cfg->rto_max : t->rto * 2;
+    if (t->state == TCP_S_SYN_SENT) {
+        emit(t, t->iss, 0, SEG_SYN);
+    } else if (t->state == TCP_S_SYN_RECEIVED) {
+        emit(t, t->iss, 0, SEG_SYN | SEG_ACK);
+    } else {
+        /* Go back N: resend from the oldest unacknowledged byte. */
+        t->snd_nxt = t->snd_una;
+        tcp_output(t);
+    }
+    tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
+}
+
+static void timer_fired(sim *s, sim_event *ev)
+{
+    tcp_tcb *t = ev->ctx;
+
+    (void)s;
+    if (ev == &t->timer[TT_REXMT]) {
+        rexmt_timeout(t);
+    } else if (ev == &t->timer[TT_DELACK]) {
+        send_ack(t);
+    } else if (t->state == TCP_S_FIN_WAIT_2) {
+        t->ops->fw2_timeout(t); /* the host's FIN_WAIT_2 timer */
+    } else {
+        SIM_ASSERT(t->state == TCP_S_TIME_WAIT, "2MSL timer in %s",
+                   tcp_state_name[t->state]);
+        transition(t, TCP_E_TIMEOUT_2MSL);
+    }
+}
+
+/* ---- input ------------------------------------------------------------ */
+
+/* RFC 6298 2.2 and 2.3; G is the clock granularity. */
+static void rtt_sample(tcp_tcb *t, sim_time r)
+{
+    sim_time var;
+
+    if (!t->have_rtt) {
+        t->srtt = r;
+        t->rttvar = r / 2;
+        t->have_rtt = 1;
+    } else {
+        sim_time d = t->srtt > r ? t->srtt - r : r - t->srtt;
+
+        t->rttvar = (3 * t->rttvar + d) / 4;
+        t->srtt = (7 * t->srtt + r) / 8;
+    }
+    var = 4 * t->rttvar > t->cfg->granularity ? 4 * t->rttvar : t->cfg->granularity;
+    t->rto = t->srtt + var;
+    if (t->rto < t->cfg->rto_min)
+        t->rto = t->cfg->rto_min;
+    if (t->rto > t->cfg->rto_max)
+        t->rto = t->cfg->rto_max;
+}
+
+/* An ACK is owed for received data or FIN: now, or after the ACK delay. */
+static void owe_ack(tcp_tcb *t, int full_segment)
+{
+    sim_time delay = dist_sample_time(t->cfg->ack_delay, t->ack_rng);
+
+    t->unacked += full_segment;
+    if (delay == 0 || t->unacked >= 2) {
+        send_ack(t);
+        return;
+    }
+    if (!sim_event_pending(&t->timer[TT_DELACK]))
+        tcp_timer_arm(t, TT_DELACK, after(t, delay));
+}
+
+/* RFC 9293 3.10.7.4, first check: is the segment in the window? */
+static int in_window(const tcp_tcb *t, const seg *s)
+{
+    uint32_t len = seg_seqlen(s), wnd = t->rcv_wnd;
+
+    if (len == 0) {
+        if (wnd == 0)
+            return s->seq == t->rcv_nxt;
+        return seq_leq(t->rcv_nxt, s->seq) && seq_lt(s->seq, t->rcv_nxt + wnd);
+    }
+    if (wnd == 0)
+        return 0;
+    return (seq_leq(t->rcv_nxt, s->seq) && seq_lt(s->seq, t->rcv_nxt + wnd)) ||
+           (seq_leq(t->rcv_nxt, s->seq + len - 1) && seq_lt(s->seq + len - 1, t->rcv_nxt + wnd));
+}
+
+static void input_listen(tcp_tcb *t, const seg *s)
+{
+    if (s->flags & SEG_RST)
+        return;
+    if (s->flags & SEG_ACK) {
+        seg r;
+        if (tcp_reset_reply(s, &r))
+            t->ops->output(t, &r);
+        return;
+    }
+    if (!(s->flags & SEG_SYN))
+        return;
+    t->irs = s->seq;
+    t->rcv_nxt = s->seq + 1;
+    t->snd_wnd = s->wnd;
+    t->snd_nxt = t->snd_max = t->snd_end = t->iss + 1;
+    transition(t, TCP_E_RCV_SYN);
+    emit(t, t->iss, 0, SEG_SYN | SEG_ACK);
+    t->timing = 1;
+    t->rtt_seq = t->iss;
+    t->rtt_start = sim_now(t->s);
+    tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
+}
+
+static void input_syn_sent(tcp_tcb *t, const seg *s)
+{
+    int ack_ok = 0;
+
+    if (s->flags & SEG_ACK) {
+        if (s->ack != t->iss + 1) {
+            seg r;
+            if (!(s->flags & SEG_RST) && tcp_reset_reply(s, &r))
+                t->ops->output(t, &r);
+            return;
+        }
+        ack_ok = 1;
+    }
+    if (s->flags & SEG_RST) {
+        if (ack_ok)
+            transition(t, TCP_E_RCV_RST);
+        return;
+    }
+    if (!(s->flags & SEG_SYN))
+        return;
+    t->irs = s->seq;
+    t->rcv_nxt = s->seq + 1;
+    t->snd_wnd = s->wnd;
+    if (!ack_ok) {
+        transition(t, TCP_E_RCV_SYN); /* simultaneous open */
+        emit(t, t->iss, 0, SEG_SYN | SEG_ACK);
+        return;
+    }
+    t->snd_una = s->ack;
+    if (t->timing && t->rexmt_count == 0)
+        rtt_sample(t, sim_now(t->s) - t->rtt_start);
+    t->timing = 0;
+    t->rexmt_count = 0;
+    t->rexmt_since = SIM_NEVER;
+    tcp_timer_cancel(t, TT_REXMT);
+    transition(t, TCP_E_RCV_SYN_ACK);
+    send_ack(t);
+    tcp_output(t);
+}
+
+/* The ACK field of a segment in a synchronized state (or SYN_RECEIVED). */
+static int process_ack(tcp_tcb *t, const seg *s)
+{
+    if (t->state == TCP_S_SYN_RECEIVED) {
+        if (!seq_lt(t->snd_una, s->ack) || seq_gt(s->ack, t->snd_max)) {
+            seg r;
+            if (tcp_reset_reply(s, &r))
+                t->ops->output(t, &r);
+            return 0;
+        }
+        transition(t, TCP_E_RCV_ACK_OF_SYN);
+    }
+    if (seq_gt(s->ack, t->snd_max)) {
+        send_ack(t); /* acknowledges something never sent */
+        return 0;
+    }
+    t->snd_wnd = s->wnd;
+    if (seq_gt(s->ack, t->snd_una)) {
+        if (t->timing && seq_gt(s->ack, t->rtt_seq)) {
+            rtt_sample(t, sim_now(t->s) - t->rtt_start);
+            t->timing = 0;
+        }
+        t->snd_una = s->ack;
+        if (seq_lt(t->snd_nxt, t->snd_una))
+            t->snd_nxt = t->snd_una;
+        t->rexmt_count = 0;
+        t->rexmt_since = SIM_NEVER;
+        if (t->have_rtt) {
+            /* A new ACK ends the backoff (RFC 6298 5.7 spirit). */
+            sim_time var = 4 * t->rttvar > t->cfg->granularity ? 4 * t->rttvar
+                                                                 : t->cfg->granularity;
+            t->rto = t->srtt + var;
+            if (t->rto < t->cfg->rto_min)
+                t->rto = t->cfg->rto_min;
+            if (t->rto > t->cfg->rto_max)
+                t->rto = t->cfg->rto_max;
+        }
+        tcp_rexmt_resume(t, t->rto);
+        if (tcp_fin_acked(t)) {
+            switch (t->state) {
+            case TCP_S_FIN_WAIT_1:
+            case TCP_S_CLOSING:
+                transition(t, TCP_E_RCV_ACK_OF_FIN);
+                break;
+            case TCP_S_LAST_ACK:
+                transition(t, TCP_E_RCV_ACK_OF_FIN);
+                return 0;
+            default:
+                break;
+            }
+        }
+    }
+    return 1;
+}
+
+void tcp_input(tcp_tcb *t, const seg *s)
+{
+    int ok, acceptable;
+
+    switch (t->state) {
+    case TCP_S_CLOSED:
+        return; /* the holder answers segments for no connection */
+    case TCP_S_LISTEN:
+        input_listen(t, s);
+        return;
+    case TCP_S_SYN_SENT:
+        input_syn_sent(t, s);
+        return;
+    default:
+        break;
+    }
+
+    /* First: the sequence number. */
+    ok = in_window(t, s);
+    acceptable = t->cfg->acceptable_exact ? s->seq == t->rcv_nxt && ok : ok;
+    t->ops->segment(t, s, acceptable);
+    if (t->state == TCP_S_CLOSED)
+        return; /* the holder closed it (R64-style uploads) */
+    if (!ok) {
+        if (t->state == TCP_S_TIME_WAIT && (s->flags & SEG_FIN) &&
+            s->seq + seg_seqlen(s) == t->rcv_nxt) {
+            /* A retransmitted FIN: acknowledge it, restart TIME_WAIT. */
+            t->tw_deadline = sim_now(t->s) + t->cfg->time_wait;
+            if (sim_event_pending(&t->timer[TT_2MSL]))
+                tcp_timer_arm(t, TT_2MSL, t->tw_deadline);
+        }
+        if (!(s->flags & SEG_RST))
+            send_ack(t);
+        return;
+    }
+
+    /* Second: RST.  R63/A16: only seq == RCV.NXT aborts. */
+    if (s->flags & SEG_RST) {
+        if (s->seq == t->rcv_nxt) {
+            transition(t, TCP_E_RCV_RST);
+        } else if (!t->challenged) {
+            t->challenged = 1;
+            send_ack(t);
+        }
+        return;
+    }
+    t->challenged = 0; /* an acceptable segment re-enables the challenge ACK */
+    /* Fourth: a SYN in a synchronized state draws a challenge ACK (RFC 5961 4). */
+    if (s->flags & SEG_SYN) {
+        if (t->state == TCP_S_SYN_RECEIVED && s->seq == t->irs)
+            emit(t, t->iss, 0, SEG_SYN | SEG_ACK); /* the peer lost our SYN-ACK */
+        else
+            send_ack(t);
+        return;
+    }
+    /* Fifth: the ACK field. */
+    if (!(s->flags & SEG_ACK))
+        return;
+    if (!process_ack(t, s) || t->state == TCP_S_CLOSED)
+        return;
+
+    /* Seventh: the payload. */
+    if (s->len > 0) {
+        uint32_t end = s->seq + s->len;
+
+        switch (t->state) {
+        case TCP_S_ESTABLISHED:
+        case TCP_S_FIN_WAIT_1:
+        case TCP_S_FIN_WAIT_2:
+            if (t->full_close && seq_gt(end, t->rcv_nxt) && t->ops->reset_after_close(t)) {
+                tcp_abort(t);
+                return;
+            }
+            if (seq_leq(s->seq, t->rcv_nxt) && seq_gt(end, t->rcv_nxt)) {
+                uint32_t fresh = end - t->rcv_nxt;
+
+                t->rcv_nxt = end;
+                t->bytes_rcvd += fresh;
+                t->ops->deliver(t, fresh, 0);
+                if (t->state == TCP_S_CLOSED)
+                    return;
+                owe_ack(t, s->len >= t->cfg->mss);
+            } else {
+                send_ack(t); /* out of order or old: a duplicate ACK */
+                return;
+            }
+            break;
+        default:
+            break; /* data after the peer's FIN cannot be valid; ignore it */
+        }
+    }
+
+    /* Eighth: the FIN, when it is next in sequence. */
+    if ((s->flags & SEG_FIN) && s->seq + s->len == t->rcv_nxt && !t->rcv_fin) {
+        t->rcv_nxt++;
+        t->rcv_fin = 1;
+        switch (t->state) {
+        case TCP_S_SYN_RECEIVED:
+        case TCP_S_ESTABLISHED:
+        case TCP_S_FIN_WAIT_1:
+        case TCP_S_FIN_WAIT_2:
+            transition(t, TCP_E_RCV_FIN);
+            break;
+        default:
+            break;
+        }
+        owe_ack(t, 1);
+        t->ops->deliver(t, 0, 1);
+        return;
+    }
+    tcp_output(t);
+}

@@ -1,0 +1,151 @@
+/*
+ * tcp.h - one TCP endpoint (RFC 9293): the transmission control block, the
+ * application calls, segment input, and the timer slots.
+ *
+ * The same code runs every endpoint of the model: the peers, the local
+ * host's stack, and the offload target (NIC) while it holds a connection.
+ * What differs between them is the holder, a table of tcp_ops: where
+ * segments go, how a timer delay becomes a deadline (the NIC's tick clock,
+ * R3), what happens on entering a state, on an acceptable segment, when a
+ * FIN_WAIT_2 timer fires, and when retransmissions run out.  The offload
+ * target and its FIN_WAIT_2 module see TCP only through these hooks and the
+ * timer calls below (DESIGN.md, the second seam).
+ *
+ * Modelled: three-way handshake, data in MSS segments under a fixed window
+ * with cumulative ACKs, go-back-N retransmission on RTO with exponential
+ * backoff (RFC 6298) and a retry limit, delayed ACKs (at least every second
+ * full segment, RFC 1122 4.2.3.2), active, passive and simultaneous close,
+ * TIME_WAIT restarted by a retransmitted FIN, the acceptable-segment test
+ * of 3.10.7.4, and RST handling per RFC 5961/R63 (only seq = RCV.NXT
+ * aborts; another in-window RST draws one challenge ACK).  Not modelled:
+ * congestion control (the window is fixed), fast retransmit, SACK,
+ * options, urgent data, out-of-order reassembly (out-of-order segments are
+ * dropped and draw a duplicate ACK).
+ */
+#ifndef SIM_TCP_TCP_H
+#define SIM_TCP_TCP_H
+
+#include <stdint.h>
+
+#include "engine/rng.h"
+#include "engine/sim.h"
+#include "net/segment.h"
+#include "tcp/tcp_fsm.h"
+
+/*
+ * Timer slots, FreeBSD style: a fixed array dispatched by index.  Two slots
+ * take a second meaning in FIN_WAIT_2, where nothing is outstanding:
+ *   TT_REXMT  the retransmit timer; on the offload target it *is* the
+ *             FIN_WAIT_2 timer in FIN_WAIT_2 (R14)
+ *   TT_2MSL   TIME_WAIT; the host's own FIN_WAIT_2 timer in FIN_WAIT_2
+ *             (FreeBSD's tcp_timer_2msl serves both)
+ */
+typedef enum tcp_timer_slot { TT_REXMT, TT_DELACK, TT_2MSL, TT_N } tcp_timer_slot;
+
+typedef struct tcp_cfg {
+    uint32_t mss;
+    uint32_t window;         /* advertised receive window, fixed */
+    sim_time rto_initial;
+    sim_time rto_min;
+    sim_time rto_max;
+    sim_time granularity;    /* clock granularity G of RFC 6298 */
+    uint32_t max_retries;
+    sim_time time_wait;
+    const dist *ack_delay;   /* delay of an ACK owed; 0: at once */
+    int acceptable_exact;    /* A3: hooks see seq == RCV.NXT as acceptable */
+} tcp_cfg;
+
+typedef struct tcp_tcb tcp_tcb;
+
+typedef struct tcp_ops {
+    /* Put a segment on the wire. */
+    void (*output)(tcp_tcb *t, const seg *s);
+    /* The deadline of a timer `delay` from now (the NIC rounds to ticks). */
+    sim_time (*deadline)(tcp_tcb *t, sim_time delay);
+    /* The state changed from `old` to t->state because of `why`. */
+    void (*state_entered)(tcp_tcb *t, tcp_state old, tcp_event why);
+    /* A segment arrived in a synchronized state; `acceptable` per A3. */
+    void (*segment)(tcp_tcb *t, const seg *s, int acceptable);
+    /* In-order payload reached the application (bytes, and/or the FIN). */
+    void (*deliver)(tcp_tcb *t, uint32_t bytes, int fin);
+    /* The FIN_WAIT_2 timer fired (TT_REXMT or TT_2MSL in FIN_WAIT_2). */
+    void (*fw2_timeout)(tcp_tcb *t);
+    /* Retransmissions are exhausted: 1 to abort here, 0 if the holder acts. */
+    int (*give_up)(tcp_tcb *t);
+    /* New data arrived after a full close: 1 to answer it with an RST. */
+    int (*reset_after_close)(tcp_tcb *t);
+} tcp_ops;
+
+struct tcp_tcb {
+    tcp_state state;
+    const tcp_ops *ops;
+    const tcp_cfg *cfg;
+    void *ctx;               /* the holder's object */
+    sim *s;
+    rng_stream *ack_rng;     /* draws of cfg->ack_delay */
+
+    uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd;
+    uint32_t snd_end;        /* one past the last byte the application wrote */
+    uint32_t irs, rcv_nxt, rcv_wnd;
+    uint8_t fin_queued;      /* the application closed its sending side */
+    uint8_t full_close;      /* ... with close(), not shutdown() */
+    uint8_t rcv_fin;         /* the peer's FIN has arrived */
+    uint8_t challenged;      /* R63: a challenge ACK went out; no more for now */
+    uint8_t timing;          /* an RTT measurement is under way */
+    uint8_t have_rtt;
+    uint16_t unacked;        /* segments received and not yet ACKed */
+
+    sim_time srtt, rttvar, rto;
+    uint32_t rtt_seq;        /* the measurement ends when this is ACKed */
+    sim_time rtt_start;
+    uint32_t rexmt_count;    /* retransmissions of the oldest segment */
+    sim_time rexmt_since;    /* when they started (TotalRT), SIM_NEVER */
+    sim_time tw_deadline;    /* end of TIME_WAIT, SIM_NEVER before it */
+    uint64_t bytes_rcvd;
+
+    sim_event timer[TT_N];
+};
+
+/* An endpoint in CLOSED, bound to its holder. */
+void tcp_init(tcp_tcb *t, sim *s, const tcp_cfg *cfg, const tcp_ops *ops, void *ctx,
+              uint32_t iss, rng_stream *ack_rng);
+
+/* ---- application calls */
+void tcp_connect(tcp_tcb *t);               /* active open: SYN */
+void tcp_listen(tcp_tcb *t);                /* passive open */
+void tcp_send(tcp_tcb *t, uint32_t bytes);  /* queue bytes and send what fits */
+void tcp_close(tcp_tcb *t, int full);       /* FIN after the data; full: close() */
+void tcp_abort(tcp_tcb *t);                 /* RST, then CLOSED */
+/* A keep-alive probe: SEG.SEQ = SND.NXT - 1, no data (RFC 9293 3.8.4). */
+void tcp_keepalive(tcp_tcb *t);
+
+/* ---- the wire */
+void tcp_input(tcp_tcb *t, const seg *s);
+/* The RST that answers a segment for no connection (RFC 9293 3.10.7.1);
+ * returns 0 when none is due (the segment was itself an RST). */
+int tcp_reset_reply(const seg *in, seg *out);
+
+/* ---- for holders */
+/* The only writer of t->state: one transition, then ops->state_entered. */
+void tcp_set_state(tcp_tcb *t, tcp_state next, tcp_event why);
+void tcp_timer_arm(tcp_tcb *t, tcp_timer_slot slot, sim_time deadline);
+void tcp_timer_cancel(tcp_tcb *t, tcp_timer_slot slot);
+/* The slot's deadline, or SIM_NEVER when it is idle. */
+sim_time tcp_timer_deadline(const tcp_tcb *t, tcp_timer_slot slot);
+void tcp_stop_timers(tcp_tcb *t);
+/* Send an ACK owed by a delayed-ACK timer now (R36, R59). */
+void tcp_flush_ack(tcp_tcb *t);
+/* Send what the window allows; (re)arm the retransmit timer. */
+void tcp_output(tcp_tcb *t);
+/* Re-arm the retransmit timer for what is outstanding, if any. */
+void tcp_rexmt_resume(tcp_tcb *t, sim_time delay);
+/* Has our FIN been sent / acknowledged? */
+int tcp_fin_sent(const tcp_tcb *t);
+int tcp_fin_acked(const tcp_tcb *t);
+/* Data or FIN outstanding (sent, not yet acknowledged)? */
+static inline int tcp_outstanding(const tcp_tcb *t)
+{
+    return t->snd_max != t->snd_una;
+}
+
+#endif /* SIM_TCP_TCP_H */

@@ -1,0 +1,184 @@
+/*
+ * conn.h - a connection of the model and the world it lives in, as the
+ * model's modules share them (host/host.c, offload/nic.c, workload/world.c).
+ * The driver sees only workload/world.h.
+ *
+ * A connection is a pair of endpoints: the peer (a client running the same
+ * TCP, with a behaviour on top) and the local side (the server's socket),
+ * which the host stack or the offload target holds:
+ *
+ *     HOST --offload_start--> OFFLOADING --(offload_latency)--> NIC
+ *     NIC  --upload_start---> UPLOADING  --(upload_latency)---> HOST
+ *
+ * Segments for the local side that arrive during a handoff are held and
+ * processed by the receiver when the handoff completes (R43, R54, R59);
+ * none is lost.
+ */
+#ifndef SIM_WORKLOAD_CONN_H
+#define SIM_WORKLOAD_CONN_H
+
+#include <stdint.h>
+
+#include "engine/rng.h"
+#include "engine/sim.h"
+#include "engine/trace.h"
+#include "net/link.h"
+#include "offload/delegated.h"
+#include "offload/fw2.h"
+#include "tcp/tcp.h"
+#include "workload/config.h"
+
+typedef enum owner { OWNER_HOST, OWNER_NIC, OWNER_OFFLOADING, OWNER_UPLOADING } owner;
+
+typedef enum close_reason {
+    CR_OPEN,     /* not closed when the run ended */
+    CR_PEER_FIN, /* the peer's FIN: TIME_WAIT, or LAST_ACK acknowledged */
+    CR_NIC_FW2,  /* the target's FIN_WAIT_2 timer (R17) */
+    CR_HOST_FW2, /* the host's FIN_WAIT_2 timer (A11) */
+    CR_RST,      /* an RST, received or sent */
+    CR_RETRIES   /* retransmissions exhausted */
+} close_reason;
+
+typedef enum peer_outcome { PO_OPEN, PO_CLEAN, PO_RESET } peer_outcome;
+
+extern const char *const close_reason_name[];
+extern const char *const owner_name[];
+extern const char *const peer_outcome_name[];
+
+struct world;
+
+typedef struct conn {
+    struct world *w;
+    uint32_t id;             /* 1, 2, ... in order of opening */
+    uint16_t klass;          /* index of its [peer NAME] class */
+    uint8_t owner;           /* of the local side */
+    uint8_t released;        /* the local side's resources are freed */
+    uint8_t close_reason, owner_at_close, peer_outcome;
+    uint8_t responded;       /* the local application wrote its response */
+    uint8_t app_pending;     /* an application call waits for a handoff */
+    uint8_t peer_close_armed;/* the peer's close (or behaviour) is scheduled */
+    uint8_t nic_expired;     /* the target's FIN_WAIT_2 timer expired (A5) */
+    uint8_t nic_asked;       /* the target asked for an upload (R41) */
+    uint8_t host_fw2_on;     /* the host's FIN_WAIT_2 timer runs */
+    uint8_t offloaded_once;
+    uint8_t finished;        /* recorded and out of the live list */
+    uint16_t handoffs;
+    uint32_t inflight;       /* segments of this connection on the wire */
+
+    tcp_tcb local, peer;
+    path to_peer, to_local;
+    rng_stream ack_local_rng, ack_peer_rng, close_rng, offload_rng, upload_rng;
+
+    sim_time t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, t_closed,
+        t_released;
+    uint64_t req_rcvd, resp_rcvd;
+
+    sim_event app_ev;        /* the peer application's next action */
+    uint32_t app_n;          /* trickle segments or keepalive probes sent */
+    sim_time app_base;       /* when the peer's behaviour started */
+    sim_time app_fin_at;     /* when the peer's FIN (or RST) is due */
+    sim_event local_app_ev;  /* the local application's next action */
+    sim_event handoff_ev;    /* completion of an offload or upload */
+    sim_event host_ev;       /* the host's reaction to an indication, or a random upload */
+    sim_event offload_ev;    /* the host's offload decision, taken between events */
+    tcp_delegated dlg;       /* state in transit */
+    flight *held, *held_tail;
+
+    sim_time fw2_last_rx;    /* host idle FIN_WAIT_2 timer: last acceptable segment */
+
+    struct conn *prev, *next;/* the live list; the free list uses next */
+} conn;
+
+typedef struct conn_record {
+    uint32_t conn_id;
+    uint16_t klass;
+    sim_time t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, t_closed, t_released;
+    uint8_t close_reason, owner_at_close, peer_outcome;
+    uint16_t handoffs;
+} conn_record;
+
+typedef struct occupancy_sample {
+    sim_time t;
+    int64_t nic_total, nic_fin_wait_2, host_fin_wait_2, time_wait;
+} occupancy_sample;
+
+/* Counters a run reports (summary and the scalar table). */
+typedef struct world_stats {
+    uint64_t opened, closed, finished;
+    uint64_t offloads, uploads, refused;
+    uint64_t nic_fw2_expiries, host_fw2_expiries;
+    uint64_t fw2_restarts;
+    uint64_t indications;
+    uint64_t peers_reset;
+    uint64_t segments, lost;
+    int64_t nic_peak;
+    double nic_area;         /* integral of nic_total over time, connection-ns */
+} world_stats;
+
+typedef struct world {
+    sim *s;
+    const model_config *cfg;
+    tcp_cfg host_tcp, nic_tcp;
+    tcp_cfg *peer_tcp;       /* per class */
+    dist host_delack;
+    net_link *links;            /* per class: [2k] towards the peer, [2k+1] towards the host */
+    double *share_cum;       /* cumulative normalised shares */
+    fw2_cfg fw2;             /* the target's clock and FIN_WAIT_2 timer */
+    flight_pool flights;
+    trace_buf *trace;
+
+    /* connections */
+    conn *live;              /* head of the live list */
+    conn *free;              /* ready for reuse */
+    conn *graveyard;         /* finished; reused once no event refers to them */
+    void **slabs;
+    size_t nslabs, slab_cap;
+    uint64_t nlive;
+    sim_event arrival_ev;
+    rng_stream arrival_rng;
+    sim_time next_arrival;
+    sim_event sample_ev;
+
+    /* occupancy, kept up to date on every change */
+    /* nic_total counts every connection holding a target slot: held by the
+     * target or in a handoff either way (the capacity limits it). */
+    int64_t nic_total, nic_fin_wait_2, host_fin_wait_2, time_wait;
+    sim_time occ_since;      /* last change, for the time integral */
+
+    /* rows for the driver to write */
+    conn_record *records;
+    size_t nrecords, records_cap;
+    occupancy_sample *samples;
+    size_t nsamples, samples_cap;
+
+    /* close latencies of finished connections, for the summary */
+    int64_t *lat_ns;         /* close_s in ns, negative when censored */
+    size_t nlat, lat_cap;
+    int lat_sorted;
+
+    world_stats st;
+} world;
+
+/* ---- services the model's modules share (workload/world.c) ---- */
+
+/* Log an event of a connection. */
+void world__trace(world *w, const conn *c, const char *kind, const char *detail,
+                  const int64_t *value);
+/* Send a segment of the local side (toward the peer) or the peer side. */
+void world__output_local(world *w, conn *c, const seg *s);
+/* Change the holder of the local side (occupancy follows). */
+void world__set_owner(world *w, conn *c, owner o);
+/* The local side was freed (upload complete, TIME_WAIT over, ...). */
+void world__released(world *w, conn *c);
+/* Deliver a held segment to whoever holds the local side now. */
+void world__input_local(world *w, conn *c, const seg *s);
+/* Apply an application call that waited for a handoff. */
+void world__app_resume(world *w, conn *c);
+/* In-order payload or the peer's FIN reached the local application. */
+void world__deliver_local(world *w, conn *c, uint32_t bytes, int fin);
+/* Process the segments held during a handoff. */
+void world__drain_held(world *w, conn *c);
+/* Record what the local side's state change means for the conn row. */
+void world__local_state(world *w, conn *c, tcp_state old, tcp_event why);
+
+#endif /* SIM_WORKLOAD_CONN_H */
