@@ -69,9 +69,9 @@ static void schema_version_and_status_transitions(void)
     CHECK_EQ_I64(results_event(r, run, 5, 1, "fw2_start", NULL, &(int64_t){120000}), 0);
     {
         results_conn_row c = {1, "web", 0, 10, 11, 12, SIM_NEVER, SIM_NEVER, SIM_NEVER,
-                              "open", "nic", 1, "open"};
+                              "open", "nic", 1, "open", SIM_NEVER};
         results_conn_row e = {2, "web", 0, 10, 11, 12, 30, SIM_NEVER, 40,
-                              "peer_fin", "host", 0, "clean"};
+                              "peer_fin", "host", 0, "clean", 45};
         CHECK_EQ_I64(results_conn(r, run, &c), 0);
         CHECK_EQ_I64(results_conn(r, run, &e), 0);
     }

@@ -84,7 +84,7 @@ static void drain(run_ctx *r)
                 rec[i].t_time_wait,   rec[i].t_closed,
                 rec[i].t_released,    close_reason_name[rec[i].close_reason],
                 owner_name[rec[i].owner_at_close], rec[i].handoffs,
-                peer_outcome_name[rec[i].peer_outcome],
+                peer_outcome_name[rec[i].peer_outcome], rec[i].t_peer_closed,
             };
             rc |= results_conn(r->db, r->run_id, &row);
         }

@@ -55,6 +55,7 @@ static const char schema_sql[] =
     "  owner_at_close TEXT NOT NULL,\n"
     "  handoffs INTEGER NOT NULL,\n"
     "  peer_outcome TEXT NOT NULL,\n"
+    "  t_peer_closed INTEGER,\n"
     "  PRIMARY KEY(run_id, conn_id));\n"
     "CREATE TABLE IF NOT EXISTS event(\n"
     "  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
@@ -103,7 +104,7 @@ static const char *const insert_sql[ST_N] = {
     [ST_PARAM] = "INSERT OR REPLACE INTO run_param(run_id,key,value,num,varied) VALUES(?,?,?,?,?)",
     [ST_CONN] = "INSERT OR REPLACE INTO conn(run_id,conn_id,peer,t_open,t_close,t_fin_wait_1,"
                 "t_fin_wait_2,t_time_wait,t_closed,t_released,close_reason,owner_at_close,"
-                "handoffs,peer_outcome) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "handoffs,peer_outcome,t_peer_closed) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [ST_EVENT] = "INSERT INTO event(run_id,t,conn_id,kind,detail,value) VALUES(?,?,?,?,?,?)",
     [ST_OCC] = "INSERT OR REPLACE INTO occupancy(run_id,t,nic_total,nic_fin_wait_2,"
                "host_fin_wait_2,time_wait) VALUES(?,?,?,?,?,?)",
@@ -301,6 +302,7 @@ int results_conn(results *r, int64_t run, const results_conn_row *c)
     sqlite3_bind_text(st, 12, c->owner_at_close, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 13, c->handoffs);
     sqlite3_bind_text(st, 14, c->peer_outcome, -1, SQLITE_STATIC);
+    bind_time(st, 15, c->t_peer_closed);
     return step(r, st);
 }
 

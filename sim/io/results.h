@@ -61,6 +61,7 @@ typedef struct results_conn_row {
     const char *owner_at_close;
     uint32_t handoffs;
     const char *peer_outcome;
+    sim_time t_peer_closed;      /* the peer's endpoint reached CLOSED */
 } results_conn_row;
 
 int results_conn(results *r, int64_t run, const results_conn_row *row);

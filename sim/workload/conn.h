@@ -71,6 +71,7 @@ typedef struct conn {
 
     sim_time t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, t_closed,
         t_released;
+    sim_time t_peer_closed;  /* the peer's endpoint reached CLOSED */
     uint64_t req_rcvd, resp_rcvd;
 
     sim_event app_ev;        /* the peer application's next action */
@@ -93,6 +94,7 @@ typedef struct conn_record {
     uint32_t conn_id;
     uint16_t klass;
     sim_time t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, t_closed, t_released;
+    sim_time t_peer_closed;
     uint8_t close_reason, owner_at_close, peer_outcome;
     uint16_t handoffs;
 } conn_record;

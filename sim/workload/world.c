@@ -492,6 +492,7 @@ static void peer_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
         tcp_timer_arm(t, TT_2MSL, t->tw_deadline);
         break;
     case TCP_S_CLOSED:
+        c->t_peer_closed = sim_now(w->s);
         if (why == TCP_E_RCV_ACK_OF_FIN || why == TCP_E_TIMEOUT_2MSL) {
             c->peer_outcome = PO_CLEAN;
         } else {
@@ -604,6 +605,7 @@ static void record(world *w, conn *c)
     r->t_time_wait = c->t_time_wait;
     r->t_closed = c->t_closed;
     r->t_released = c->released ? c->t_released : SIM_NEVER;
+    r->t_peer_closed = c->t_peer_closed;
     r->close_reason = c->close_reason;
     r->owner_at_close = c->close_reason == CR_OPEN ? c->owner : c->owner_at_close;
     r->peer_outcome = c->peer_outcome;
@@ -733,7 +735,7 @@ static void conn_open(world *w, uint32_t id)
 
     c->t_open = sim_now(w->s);
     c->t_close = c->t_fin_wait_1 = c->t_fin_wait_2 = SIM_NEVER;
-    c->t_time_wait = c->t_closed = c->t_released = SIM_NEVER;
+    c->t_time_wait = c->t_closed = c->t_released = c->t_peer_closed = SIM_NEVER;
     c->app_fin_at = SIM_NEVER;
     c->owner = OWNER_HOST;
     c->close_reason = CR_OPEN;
