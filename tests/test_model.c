@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "engine/err.h"
+#include "host/host.h"
 #include "io/scenario.h"
 #include "workload/world.h"
 
@@ -610,7 +611,73 @@ static void censored_connections_never_look_fast(void)
     run_free(r);
 }
 
+/* R9: offload is allowed in every synchronized state but TIME_WAIT. */
+static void r9_offload_only_in_allowed_states(void)
+{
+    static const int allowed[TCP_S_N] = {
+        [TCP_S_ESTABLISHED] = 1, [TCP_S_FIN_WAIT_1] = 1, [TCP_S_FIN_WAIT_2] = 1,
+        [TCP_S_CLOSE_WAIT] = 1,  [TCP_S_CLOSING] = 1,    [TCP_S_LAST_ACK] = 1,
+    };
+
+    for (int s = 0; s < TCP_S_N; s++)
+        if (host_may_offload((tcp_state)s) != allowed[s])
+            CHECK_FAIL_("offload in %s: %d", tcp_state_name[s], host_may_offload((tcp_state)s));
+}
+
+/*
+ * A14: a target timer that comes due while an upload is under way does not
+ * indicate: the upload starts 1 ms before the FIN_WAIT_2 deadline and takes
+ * 10 ms; the delta carries 1 tick and the host's timer expires 1 ms after
+ * the upload completes.
+ */
+static void a14_timer_due_during_upload_travels_in_the_delta(void)
+{
+    static const char text[] = "[sim]\nduration = 1h\n[workload]\nconnections = 1\n"
+                               "[peer p]\nbehaviour = never\n[nic]\nupload_latency = 10ms\n";
+    scenario *sc;
+    sim_diag d;
+    sim *s;
+    world *w;
+    trace_buf tr;
+    conn *c;
+    sim_time due, start;
+    int expired_on_nic = 0, host_expiry_ok = 0;
+
+    diag_init(&d);
+    CHECK_EQ_I64(scenario_load_text("t.ini", text, strlen(text), &sc, &d), 0);
+    CHECK_EQ_I64(scenario_resolve(sc, &d), 0);
+    trace_init(&tr, 1, NULL);
+    sim_create(&s);
+    world_create(&sc->cfg, s, &tr, &w);
+    sim_run(s, 30 * SIM_S);
+    c = w->live;
+    CHECK(c != NULL && c->local.state == TCP_S_FIN_WAIT_2 && c->owner == OWNER_NIC);
+    if (c == NULL)
+        goto out;
+    due = tcp_timer_deadline(&c->local, TT_REXMT);
+    sim_run(s, due - SIM_MS);
+    start = sim_now(s);
+    host_upload(w, c);
+    sim_run(s, sc->cfg.sim.duration);
+    for (size_t i = 0; i < tr.n; i++) {
+        expired_on_nic += strcmp(tr.v[i].kind, "fw2_expire") == 0 && strcmp(tr.v[i].detail, "nic") == 0;
+        if (strcmp(tr.v[i].kind, "upload") == 0)
+            CHECK_EQ_I64(tr.v[i].value, 1);
+        if (strcmp(tr.v[i].kind, "fw2_expire") == 0 && strcmp(tr.v[i].detail, "host") == 0)
+            host_expiry_ok = tr.v[i].t == start + 10 * SIM_MS + SIM_MS;
+    }
+    CHECK_EQ_I64(expired_on_nic, 0);
+    CHECK(host_expiry_ok);
+out:
+    world_destroy(w);
+    sim_destroy(s);
+    trace_fini(&tr);
+    scenario_free(sc);
+}
+
 static const check_test tests[] = {
+    CHECK_TEST(r9_offload_only_in_allowed_states),
+    CHECK_TEST(a14_timer_due_during_upload_travels_in_the_delta),
     CHECK_TEST(r13_r17_never_closing_peer_expires_on_the_tick),
     CHECK_TEST(a10_count_mode_fires_at_the_nth_boundary),
     CHECK_TEST(r16_trickling_peer_expires_a_timeout_after_its_last_segment),

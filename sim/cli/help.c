@@ -92,9 +92,44 @@ static const char *default_text(const param *p)
     return p->def;
 }
 
+/* Markdown tables need '|' inside a cell written as '\\|'. */
+static void escape_bars(const char *in, char *out, size_t len)
+{
+    size_t j = 0;
+
+    for (size_t i = 0; in[i] && j + 3 < len; i++) {
+        if (in[i] == '|')
+            out[j++] = '\\';
+        out[j++] = in[i];
+    }
+    out[j] = '\0';
+}
+
+/* Print text wrapped at 78 columns, each line indented by `indent`. */
+static void wrap(const char *text, int indent)
+{
+    const char *p = text;
+
+    while (*p) {
+        int width = 78 - indent, n = (int)strlen(p);
+
+        if (n > width) {
+            n = width;
+            while (n > 0 && p[n] != ' ')
+                n--;
+            if (n == 0)
+                n = width;
+        }
+        printf("%*s%.*s\n", indent, "", n, p);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+}
+
 static void scenario_keys(int markdown)
 {
-    char type[128];
+    char type[128], cell[256];
 
     if (markdown) {
         puts("| key | type | default | meaning |");
@@ -114,11 +149,14 @@ static void scenario_keys(int markdown)
             if (strcmp(p->section, sect) != 0)
                 continue;
             param_type_text(p, type, sizeof type);
-            if (markdown)
+            if (markdown) {
+                escape_bars(type, cell, sizeof cell);
                 printf("| `%s%s.%s` | %s | `%s` | %s |\n", sect, peer ? ".NAME" : "", p->key,
-                       type, default_text(p), p->help);
-            else
-                printf("  %-20s %-14s %-10s %s\n", p->key, type, default_text(p), p->help);
+                       cell, default_text(p), p->help);
+            } else {
+                printf("  %s = %s   (%s)\n", p->key, default_text(p), type);
+                wrap(p->help, 6);
+            }
         }
     }
 }

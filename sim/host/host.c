@@ -238,16 +238,19 @@ static int64_t rexmt_delta(const world *w, const tcp_tcb *t, sim_time now)
     return fw2_delta_of(&w->fw2.clock, now, at);
 }
 
+int host_may_offload(tcp_state s)
+{
+    /* R9: never in CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED or TIME_WAIT. */
+    return s >= TCP_S_ESTABLISHED && s != TCP_S_TIME_WAIT;
+}
+
 void host_offload(world *w, conn *c)
 {
     tcp_tcb *t = &c->local;
     sim_time now = sim_now(w->s);
     int64_t delta;
 
-    if (c->owner != OWNER_HOST || c->released)
-        return;
-    /* R9: never in CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED or TIME_WAIT. */
-    if (t->state < TCP_S_ESTABLISHED || t->state == TCP_S_TIME_WAIT)
+    if (c->owner != OWNER_HOST || c->released || !host_may_offload(t->state))
         return;
     if ((uint64_t)w->nic_total >= w->cfg->nic.capacity) {
         world__trace(w, c, "refused", tcp_state_name[t->state], NULL);

@@ -13,6 +13,9 @@
 
 extern const tcp_ops host_tcp_ops;
 
+/* R9: the states in which the host may offload a connection. */
+int host_may_offload(tcp_state s);
+
 /* Offload the connection if R9 allows it and the target has room. */
 void host_offload(world *w, conn *c);
 

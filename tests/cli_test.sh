@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# cli_test.sh - offsim's command line end to end: a run whose database is
+# checked with SQL, and every way a user can get the command wrong (exit 2,
+# nothing written) or point it at a database it cannot use (exit 1, before
+# simulating).   usage: cli_test.sh path/to/offsim
+set -u
+offsim=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+ok()   { printf 'ok   %s\n' "$1"; }
+fail() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
+expect() { # expect NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi
+}
+sql() { sqlite3 "$tmp/r.db" "$1"; }
+
+cat >"$tmp/s.ini" <<'INI'
+; two classes of peers, one never closes
+[sim]
+duration = 30min
+log = events
+[workload]
+connections = 200
+interarrival = exp(100ms)
+[peer web]
+share = 3
+close_delay = exp(200ms)
+[peer gone]
+behaviour = never
+INI
+
+# A run, checked with SQL.
+"$offsim" run "$tmp/s.ini" --db "$tmp/r.db" --seed 7 >"$tmp/out" 2>"$tmp/err"
+expect "run exits 0" 0 $?
+expect "run is quiet on a non-terminal stderr" "" "$(cat "$tmp/err")"
+grep -q '^close latency' "$tmp/out" && ok "summary printed" || fail "summary printed"
+expect "schema version" 1 "$(sql 'PRAGMA user_version')"
+expect "status complete" complete "$(sql 'SELECT status FROM run')"
+expect "seed from --seed" "7|7" "$(sql "SELECT r.seed, p.value FROM run r JOIN run_param p ON p.run_id=r.id AND p.key='sim.seed'")"
+keys=$("$offsim" check "$tmp/s.ini" | tail -n +3 | wc -l)
+expect "every resolved key in run_param" "$keys" "$(sql 'SELECT COUNT(*) FROM run_param')"
+expect "num in SI units" "0.2" "$(sql "SELECT num FROM run_param WHERE key='peer.web.close_delay'")"
+expect "one conn row per connection" 200 "$(sql 'SELECT COUNT(*) FROM conn')"
+expect "never-closing peers expire on the NIC" 0 \
+  "$(sql "SELECT COUNT(*) FROM conn WHERE peer='gone' AND close_reason<>'nic_fw2_timeout'")"
+expect "close_latency covers the closed" 200 "$(sql 'SELECT COUNT(*) FROM close_latency WHERE censored=0')"
+expect "one Retrieve per expiry" \
+  "$(sql "SELECT COUNT(*) FROM conn WHERE close_reason='nic_fw2_timeout'")" \
+  "$(sql "SELECT COUNT(*) FROM event WHERE kind='indicate' AND detail='Retrieve:TimeoutExpiration'")"
+expect "offloads logged" 200 "$(sql "SELECT COUNT(*) FROM event WHERE kind='offload'")"
+[ "$(sql 'SELECT COUNT(*) FROM occupancy')" -gt 10 ] && ok "occupancy sampled" || fail "occupancy sampled"
+expect "scalars agree with rows" "$(sql "SELECT COUNT(*) FROM conn WHERE close_reason='nic_fw2_timeout'")" \
+  "$(sql "SELECT CAST(value AS INTEGER) FROM scalar WHERE name='nic_fw2_expiries'")"
+expect "wall time and events recorded" 1 "$(sql 'SELECT wall_s >= 0 AND events > 0 AND sim_end_ns > 0 FROM run')"
+expect "integrity" ok "$(sql 'PRAGMA integrity_check')"
+
+# A second run shares the database; the same seed gives the same fingerprint.
+"$offsim" run "$tmp/s.ini" --db "$tmp/r.db" --seed 7 --quiet >/dev/null 2>&1
+expect "two runs" 2 "$(sql 'SELECT COUNT(*) FROM run')"
+expect "same seed, same trajectory" 1 "$(sql 'SELECT COUNT(DISTINCT fingerprint) FROM run')"
+expect "same identity" 1 "$(sql 'SELECT COUNT(DISTINCT identity) FROM run')"
+
+# Mistakes: exit 2, a located message, and no database created.
+bad() { # bad NAME EXPECTED-MESSAGE ARGS...
+  local name=$1 msg=$2; shift 2
+  rm -f "$tmp/n.db"
+  "$offsim" "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  if [ $rc -ne 2 ]; then fail "$name: exit $rc, expected 2"; return; fi
+  if ! grep -qF -- "$msg" "$tmp/err"; then fail "$name: message: $(cat "$tmp/err")"; return; fi
+  if [ -e "$tmp/n.db" ]; then fail "$name: a database was created"; return; fi
+  ok "$name"
+}
+printf '[link]\ndelay = 5\n' >"$tmp/b1.ini"
+bad "duration without a unit" "b1.ini:2: [link] delay: expected" run "$tmp/b1.ini" --db "$tmp/n.db"
+printf '[nic]\ncapcity = 5\n' >"$tmp/b2.ini"
+bad "misspelled key" "did you mean 'capacity'?" run "$tmp/b2.ini" --db "$tmp/n.db"
+bad "bad --set" "--set nic.capacity=-1: [nic] capacity: expected" run "$tmp/s.ini" --db "$tmp/n.db" --set nic.capacity=-1
+bad "bad --seed" "--set sim.seed=x" run "$tmp/s.ini" --db "$tmp/n.db" --seed x
+bad "bad --log" "expected summary, conn, events or trace" run "$tmp/s.ini" --db "$tmp/n.db" --log everything
+bad "unknown option" "unknown option '--frobnicate'" run "$tmp/s.ini" --db "$tmp/n.db" --frobnicate
+bad "missing scenario" "which scenario?" run --db "$tmp/n.db"
+bad "unreadable scenario" "cannot read the scenario" run "$tmp/none.ini" --db "$tmp/n.db"
+bad "unknown engine" "--engine: expected native" run "$tmp/s.ini" --db "$tmp/n.db" --engine foo
+bad "unknown command" "unknown command 'frob'" frob
+bad "check: bad file" "b1.ini:2:" check "$tmp/b1.ini"
+
+# A database that cannot be used fails before simulating: exit 1, no run.
+"$offsim" run "$tmp/s.ini" --db "$tmp/no/such/dir/x.db" >"$tmp/out" 2>"$tmp/err"
+expect "unwritable database exits 1" 1 $?
+grep -q "cannot use as a results database" "$tmp/err" && ok "unwritable database reported" || fail "unwritable database reported: $(cat "$tmp/err")"
+[ -s "$tmp/out" ] && fail "no summary when nothing ran" || ok "no summary when nothing ran"
+
+# Help and version.
+"$offsim" help >/dev/null; expect "help exits 0" 0 $?
+"$offsim" help scenario | grep -q 'fin_wait_2_timeout = 120s'; expect "help scenario lists keys with defaults" 0 $?
+"$offsim" --version | grep -q '^offsim '; expect "--version" 0 $?
+
+echo "$fails failure(s)"
+[ $fails -eq 0 ]
