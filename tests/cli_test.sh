@@ -2,9 +2,11 @@
 # cli_test.sh - offsim's command line end to end: a run whose database is
 # checked with SQL, and every way a user can get the command wrong (exit 2,
 # nothing written) or point it at a database it cannot use (exit 1, before
-# simulating).   usage: cli_test.sh path/to/offsim
+# simulating); every shipped scenario checks.
+#   usage: cli_test.sh path/to/offsim path/to/scenarios
 set -u
 offsim=$1
+scenarios=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -91,6 +93,14 @@ bad "check: bad file" "b1.ini:2:" check "$tmp/b1.ini"
 expect "unwritable database exits 1" 1 $?
 grep -q "cannot use as a results database" "$tmp/err" && ok "unwritable database reported" || fail "unwritable database reported: $(cat "$tmp/err")"
 [ -s "$tmp/out" ] && fail "no summary when nothing ran" || ok "no summary when nothing ran"
+
+# Every shipped scenario is valid and says what it shows.
+for f in "$scenarios"/*.ini; do
+  "$offsim" check "$f" >/dev/null 2>"$tmp/err"
+  expect "scenario $(basename "$f") checks" 0 $?
+  head -1 "$f" | grep -q "^; $(basename "$f") - " && ok "$(basename "$f") has a header" ||
+    fail "$(basename "$f") has a header"
+done
 
 # Help and version.
 "$offsim" help >/dev/null; expect "help exits 0" 0 $?

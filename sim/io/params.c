@@ -319,14 +319,14 @@ static int check_range(const param *p, double v, const char *text, char *err)
         return 0;
     if (v < p->min || (p->min_open && v == p->min)) {
         if (p->min_open && p->min == 0)
-            snprintf(err, UNITS_ERR_MAX, "expected a value above 0, got '%s'", text);
+            snprintf(err, UNITS_ERR_MAX, "expected a value above 0, got '%.80s'", text);
         else
-            snprintf(err, UNITS_ERR_MAX, "expected a value of at least %s, got '%s'",
+            snprintf(err, UNITS_ERR_MAX, "expected a value of at least %s, got '%.80s'",
                      units_fmt_number(p->min, lo), text);
         return -1;
     }
     if (v > p->max) {
-        snprintf(err, UNITS_ERR_MAX, "expected a value from %s to %s, got '%s'",
+        snprintf(err, UNITS_ERR_MAX, "expected a value from %s to %s, got '%.80s'",
                  units_fmt_number(p->min, lo), units_fmt_number(p->max, hi), text);
         return -1;
     }
@@ -396,7 +396,7 @@ int param_parse(const param *p, const char *text, void *field, char *err)
                 break;
         if (p->names[i] == NULL) {
             enum_list(p, list, sizeof list);
-            snprintf(err, UNITS_ERR_MAX, "expected %s, got '%s'", list, text);
+            snprintf(err, UNITS_ERR_MAX, "expected %.150s, got '%.80s'", list, text);
             return -1;
         }
         x.e = i;
@@ -406,7 +406,7 @@ int param_parse(const param *p, const char *text, void *field, char *err)
     if (p->type != PT_ENUM && check_range(p, v, text, err) != 0)
         return -1;
     if (p->check != NULL && (bad = p->check(&x)) != NULL) {
-        snprintf(err, UNITS_ERR_MAX, "expected %s, got '%s'", bad, text);
+        snprintf(err, UNITS_ERR_MAX, "expected %s, got '%.80s'", bad, text);
         return -1;
     }
     switch (p->type) {

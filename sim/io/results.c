@@ -102,12 +102,12 @@ enum { ST_PARAM, ST_CONN, ST_EVENT, ST_OCC, ST_SCALAR, ST_N };
 
 static const char *const insert_sql[ST_N] = {
     [ST_PARAM] = "INSERT OR REPLACE INTO run_param(run_id,key,value,num,varied) VALUES(?,?,?,?,?)",
-    [ST_CONN] = "INSERT OR REPLACE INTO conn(run_id,conn_id,peer,t_open,t_close,t_fin_wait_1,"
-                "t_fin_wait_2,t_time_wait,t_closed,t_released,close_reason,owner_at_close,"
-                "handoffs,peer_outcome,t_peer_closed) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    [ST_CONN] = ("INSERT OR REPLACE INTO conn(run_id,conn_id,peer,t_open,t_close,t_fin_wait_1,"
+                 "t_fin_wait_2,t_time_wait,t_closed,t_released,close_reason,owner_at_close,"
+                 "handoffs,peer_outcome,t_peer_closed) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
     [ST_EVENT] = "INSERT INTO event(run_id,t,conn_id,kind,detail,value) VALUES(?,?,?,?,?,?)",
-    [ST_OCC] = "INSERT OR REPLACE INTO occupancy(run_id,t,nic_total,nic_fin_wait_2,"
-               "host_fin_wait_2,time_wait) VALUES(?,?,?,?,?,?)",
+    [ST_OCC] = ("INSERT OR REPLACE INTO occupancy(run_id,t,nic_total,nic_fin_wait_2,"
+                "host_fin_wait_2,time_wait) VALUES(?,?,?,?,?,?)"),
     [ST_SCALAR] = "INSERT OR REPLACE INTO scalar(run_id,name,value) VALUES(?,?,?)",
 };
 

@@ -40,7 +40,8 @@ static inline sim_time ticks_ns(const tick_clock *c, int64_t n)
 sim_time tick_deadline(const tick_clock *c, sim_time now, int64_t n);
 
 /* When a target timer for a delay given in ns fires: ticks_ceil, then
- * tick_deadline. */
+ * tick_deadline; a timer runs at least one tick (a delay of 0 or less
+ * waits for the next tick's worth). */
 sim_time tick_after(const tick_clock *c, sim_time now, sim_time delay);
 
 #endif /* SIM_OFFLOAD_TICKS_H */
