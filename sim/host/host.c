@@ -59,14 +59,6 @@ static sim_time host_fw2_timeout_value(const world *w, const tcp_tcb *t)
     return timeout;
 }
 
-static void trace_host_fw2(world *w, conn *c, const char *kind)
-{
-    if (trace_on(w->trace)) {
-        int64_t at = tcp_timer_deadline(&c->local, TT_2MSL);
-        world__trace(w, c, kind, "host", at == SIM_NEVER ? NULL : &at);
-    }
-}
-
 static void host_fw2_start(world *w, conn *c)
 {
     const host_params *h = &w->cfg->host;
@@ -79,7 +71,7 @@ static void host_fw2_start(world *w, conn *c)
     c->host_fw2_on = 1;
     c->fw2_last_rx = sim_now(w->s);
     tcp_timer_arm(t, TT_2MSL, sim_now(w->s) + host_fw2_timeout_value(w, t));
-    trace_host_fw2(w, c, "fw2_start");
+    world__trace_timer(w, c, "fw2_start", "host", TT_2MSL);
 }
 
 static void host_fw2_expire(world *w, conn *c)
@@ -313,10 +305,8 @@ static void offload_done(world *w, conn *c)
     world__set_owner(w, c, OWNER_NIC);
     if (t->state == TCP_S_FIN_WAIT_2) {
         fw2_install(&w->fw2, t, delta); /* R19, A2, A6 */
-        if (sim_event_pending(&t->timer[TT_REXMT]) && trace_on(w->trace)) {
-            int64_t at = tcp_timer_deadline(t, TT_REXMT);
-            world__trace(w, c, "fw2_start", "nic", &at);
-        }
+        if (sim_event_pending(&t->timer[TT_REXMT]))
+            world__trace_timer(w, c, "fw2_start", "nic", TT_REXMT);
     } else if (tcp_outstanding(t)) {
         /* R10: the retransmit timer resumes from the host's delta. */
         sim_time at = delta < 0 ? tick_after(&w->fw2.clock, now, t->rto)
@@ -360,7 +350,7 @@ static void upload_done(world *w, conn *c)
             c->host_fw2_on = 1;
             c->fw2_last_rx = now;
             tcp_timer_arm(t, TT_2MSL, at);
-            trace_host_fw2(w, c, "fw2_start");
+            world__trace_timer(w, c, "fw2_start", "host", TT_2MSL);
         }
         break;
     }

@@ -28,14 +28,6 @@ static sim_time nic_deadline(tcp_tcb *t, sim_time delay)
     return tick_after(&c->w->fw2.clock, sim_now(t->s), delay);
 }
 
-static void trace_fw2(world *w, conn *c, const char *kind)
-{
-    if (trace_on(w->trace)) {
-        int64_t at = tcp_timer_deadline(&c->local, TT_REXMT);
-        world__trace(w, c, kind, "nic", at == SIM_NEVER ? NULL : &at);
-    }
-}
-
 static void nic_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 {
     conn *c = t->ctx;
@@ -46,7 +38,7 @@ static void nic_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
     case TCP_S_FIN_WAIT_2:
         /* R13: entering FIN_WAIT_2 starts the timer, R15's value. */
         fw2_start(&w->fw2, t);
-        trace_fw2(w, c, "fw2_start");
+        world__trace_timer(w, c, "fw2_start", "nic", TT_REXMT);
         break;
     case TCP_S_CLOSE_WAIT:
         /* R39: the FIN arrived (the model's application reads at once). */
@@ -78,7 +70,7 @@ static void nic_segment(tcp_tcb *t, const seg *s, int acceptable)
     /* R16, A4: an acceptable segment restarts the FIN_WAIT_2 timer. */
     if (fw2_on_segment(&w->fw2, t, acceptable)) {
         w->st.fw2_restarts++;
-        trace_fw2(w, c, "fw2_restart");
+        world__trace_timer(w, c, "fw2_restart", "nic", TT_REXMT);
     }
 }
 

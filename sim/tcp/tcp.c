@@ -39,6 +39,7 @@ void tcp_init(tcp_tcb *t, sim *s, const tcp_cfg *cfg, const tcp_ops *ops, void *
     t->rto = cfg->rto_initial;
     t->rexmt_since = SIM_NEVER;
     t->tw_deadline = SIM_NEVER;
+    t->syn_challenge = SIM_NEVER;
     for (int i = 0; i < TT_N; i++)
         sim_event_init(&t->timer[i], timer_fired, t);
 }
@@ -225,8 +226,11 @@ void tcp_abort(tcp_tcb *t)
 {
     if (t->state == TCP_S_CLOSED || t->state == TCP_S_LISTEN)
         return;
-    if (t->state != TCP_S_SYN_SENT)
-        emit(t, t->snd_nxt, 0, SEG_RST);
+    if (t->state != TCP_S_SYN_SENT) {
+        /* RFC 9293 3.10.4: <SEQ=SND.NXT><CTL=RST>. */
+        seg r = {t->snd_nxt, 0, 0, t->rcv_wnd, SEG_RST};
+        t->ops->output(t, &r);
+    }
     transition(t, TCP_E_ABORT);
 }
 
@@ -329,6 +333,16 @@ static void rtt_sample(tcp_tcb *t, sim_time r)
         t->rto = t->cfg->rto_max;
 }
 
+/*
+ * The handshake is over.  RFC 6298 5.7: if the SYN (or SYN-ACK) timed out and
+ * the RTO is below 3 s, data transmission starts with an RTO of 3 s.
+ */
+static void handshake_done(tcp_tcb *t)
+{
+    if (t->rexmt_count > 0 && !t->have_rtt && t->rto < 3 * SIM_S)
+        t->rto = 3 * SIM_S;
+}
+
 /* An ACK is owed for received data or FIN: now, or after the ACK delay. */
 static void owe_ack(tcp_tcb *t, int full_segment)
 {
@@ -415,6 +429,7 @@ static void input_syn_sent(tcp_tcb *t, const seg *s)
     if (t->timing && t->rexmt_count == 0)
         rtt_sample(t, sim_now(t->s) - t->rtt_start);
     t->timing = 0;
+    handshake_done(t);
     t->rexmt_count = 0;
     t->rexmt_since = SIM_NEVER;
     tcp_timer_cancel(t, TT_REXMT);
@@ -433,6 +448,10 @@ static int process_ack(tcp_tcb *t, const seg *s)
                 t->ops->output(t, &r);
             return 0;
         }
+        if (t->rexmt_count > 0)
+            t->timing = 0; /* Karn: the SYN-ACK was retransmitted */
+        if (!t->timing)
+            handshake_done(t);
         transition(t, TCP_E_RCV_ACK_OF_SYN);
     }
     if (seq_gt(s->ack, t->snd_max)) {
@@ -525,12 +544,17 @@ void tcp_input(tcp_tcb *t, const seg *s)
         return;
     }
     t->challenged = 0; /* an acceptable segment re-enables the challenge ACK */
-    /* Fourth: a SYN in a synchronized state draws a challenge ACK (RFC 5961 4). */
+    /* Fourth: a SYN in a synchronized state draws a challenge ACK (RFC 5961
+     * 4), at most one per 3 s (R64). */
     if (s->flags & SEG_SYN) {
-        if (t->state == TCP_S_SYN_RECEIVED && s->seq == t->irs)
+        sim_time now = sim_now(t->s);
+
+        if (t->state == TCP_S_SYN_RECEIVED && s->seq == t->irs) {
             emit(t, t->iss, 0, SEG_SYN | SEG_ACK); /* the peer lost our SYN-ACK */
-        else
+        } else if (t->syn_challenge == SIM_NEVER || now - t->syn_challenge >= 3 * SIM_S) {
+            t->syn_challenge = now;
             send_ack(t);
+        }
         return;
     }
     /* Fifth: the ACK field. */

@@ -91,6 +91,7 @@ struct tcp_tcb {
     uint8_t full_close;      /* ... with close(), not shutdown() */
     uint8_t rcv_fin;         /* the peer's FIN has arrived */
     uint8_t challenged;      /* R63: a challenge ACK went out; no more for now */
+    sim_time syn_challenge;  /* R64: when the last SYN challenge ACK went out */
     uint8_t timing;          /* an RTT measurement is under way */
     uint8_t have_rtt;
     uint16_t unacked;        /* segments received and not yet ACKed */

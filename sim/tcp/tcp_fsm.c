@@ -6,6 +6,8 @@
  *   CLOSED       -> SYN_SENT      OPEN_ACTIVE      [tcp_connect]
  *   CLOSED       -> LISTEN        OPEN_PASSIVE     [tcp_listen]
  *   LISTEN       -> SYN_RECEIVED  RCV_SYN          [tcp_input]
+ *   LISTEN       -> CLOSED        CLOSE
+ *   SYN_SENT     -> CLOSED        CLOSE
  *   SYN_SENT     -> ESTABLISHED   RCV_SYN_ACK      [tcp_input]
  *   SYN_SENT     -> SYN_RECEIVED  RCV_SYN (simultaneous open)
  *   SYN_RECEIVED -> ESTABLISHED   RCV_ACK_OF_SYN   [tcp_input]

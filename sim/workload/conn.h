@@ -166,6 +166,9 @@ typedef struct world {
 /* Log an event of a connection. */
 void world__trace(world *w, const conn *c, const char *kind, const char *detail,
                   const int64_t *value);
+/* Log a timer event of the local side, its value the slot's deadline. */
+void world__trace_timer(world *w, const conn *c, const char *kind, const char *detail,
+                        tcp_timer_slot slot);
 /* Send a segment of the local side (toward the peer) or the peer side. */
 void world__output_local(world *w, conn *c, const seg *s);
 /* Change the holder of the local side (occupancy follows). */

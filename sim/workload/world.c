@@ -153,6 +153,15 @@ void world__trace(world *w, const conn *c, const char *kind, const char *detail,
         trace_add(w->trace, sim_now(w->s), c->id, kind, detail, value);
 }
 
+void world__trace_timer(world *w, const conn *c, const char *kind, const char *detail,
+                        tcp_timer_slot slot)
+{
+    if (trace_on(w->trace)) {
+        int64_t at = tcp_timer_deadline(&c->local, slot);
+        world__trace(w, c, kind, detail, at == SIM_NEVER ? NULL : &at);
+    }
+}
+
 /* ---- the wire --------------------------------------------------------- */
 
 static void transmit(world *w, conn *c, path *p, const seg *s, int to_local)

@@ -1,0 +1,1212 @@
+/*
+ * test_tcp.c - the TCP endpoint (tcp.c) and its pure state machine
+ * (tcp_fsm.c): every (state, event) pair against an expected table, then
+ * two endpoints wired to each other through a tiny harness for the
+ * handshake, data, the three kinds of close, retransmission and give-up,
+ * RST and SYN handling (RFC 5961, R63, R64, A16), the acceptable-segment
+ * test (A3), TIME_WAIT, data after close, the RST replies, delayed ACKs and
+ * the RTT estimator (RFC 6298).
+ *
+ * The harness plays the holder: each endpoint's ops.output hands a copy of
+ * the segment to the other endpoint after a fixed one-way delay, unless the
+ * test asked for it to be dropped; the other hooks record what they saw.
+ * Tests inject hand-made segments straight into tcp_input() where a precise
+ * case is wanted, and advance simulated time with sim_run().
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "check.h"
+#include "engine/rng.h"
+#include "engine/sim.h"
+#include "net/segment.h"
+#include "tcp/tcp.h"
+#include "tcp/tcp_fsm.h"
+
+/* ---- the expected state table ----------------------------------------- */
+
+/*
+ * RFC 9293 figure 5 and the diagram at the top of tcp_fsm.c.  Pairs that
+ * the diagram does not list keep the state.  ABORT, RCV_RST and RETRIES
+ * lead to CLOSED from every state, except that CLOSED stays CLOSED and
+ * LISTEN stays LISTEN on RCV_RST and RETRIES (it has no connection to lose)
+ * but goes to CLOSED on ABORT.  Figure 5 also has CLOSE from LISTEN and
+ * from SYN_SENT delete the TCB.
+ */
+#define CL TCP_S_CLOSED
+#define LI TCP_S_LISTEN
+#define SS TCP_S_SYN_SENT
+#define SR TCP_S_SYN_RECEIVED
+#define ES TCP_S_ESTABLISHED
+#define F1 TCP_S_FIN_WAIT_1
+#define F2 TCP_S_FIN_WAIT_2
+#define CW TCP_S_CLOSE_WAIT
+#define CG TCP_S_CLOSING
+#define LA TCP_S_LAST_ACK
+#define TW TCP_S_TIME_WAIT
+
+static const tcp_state fsm_expected[TCP_S_N][TCP_E_N] = {
+    /*           OPEN_A OPEN_P CLOSE ABORT SYN SYNACK ACKSYN ACKFIN FIN RST 2MSL FW2 RETRIES */
+    [CL] = {SS, LI, CL, CL, CL, CL, CL, CL, CL, CL, CL, CL, CL},
+    [LI] = {LI, LI, CL, CL, SR, LI, LI, LI, LI, LI, LI, LI, LI},
+    [SS] = {SS, SS, CL, CL, SR, ES, SS, SS, SS, CL, SS, SS, CL},
+    [SR] = {SR, SR, F1, CL, SR, SR, ES, SR, SR, CL, SR, SR, CL},
+    [ES] = {ES, ES, F1, CL, ES, ES, ES, ES, CW, CL, ES, ES, CL},
+    [F1] = {F1, F1, F1, CL, F1, F1, F1, F2, CG, CL, F1, F1, CL},
+    [F2] = {F2, F2, F2, CL, F2, F2, F2, F2, TW, CL, F2, CL, CL},
+    [CW] = {CW, CW, LA, CL, CW, CW, CW, CW, CW, CL, CW, CW, CL},
+    [CG] = {CG, CG, CG, CL, CG, CG, CG, TW, CG, CL, CG, CG, CL},
+    [LA] = {LA, LA, LA, CL, LA, LA, LA, CL, LA, CL, LA, LA, CL},
+    [TW] = {TW, TW, TW, CL, TW, TW, TW, TW, TW, CL, CL, TW, CL},
+};
+
+#undef CL
+#undef LI
+#undef SS
+#undef SR
+#undef ES
+#undef F1
+#undef F2
+#undef CW
+#undef CG
+#undef LA
+#undef TW
+
+static void fsm_every_state_event_pair(void)
+{
+    /* The columns above must follow the event enum, or the table lies. */
+    CHECK_EQ_I64(TCP_E_OPEN_ACTIVE, 0);
+    CHECK_EQ_I64(TCP_E_OPEN_PASSIVE, 1);
+    CHECK_EQ_I64(TCP_E_CLOSE, 2);
+    CHECK_EQ_I64(TCP_E_ABORT, 3);
+    CHECK_EQ_I64(TCP_E_RCV_SYN, 4);
+    CHECK_EQ_I64(TCP_E_RCV_SYN_ACK, 5);
+    CHECK_EQ_I64(TCP_E_RCV_ACK_OF_SYN, 6);
+    CHECK_EQ_I64(TCP_E_RCV_ACK_OF_FIN, 7);
+    CHECK_EQ_I64(TCP_E_RCV_FIN, 8);
+    CHECK_EQ_I64(TCP_E_RCV_RST, 9);
+    CHECK_EQ_I64(TCP_E_TIMEOUT_2MSL, 10);
+    CHECK_EQ_I64(TCP_E_TIMEOUT_FW2, 11);
+    CHECK_EQ_I64(TCP_E_RETRIES, 12);
+    CHECK_EQ_I64(TCP_E_N, 13);
+
+    for (int s = 0; s < TCP_S_N; s++) {
+        for (int e = 0; e < TCP_E_N; e++) {
+            tcp_state got = tcp_fsm_next((tcp_state)s, (tcp_event)e);
+
+            if (got != fsm_expected[s][e])
+                CHECK_FAIL_("tcp_fsm_next(%s, %s) = %s, expected %s", tcp_state_name[s],
+                            tcp_event_name[e], got < TCP_S_N ? tcp_state_name[got] : "?",
+                            tcp_state_name[fsm_expected[s][e]]);
+        }
+    }
+}
+
+static void fsm_names_are_defined(void)
+{
+    for (int s = 0; s < TCP_S_N; s++) {
+        CHECK(tcp_state_name[s] != NULL);
+        if (tcp_state_name[s] != NULL)
+            CHECK(tcp_state_name[s][0] != '\0');
+    }
+    for (int e = 0; e < TCP_E_N; e++) {
+        CHECK(tcp_event_name[e] != NULL);
+        if (tcp_event_name[e] != NULL)
+            CHECK(tcp_event_name[e][0] != '\0');
+    }
+    CHECK_EQ_STR(tcp_state_name[TCP_S_FIN_WAIT_2], "FIN_WAIT_2");
+    CHECK_EQ_STR(tcp_event_name[TCP_E_RCV_RST], "RCV_RST");
+}
+
+/* The states cross handoffs as ndischimney.h's TCP_OFFLOAD_STATE_DELEGATED.State. */
+static void fsm_state_values_match_ndischimney(void)
+{
+    CHECK_EQ_I64(TCP_S_CLOSED, 0);
+    CHECK_EQ_I64(TCP_S_LISTEN, 1);
+    CHECK_EQ_I64(TCP_S_SYN_SENT, 2);
+    CHECK_EQ_I64(TCP_S_SYN_RECEIVED, 3);
+    CHECK_EQ_I64(TCP_S_ESTABLISHED, 4);
+    CHECK_EQ_I64(TCP_S_FIN_WAIT_1, 5);
+    CHECK_EQ_I64(TCP_S_FIN_WAIT_2, 6);
+    CHECK_EQ_I64(TCP_S_CLOSE_WAIT, 7);
+    CHECK_EQ_I64(TCP_S_CLOSING, 8);
+    CHECK_EQ_I64(TCP_S_LAST_ACK, 9);
+    CHECK_EQ_I64(TCP_S_TIME_WAIT, 10);
+    CHECK_EQ_I64(TCP_S_N, 11);
+}
+
+/* ---- the harness: two endpoints and a wire ----------------------------- */
+
+#define ONE_WAY (1 * SIM_MS) /* the wire's one-way delay */
+#define MAX_LOG 512
+#define MAX_FLIGHT 2048
+
+/*
+ * The initial sequence numbers.  B's is close to 2^32, so that B's data
+ * and A's receive side wrap around zero during the transfers below and
+ * the modulo-2^32 comparisons of RFC 9293 3.4 are exercised.
+ */
+#define ISS_A 100000u
+#define ISS_B 0xfffff000u
+
+typedef struct tr_rec {
+    tcp_state old, next;
+    tcp_event why;
+    sim_time at;
+} tr_rec;
+
+typedef struct out_rec {
+    seg s;
+    sim_time at;
+    int dropped;
+} out_rec;
+
+typedef struct in_rec {
+    seg s;
+    sim_time at;
+    int acceptable;
+} in_rec;
+
+typedef struct peer {
+    tcp_tcb t;
+    struct peer *other;
+    rng_stream rng;
+
+    tr_rec tr[MAX_LOG];   /* state_entered */
+    int ntr;
+    out_rec out[MAX_LOG]; /* output, dropped or not */
+    int nout;
+    in_rec in[MAX_LOG];   /* the segment hook */
+    int nin;
+
+    uint64_t bytes;       /* delivered payload */
+    int fins;             /* delivered FINs */
+    int misordered;       /* deliveries that did not end at RCV.NXT */
+    int fw2_calls;
+    int give_ups;
+    sim_time give_up_at;
+    int reset_after_close; /* what the hook answers */
+
+    int drop_all;         /* drop every segment from now on */
+    int drop_nth;         /* drop output number n (0-based), -1: none */
+    int drop_fins;        /* drop this many segments carrying a FIN */
+} peer;
+
+/* A segment on the wire.  Slots are never reused within a test. */
+typedef struct flight {
+    sim_event ev;
+    peer *to;
+    seg s;
+} flight;
+
+static struct harness {
+    sim *s;
+    tcp_cfg cfg;
+    dist ack_delay;
+    peer a, b;
+    flight fl[MAX_FLIGHT];
+    int nfl;
+} g;
+
+static void h_arrive(sim *s, sim_event *ev)
+{
+    flight *f = ev->ctx;
+
+    (void)s;
+    tcp_input(&f->to->t, &f->s);
+}
+
+static void h_output(tcp_tcb *t, const seg *s)
+{
+    peer *p = t->ctx;
+    int n = p->nout++;
+    int drop = p->drop_all || n == p->drop_nth;
+
+    if (!drop && (s->flags & SEG_FIN) && p->drop_fins > 0) {
+        p->drop_fins--;
+        drop = 1;
+    }
+    CHECK(n < MAX_LOG);
+    if (n < MAX_LOG) {
+        p->out[n].s = *s;
+        p->out[n].at = sim_now(g.s);
+        p->out[n].dropped = drop;
+    }
+    if (drop)
+        return;
+    CHECK(g.nfl < MAX_FLIGHT);
+    if (g.nfl >= MAX_FLIGHT)
+        return;
+    flight *f = &g.fl[g.nfl++];
+    f->to = p->other;
+    f->s = *s;
+    sim_event_init(&f->ev, h_arrive, f);
+    sim_schedule(g.s, &f->ev, sim_now(g.s) + ONE_WAY);
+}
+
+static sim_time h_deadline(tcp_tcb *t, sim_time delay)
+{
+    return sim_now(t->s) + delay;
+}
+
+static void h_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
+{
+    peer *p = t->ctx;
+    int n = p->ntr++;
+
+    CHECK(n < MAX_LOG);
+    if (n < MAX_LOG)
+        p->tr[n] = (tr_rec){old, t->state, why, sim_now(t->s)};
+    /* Ending TIME_WAIT is the holder's job, as in sim/host/host.c. */
+    if (t->state == TCP_S_TIME_WAIT)
+        tcp_timer_arm(t, TT_2MSL, t->tw_deadline);
+}
+
+static void h_segment(tcp_tcb *t, const seg *s, int acceptable)
+{
+    peer *p = t->ctx;
+    int n = p->nin++;
+
+    CHECK(n < MAX_LOG);
+    if (n < MAX_LOG)
+        p->in[n] = (in_rec){*s, sim_now(t->s), acceptable};
+}
+
+static void h_deliver(tcp_tcb *t, uint32_t bytes, int fin)
+{
+    peer *p = t->ctx;
+
+    p->bytes += bytes;
+    p->fins += fin != 0;
+    /* In order: the bytes delivered so far end exactly at RCV.NXT. */
+    if (bytes > 0 && (uint32_t)(t->irs + 1 + p->bytes) != t->rcv_nxt)
+        p->misordered++;
+}
+
+static void h_fw2_timeout(tcp_tcb *t)
+{
+    peer *p = t->ctx;
+
+    p->fw2_calls++;
+}
+
+static int h_give_up(tcp_tcb *t)
+{
+    peer *p = t->ctx;
+
+    p->give_ups++;
+    p->give_up_at = sim_now(t->s);
+    return 1;
+}
+
+static int h_reset_after_close(tcp_tcb *t)
+{
+    peer *p = t->ctx;
+
+    return p->reset_after_close;
+}
+
+static const tcp_ops ops = {
+    .output = h_output,
+    .deadline = h_deadline,
+    .state_entered = h_state_entered,
+    .segment = h_segment,
+    .deliver = h_deliver,
+    .fw2_timeout = h_fw2_timeout,
+    .give_up = h_give_up,
+    .reset_after_close = h_reset_after_close,
+};
+
+static void init_peer(peer *p, peer *other, uint32_t id, uint32_t iss)
+{
+    p->other = other;
+    p->drop_nth = -1;
+    rng_init(&p->rng, 1, id, 0);
+    tcp_init(&p->t, g.s, &g.cfg, &ops, p, iss, &p->rng);
+}
+
+/*
+ * A fresh engine and two endpoints in CLOSED: A (the server, ISS_A) and B
+ * (the client, ISS_B).  `exact` is cfg.acceptable_exact (A3), `ack_delay`
+ * the constant delay of an owed ACK.
+ */
+static void setup(int exact, sim_time ack_delay)
+{
+    memset(&g, 0, sizeof g);
+    CHECK_EQ_I64(sim_create(&g.s), 0);
+    g.ack_delay = (dist){DIST_CONST, (double)ack_delay, 0};
+    g.cfg = (tcp_cfg){
+        .mss = 1460,
+        .window = 65535,
+        .rto_initial = 1 * SIM_S,
+        .rto_min = 200 * SIM_MS,
+        .rto_max = 60 * SIM_S,
+        .granularity = 1 * SIM_MS,
+        .max_retries = 5,
+        .time_wait = 240 * SIM_S,
+        .ack_delay = &g.ack_delay,
+        .acceptable_exact = exact,
+    };
+    init_peer(&g.a, &g.b, 1, ISS_A);
+    init_peer(&g.b, &g.a, 2, ISS_B);
+}
+
+/* The events live in g, which outlives the engine. */
+static void teardown(void)
+{
+    sim_destroy(g.s);
+    g.s = NULL;
+}
+
+static void nothing(sim *s, sim_event *ev)
+{
+    (void)s;
+    (void)ev;
+}
+
+/*
+ * Advance the clock by d.  sim_run() leaves the clock at the last event when
+ * nothing is pending, so an idle stretch is marked by an event at its end.
+ */
+static void run_for(sim_time d)
+{
+    static sim_event mark;
+
+    sim_event_init(&mark, nothing, NULL);
+    sim_schedule(g.s, &mark, sim_now(g.s) + d);
+    sim_run(g.s, sim_now(g.s) + d);
+}
+
+/* A listens, B connects, and the handshake completes. */
+static void establish(void)
+{
+    tcp_listen(&g.a.t);
+    tcp_connect(&g.b.t);
+    run_for(10 * SIM_MS);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_ESTABLISHED);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_ESTABLISHED);
+}
+
+/* Both sides close: A first (active), then B (passive); A ends in TIME_WAIT. */
+static void close_to_time_wait(void)
+{
+    tcp_close(&g.a.t, 1);
+    run_for(10 * SIM_MS);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_FIN_WAIT_2);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_CLOSE_WAIT);
+    tcp_close(&g.b.t, 1);
+    run_for(10 * SIM_MS);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_TIME_WAIT);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_CLOSED);
+}
+
+static seg mkseg(uint32_t seq, uint32_t ack, uint32_t len, uint8_t flags)
+{
+    seg s = {seq, ack, len, 65535, flags};
+
+    return s;
+}
+
+static void inject(peer *p, seg s)
+{
+    tcp_input(&p->t, &s);
+}
+
+static const tr_rec *last_tr(const peer *p)
+{
+    static const tr_rec none = {TCP_S_N, TCP_S_N, TCP_E_N, SIM_NEVER};
+
+    return p->ntr > 0 && p->ntr <= MAX_LOG ? &p->tr[p->ntr - 1] : &none;
+}
+
+static const out_rec *last_out(const peer *p)
+{
+    static const out_rec none = {{0, 0, 0, 0, 0}, SIM_NEVER, 0};
+
+    return p->nout > 0 && p->nout <= MAX_LOG ? &p->out[p->nout - 1] : &none;
+}
+
+/* Transition number i of peer p was old -> next on why, at time `when`. */
+#define CHECK_TR(p, i, o, n, w, when)                                        \
+    do {                                                                     \
+        CHECK((i) < (p)->ntr);                                               \
+        if ((i) < (p)->ntr) {                                                \
+            CHECK_EQ_I64((p)->tr[i].old, (o));                               \
+            CHECK_EQ_I64((p)->tr[i].next, (n));                              \
+            CHECK_EQ_I64((p)->tr[i].why, (w));                               \
+            CHECK_EQ_I64((p)->tr[i].at, (when));                             \
+        }                                                                    \
+    } while (0)
+
+/* A pure ACK from p at its current SND.NXT / RCV.NXT. */
+#define CHECK_PURE_ACK(o, p)                                                 \
+    do {                                                                     \
+        CHECK_EQ_I64((o)->s.flags, SEG_ACK);                                 \
+        CHECK_EQ_I64((o)->s.len, 0);                                         \
+        CHECK_EQ_I64((o)->s.seq, (p)->t.snd_nxt);                            \
+        CHECK_EQ_I64((o)->s.ack, (p)->t.rcv_nxt);                            \
+    } while (0)
+
+/* ---- handshake and data ------------------------------------------------ */
+
+static void three_way_handshake(void)
+{
+    setup(0, 0);
+    tcp_listen(&g.a.t);
+    tcp_connect(&g.b.t);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_LISTEN);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_SYN_SENT);
+    run_for(10 * SIM_MS);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_ESTABLISHED);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_ESTABLISHED);
+
+    /* <SEQ=ISS_B><CTL=SYN>, no ACK in SYN_SENT. */
+    CHECK_EQ_I64(g.b.nout, 2);
+    CHECK_EQ_I64(g.b.out[0].s.flags, SEG_SYN);
+    CHECK_EQ_I64(g.b.out[0].s.seq, ISS_B);
+    CHECK_EQ_I64(g.b.out[0].at, 0);
+    /* <SEQ=ISS_A><ACK=ISS_B+1><CTL=SYN,ACK>. */
+    CHECK_EQ_I64(g.a.nout, 1);
+    CHECK_EQ_I64(g.a.out[0].s.flags, SEG_SYN | SEG_ACK);
+    CHECK_EQ_I64(g.a.out[0].s.seq, ISS_A);
+    CHECK_EQ_I64(g.a.out[0].s.ack, (uint32_t)(ISS_B + 1));
+    CHECK_EQ_I64(g.a.out[0].at, 1 * SIM_MS);
+    /* <SEQ=ISS_B+1><ACK=ISS_A+1><CTL=ACK>. */
+    CHECK_EQ_I64(g.b.out[1].s.flags, SEG_ACK);
+    CHECK_EQ_I64(g.b.out[1].s.seq, (uint32_t)(ISS_B + 1));
+    CHECK_EQ_I64(g.b.out[1].s.ack, ISS_A + 1);
+    CHECK_EQ_I64(g.b.out[1].at, 2 * SIM_MS);
+
+    CHECK_EQ_I64(g.a.ntr, 3);
+    CHECK_TR(&g.a, 0, TCP_S_CLOSED, TCP_S_LISTEN, TCP_E_OPEN_PASSIVE, 0);
+    CHECK_TR(&g.a, 1, TCP_S_LISTEN, TCP_S_SYN_RECEIVED, TCP_E_RCV_SYN, 1 * SIM_MS);
+    CHECK_TR(&g.a, 2, TCP_S_SYN_RECEIVED, TCP_S_ESTABLISHED, TCP_E_RCV_ACK_OF_SYN, 3 * SIM_MS);
+    CHECK_EQ_I64(g.b.ntr, 2);
+    CHECK_TR(&g.b, 0, TCP_S_CLOSED, TCP_S_SYN_SENT, TCP_E_OPEN_ACTIVE, 0);
+    CHECK_TR(&g.b, 1, TCP_S_SYN_SENT, TCP_S_ESTABLISHED, TCP_E_RCV_SYN_ACK, 2 * SIM_MS);
+
+    /* Nothing is outstanding, so no retransmit timer runs. */
+    CHECK_EQ_I64(tcp_timer_deadline(&g.a.t, TT_REXMT), SIM_NEVER);
+    CHECK_EQ_I64(tcp_timer_deadline(&g.b.t, TT_REXMT), SIM_NEVER);
+    CHECK_EQ_I64(g.a.t.irs, ISS_B);
+    CHECK_EQ_I64(g.b.t.irs, ISS_A);
+    teardown();
+}
+
+/* A SYN lost on the wire is sent again after the initial RTO (1 s). */
+static void lost_syn_retransmitted_after_initial_rto(void)
+{
+    setup(0, 0);
+    g.b.drop_nth = 0;
+    tcp_listen(&g.a.t);
+    tcp_connect(&g.b.t);
+    sim_run(g.s, 999 * SIM_MS);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_LISTEN);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_SYN_SENT);
+    run_for(10 * SIM_MS);
+    CHECK_EQ_I64(g.b.out[1].s.flags, SEG_SYN);
+    CHECK_EQ_I64(g.b.out[1].s.seq, ISS_B);
+    CHECK_EQ_I64(g.b.out[1].at, 1 * SIM_S);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_ESTABLISHED);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_ESTABLISHED);
+    CHECK_TR(&g.b, 1, TCP_S_SYN_SENT, TCP_S_ESTABLISHED, TCP_E_RCV_SYN_ACK,
+             1 * SIM_S + 2 * ONE_WAY);
+    /* Karn: the SYN was retransmitted, so its ACK gives no RTT sample. */
+    CHECK_EQ_I64(g.b.t.have_rtt, 0);
+    /* RFC 6298 5.7: the SYN timed out with an RTO below 3 s, so data
+     * transmission starts with an RTO of 3 s. */
+    CHECK_EQ_I64(g.b.t.rto, 3 * SIM_S);
+    teardown();
+}
+
+static void data_transfer_in_mss_segments(void)
+{
+    setup(0, 0);
+    establish();
+    int first = g.b.nout;
+    uint32_t expect = ISS_B + 1;
+    uint64_t sent = 0;
+    int nseg = 0;
+
+    tcp_send(&g.b.t, 10000);
+    run_for(1 * SIM_S);
+    CHECK_EQ_I64(g.a.bytes, 10000);
+    CHECK_EQ_I64(g.a.t.bytes_rcvd, 10000);
+    CHECK_EQ_I64(g.a.misordered, 0);
+    CHECK_EQ_I64(g.a.fins, 0);
+    CHECK_EQ_I64(g.a.t.rcv_nxt, (uint32_t)(ISS_B + 1 + 10000));
+    for (int i = first; i < g.b.nout; i++) {
+        const seg *s = &g.b.out[i].s;
+
+        CHECK(s->len <= g.cfg.mss);
+        CHECK_EQ_I64(s->flags, SEG_ACK);
+        CHECK_EQ_I64(g.b.out[i].dropped, 0);
+        if (s->len == 0)
+            continue;
+        CHECK_EQ_I64(s->seq, expect);
+        expect += s->len;
+        sent += s->len;
+        nseg++;
+    }
+    /* Six full segments and 1240 bytes, each sent once. */
+    CHECK_EQ_I64(nseg, 7);
+    CHECK_EQ_I64(sent, 10000);
+    CHECK_EQ_I64(g.b.nout - first, 7);
+    CHECK_EQ_I64(g.b.t.snd_una, g.b.t.snd_end);
+    CHECK_EQ_I64(g.b.t.snd_una, (uint32_t)(ISS_B + 1 + 10000));
+    CHECK_EQ_I64(tcp_timer_deadline(&g.b.t, TT_REXMT), SIM_NEVER);
+    teardown();
+}
+
+/* ---- close ------------------------------------------------------------- */
+
+static void active_and_passive_close(void)
+{
+    setup(0, 0);
+    establish();
+    tcp_send(&g.b.t, 10000);
+    run_for(1 * SIM_S);
+    CHECK_EQ_I64(g.a.bytes, 10000);
+
+    /* The server closes first: FIN_WAIT_1, then FIN_WAIT_2 on the ACK of its FIN. */
+    sim_time tc = sim_now(g.s);
+    int na = g.a.ntr, nb = g.b.ntr;
+
+    tcp_close(&g.a.t, 1);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_FIN_WAIT_1);
+    CHECK(last_out(&g.a)->s.flags & SEG_FIN);
+    CHECK_EQ_I64(last_out(&g.a)->s.seq, ISS_A + 1);
+    run_for(10 * SIM_MS);
+    CHECK_TR(&g.a, na, TCP_S_ESTABLISHED, TCP_S_FIN_WAIT_1, TCP_E_CLOSE, tc);
+    CHECK_TR(&g.a, na + 1, TCP_S_FIN_WAIT_1, TCP_S_FIN_WAIT_2, TCP_E_RCV_ACK_OF_FIN,
+             tc + 2 * ONE_WAY);
+    CHECK_TR(&g.b, nb, TCP_S_ESTABLISHED, TCP_S_CLOSE_WAIT, TCP_E_RCV_FIN, tc + ONE_WAY);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_FIN_WAIT_2);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_CLOSE_WAIT);
+    CHECK_EQ_I64(g.b.fins, 1);
+    CHECK(tcp_fin_acked(&g.a.t));
+
+    /* The client closes: LAST_ACK, then CLOSED on the ACK of its FIN. */
+    sim_time tb = sim_now(g.s);
+
+    tcp_close(&g.b.t, 1);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_LAST_ACK);
+    run_for(10 * SIM_MS);
+    CHECK_TR(&g.b, nb + 1, TCP_S_CLOSE_WAIT, TCP_S_LAST_ACK, TCP_E_CLOSE, tb);
+    CHECK_TR(&g.b, nb + 2, TCP_S_LAST_ACK, TCP_S_CLOSED, TCP_E_RCV_ACK_OF_FIN, tb + 2 * ONE_WAY);
+    CHECK_TR(&g.a, na + 2, TCP_S_FIN_WAIT_2, TCP_S_TIME_WAIT, TCP_E_RCV_FIN, tb + ONE_WAY);
+    CHECK_EQ_I64(g.a.fins, 1);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_CLOSED);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_TIME_WAIT);
+
+    /* TIME_WAIT lasts exactly time_wait from its start, then CLOSED. */
+    sim_time tw_end = tb + ONE_WAY + g.cfg.time_wait;
+
+    CHECK_EQ_I64(g.a.t.tw_deadline, tw_end);
+    CHECK_EQ_I64(tcp_timer_deadline(&g.a.t, TT_2MSL), tw_end);
+    sim_run(g.s, tw_end - 1);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_TIME_WAIT);
+    sim_run(g.s, tw_end);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_CLOSED);
+    CHECK_TR(&g.a, na + 3, TCP_S_TIME_WAIT, TCP_S_CLOSED, TCP_E_TIMEOUT_2MSL, tw_end);
+    CHECK_EQ_I64(g.a.ntr, na + 4);
+    CHECK_EQ_I64(g.b.ntr, nb + 3);
+    CHECK_EQ_I64(g.a.fw2_calls, 0);
+    CHECK_EQ_I64(sim_pending(g.s), 0);
+    teardown();
+}
+
+static void simultaneous_close(void)
+{
+    setup(0, 0);
+    establish();
+    sim_time tc = sim_now(g.s);
+    int na = g.a.ntr, nb = g.b.ntr;
+
+    tcp_close(&g.a.t, 1);
+    tcp_close(&g.b.t, 1);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_FIN_WAIT_1);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_FIN_WAIT_1);
+    run_for(10 * SIM_MS);
+    for (int i = 0; i < 2; i++) {
+        peer *p = i == 0 ? &g.a : &g.b;
+        int n = i == 0 ? na : nb;
+
+        CHECK_EQ_I64(p->t.state, TCP_S_TIME_WAIT);
+        CHECK_EQ_I64(p->ntr, n + 3);
+        CHECK_TR(p, n, TCP_S_ESTABLISHED, TCP_S_FIN_WAIT_1, TCP_E_CLOSE, tc);
+        CHECK_TR(p, n + 1, TCP_S_FIN_WAIT_1, TCP_S_CLOSING, TCP_E_RCV_FIN, tc + ONE_WAY);
+        CHECK_TR(p, n + 2, TCP_S_CLOSING, TCP_S_TIME_WAIT, TCP_E_RCV_ACK_OF_FIN,
+                 tc + 2 * ONE_WAY);
+        CHECK_EQ_I64(p->fins, 1);
+        CHECK_EQ_I64(p->t.tw_deadline, tc + 2 * ONE_WAY + g.cfg.time_wait);
+    }
+    sim_run(g.s, tc + 2 * ONE_WAY + g.cfg.time_wait);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_CLOSED);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_CLOSED);
+    CHECK_EQ_I64(last_tr(&g.a)->why, TCP_E_TIMEOUT_2MSL);
+    CHECK_EQ_I64(last_tr(&g.b)->why, TCP_E_TIMEOUT_2MSL);
+    teardown();
+}
+
+/* A segment carrying both the ACK of our FIN and the peer's FIN: ACK first. */
+static void fin_ack_and_fin_in_one_segment(void)
+{
+    /* B's ACK of A's FIN is delayed, so it rides on B's own FIN. */
+    setup(0, 200 * SIM_MS);
+    /* An RTO above the ACK delay keeps the delayed ACKs from causing retransmissions. */
+    g.cfg.rto_min = 1 * SIM_S;
+    establish();
+    sim_time tc = sim_now(g.s);
+    int na = g.a.ntr;
+
+    tcp_close(&g.a.t, 1);
+    sim_run(g.s, tc + ONE_WAY);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_CLOSE_WAIT);
+    CHECK(sim_event_pending(&g.b.t.timer[TT_DELACK]));
+    tcp_close(&g.b.t, 1);
+    CHECK_EQ_I64(last_out(&g.b)->s.flags, SEG_FIN | SEG_ACK);
+    CHECK_EQ_I64(last_out(&g.b)->s.ack, ISS_A + 2);
+    CHECK(!sim_event_pending(&g.b.t.timer[TT_DELACK]));
+    sim_run(g.s, tc + 2 * ONE_WAY);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_TIME_WAIT);
+    CHECK_TR(&g.a, na + 1, TCP_S_FIN_WAIT_1, TCP_S_FIN_WAIT_2, TCP_E_RCV_ACK_OF_FIN,
+             tc + 2 * ONE_WAY);
+    CHECK_TR(&g.a, na + 2, TCP_S_FIN_WAIT_2, TCP_S_TIME_WAIT, TCP_E_RCV_FIN, tc + 2 * ONE_WAY);
+    run_for(1 * SIM_S);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_CLOSED);
+    teardown();
+}
+
+static void lost_fin_retransmitted_after_rto(void)
+{
+    setup(0, 0);
+    establish();
+    sim_time rto = g.a.t.rto, srtt = g.a.t.srtt;
+    sim_time tc = sim_now(g.s);
+    int first = g.a.nout;
+
+    CHECK_EQ_I64(rto, 200 * SIM_MS);
+    g.a.drop_fins = 1;
+    tcp_close(&g.a.t, 1);
+    sim_run(g.s, tc + rto - 1);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_FIN_WAIT_1);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_ESTABLISHED);
+    CHECK_EQ_I64(g.a.nout, first + 1);
+    CHECK_EQ_I64(g.a.out[first].dropped, 1);
+
+    run_for(10 * SIM_MS);
+    CHECK_EQ_I64(g.a.nout, first + 2);
+    CHECK_EQ_I64(g.a.out[first + 1].s.flags, SEG_FIN | SEG_ACK);
+    CHECK_EQ_I64(g.a.out[first + 1].s.seq, ISS_A + 1);
+    CHECK_EQ_I64(g.a.out[first + 1].at, tc + rto);
+    CHECK_EQ_I64(g.a.out[first + 1].dropped, 0);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_CLOSE_WAIT);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_FIN_WAIT_2);
+    CHECK_EQ_I64(last_tr(&g.a)->at, tc + rto + 2 * ONE_WAY);
+    /* Karn: the ACK of a retransmitted FIN gives no RTT sample. */
+    CHECK_EQ_I64(g.a.t.srtt, srtt);
+
+    tcp_close(&g.b.t, 1);
+    run_for(10 * SIM_MS);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_CLOSED);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_TIME_WAIT);
+    teardown();
+}
+
+/*
+ * RFC 6298 5.5-5.6: the RTO doubles on each expiry; after max_retries
+ * retransmissions the next expiry asks the holder to give up (RETRIES).
+ */
+static void rexmt_backoff_then_give_up(void)
+{
+    setup(0, 0);
+    establish();
+    sim_time rto = g.a.t.rto;
+    int first = g.a.nout;
+
+    CHECK_EQ_I64(rto, 200 * SIM_MS);
+    g.a.drop_all = 1;
+    sim_time t0 = sim_now(g.s);
+
+    tcp_send(&g.a.t, 1000);
+    run_for(60 * SIM_S);
+    /* The original and max_retries (5) retransmissions, at RTO, 2 RTO, 4 RTO, ... apart. */
+    CHECK_EQ_I64(g.a.nout - first, 1 + 5);
+    for (int i = 0; i < 6 && first + i < g.a.nout; i++) {
+        const out_rec *o = &g.a.out[first + i];
+
+        CHECK_EQ_I64(o->s.seq, ISS_A + 1);
+        CHECK_EQ_I64(o->s.len, 1000);
+        CHECK_EQ_I64(o->at, t0 + rto * ((1 << i) - 1));
+    }
+    /* The timer after the fifth retransmission (64 RTO - 1 in all) gives up. */
+    CHECK_EQ_I64(g.a.give_ups, 1);
+    CHECK_EQ_I64(g.a.give_up_at, t0 + rto * 63);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_CLOSED);
+    CHECK_EQ_I64(last_tr(&g.a)->old, TCP_S_ESTABLISHED);
+    CHECK_EQ_I64(last_tr(&g.a)->why, TCP_E_RETRIES);
+    CHECK_EQ_I64(last_tr(&g.a)->at, t0 + rto * 63);
+    CHECK_EQ_I64(g.b.bytes, 0);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_ESTABLISHED);
+    teardown();
+}
+
+/* ---- RST and SYN in a synchronized state (RFC 5961) -------------------- */
+
+/* A16/R63: an RST with seq == RCV.NXT is the acceptable RST and aborts. */
+static void a16_r63_rst_at_rcv_nxt_aborts(void)
+{
+    setup(0, 0);
+    establish();
+    int n = g.a.nout;
+
+    inject(&g.a, mkseg(g.a.t.rcv_nxt, 0, 0, SEG_RST));
+    CHECK_EQ_I64(g.a.t.state, TCP_S_CLOSED);
+    CHECK_EQ_I64(last_tr(&g.a)->old, TCP_S_ESTABLISHED);
+    CHECK_EQ_I64(last_tr(&g.a)->why, TCP_E_RCV_RST);
+    CHECK_EQ_I64(g.a.nout, n);
+    teardown();
+}
+
+/*
+ * A16/R63: an in-window RST with seq != RCV.NXT does not abort; it draws one
+ * challenge ACK, and no more until an acceptable non-RST segment arrives.
+ */
+static void a16_r63_in_window_rst_draws_one_challenge_ack(void)
+{
+    setup(0, 0);
+    establish();
+    uint32_t rn = g.a.t.rcv_nxt;
+    int n = g.a.nout, ntr = g.a.ntr;
+
+    inject(&g.a, mkseg(rn + 100, 0, 0, SEG_RST));
+    CHECK_EQ_I64(g.a.t.state, TCP_S_ESTABLISHED);
+    CHECK_EQ_I64(g.a.nout, n + 1);
+    CHECK_PURE_ACK(last_out(&g.a), &g.a);
+
+    /* A second one, at the window's last sequence number: no further ACK. */
+    inject(&g.a, mkseg(rn + g.cfg.window - 1, 0, 0, SEG_RST));
+    CHECK_EQ_I64(g.a.t.state, TCP_S_ESTABLISHED);
+    CHECK_EQ_I64(g.a.nout, n + 1);
+
+    /* An acceptable pure ACK draws no reply but re-enables the challenge. */
+    inject(&g.a, mkseg(rn, g.a.t.snd_nxt, 0, SEG_ACK));
+    CHECK_EQ_I64(g.a.nout, n + 1);
+    inject(&g.a, mkseg(rn + 1, 0, 0, SEG_RST | SEG_ACK));
+    CHECK_EQ_I64(g.a.t.state, TCP_S_ESTABLISHED);
+    CHECK_EQ_I64(g.a.nout, n + 2);
+    CHECK_PURE_ACK(last_out(&g.a), &g.a);
+    CHECK_EQ_I64(g.a.ntr, ntr);
+    teardown();
+}
+
+/* R63: an RST outside the receive window is dropped silently. */
+static void r63_rst_outside_window_dropped_silently(void)
+{
+    setup(0, 0);
+    establish();
+    uint32_t rn = g.a.t.rcv_nxt;
+    int n = g.a.nout, ntr = g.a.ntr, nin = g.a.nin;
+    static const int64_t off[] = {-1, 65535, 1000000, -100000};
+
+    for (size_t i = 0; i < sizeof off / sizeof *off; i++) {
+        inject(&g.a, mkseg(rn + (uint32_t)off[i], 0, 0, SEG_RST));
+        CHECK_EQ_I64(g.a.t.state, TCP_S_ESTABLISHED);
+        CHECK_EQ_I64(g.a.nout, n);
+        CHECK_EQ_I64(g.a.nin, nin + (int)i + 1);
+        CHECK_EQ_I64(g.a.in[nin + i].acceptable, 0);
+    }
+    CHECK_EQ_I64(g.a.ntr, ntr);
+    teardown();
+}
+
+/*
+ * R64 (and RFC 5961 4): a SYN in a synchronized state, in or out of the
+ * window, draws an ACK and leaves the state alone.  Uploading on seq ==
+ * RCV.NXT is the holder's business; tcp.c only answers.
+ */
+static void r64_syn_in_synchronized_state_draws_challenge_ack(void)
+{
+    setup(0, 0);
+    establish();
+    static const int64_t off[] = {0, 10, -1, 70000};
+
+    for (int phase = 0; phase < 3; phase++) {
+        /* ESTABLISHED, then A in FIN_WAIT_2 and B in CLOSE_WAIT. */
+        peer *p = phase == 2 ? &g.b : &g.a;
+        tcp_state st = p->t.state;
+
+        if (phase == 1) {
+            tcp_close(&g.a.t, 1);
+            run_for(10 * SIM_MS);
+            st = g.a.t.state;
+            CHECK_EQ_I64(st, TCP_S_FIN_WAIT_2);
+        }
+        if (phase == 2)
+            CHECK_EQ_I64(st, TCP_S_CLOSE_WAIT);
+        for (size_t i = 0; i < sizeof off / sizeof *off; i++) {
+            int n = p->nout, ntr = p->ntr;
+
+            /* R64: at most one challenge ACK per 3 s, so space the SYNs out. */
+            run_for(3 * SIM_S);
+            n = p->nout;
+            inject(p, mkseg(p->t.rcv_nxt + (uint32_t)off[i], 0, 0, SEG_SYN));
+            CHECK_EQ_I64(p->t.state, st);
+            CHECK_EQ_I64(p->ntr, ntr);
+            CHECK_EQ_I64(p->nout, n + 1);
+            CHECK_PURE_ACK(last_out(p), p);
+            /* A second in-window SYN within 3 s draws nothing; a SYN outside
+             * the window is an unacceptable segment and is always ACKed. */
+            inject(p, mkseg(p->t.rcv_nxt + (uint32_t)off[i], 0, 0, SEG_SYN));
+            CHECK_EQ_I64(p->nout, n + 1 + (off[i] < 0 || off[i] >= 65535));
+            CHECK_EQ_I64(p->t.state, st);
+        }
+    }
+    teardown();
+}
+
+/* ---- A3: the acceptable-segment test ----------------------------------- */
+
+/* A3: a keep-alive probe (seq = RCV.NXT - 1, no data) is not acceptable, and draws an ACK. */
+static void a3_keepalive_probe_not_acceptable(void)
+{
+    for (int exact = 0; exact <= 1; exact++) {
+        setup(exact, 0);
+        establish();
+        int nin = g.a.nin, nout = g.a.nout;
+
+        tcp_keepalive(&g.b.t);
+        const out_rec *probe = last_out(&g.b);
+
+        CHECK_EQ_I64(probe->s.seq, g.b.t.snd_nxt - 1);
+        CHECK_EQ_I64(probe->s.len, 0);
+        CHECK_EQ_I64(probe->s.flags, SEG_ACK);
+        sim_time tp = probe->at;
+
+        run_for(10 * SIM_MS);
+        CHECK_EQ_I64(g.a.nin, nin + 1);
+        CHECK_EQ_I64(g.a.in[nin].s.seq, g.a.t.rcv_nxt - 1);
+        CHECK_EQ_I64(g.a.in[nin].acceptable, 0);
+        CHECK_EQ_I64(g.a.nout, nout + 1);
+        CHECK_PURE_ACK(last_out(&g.a), &g.a);
+        CHECK_EQ_I64(last_out(&g.a)->at, tp + ONE_WAY);
+        CHECK_EQ_I64(g.a.t.state, TCP_S_ESTABLISHED);
+        teardown();
+    }
+}
+
+/* A3: a pure ACK at seq == RCV.NXT is acceptable under either meaning. */
+static void a3_pure_ack_at_rcv_nxt_acceptable(void)
+{
+    for (int exact = 0; exact <= 1; exact++) {
+        setup(exact, 0);
+        establish();
+        int nin = g.a.nin, nout = g.a.nout;
+
+        inject(&g.a, mkseg(g.a.t.rcv_nxt, g.a.t.snd_nxt, 0, SEG_ACK));
+        CHECK_EQ_I64(g.a.nin, nin + 1);
+        CHECK_EQ_I64(g.a.in[nin].acceptable, 1);
+        CHECK_EQ_I64(g.a.nout, nout);
+        teardown();
+    }
+}
+
+/* A3: data in the window but beyond RCV.NXT passes the window test, not the exact one. */
+static void a3_in_window_data_beyond_rcv_nxt(void)
+{
+    for (int exact = 0; exact <= 1; exact++) {
+        setup(exact, 0);
+        establish();
+        uint32_t rn = g.a.t.rcv_nxt;
+        int nin = g.a.nin, nout = g.a.nout;
+
+        inject(&g.a, mkseg(rn + 1460, g.a.t.snd_nxt, 100, SEG_ACK));
+        CHECK_EQ_I64(g.a.nin, nin + 1);
+        CHECK_EQ_I64(g.a.in[nin].acceptable, !exact);
+        /* Out of order: not delivered, and a duplicate ACK goes back. */
+        CHECK_EQ_I64(g.a.bytes, 0);
+        CHECK_EQ_I64(g.a.t.rcv_nxt, rn);
+        CHECK_EQ_I64(g.a.nout, nout + 1);
+        CHECK_PURE_ACK(last_out(&g.a), &g.a);
+        teardown();
+    }
+}
+
+/* ---- TIME_WAIT and data after close ------------------------------------ */
+
+/* RFC 9293 3.10.7.4: a retransmitted FIN in TIME_WAIT is ACKed and restarts 2 MSL. */
+static void time_wait_retransmitted_fin_restarts_timer(void)
+{
+    setup(0, 0);
+    establish();
+    close_to_time_wait();
+    sim_time old = g.a.t.tw_deadline;
+
+    run_for(10 * SIM_S);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_TIME_WAIT);
+    sim_time now = sim_now(g.s);
+    int n = g.a.nout;
+
+    inject(&g.a, mkseg(g.a.t.rcv_nxt - 1, g.a.t.snd_nxt, 0, SEG_FIN | SEG_ACK));
+    CHECK_EQ_I64(g.a.nout, n + 1);
+    CHECK_PURE_ACK(last_out(&g.a), &g.a);
+    CHECK_EQ_I64(g.a.t.tw_deadline, now + g.cfg.time_wait);
+    CHECK_EQ_I64(tcp_timer_deadline(&g.a.t, TT_2MSL), now + g.cfg.time_wait);
+    sim_run(g.s, old);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_TIME_WAIT);
+    sim_run(g.s, now + g.cfg.time_wait - 1);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_TIME_WAIT);
+    sim_run(g.s, now + g.cfg.time_wait);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_CLOSED);
+    CHECK_EQ_I64(last_tr(&g.a)->why, TCP_E_TIMEOUT_2MSL);
+    CHECK_EQ_I64(last_tr(&g.a)->at, now + g.cfg.time_wait);
+    teardown();
+}
+
+/* A closes fully (or only shuts down) and waits in FIN_WAIT_2; B then sends 500 bytes. */
+static void data_into_fin_wait_2(int full, int reset)
+{
+    setup(0, 0);
+    establish();
+    g.a.reset_after_close = reset;
+    tcp_close(&g.a.t, full);
+    run_for(10 * SIM_MS);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_FIN_WAIT_2);
+    CHECK_EQ_I64(g.b.t.state, TCP_S_CLOSE_WAIT);
+    tcp_send(&g.b.t, 500);
+}
+
+/* RFC 1122 4.2.2.13: new data after close() is answered with an RST. */
+static void data_after_full_close_draws_rst(void)
+{
+    data_into_fin_wait_2(1, 1);
+    int n = g.a.nout;
+
+    run_for(10 * SIM_MS);
+    CHECK_EQ_I64(g.a.bytes, 0);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_CLOSED);
+    CHECK_EQ_I64(last_tr(&g.a)->old, TCP_S_FIN_WAIT_2);
+    CHECK_EQ_I64(last_tr(&g.a)->why, TCP_E_ABORT);
+    CHECK_EQ_I64(g.a.nout, n + 1);
+    CHECK(g.a.out[n].s.flags & SEG_RST);
+    CHECK_EQ_I64(g.a.out[n].s.seq, ISS_A + 2); /* SND.NXT, after SYN and FIN */
+    /* The RST is at B's RCV.NXT, so it aborts B too. */
+    CHECK_EQ_I64(g.b.t.state, TCP_S_CLOSED);
+    CHECK_EQ_I64(last_tr(&g.b)->why, TCP_E_RCV_RST);
+    teardown();
+}
+
+static void data_after_full_close_delivered_when_no_reset(void)
+{
+    data_into_fin_wait_2(1, 0);
+    int n = g.a.nout;
+
+    run_for(10 * SIM_MS);
+    CHECK_EQ_I64(g.a.bytes, 500);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_FIN_WAIT_2);
+    CHECK_EQ_I64(g.a.nout, n + 1);
+    CHECK_PURE_ACK(last_out(&g.a), &g.a);
+    CHECK_EQ_I64(last_out(&g.a)->s.ack, (uint32_t)(ISS_B + 1 + 500));
+    CHECK_EQ_I64(g.b.t.snd_una, (uint32_t)(ISS_B + 1 + 500));
+    teardown();
+}
+
+static void data_after_shutdown_delivered(void)
+{
+    data_into_fin_wait_2(0, 1);
+    int n = g.a.nout;
+
+    run_for(10 * SIM_MS);
+    CHECK_EQ_I64(g.a.bytes, 500);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_FIN_WAIT_2);
+    CHECK_EQ_I64(g.a.nout, n + 1);
+    CHECK_PURE_ACK(last_out(&g.a), &g.a);
+    CHECK_EQ_I64(last_out(&g.a)->s.ack, (uint32_t)(ISS_B + 1 + 500));
+    teardown();
+}
+
+/* ---- RST replies (RFC 9293 3.10.7.1-3) -------------------------------- */
+
+static void reset_reply_forms(void)
+{
+    seg out;
+    seg in;
+
+    /* With ACK: <SEQ=SEG.ACK><CTL=RST>. */
+    in = mkseg(100, 5000, 10, SEG_ACK);
+    memset(&out, 0xa5, sizeof out);
+    CHECK_EQ_I64(tcp_reset_reply(&in, &out), 1);
+    CHECK_EQ_I64(out.seq, 5000);
+    CHECK_EQ_I64(out.flags, SEG_RST);
+    CHECK_EQ_I64(out.len, 0);
+
+    /* Without ACK: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; SEG.LEN counts SYN and FIN. */
+    in = mkseg(100, 0, 0, SEG_SYN);
+    memset(&out, 0xa5, sizeof out);
+    CHECK_EQ_I64(tcp_reset_reply(&in, &out), 1);
+    CHECK_EQ_I64(out.seq, 0);
+    CHECK_EQ_I64(out.ack, 101);
+    CHECK_EQ_I64(out.flags, SEG_RST | SEG_ACK);
+    CHECK_EQ_I64(out.len, 0);
+
+    in = mkseg(0xfffffff0u, 0, 20, SEG_FIN);
+    CHECK_EQ_I64(tcp_reset_reply(&in, &out), 1);
+    CHECK_EQ_I64(out.seq, 0);
+    CHECK_EQ_I64(out.ack, 5); /* 0xfffffff0 + 21, modulo 2^32 */
+    CHECK_EQ_I64(out.flags, SEG_RST | SEG_ACK);
+
+    /* An RST is never answered. */
+    in = mkseg(100, 0, 0, SEG_RST);
+    CHECK_EQ_I64(tcp_reset_reply(&in, &out), 0);
+    in = mkseg(100, 5000, 0, SEG_RST | SEG_ACK);
+    CHECK_EQ_I64(tcp_reset_reply(&in, &out), 0);
+}
+
+/* RFC 9293 3.10.7.2: in LISTEN an ACK draws <SEQ=SEG.ACK><CTL=RST>; an RST is ignored. */
+static void listen_answers_ack_with_rst(void)
+{
+    setup(0, 0);
+    tcp_listen(&g.a.t);
+    inject(&g.a, mkseg(7, 1234, 0, SEG_ACK));
+    CHECK_EQ_I64(g.a.nout, 1);
+    CHECK_EQ_I64(g.a.out[0].s.flags, SEG_RST);
+    CHECK_EQ_I64(g.a.out[0].s.seq, 1234);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_LISTEN);
+    inject(&g.a, mkseg(7, 1234, 0, SEG_RST | SEG_ACK));
+    CHECK_EQ_I64(g.a.nout, 1);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_LISTEN);
+    teardown();
+}
+
+/* RFC 9293 3.10.7.3: in SYN_SENT an unacceptable ACK draws <SEQ=SEG.ACK><CTL=RST>. */
+static void syn_sent_bad_ack_draws_rst(void)
+{
+    setup(0, 0);
+    tcp_connect(&g.b.t);
+    int n = g.b.nout;
+
+    inject(&g.b, mkseg(777, ISS_B + 5, 0, SEG_SYN | SEG_ACK));
+    CHECK_EQ_I64(g.b.nout, n + 1);
+    CHECK_EQ_I64(last_out(&g.b)->s.flags, SEG_RST);
+    CHECK_EQ_I64(last_out(&g.b)->s.seq, (uint32_t)(ISS_B + 5));
+    CHECK_EQ_I64(g.b.t.state, TCP_S_SYN_SENT);
+    teardown();
+}
+
+/* ---- delayed ACKs (RFC 1122 4.2.3.2) ----------------------------------- */
+
+static void delayed_ack_for_a_small_segment(void)
+{
+    setup(0, 200 * SIM_MS);
+    /* An RTO above the ACK delay keeps B from retransmitting meanwhile. */
+    g.cfg.rto_min = 1 * SIM_S;
+    establish();
+    int n = g.a.nout;
+    sim_time t0 = sim_now(g.s);
+
+    tcp_send(&g.b.t, 100);
+    sim_run(g.s, t0 + ONE_WAY + 200 * SIM_MS - 1);
+    CHECK_EQ_I64(g.a.bytes, 100);
+    CHECK_EQ_I64(g.a.nout, n);
+    CHECK_EQ_I64(tcp_timer_deadline(&g.a.t, TT_DELACK), t0 + ONE_WAY + 200 * SIM_MS);
+    run_for(1 * SIM_S);
+    CHECK_EQ_I64(g.a.nout, n + 1);
+    CHECK_EQ_I64(g.a.out[n].at, t0 + ONE_WAY + 200 * SIM_MS);
+    CHECK_PURE_ACK(&g.a.out[n], &g.a);
+    CHECK_EQ_I64(g.a.out[n].s.ack, (uint32_t)(ISS_B + 1 + 100));
+    CHECK_EQ_I64(g.b.nout, 2 + 1); /* SYN, ACK, data: no retransmission */
+    teardown();
+}
+
+static void delayed_ack_every_second_full_segment(void)
+{
+    setup(0, 200 * SIM_MS);
+    g.cfg.rto_min = 1 * SIM_S;
+    establish();
+    int n = g.a.nout;
+    sim_time t0 = sim_now(g.s);
+
+    tcp_send(&g.b.t, 2 * 1460);
+    sim_run(g.s, t0 + ONE_WAY);
+    CHECK_EQ_I64(g.a.bytes, 2 * 1460);
+    CHECK_EQ_I64(g.a.nout, n + 1);
+    CHECK_EQ_I64(g.a.out[n].at, t0 + ONE_WAY);
+    CHECK_PURE_ACK(&g.a.out[n], &g.a);
+    CHECK_EQ_I64(g.a.out[n].s.ack, (uint32_t)(ISS_B + 1 + 2 * 1460));
+    CHECK(!sim_event_pending(&g.a.t.timer[TT_DELACK]));
+    run_for(1 * SIM_S);
+    CHECK_EQ_I64(g.a.nout, n + 1);
+    teardown();
+}
+
+/* ---- RTT estimation (RFC 6298) ----------------------------------------- */
+
+/* RFC 6298 2.2: the first sample R gives SRTT = R, RTTVAR = R/2; the RTO is at least rto_min. */
+static void rtt_after_handshake(void)
+{
+    setup(0, 0);
+    establish();
+    for (int i = 0; i < 2; i++) {
+        const tcp_tcb *t = i == 0 ? &g.a.t : &g.b.t;
+
+        CHECK_EQ_I64(t->have_rtt, 1);
+        CHECK_NEAR(t->srtt, 2 * ONE_WAY, 1 * SIM_US);
+        CHECK_NEAR(t->rttvar, ONE_WAY, 1 * SIM_US);
+        CHECK_EQ_I64(t->rto, g.cfg.rto_min);
+    }
+    teardown();
+}
+
+/* RFC 6298 2.2-2.3: RTO = SRTT + max(G, 4 RTTVAR), with the smoothing of 2.3. */
+static void rtt_rto_formula(void)
+{
+    setup(0, 0);
+    g.cfg.rto_min = 1 * SIM_MS;
+    establish();
+    /* R = 2 ms: SRTT 2 ms, RTTVAR 1 ms, RTO = 2 + 4 = 6 ms. */
+    CHECK_EQ_I64(g.b.t.srtt, 2 * SIM_MS);
+    CHECK_EQ_I64(g.b.t.rttvar, 1 * SIM_MS);
+    CHECK_EQ_I64(g.b.t.rto, 6 * SIM_MS);
+    /* A second sample of 2 ms: RTTVAR = 3/4 ms, SRTT 2 ms, RTO = 5 ms. */
+    tcp_send(&g.b.t, 100);
+    run_for(10 * SIM_MS);
+    CHECK_EQ_I64(g.b.t.srtt, 2 * SIM_MS);
+    CHECK_EQ_I64(g.b.t.rttvar, 750 * SIM_US);
+    CHECK_EQ_I64(g.b.t.rto, 5 * SIM_MS);
+    teardown();
+}
+
+static const check_test tests[] = {
+    CHECK_TEST(fsm_every_state_event_pair),
+    CHECK_TEST(fsm_names_are_defined),
+    CHECK_TEST(fsm_state_values_match_ndischimney),
+    CHECK_TEST(three_way_handshake),
+    CHECK_TEST(lost_syn_retransmitted_after_initial_rto),
+    CHECK_TEST(data_transfer_in_mss_segments),
+    CHECK_TEST(active_and_passive_close),
+    CHECK_TEST(simultaneous_close),
+    CHECK_TEST(fin_ack_and_fin_in_one_segment),
+    CHECK_TEST(lost_fin_retransmitted_after_rto),
+    CHECK_TEST(rexmt_backoff_then_give_up),
+    CHECK_TEST(a16_r63_rst_at_rcv_nxt_aborts),
+    CHECK_TEST(a16_r63_in_window_rst_draws_one_challenge_ack),
+    CHECK_TEST(r63_rst_outside_window_dropped_silently),
+    CHECK_TEST(r64_syn_in_synchronized_state_draws_challenge_ack),
+    CHECK_TEST(a3_keepalive_probe_not_acceptable),
+    CHECK_TEST(a3_pure_ack_at_rcv_nxt_acceptable),
+    CHECK_TEST(a3_in_window_data_beyond_rcv_nxt),
+    CHECK_TEST(time_wait_retransmitted_fin_restarts_timer),
+    CHECK_TEST(data_after_full_close_draws_rst),
+    CHECK_TEST(data_after_full_close_delivered_when_no_reset),
+    CHECK_TEST(data_after_shutdown_delivered),
+    CHECK_TEST(reset_reply_forms),
+    CHECK_TEST(listen_answers_ack_with_rst),
+    CHECK_TEST(syn_sent_bad_ack_draws_rst),
+    CHECK_TEST(delayed_ack_for_a_small_segment),
+    CHECK_TEST(delayed_ack_every_second_full_segment),
+    CHECK_TEST(rtt_after_handshake),
+    CHECK_TEST(rtt_rto_formula),
+};
+
+CHECK_MAIN(tests)
