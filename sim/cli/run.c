@@ -1,243 +1,23 @@
 /*
- * run.c - `offsim run`: one scenario, one seed, one run row.
+ * run.c - `offsim run SCENARIO [...]`: arguments, then one run (runner.c).
  *
- * Order of work, so that nothing is half-written:
- *   1. the scenario and every override are parsed and resolved (exit 2 on
- *      any mistake, before any file is touched);
- *   2. the database is opened and the run row committed as 'running' (a
- *      database that cannot be written fails here, before simulating);
- *   3. the engine runs; between events the driver drains the rows the
- *      model buffered into the run's transaction, draws the progress bar
- *      and watches for Ctrl-C;
- *   4. the remaining rows and the scalars are written, then the run row
- *      becomes 'complete' ('interrupted' after Ctrl-C, 'failed' if a write
- *      failed), and the summary is printed.
+ * The scenario and every override are parsed and resolved before any file
+ * is touched (exit 2 on any mistake); the database is opened and checked
+ * before simulating (exit 1 if it cannot be used).
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "engine/err.h"
-#include "engine/trace.h"
 #include "io/results.h"
-#include "workload/world.h"
+#include "runner.h"
 
 #define DEFAULT_DB "results/offsim.db"
-/* Events between polls: cheap enough to be invisible, often enough for a bar. */
-#define POLL_EVENTS 65536
-
-static volatile sig_atomic_t g_interrupted;
-
-static void on_sigint(int sig)
-{
-    (void)sig;
-    g_interrupted = 1;
-}
-
-static double wall_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-typedef struct run_ctx {
-    const scenario *sc;
-    world *w;
-    trace_buf trace;
-    results *db;
-    int64_t run_id;
-    int write_failed;
-    int progress;        /* draw a bar on stderr */
-    double wall_start;
-    double last_draw;
-} run_ctx;
-
-/* Write what the model buffered; called between events only. */
-static void drain(run_ctx *r)
-{
-    world *w = r->w;
-    size_t n;
-    const conn_record *rec = world_records(w, &n);
-    const occupancy_sample *smp;
-    int rc = 0;
-
-    for (size_t i = 0; i < r->trace.n; i++) {
-        const trace_rec *t = &r->trace.v[i];
-        rc |= results_event(r->db, r->run_id, t->t, t->conn_id, t->kind,
-                            t->detail[0] ? t->detail : NULL, t->has_value ? &t->value : NULL);
-    }
-    trace_clear(&r->trace);
-    if (r->sc->cfg.sim.log >= LOG_CONN)
-        for (size_t i = 0; i < n; i++) {
-            results_conn_row row = {
-                rec[i].conn_id,       world_peer_name(w, rec[i].klass),
-                rec[i].t_open,        rec[i].t_close,
-                rec[i].t_fin_wait_1,  rec[i].t_fin_wait_2,
-                rec[i].t_time_wait,   rec[i].t_closed,
-                rec[i].t_released,    close_reason_name[rec[i].close_reason],
-                owner_name[rec[i].owner_at_close], rec[i].handoffs,
-                peer_outcome_name[rec[i].peer_outcome], rec[i].t_peer_closed,
-            };
-            rc |= results_conn(r->db, r->run_id, &row);
-        }
-    world_records_clear(w);
-    smp = world_samples(w, &n);
-    for (size_t i = 0; i < n; i++)
-        rc |= results_occupancy(r->db, r->run_id, smp[i].t, smp[i].nic_total,
-                                smp[i].nic_fin_wait_2, smp[i].host_fin_wait_2,
-                                smp[i].time_wait);
-    world_samples_clear(w);
-    if (rc != 0)
-        r->write_failed = 1;
-}
-
-static void draw_bar(run_ctx *r, sim *s, int final)
-{
-    double frac = (double)sim_now(s) / (double)r->sc->cfg.sim.duration;
-    int width = 30, filled = (int)(frac * width + 0.5);
-    double wall = wall_now() - r->wall_start;
-
-    if (frac > 1)
-        frac = 1;
-    if (filled > width)
-        filled = width;
-    fprintf(stderr, "\r[%.*s%*s] %5.1f%%  sim %.0f s  closed %llu/%llu  %.2f M ev/s ",
-            filled, "##############################", width - filled, "", 100 * frac,
-            (double)sim_now(s) / 1e9, (unsigned long long)r->w->st.closed,
-            (unsigned long long)r->w->st.opened,
-            wall > 0 ? (double)sim_events(s) / wall / 1e6 : 0.0);
-    if (final)
-        fputs("\r\033[K", stderr);
-}
-
-static void poll(sim *s, void *arg)
-{
-    run_ctx *r = arg;
-
-    drain(r);
-    if (g_interrupted)
-        sim_stop(s);
-    if (r->progress) {
-        double now = wall_now();
-        if (now - r->last_draw >= 0.1) {
-            r->last_draw = now;
-            draw_bar(r, s, 0);
-        }
-    }
-}
-
-static void store_param(void *arg, const char *key, const char *value, const double *num)
-{
-    run_ctx *r = arg;
-
-    if (results_param(r->db, r->run_id, key, value, num, 0) != 0)
-        r->write_failed = 1;
-}
-
-static void store_scalars(run_ctx *r, sim_time end)
-{
-    const world_stats *st = &r->w->st;
-    size_t n, censored;
-    sim_time v;
-    int lb;
-    struct {
-        const char *name;
-        double value;
-    } rows[] = {
-        {"connections_opened", (double)st->opened},
-        {"connections_closed", (double)st->closed},
-        {"offloads", (double)st->offloads},
-        {"uploads", (double)st->uploads},
-        {"offloads_refused", (double)st->refused},
-        {"nic_fw2_expiries", (double)st->nic_fw2_expiries},
-        {"host_fw2_expiries", (double)st->host_fw2_expiries},
-        {"fw2_restarts", (double)st->fw2_restarts},
-        {"indications", (double)st->indications},
-        {"peers_reset", (double)st->peers_reset},
-        {"segments", (double)st->segments},
-        {"segments_lost", (double)st->lost},
-        {"nic_peak", (double)st->nic_peak},
-        {"nic_mean", end > 0 ? st->nic_area / (double)end : 0},
-    };
-    static const struct {
-        const char *name;
-        double q;
-    } qs[] = {{"close_p50_s", 0.5}, {"close_p90_s", 0.9}, {"close_p99_s", 0.99},
-              {"close_max_s", 1.0}};
-
-    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
-        if (results_scalar(r->db, r->run_id, rows[i].name, rows[i].value) != 0)
-            r->write_failed = 1;
-    world_latency_counts(r->w, &n, &censored);
-    if (n > 0 &&
-        results_scalar(r->db, r->run_id, "censored_share", (double)censored / (double)n) != 0)
-        r->write_failed = 1;
-    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
-        if (world_quantile(r->w, qs[i].q, &v, &lb) &&
-            results_scalar(r->db, r->run_id, qs[i].name, (double)v / 1e9) != 0)
-            r->write_failed = 1;
-}
-
-static void print_quantile(world *w, const char *label, double q)
-{
-    sim_time v;
-    int lb;
-    char buf[32];
-
-    if (world_quantile(w, q, &v, &lb))
-        printf(" %s %s%s", label, lb ? ">= " : "", cli_fmt_time((double)v, buf));
-}
-
-static void summary(run_ctx *r, sim *s, const char *db, sim_time end, double wall,
-                    const char *status)
-{
-    const world_stats *st = &r->w->st;
-    size_t n, censored;
-    char buf[32];
-
-    printf("offsim run: %s, seed %llu, engine native -> %s (run %lld, %s)\n", r->sc->path,
-           (unsigned long long)r->sc->cfg.sim.seed, db, (long long)r->run_id, status);
-    printf("connections    opened %llu, closed %llu, still open %llu\n",
-           (unsigned long long)st->opened, (unsigned long long)st->closed,
-           (unsigned long long)(st->opened - st->closed));
-    world_latency_counts(r->w, &n, &censored);
-    if (n > 0) {
-        printf("close latency ");
-        print_quantile(r->w, "median", 0.5);
-        print_quantile(r->w, "p90", 0.9);
-        print_quantile(r->w, "p99", 0.99);
-        print_quantile(r->w, "max", 1.0);
-        printf("\n               over %zu connections%s; %.1f%% censored (still open at "
-               "the end, counted until then: '>=' marks a lower bound)\n",
-               n, r->sc->cfg.sim.warmup > 0 ? " opened after the warmup" : "",
-               100.0 * (double)censored / (double)n);
-    } else {
-        printf("close latency  no connection closed by the local side\n");
-    }
-    printf("FIN_WAIT_2     expiries: nic %llu, host %llu; acceptable-segment restarts %llu\n",
-           (unsigned long long)st->nic_fw2_expiries, (unsigned long long)st->host_fw2_expiries,
-           (unsigned long long)st->fw2_restarts);
-    printf("handoffs       offloads %llu (refused %llu), uploads %llu; indications %llu\n",
-           (unsigned long long)st->offloads, (unsigned long long)st->refused,
-           (unsigned long long)st->uploads, (unsigned long long)st->indications);
-    printf("NIC occupancy  peak %lld, mean %.1f connections\n", (long long)st->nic_peak,
-           end > 0 ? st->nic_area / (double)end : 0.0);
-    printf("peers          reset %llu; segments %llu, lost %llu\n",
-           (unsigned long long)st->peers_reset, (unsigned long long)st->segments,
-           (unsigned long long)st->lost);
-    printf("simulated      %s, %llu events\n", cli_fmt_time((double)end, buf),
-           (unsigned long long)sim_events(s));
-    printf("wall           %.3f s, %.2f M events/s\n", wall,
-           wall > 0 ? (double)sim_events(s) / wall / 1e6 : 0.0);
-}
 
 /* Create results/ for the default database; a given path is used as is. */
 static int ensure_default_dir(void)
@@ -254,17 +34,12 @@ int cmd_run(int argc, char **argv)
     const char *path = NULL, *db = NULL, *seed = NULL, *log = NULL, *engine = "native";
     char **sets = calloc((size_t)argc, sizeof *sets);
     size_t nsets = 0;
-    int quiet = 0, code = 0;
+    int quiet = 0, rc;
     scenario *sc = NULL;
-    sim *s = NULL;
-    run_ctx r;
+    results *store;
+    runner_opts o = {0};
+    runner_result res;
     sim_diag d;
-    char identity[65], fp[17];
-    results_run_info info;
-    double wall;
-    sim_time end;
-    const char *status;
-    struct sigaction sa, old_sa;
 
     if (sets == NULL)
         return EXIT_RUN_FAILED;
@@ -321,8 +96,6 @@ int cmd_run(int argc, char **argv)
     if (sc == NULL)
         return EXIT_USAGE;
 
-    memset(&r, 0, sizeof r);
-    r.sc = sc;
     diag_init(&d);
     if (db == NULL) {
         db = DEFAULT_DB;
@@ -331,72 +104,25 @@ int cmd_run(int argc, char **argv)
             return EXIT_RUN_FAILED;
         }
     }
-    if (results_open(db, &r.db, &d) != SIM_OK) {
+    if (results_open(db, &store, &d) != SIM_OK) {
         diag_print(&d, stderr);
         scenario_free(sc);
         return EXIT_RUN_FAILED;
     }
-    scenario_identity(sc, "native", identity);
-    info = (results_run_info){identity, sc->path, sc->text, sc->sha256, "native",
-                              sc->cfg.sim.seed};
-    if (results_run_begin(r.db, &info, &r.run_id, &d) != SIM_OK) {
-        diag_print(&d, stderr);
-        results_close(r.db);
-        scenario_free(sc);
-        return EXIT_RUN_FAILED;
-    }
-    scenario_each_param(sc, store_param, &r);
-
-    trace_init(&r.trace, sc->cfg.sim.log >= LOG_EVENTS,
-               sc->cfg.sim.log >= LOG_TRACE ? stderr : NULL);
-    if (sim_create(&s) != SIM_OK || world_create(&sc->cfg, s, &r.trace, &r.w) != SIM_OK) {
-        fprintf(stderr, "offsim: out of memory building the world\n");
-        results_run_end(r.db, r.run_id, "failed", 0, 0, 0, NULL, &d);
-        results_close(r.db);
-        sim_destroy(s);
-        scenario_free(sc);
-        return EXIT_RUN_FAILED;
-    }
-    r.progress = !quiet && isatty(STDERR_FILENO) && sc->cfg.sim.log < LOG_TRACE;
-    r.wall_start = wall_now();
-    sim_set_poll(s, POLL_EVENTS, poll, &r);
-
-    g_interrupted = 0;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_sa);
-
-    sim_run(s, sc->cfg.sim.duration);
-
-    sigaction(SIGINT, &old_sa, NULL);
-    wall = wall_now() - r.wall_start;
-    end = sim_now(s);
-    world_end(r.w);
-    drain(&r);
-    store_scalars(&r, end);
-    if (r.progress)
-        draw_bar(&r, s, 1);
-    snprintf(fp, sizeof fp, "%016llx", (unsigned long long)sim_fingerprint(s));
-    status = g_interrupted ? "interrupted" : r.write_failed ? "failed" : "complete";
-    if (results_run_end(r.db, r.run_id, status, wall, end, sim_events(s), fp, &d) != SIM_OK) {
-        diag_print(&d, stderr);
-        status = "failed";
-    }
-    if (strcmp(status, "failed") == 0) {
-        fprintf(stderr, "offsim: writing the results failed: %s\n", results_errmsg(r.db));
-        code = EXIT_RUN_FAILED;
-    } else if (g_interrupted) {
-        fprintf(stderr, "offsim: interrupted at simulated %.3f s; the run is marked "
-                        "'interrupted'\n", (double)end / 1e9);
-        code = EXIT_RUN_FAILED;
-    }
-    summary(&r, s, db, end, wall, status);
-
-    results_close(r.db);
-    world_destroy(r.w);
-    trace_fini(&r.trace);
-    sim_destroy(s);
+    o.engine = "native";
+    o.progress = !quiet && isatty(STDERR_FILENO);
+    o.summary = stdout;
+    o.db_name = db;
+    runner_interrupted = 0;
+    runner_catch_sigint(1);
+    rc = runner_run(sc, store, &o, &res, &d);
+    runner_catch_sigint(0);
+    diag_print(&d, stderr);
+    if (rc == SIM_EINTR)
+        fprintf(stderr, "offsim: interrupted; the run is marked 'interrupted'\n");
+    else if (rc != SIM_OK)
+        fprintf(stderr, "offsim: the run failed: %s\n", results_errmsg(store));
+    results_close(store);
     scenario_free(sc);
-    return code;
+    return rc == SIM_OK ? 0 : EXIT_RUN_FAILED;
 }

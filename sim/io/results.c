@@ -1,11 +1,14 @@
 /*
  * results.c - the SQLite results store (see results.h).
  *
- * Writing.  Rows go through prepared statements inside one transaction per
- * RESULTS_BATCH rows: a transaction per row would cost a journal sync each
- * (SQLite FAQ 19), a thousand times slower.  The run row itself is committed
- * on its own before any data, so a run that crashes or is killed is seen as
- * 'running' (and a sweep can redo it), never as half a complete run.
+ * Writing.  Rows go through prepared statements inside transactions of many
+ * rows (the driver commits between batches of events, and at least every
+ * RESULTS_BATCH rows): a transaction per row would cost a journal sync each
+ * (SQLite FAQ 19), a thousand times slower, and one transaction per run
+ * would keep parallel workers waiting for the whole run.  The run row is
+ * committed on its own before any data, and becomes 'complete' in the same
+ * transaction as its last rows, so a run that crashes or is killed is seen
+ * as 'running' (and a sweep redoes it), never as half a complete run.
  *
  * Schema changes bump RESULTS_SCHEMA_VERSION; a database written with
  * another version is refused rather than mixed.
@@ -228,35 +231,58 @@ int results_run_begin(results *r, const results_run_info *info, int64_t *run_id,
         rc = sqlite3_step(st);
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE || exec(r, "BEGIN") != SIM_OK) {
+    if (rc != SQLITE_DONE) {
         diag_add(d, "cannot record the run: %s", results_errmsg(r));
         return SIM_EDB;
     }
     *run_id = sqlite3_last_insert_rowid(r->db);
-    r->in_txn = 1;
     r->pending = 0;
     r->failed = 0;
     return SIM_OK;
 }
 
-/* Step a bound insert; commit and reopen the transaction every batch. */
-static int step(results *r, sqlite3_stmt *st)
+/* Open the write transaction rows go into, if none is open. */
+static int begin(results *r)
 {
-    int rc = sqlite3_step(st);
-
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE) {
+    if (r->in_txn)
+        return SIM_OK;
+    if (exec(r, "BEGIN IMMEDIATE") != SIM_OK) {
         r->failed = 1;
         return SIM_EDB;
     }
-    if (++r->pending >= RESULTS_BATCH && r->in_txn) {
-        r->pending = 0;
-        if (exec(r, "COMMIT") != SIM_OK || exec(r, "BEGIN") != SIM_OK) {
-            r->failed = 1;
-            return SIM_EDB;
-        }
+    r->in_txn = 1;
+    r->pending = 0;
+    return SIM_OK;
+}
+
+int results_commit(results *r)
+{
+    if (!r->in_txn)
+        return SIM_OK;
+    r->in_txn = 0;
+    if (exec(r, "COMMIT") != SIM_OK) {
+        exec(r, "ROLLBACK");
+        r->failed = 1;
+        return SIM_EDB;
     }
+    return SIM_OK;
+}
+
+/* Step a bound insert inside the write transaction; commit every batch. */
+static int step(results *r, sqlite3_stmt *st)
+{
+    int rc = begin(r);
+
+    if (rc == SIM_OK)
+        rc = sqlite3_step(st) == SQLITE_DONE ? SIM_OK : SIM_EDB;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SIM_OK) {
+        r->failed = 1;
+        return SIM_EDB;
+    }
+    if (++r->pending >= RESULTS_BATCH)
+        return results_commit(r);
     return SIM_OK;
 }
 
@@ -356,16 +382,9 @@ int results_run_end(results *r, int64_t run, const char *status, double wall_s,
     sqlite3_stmt *st = NULL;
     int rc;
 
-    if (r->in_txn) {
-        r->in_txn = 0;
-        if (exec(r, "COMMIT") != SIM_OK) {
-            diag_add(d, "cannot commit the run's rows: %s", results_errmsg(r));
-            exec(r, "ROLLBACK");
-            r->failed = 1;
-        }
-    }
     if (r->failed && strcmp(status, "complete") == 0)
         status = "failed";
+    begin(r);
     rc = sqlite3_prepare_v2(r->db,
                             "UPDATE run SET status=?, wall_s=?, sim_end_ns=?, events=?, "
                             "fingerprint=? WHERE id=?",
@@ -383,9 +402,48 @@ int results_run_end(results *r, int64_t run, const char *status, double wall_s,
         rc = sqlite3_step(st);
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        diag_add(d, "cannot update the run's status: %s", results_errmsg(r));
+    if (rc != SQLITE_DONE || results_commit(r) != SIM_OK) {
+        diag_add(d, "cannot record the run's end: %s", results_errmsg(r));
+        r->in_txn = 0;
+        exec(r, "ROLLBACK");
         return SIM_EDB;
     }
     return r->failed ? SIM_EDB : SIM_OK;
+}
+
+int64_t results_find_complete(results *r, const char *identity)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t id = 0;
+
+    if (sqlite3_prepare_v2(r->db,
+                           "SELECT id FROM run WHERE identity=? AND status='complete' "
+                           "ORDER BY id LIMIT 1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            id = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return id;
+}
+
+int results_forget_incomplete(results *r, const char *identity)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, n;
+
+    if (results_commit(r) != SIM_OK)
+        return SIM_EDB;
+    rc = sqlite3_prepare_v2(r->db, "DELETE FROM run WHERE identity=? AND status<>'complete'",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return SIM_EDB;
+    n = sqlite3_changes(r->db);
+    return n;
 }

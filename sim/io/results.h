@@ -6,17 +6,22 @@
  *
  *     results_open(path)             schema created or checked; a database
  *                                    that cannot be written fails here
- *     results_run_begin(...)         run row 'running', committed at once,
- *                                    then a write transaction is opened
+ *     results_run_begin(...)         run row 'running', committed at once
  *     results_param / _conn / _event / _occupancy / _scalar
- *                                    rows through prepared statements; the
- *                                    transaction is committed and reopened
- *                                    every RESULTS_BATCH rows
- *     results_run_end(status, ...)   rows committed, then the run row
- *                                    becomes complete, interrupted or failed
+ *                                    rows through prepared statements, in a
+ *                                    write transaction the first row opens
+ *     results_commit(r)              commit them (the driver calls it
+ *                                    between batches of simulated events;
+ *                                    it also happens every RESULTS_BATCH rows)
+ *     results_run_end(status, ...)   the last rows and the run's status,
+ *                                    complete, interrupted or failed, in one
+ *                                    transaction
  *
- * Many runs, and several processes, can share one database (WAL mode, a
- * busy timeout).  Errors return SIM_EDB with a message in the sim_diag.
+ * Transactions are short, so several processes (a parallel sweep) can share
+ * one database: WAL mode lets them read while one writes, and a busy
+ * timeout lets writers take turns.  A run that is killed leaves its row
+ * 'running' with whatever rows were committed; resuming deletes and redoes
+ * it.  Errors return SIM_EDB with a message in the sim_diag.
  */
 #ifndef SIM_IO_RESULTS_H
 #define SIM_IO_RESULTS_H
@@ -83,6 +88,19 @@ int results_scalar(results *r, int64_t run, const char *name, double value);
 int results_run_end(results *r, int64_t run, const char *status, double wall_s,
                     sim_time sim_end, uint64_t events, const char *fingerprint,
                     sim_diag *d);
+
+/* Commit the rows written since the last commit (no-op when none). */
+int results_commit(results *r);
+
+/* The id of a complete run with this identity, or 0. */
+int64_t results_find_complete(results *r, const char *identity);
+
+/*
+ * Delete every run with this identity that is not complete (a run that was
+ * running when its process died, interrupted or failed) and its rows.
+ * Returns the number of runs deleted, or a negative SIM_E* code.
+ */
+int results_forget_incomplete(results *r, const char *identity);
 
 /* The message of the last SQLite error on this store. */
 const char *results_errmsg(const results *r);
