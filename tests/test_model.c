@@ -275,6 +275,7 @@ static void r20_a5_zero_delta_makes_the_host_timer_fire_at_once(void)
         CHECK(hx && hx->t == c->t_released); /* at the upload's completion */
         CHECK_EQ_STR(peer_outcome_name[c->peer_outcome], "reset");
     }
+    CHECK_EQ_I64(zero->w->st.host_fw2_expiries, zero->nrec);
     for (uint32_t id = 1; id <= none->nrec; id++) {
         const conn_record *c = &none->rec[id - 1];
 
@@ -675,7 +676,91 @@ out:
     scenario_free(sc);
 }
 
+/*
+ * R20 with A11: a host that runs no timer of its own (preset none) keeps
+ * the timer it inherits in an upload running to its deadline; acceptable
+ * segments do not restart it, nor cut it short.
+ */
+static void r20_inherited_timer_on_a_host_without_one(void)
+{
+    run *r = run_text(with("[peer p]\nbehaviour = trickle\ninterval = 1s\ncount = 0\n"
+                           "close_delay = 3h\n[host]\nfw2_policy = none\n[offload]\n"
+                           "upload_rate = 0.5/s\n"),
+                      NULL);
+    int n = 0;
+
+    for (uint32_t id = 1; id <= r->nrec; id++) {
+        const conn_record *c = &r->rec[id - 1];
+        const trace_rec *up = event(r, id, "upload", "FIN_WAIT_2", 0);
+
+        if (up == NULL || c->close_reason != CR_HOST_FW2)
+            continue;
+        n++;
+        /* The deadline it inherited: the upload's delta after the upload latency. */
+        CHECK_EQ_I64(c->t_closed, up->t + 20 * SIM_US + up->value * SIM_MS);
+        CHECK(c->t_closed - c->t_fin_wait_2 > 100 * SIM_S);
+    }
+    CHECK(n > 10);
+    run_free(r);
+}
+
+/* R20 with FreeBSD's check interval: the inherited value runs out and expires. */
+static void r20_inherited_timer_under_freebsd(void)
+{
+    run *r = run_text(with("[peer p]\nbehaviour = never\n[host]\nfw2_policy = freebsd\n"
+                           "[offload]\nupload_rate = 0.05/s\n"),
+                      NULL);
+    int n = 0;
+
+    for (uint32_t id = 1; id <= r->nrec; id++) {
+        const conn_record *c = &r->rec[id - 1];
+        const trace_rec *up = event(r, id, "upload", "FIN_WAIT_2", 0);
+
+        if (up == NULL)
+            continue;
+        n++;
+        CHECK_EQ_STR(close_reason_name[c->close_reason], "host_fw2_timeout");
+        CHECK_EQ_I64(c->t_closed, up->t + 20 * SIM_US + up->value * SIM_MS);
+    }
+    CHECK(n > 5);
+    run_free(r);
+}
+
+/* offload.when = established: the target holds the connection before the
+ * application writes its response (which waits for the handoff, R54). */
+static void offload_when_established_means_established(void)
+{
+    run *r = run_text(with("[peer p]\n"), NULL);
+
+    for (uint32_t id = 1; id <= r->nrec; id++)
+        CHECK_EQ_I64(count(r, id, "offload", "ESTABLISHED"), 1);
+    run_free(r);
+}
+
+/* A connection whose every SYN was lost ends ('retries') and the run ends. */
+static void lost_handshake_finishes_the_connection(void)
+{
+    run *r = run_text(with("[peer p]\nloss = 0.7\n[host]\nmax_retries = 2\n"
+                           "[offload]\nwhen = never\n"),
+                      "workload.connections=100", "sim.duration=10h", NULL);
+    int never_opened = 0;
+
+    for (uint32_t id = 1; id <= r->nrec; id++) {
+        const conn_record *c = &r->rec[id - 1];
+
+        CHECK(c->close_reason != CR_OPEN);
+        never_opened += c->close_reason == CR_RETRIES && c->t_close == SIM_NEVER;
+    }
+    CHECK(never_opened > 0);
+    CHECK(r->end < 3600 * SIM_S); /* nothing left pending long before 10 h */
+    run_free(r);
+}
+
 static const check_test tests[] = {
+    CHECK_TEST(r20_inherited_timer_on_a_host_without_one),
+    CHECK_TEST(r20_inherited_timer_under_freebsd),
+    CHECK_TEST(offload_when_established_means_established),
+    CHECK_TEST(lost_handshake_finishes_the_connection),
     CHECK_TEST(r9_offload_only_in_allowed_states),
     CHECK_TEST(a14_timer_due_during_upload_travels_in_the_delta),
     CHECK_TEST(r13_r17_never_closing_peer_expires_on_the_tick),

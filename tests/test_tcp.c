@@ -778,12 +778,15 @@ static void a16_r63_in_window_rst_draws_one_challenge_ack(void)
     setup(0, 0);
     establish();
     uint32_t rn = g.a.t.rcv_nxt;
-    int n = g.a.nout, ntr = g.a.ntr;
+    int n = g.a.nout, ntr = g.a.ntr, nin = g.a.nin;
 
     inject(&g.a, mkseg(rn + 100, 0, 0, SEG_RST));
     CHECK_EQ_I64(g.a.t.state, TCP_S_ESTABLISHED);
     CHECK_EQ_I64(g.a.nout, n + 1);
     CHECK_PURE_ACK(last_out(&g.a), &g.a);
+    /* R63: in the window but not at RCV.NXT, so not acceptable: it restarts
+     * no FIN_WAIT_2 timer. */
+    CHECK_EQ_I64(g.a.in[nin].acceptable, 0);
 
     /* A second one, at the window's last sequence number: no further ACK. */
     inject(&g.a, mkseg(rn + g.cfg.window - 1, 0, 0, SEG_RST));

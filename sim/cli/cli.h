@@ -14,6 +14,7 @@
 #define EXIT_USAGE 2
 
 int cmd_run(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(void);
@@ -35,6 +36,12 @@ int cli_usage_error(const char *command, const char *fmt, ...)
  */
 scenario *cli_load_scenario(const char *path, char **sets, size_t nsets, const char *seed,
                             const char *log);
+
+/*
+ * The default database, results/offsim.db, with results/ created if
+ * missing; NULL (after a message) if it cannot be.
+ */
+const char *cli_default_db(void);
 
 /* A duration for people: "12.3 ms", "4.56 s", "2.5 min" -- buf of 32. */
 char *cli_fmt_time(double ns, char *buf);

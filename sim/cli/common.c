@@ -2,10 +2,12 @@
  * common.c - what the subcommands share: loading a scenario with its
  * overrides, usage errors, human-readable times.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "engine/err.h"
@@ -59,6 +61,15 @@ scenario *cli_load_scenario(const char *path, char **sets, size_t nsets, const c
         return NULL;
     }
     return sc;
+}
+
+const char *cli_default_db(void)
+{
+    if (mkdir("results", 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "offsim: cannot create results/: %s\n", strerror(errno));
+        return NULL;
+    }
+    return "results/offsim.db";
 }
 
 char *cli_fmt_time(double ns, char *buf)

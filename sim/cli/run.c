@@ -5,29 +5,15 @@
  * is touched (exit 2 on any mistake); the database is opened and checked
  * before simulating (exit 1 if it cannot be used).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "engine/err.h"
 #include "io/results.h"
 #include "runner.h"
-
-#define DEFAULT_DB "results/offsim.db"
-
-/* Create results/ for the default database; a given path is used as is. */
-static int ensure_default_dir(void)
-{
-    if (mkdir("results", 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "offsim: cannot create results/: %s\n", strerror(errno));
-        return -1;
-    }
-    return 0;
-}
 
 int cmd_run(int argc, char **argv)
 {
@@ -97,12 +83,9 @@ int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
 
     diag_init(&d);
-    if (db == NULL) {
-        db = DEFAULT_DB;
-        if (ensure_default_dir() != 0) {
-            scenario_free(sc);
-            return EXIT_RUN_FAILED;
-        }
+    if (db == NULL && (db = cli_default_db()) == NULL) {
+        scenario_free(sc);
+        return EXIT_RUN_FAILED;
     }
     if (results_open(db, &store, &d) != SIM_OK) {
         diag_print(&d, stderr);

@@ -194,10 +194,17 @@ static void store_scalars(run_ctx *r, sim_time end)
     if (n > 0 &&
         results_scalar(r->db, r->run_id, "censored_share", (double)censored / (double)n) != 0)
         r->write_failed = 1;
-    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
-        if (world_quantile(r->w, qs[i].q, &v, &lb) &&
-            results_scalar(r->db, r->run_id, qs[i].name, (double)v / 1e9) != 0)
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        char name[64];
+
+        if (!world_quantile(r->w, qs[i].q, &v, &lb))
+            continue;
+        /* A percentile that reaches a censored connection is a lower bound. */
+        snprintf(name, sizeof name, "%.*s_lower_bound", (int)strlen(qs[i].name) - 2, qs[i].name);
+        if (results_scalar(r->db, r->run_id, qs[i].name, (double)v / 1e9) != 0 ||
+            results_scalar(r->db, r->run_id, name, lb) != 0)
             r->write_failed = 1;
+    }
 }
 
 static void print_quantile(FILE *f, world *w, const char *label, double q)

@@ -74,7 +74,11 @@ static void host_fw2_start(world *w, conn *c)
     world__trace_timer(w, c, "fw2_start", "host", TT_2MSL);
 }
 
-static void host_fw2_expire(world *w, conn *c)
+/*
+ * The host's FIN_WAIT_2 timer expired: log it and, with host.fw2_expiry =
+ * rst, reset the peer.  The caller closes the connection (or it is closed).
+ */
+static void host_fw2_expired(world *w, conn *c)
 {
     tcp_tcb *t = &c->local;
 
@@ -85,7 +89,12 @@ static void host_fw2_expire(world *w, conn *c)
         seg r = {t->snd_nxt, t->rcv_nxt, 0, t->rcv_wnd, SEG_RST | SEG_ACK};
         world__output_local(w, c, &r);
     }
-    tcp_set_state(t, TCP_S_CLOSED, TCP_E_TIMEOUT_FW2);
+}
+
+static void host_fw2_expire(world *w, conn *c)
+{
+    host_fw2_expired(w, c);
+    tcp_set_state(&c->local, TCP_S_CLOSED, TCP_E_TIMEOUT_FW2);
 }
 
 /* ---- hooks ------------------------------------------------------------ */
@@ -128,11 +137,14 @@ static void host_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
     conn *c = t->ctx;
     world *w = c->w;
 
+    /* Decide the offload before the application wakes (world__local_state):
+     * a connection offloaded on reaching ESTABLISHED belongs to the target
+     * before the application writes its response (which then waits for the
+     * handoff, R54). */
+    if (t->state == TCP_S_ESTABLISHED)
+        maybe_offload(w, c, OFFLOAD_ESTABLISHED);
     world__local_state(w, c, old, why);
     switch (t->state) {
-    case TCP_S_ESTABLISHED:
-        maybe_offload(w, c, OFFLOAD_ESTABLISHED);
-        break;
     case TCP_S_FIN_WAIT_2:
         host_fw2_start(w, c);
         maybe_offload(w, c, OFFLOAD_FIN_WAIT_2); /* after the timer: R19 carries it */
@@ -157,8 +169,10 @@ static void host_segment(tcp_tcb *t, const seg *s, int acceptable)
     const host_params *h = &w->cfg->host;
 
     (void)s;
+    /* A host that runs no timer of its own (timeout 0) restarts nothing: a
+     * timer it inherited from the target runs to its deadline (R20). */
     if (t->state != TCP_S_FIN_WAIT_2 || !acceptable || !c->host_fw2_on ||
-        h->fw2_mode != FW2_MODE_IDLE)
+        h->fw2_mode != FW2_MODE_IDLE || h->fin_wait_2_timeout == 0)
         return;
     c->fw2_last_rx = sim_now(w->s);
     w->st.fw2_restarts++;
@@ -185,9 +199,11 @@ static void host_fw2_timeout(tcp_tcb *t)
     const host_params *h = &w->cfg->host;
     sim_time now = sim_now(w->s);
 
-    /* FreeBSD: while idle for no longer than the timeout, look again later. */
+    /* FreeBSD: while idle for no longer than the timeout, look again later.
+     * A timer inherited from the target (no segment seen since: fw2_last_rx
+     * is SIM_NEVER) expires when its value runs out (R20). */
     if (h->fw2_mode == FW2_MODE_IDLE && h->fw2_check_interval > 0 &&
-        now - c->fw2_last_rx <= host_fw2_timeout_value(w, t)) {
+        c->fw2_last_rx != SIM_NEVER && now - c->fw2_last_rx <= host_fw2_timeout_value(w, t)) {
         tcp_timer_arm(t, TT_2MSL, now + h->fw2_check_interval);
         return;
     }
@@ -309,8 +325,9 @@ static void offload_done(world *w, conn *c)
             world__trace_timer(w, c, "fw2_start", "nic", TT_REXMT);
     } else if (tcp_outstanding(t)) {
         /* R10: the retransmit timer resumes from the host's delta. */
-        sim_time at = delta < 0 ? tick_after(&w->fw2.clock, now, t->rto)
-                                : fw2_target_deadline(&w->fw2, now, delta);
+        sim_time at = delta < 0    ? tick_after(&w->fw2.clock, now, t->rto)
+                      : delta == 0 ? now
+                                   : tick_deadline(&w->fw2.clock, now, delta);
         tcp_timer_arm(t, TT_REXMT, at);
     }
     if (w->cfg->offload.upload_rate > 0) {
@@ -333,13 +350,8 @@ static void upload_done(world *w, conn *c)
     switch (t->state) {
     case TCP_S_CLOSED:
         /* A5: with expired_delta 0 the host's timer expires at once (R20). */
-        if (c->nic_expired && delta == 0) {
-            world__trace(w, c, "fw2_expire", "host", NULL);
-            if (w->cfg->host.fw2_expiry == FW2_EXPIRY_RST) {
-                seg r = {t->snd_nxt, t->rcv_nxt, 0, t->rcv_wnd, SEG_RST | SEG_ACK};
-                world__output_local(w, c, &r);
-            }
-        }
+        if (c->nic_expired && delta == 0)
+            host_fw2_expired(w, c);
         world__released(w, c);
         break;
     case TCP_S_FIN_WAIT_2: {
@@ -348,7 +360,7 @@ static void upload_done(world *w, conn *c)
 
         if (at != SIM_NEVER) {
             c->host_fw2_on = 1;
-            c->fw2_last_rx = now;
+            c->fw2_last_rx = SIM_NEVER; /* the target's value, not an idle time */
             tcp_timer_arm(t, TT_2MSL, at);
             world__trace_timer(w, c, "fw2_start", "host", TT_2MSL);
         }

@@ -87,7 +87,7 @@ const param params_table[] = {
     /* [sim] */
     {"sim", "duration", PT_DURATION, CFG(sim.duration), "1h", POSITIVE, NULL, NULL, 0,
      "simulated time a run lasts at most (it ends earlier when nothing is pending)"},
-    {"sim", "seed", PT_COUNT, CFG(sim.seed), "1", NONNEG, NULL, NULL, 0,
+    {"sim", "seed", PT_COUNT, CFG(sim.seed), "1", 0, 9e18, 0, NULL, NULL, 0,
      "run seed: names every random stream with the connection and the purpose"},
     {"sim", "log", PT_ENUM, CFG(sim.log), "conn", NONE_RANGE, log_names, NULL, 0,
      "what a run records, cumulative: summary (run, parameters, scalars, occupancy), "
@@ -206,9 +206,10 @@ const param params_table[] = {
      NULL, 0, "connections the peers open over the run"},
     {"workload", "interarrival", PT_DIST, CFG(workload.interarrival), "exp(10ms)", NONNEG,
      NULL, check_interarrival, 0, "time between connection openings"},
-    {"workload", "request", PT_SIZE, CFG(workload.request), "0B", NONNEG, NULL, NULL, 0,
+    /* At most 1 GB: the byte stream must fit TCP's 2^31 sequence window. */
+    {"workload", "request", PT_SIZE, CFG(workload.request), "0B", 0, 1e9, 0, NULL, NULL, 0,
      "bytes the peer sends after the handshake"},
-    {"workload", "response", PT_SIZE, CFG(workload.response), "10KB", NONNEG, NULL, NULL,
+    {"workload", "response", PT_SIZE, CFG(workload.response), "10KB", 0, 1e9, 0, NULL, NULL,
      0, "bytes the local application sends once the request has arrived"},
     {"workload", "closer", PT_ENUM, CFG(workload.closer), "local", NONE_RANGE,
      closer_names, NULL, 0,

@@ -91,15 +91,38 @@ static const char schema_sql[] =
     "    (c.t_released IS NULL) AS release_censored\n"
     "  FROM conn c JOIN run r ON r.id = c.run_id\n"
     "  WHERE c.t_close IS NOT NULL;\n"
+    /* The point of a sweep a run belongs to: its varied keys, 'k=v' joined. */
+    "CREATE VIEW IF NOT EXISTS run_point AS\n"
+    "  SELECT r.id AS run_id, r.seed,\n"
+    "    COALESCE((SELECT group_concat(key || '=' || value, ' ') FROM\n"
+    "      (SELECT key, value FROM run_param p WHERE p.run_id = r.id AND p.varied = 1\n"
+    "       ORDER BY key)), '') AS point\n"
+    "  FROM run r;\n"
+    /* Per run, over the connections opened after sim.warmup, as the summary. */
     "CREATE VIEW IF NOT EXISTS run_summary AS\n"
-    "  SELECT r.id AS run_id, r.scenario, r.seed, r.status,\n"
+    "  WITH l AS (SELECT l.* FROM close_latency l JOIN conn c USING (run_id, conn_id)\n"
+    "             WHERE c.t_open >= COALESCE((SELECT num * 1e9 FROM run_param p\n"
+    "               WHERE p.run_id = l.run_id AND p.key = 'sim.warmup'), 0))\n"
+    "  SELECT r.id AS run_id, r.scenario, r.seed, rp.point, r.status,\n"
     "    (SELECT COUNT(*) FROM conn c WHERE c.run_id = r.id) AS connections,\n"
-    "    (SELECT COUNT(*) FROM close_latency l WHERE l.run_id = r.id) AS closing,\n"
-    "    (SELECT AVG(l.censored) FROM close_latency l WHERE l.run_id = r.id) AS censored_share,\n"
-    "    (SELECT AVG(l.close_s) FROM close_latency l WHERE l.run_id = r.id) AS mean_close_s,\n"
-    "    (SELECT MAX(l.close_s) FROM close_latency l WHERE l.run_id = r.id) AS max_close_s,\n"
+    "    (SELECT COUNT(*) FROM l WHERE l.run_id = r.id) AS summarised,\n"
+    "    (SELECT AVG(l.censored) FROM l WHERE l.run_id = r.id) AS censored_share,\n"
+    "    (SELECT AVG(l.close_s) FROM l WHERE l.run_id = r.id) AS mean_close_s,\n"
+    "    (SELECT MAX(l.close_s) FROM l WHERE l.run_id = r.id) AS max_close_s,\n"
+    "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = 'close_p50_s')\n"
+    "      AS p50_close_s,\n"
+    "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = 'close_p99_s')\n"
+    "      AS p99_close_s,\n"
+    "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = 'nic_fw2_expiries')\n"
+    "      AS nic_fw2_expiries,\n"
+    "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = 'nic_mean')\n"
+    "      AS nic_mean,\n"
     "    r.sim_end_ns / 1e9 AS sim_end_s, r.events, r.wall_s\n"
-    "  FROM run r;\n";
+    "  FROM run r JOIN run_point rp ON rp.run_id = r.id;\n"
+    /* NIC occupancy over time, in seconds. */
+    "CREATE VIEW IF NOT EXISTS nic_occupancy AS\n"
+    "  SELECT run_id, t / 1e9 AS t_s, nic_total, nic_fin_wait_2, host_fin_wait_2, time_wait\n"
+    "  FROM occupancy;\n";
 
 enum { ST_PARAM, ST_CONN, ST_EVENT, ST_OCC, ST_SCALAR, ST_N };
 

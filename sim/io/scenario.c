@@ -89,8 +89,11 @@ static int valid_peer_name(const char *s)
     return 1;
 }
 
+/* [sweep] is not in the parameter table: it describes runs, not a model. */
 static int is_section(const char *s)
 {
+    if (strcmp(s, "sweep") == 0)
+        return 1;
     for (size_t i = 0; params_sections[i]; i++)
         if (strcmp(params_sections[i], s) == 0)
             return 1;
@@ -149,6 +152,8 @@ static void suggest_section(const char *name, char *buf, size_t len)
             best = params_sections[i];
         }
     }
+    if (distance(name, "sweep") < bestd)
+        best = "sweep";
     if (best != NULL)
         snprintf(buf, len, "; did you mean [%s%s]?", best,
                  strcmp(best, "peer") == 0 ? " NAME" : "");
@@ -198,6 +203,11 @@ void scenario_free(scenario *sc)
     free(sc->given);
     free(sc->peer_given);
     free(sc->cfg.peers);
+    for (size_t i = 0; i < sc->nsweep; i++) {
+        free(sc->sweep[i].key);
+        free(sc->sweep[i].value);
+    }
+    free(sc->sweep);
     free(sc);
 }
 
@@ -286,6 +296,7 @@ typedef struct parse_ctx {
     size_t pos;
     int line;         /* number of the line last handed to inih */
     int section_ok;   /* the current section is known (keys are checked) */
+    int in_sweep;     /* the current section is [sweep] */
     int peer;         /* index of the current [peer NAME], or -1 */
     int errors;       /* diagnostics added while parsing */
 } parse_ctx;
@@ -314,6 +325,7 @@ static void section_header(parse_ctx *c, const char *s, size_t n)
     char *p;
 
     c->section_ok = 0;
+    c->in_sweep = 0;
     c->peer = -1;
     if (close == NULL || (size_t)(close - s) + 1 != n) {
         snprintf(name, sizeof name, "%.*s", (int)n, s);
@@ -347,10 +359,41 @@ static void section_header(parse_ctx *c, const char *s, size_t n)
         suggest_section(name, hint, sizeof hint);
         parse_error(c,
                     "unknown section [%s]%s (sections: sim, link, host, nic, tcp, "
-                    "offload, workload, peer NAME)", name, hint);
+                    "offload, workload, peer NAME, sweep)", name, hint);
         return;
     }
     c->section_ok = 1;
+    c->in_sweep = strcmp(name, "sweep") == 0;
+}
+
+/* A [sweep] line: kept as written, checked by io/sweep.c. */
+static void sweep_entry(parse_ctx *c, const char *key, const char *value)
+{
+    scenario *sc = c->sc;
+    scenario_sweep_entry *v;
+
+    for (size_t i = 0; i < sc->nsweep; i++)
+        if (strcmp(sc->sweep[i].key, key) == 0) {
+            parse_error(c, "[sweep] %s is set twice (first on line %d)", key, sc->sweep[i].line);
+            return;
+        }
+    v = realloc(sc->sweep, (sc->nsweep + 1) * sizeof *v);
+    if (v == NULL) {
+        parse_error(c, "out of memory");
+        return;
+    }
+    sc->sweep = v;
+    v = &sc->sweep[sc->nsweep];
+    v->key = dup_str(key);
+    v->value = dup_str(value);
+    v->line = c->line;
+    if (v->key == NULL || v->value == NULL) {
+        free(v->key);
+        free(v->value);
+        parse_error(c, "out of memory");
+        return;
+    }
+    sc->nsweep++;
 }
 
 /*
@@ -423,6 +466,10 @@ static int handler(void *user, const char *section, const char *name, const char
     }
     if (!c->section_ok)
         return 1; /* the header was reported */
+    if (c->in_sweep) {
+        sweep_entry(c, name, value);
+        return 1;
+    }
     p = params_find(c->peer >= 0 ? "peer" : section, name);
     if (p == NULL) {
         suggest_key(c->peer >= 0 ? "peer" : section, name, hint, sizeof hint);
@@ -538,12 +585,52 @@ int scenario_load(const char *path, scenario **out, sim_diag *d)
 
 /* ---- overrides, resolution, output ------------------------------------ */
 
+const param *scenario_key(const scenario *sc, const char *key, int *peer, char *err)
+{
+    char buf[256], hint[128];
+    char *dot, *name;
+    const param *p;
+
+    *peer = -1;
+    if (strlen(key) >= sizeof buf || (dot = strchr(strcpy(buf, key), '.')) == NULL) {
+        snprintf(err, UNITS_ERR_MAX, "expected section.key, got '%.80s'", key);
+        return NULL;
+    }
+    *dot = '\0';
+    name = dot + 1;
+    if (strcmp(buf, "peer") == 0) {
+        char *kd = strrchr(name, '.');
+
+        if (kd == NULL) {
+            snprintf(err, UNITS_ERR_MAX, "expected peer.NAME.key, got '%.80s'", key);
+            return NULL;
+        }
+        *kd = '\0';
+        *peer = scenario_peer_index(sc, name);
+        if (*peer < 0) {
+            snprintf(err, UNITS_ERR_MAX, "the scenario has no [peer %.60s] section", name);
+            return NULL;
+        }
+        name = kd + 1;
+    } else if (!is_section(buf) || strcmp(buf, "sweep") == 0) {
+        suggest_section(buf, hint, sizeof hint);
+        snprintf(err, UNITS_ERR_MAX, "unknown section [%.60s]%s", buf, hint);
+        return NULL;
+    }
+    p = params_find(buf, name);
+    if (p == NULL) {
+        suggest_key(buf, name, hint, sizeof hint);
+        snprintf(err, UNITS_ERR_MAX, "unknown key [%.60s] %.60s%s", buf, name, hint);
+    }
+    return p;
+}
+
 int scenario_set(scenario *sc, const char *assignment, sim_diag *d)
 {
-    char buf[512], where[600], hint[128];
-    char *eq, *key, *dot, *section;
+    char buf[512], where[600], err[UNITS_ERR_MAX];
+    char *eq;
     const param *p;
-    int peer = -1;
+    int peer;
 
     snprintf(where, sizeof where, "--set %s", assignment);
     if (strlen(assignment) >= sizeof buf) {
@@ -552,44 +639,15 @@ int scenario_set(scenario *sc, const char *assignment, sim_diag *d)
     }
     strcpy(buf, assignment);
     eq = strchr(buf, '=');
-    if (eq == NULL || eq == buf) {
+    if (eq == NULL || eq == buf || strchr(buf, '.') == NULL || strchr(buf, '.') > eq) {
         diag_add(d, "%s: expected section.key=value (e.g. nic.fin_wait_2_timeout=60s)",
                  where);
         return SIM_ESCENARIO;
     }
     *eq = '\0';
-    section = buf;
-    dot = strchr(buf, '.');
-    if (dot == NULL) {
-        diag_add(d, "%s: expected section.key=value (e.g. nic.fin_wait_2_timeout=60s)",
-                 where);
-        return SIM_ESCENARIO;
-    }
-    *dot = '\0';
-    key = dot + 1;
-    if (strcmp(section, "peer") == 0) {
-        char *kd = strrchr(key, '.');
-
-        if (kd == NULL) {
-            diag_add(d, "%s: expected peer.NAME.key=value", where);
-            return SIM_ESCENARIO;
-        }
-        *kd = '\0';
-        peer = scenario_peer_index(sc, key);
-        if (peer < 0) {
-            diag_add(d, "%s: the scenario has no [peer %s] section", where, key);
-            return SIM_ESCENARIO;
-        }
-        key = kd + 1;
-    } else if (!is_section(section)) {
-        suggest_section(section, hint, sizeof hint);
-        diag_add(d, "%s: unknown section [%s]%s", where, section, hint);
-        return SIM_ESCENARIO;
-    }
-    p = params_find(section, key);
+    p = scenario_key(sc, buf, &peer, err);
     if (p == NULL) {
-        suggest_key(section, key, hint, sizeof hint);
-        diag_add(d, "%s: unknown key [%s] %s%s", where, section, key, hint);
+        diag_add(d, "%s: %s", where, err);
         return SIM_ESCENARIO;
     }
     return set_value(sc, p, peer, eq + 1, where, SCENARIO_FROM_SET, d);
@@ -659,6 +717,8 @@ int scenario_dup(const scenario *sc, scenario **out)
     if (c == NULL)
         return SIM_ENOMEM;
     *c = *sc;
+    c->sweep = NULL; /* a copy is one run: the sweep stays with the original */
+    c->nsweep = 0;
     c->path = dup_str(sc->path);
     c->text = malloc(sc->text_len + 1);
     c->given = malloc(params_count * sizeof *c->given);

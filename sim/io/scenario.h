@@ -33,7 +33,16 @@ typedef struct scenario {
     int *given;
     int *peer_given;
     size_t peer_cap;
+    /* The [sweep] section, as written: what `offsim sweep` varies (io/sweep.h). */
+    struct scenario_sweep_entry *sweep;
+    size_t nsweep;
 } scenario;
+
+typedef struct scenario_sweep_entry {
+    char *key;   /* "nic.fin_wait_2_timeout", or "seeds" / "jobs" */
+    char *value; /* "30s..240s step 30s", "30s,60s", "5" */
+    int line;
+} scenario_sweep_entry;
 
 #define SCENARIO_FROM_SET (-1)
 
@@ -76,5 +85,12 @@ void scenario_identity(const scenario *sc, const char *engine, char out[65]);
 
 /* The index of a peer class by name, or -1. */
 int scenario_peer_index(const scenario *sc, const char *name);
+
+/*
+ * The parameter a command-line key names ("nic.capacity",
+ * "peer.web.share"): *peer is the class index, -1 for other sections.
+ * Returns NULL (with a message in err, UNITS_ERR_MAX bytes) when there is none.
+ */
+const param *scenario_key(const scenario *sc, const char *key, int *peer, char *err);
 
 #endif /* SIM_IO_SCENARIO_H */

@@ -44,15 +44,11 @@ void delegated_install(tcp_tcb *t, const tick_clock *c, sim_time now,
     t->snd_max = d->snd_max;
     t->snd_wnd = d->snd_wnd;
     if (d->srtt != 0 || d->rttvar != 0) {
-        sim_time var;
-
         t->have_rtt = 1;
         t->srtt = d->srtt * c->tick / 8;
         t->rttvar = d->rttvar * c->tick / 4;
-        var = 4 * t->rttvar > t->cfg->granularity ? 4 * t->rttvar : t->cfg->granularity;
-        rto = t->srtt + var;
-        if (rto < t->cfg->rto_min)
-            rto = t->cfg->rto_min;
+        tcp_rto_from_estimate(t);
+        rto = t->rto;
     } else {
         rto = t->cfg->rto_initial;
     }

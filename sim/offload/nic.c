@@ -36,17 +36,21 @@ static void nic_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
     world__local_state(w, c, old, why);
     switch (t->state) {
     case TCP_S_FIN_WAIT_2:
+        /* R46: our FIN is acknowledged, the graceful disconnect completes. */
+        host_indicate(w, c, "DisconnectComplete", 0);
         /* R13: entering FIN_WAIT_2 starts the timer, R15's value. */
         fw2_start(&w->fw2, t);
         world__trace_timer(w, c, "fw2_start", "nic", TT_REXMT);
         break;
     case TCP_S_CLOSE_WAIT:
+    case TCP_S_CLOSING:
         /* R39: the FIN arrived (the model's application reads at once). */
         host_indicate(w, c, "Disconnect", 0);
         break;
     case TCP_S_TIME_WAIT:
-        /* R39, then R50/A8: TIME_WAIT belongs to the host. */
-        host_indicate(w, c, "Disconnect", 0);
+        /* From FIN_WAIT_2 the FIN arrived (R39); from CLOSING our FIN was
+         * acknowledged (R46).  Then R50/A8: TIME_WAIT belongs to the host. */
+        host_indicate(w, c, old == TCP_S_CLOSING ? "DisconnectComplete" : "Disconnect", 0);
         host_indicate(w, c, "Retrieve:UploadRequested", 1);
         break;
     case TCP_S_CLOSED:

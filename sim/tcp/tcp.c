@@ -310,11 +310,20 @@ static void timer_fired(sim *s, sim_event *ev)
 
 /* ---- input ------------------------------------------------------------ */
 
-/* RFC 6298 2.2 and 2.3; G is the clock granularity. */
+void tcp_rto_from_estimate(tcp_tcb *t)
+{
+    sim_time var = 4 * t->rttvar > t->cfg->granularity ? 4 * t->rttvar : t->cfg->granularity;
+
+    t->rto = t->srtt + var;
+    if (t->rto < t->cfg->rto_min)
+        t->rto = t->cfg->rto_min;
+    if (t->rto > t->cfg->rto_max)
+        t->rto = t->cfg->rto_max;
+}
+
+/* RFC 6298 2.2 and 2.3. */
 static void rtt_sample(tcp_tcb *t, sim_time r)
 {
-    sim_time var;
-
     if (!t->have_rtt) {
         t->srtt = r;
         t->rttvar = r / 2;
@@ -325,12 +334,7 @@ static void rtt_sample(tcp_tcb *t, sim_time r)
         t->rttvar = (3 * t->rttvar + d) / 4;
         t->srtt = (7 * t->srtt + r) / 8;
     }
-    var = 4 * t->rttvar > t->cfg->granularity ? 4 * t->rttvar : t->cfg->granularity;
-    t->rto = t->srtt + var;
-    if (t->rto < t->cfg->rto_min)
-        t->rto = t->cfg->rto_min;
-    if (t->rto > t->cfg->rto_max)
-        t->rto = t->cfg->rto_max;
+    tcp_rto_from_estimate(t);
 }
 
 /*
@@ -469,16 +473,8 @@ static int process_ack(tcp_tcb *t, const seg *s)
             t->snd_nxt = t->snd_una;
         t->rexmt_count = 0;
         t->rexmt_since = SIM_NEVER;
-        if (t->have_rtt) {
-            /* A new ACK ends the backoff (RFC 6298 5.7 spirit). */
-            sim_time var = 4 * t->rttvar > t->cfg->granularity ? 4 * t->rttvar
-                                                                 : t->cfg->granularity;
-            t->rto = t->srtt + var;
-            if (t->rto < t->cfg->rto_min)
-                t->rto = t->cfg->rto_min;
-            if (t->rto > t->cfg->rto_max)
-                t->rto = t->cfg->rto_max;
-        }
+        if (t->have_rtt)
+            tcp_rto_from_estimate(t); /* new data acknowledged: the backoff ends */
         tcp_rexmt_resume(t, t->rto);
         if (tcp_fin_acked(t)) {
             switch (t->state) {
@@ -517,9 +513,12 @@ void tcp_input(tcp_tcb *t, const seg *s)
     /* First: the sequence number. */
     ok = in_window(t, s);
     acceptable = t->cfg->acceptable_exact ? s->seq == t->rcv_nxt && ok : ok;
+    /* R63, R64: an RST is acceptable only at RCV.NXT, a SYN never. */
+    if (s->flags & SEG_SYN)
+        acceptable = 0;
+    else if (s->flags & SEG_RST)
+        acceptable = acceptable && s->seq == t->rcv_nxt;
     t->ops->segment(t, s, acceptable);
-    if (t->state == TCP_S_CLOSED)
-        return; /* the holder closed it (R64-style uploads) */
     if (!ok) {
         if (t->state == TCP_S_TIME_WAIT && (s->flags & SEG_FIN) &&
             s->seq + seg_seqlen(s) == t->rcv_nxt) {
@@ -549,9 +548,7 @@ void tcp_input(tcp_tcb *t, const seg *s)
     if (s->flags & SEG_SYN) {
         sim_time now = sim_now(t->s);
 
-        if (t->state == TCP_S_SYN_RECEIVED && s->seq == t->irs) {
-            emit(t, t->iss, 0, SEG_SYN | SEG_ACK); /* the peer lost our SYN-ACK */
-        } else if (t->syn_challenge == SIM_NEVER || now - t->syn_challenge >= 3 * SIM_S) {
+        if (t->syn_challenge == SIM_NEVER || now - t->syn_challenge >= 3 * SIM_S) {
             t->syn_challenge = now;
             send_ack(t);
         }

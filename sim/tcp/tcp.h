@@ -140,6 +140,8 @@ void tcp_flush_ack(tcp_tcb *t);
 void tcp_output(tcp_tcb *t);
 /* Re-arm the retransmit timer for what is outstanding, if any. */
 void tcp_rexmt_resume(tcp_tcb *t, sim_time delay);
+/* RTO = SRTT + max(G, 4 RTTVAR), within [rto_min, rto_max] (RFC 6298 2.3). */
+void tcp_rto_from_estimate(tcp_tcb *t);
 /* Has our FIN been sent / acknowledged? */
 int tcp_fin_sent(const tcp_tcb *t);
 int tcp_fin_acked(const tcp_tcb *t);

@@ -378,7 +378,7 @@ void world__local_state(world *w, conn *c, tcp_state old, tcp_event why)
         c->t_closed = now;
         if (old == TCP_S_TIME_WAIT)
             break;
-        switch (why) {
+        switch (old == TCP_S_LISTEN ? TCP_E_RETRIES : why) {
         case TCP_E_RCV_ACK_OF_FIN:
             c->close_reason = CR_PEER_FIN;
             break;
@@ -502,6 +502,8 @@ static void peer_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
         break;
     case TCP_S_CLOSED:
         c->t_peer_closed = sim_now(w->s);
+        /* clean: its close completed; reset: it met an RST, sent one, or
+         * gave up retransmitting. */
         if (why == TCP_E_RCV_ACK_OF_FIN || why == TCP_E_TIMEOUT_2MSL) {
             c->peer_outcome = PO_CLEAN;
         } else {
@@ -638,6 +640,14 @@ static void maybe_finish(world *w, conn *c)
 {
     tcp_tcb *p = &c->peer;
 
+    /* Every SYN was lost and the peer gave up: our side never opened
+     * (close_reason 'retries', see world__local_state). */
+    if (!c->released && c->local.state == TCP_S_LISTEN && p->state == TCP_S_CLOSED &&
+        c->inflight == 0) {
+        tcp_set_state(&c->local, TCP_S_CLOSED, TCP_E_ABORT);
+        if (c->released)
+            return; /* the state change released it and called us again */
+    }
     if (c->finished || !c->released || c->inflight > 0 || c->held != NULL ||
         sim_event_pending(&c->local_app_ev) || sim_event_pending(&c->handoff_ev) ||
         sim_event_pending(&c->offload_ev))

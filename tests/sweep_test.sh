@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# sweep_test.sh - offsim sweep end to end: --jobs does not change the rows,
+# varied keys are recorded, a sweep killed with SIGKILL or stopped with
+# SIGINT resumes without losing or repeating a complete run.
+#   usage: sweep_test.sh path/to/offsim path/to/scenarios
+set -u
+offsim=$1
+scenarios=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+ok()   { printf 'ok   %s\n' "$1"; }
+fail() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
+expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi; }
+q() { sqlite3 "$1" "$2"; }
+
+small=(--set workload.connections=400 --set 'workload.interarrival=exp(20ms)' --quiet)
+
+# --jobs 1 and --jobs 2 give the same rows.
+"$offsim" sweep "$scenarios/default.ini" --vary nic.fin_wait_2_timeout=30s,120s --seeds 2 \
+  --jobs 1 --db "$tmp/j1.db" "${small[@]}" >"$tmp/out1"
+expect "jobs 1 exits 0" 0 $?
+"$offsim" sweep "$scenarios/default.ini" --vary nic.fin_wait_2_timeout=30s,120s --seeds 2 \
+  --jobs 2 --db "$tmp/j2.db" "${small[@]}" >"$tmp/out2"
+expect "jobs 2 exits 0" 0 $?
+expect "four runs" 4 "$(q "$tmp/j2.db" "SELECT COUNT(*) FROM run WHERE status='complete'")"
+rows="SELECT r.identity, r.seed, r.fingerprint, c.conn_id, c.peer, c.t_open, c.t_close, c.t_closed,
+        c.close_reason, c.peer_outcome FROM conn c JOIN run r ON r.id = c.run_id ORDER BY 1, 4"
+[ "$(q "$tmp/j1.db" "$rows" | md5sum)" = "$(q "$tmp/j2.db" "$rows" | md5sum)" ] &&
+  ok "same conn rows whatever --jobs" || fail "same conn rows whatever --jobs"
+scal="SELECT r.identity, s.name, s.value FROM scalar s JOIN run r ON r.id = s.run_id ORDER BY 1, 2"
+[ "$(q "$tmp/j1.db" "$scal" | md5sum)" = "$(q "$tmp/j2.db" "$scal" | md5sum)" ] &&
+  ok "same scalars whatever --jobs" || fail "same scalars whatever --jobs"
+expect "the varied key is marked" "nic.fin_wait_2_timeout" \
+  "$(q "$tmp/j2.db" "SELECT DISTINCT key FROM run_param WHERE varied=1")"
+expect "run_point names the point" "nic.fin_wait_2_timeout=120s|nic.fin_wait_2_timeout=30s" \
+  "$(q "$tmp/j2.db" "SELECT group_concat(point, '|') FROM (SELECT DISTINCT point FROM run_point ORDER BY 1)")"
+# Common random numbers: both points see the same arrivals for a seed.
+expect "same arrivals at every point" 1 \
+  "$(q "$tmp/j2.db" "SELECT COUNT(DISTINCT h) FROM (SELECT r.seed, group_concat(c.t_open) AS h FROM conn c
+      JOIN run r ON r.id=c.run_id WHERE r.seed=1 GROUP BY r.id)")"
+grep -q '^30s ' "$tmp/out2" && ok "summary table per point" || fail "summary table per point: $(cat "$tmp/out2")"
+
+# Rerunning a finished sweep runs nothing.
+"$offsim" sweep "$scenarios/default.ini" --vary nic.fin_wait_2_timeout=30s,120s --seeds 2 \
+  --jobs 2 --db "$tmp/j2.db" "${small[@]}" >"$tmp/out3"
+grep -q 'resuming: 4 complete already, 0 to run' "$tmp/out3" && ok "finished sweep is skipped" ||
+  fail "finished sweep is skipped: $(cat "$tmp/out3")"
+expect "still four runs" 4 "$(q "$tmp/j2.db" "SELECT COUNT(*) FROM run")"
+
+# A [sweep] section declares the same sweep.
+cat "$scenarios/default.ini" >"$tmp/s.ini"
+printf '\n[sweep]\nnic.fin_wait_2_timeout = 30s..90s step 30s\nseeds = 2\njobs = 2\n' >>"$tmp/s.ini"
+"$offsim" sweep "$tmp/s.ini" --db "$tmp/sec.db" "${small[@]}" >/dev/null
+expect "[sweep] section: 3 points x 2 seeds" 6 "$(q "$tmp/sec.db" "SELECT COUNT(*) FROM run WHERE status='complete'")"
+
+# Mistakes are exit 2 and create nothing.
+"$offsim" sweep "$scenarios/default.ini" --vary nic.fin_wait_2_timeout=30s,60 --db "$tmp/bad.db" 2>"$tmp/err"
+expect "bad --vary exits 2" 2 $?
+[ -e "$tmp/bad.db" ] && fail "bad --vary wrote a database" || ok "bad --vary wrote nothing"
+grep -q "nic.fin_wait_2_timeout: expected a duration with a unit" "$tmp/err" && ok "bad --vary is explained" ||
+  fail "bad --vary is explained: $(cat "$tmp/err")"
+"$offsim" sweep "$scenarios/default.ini" --vary host.rto_min=1s,2min --db "$tmp/bad.db" 2>"$tmp/err"
+expect "an invalid point exits 2" 2 $?
+grep -q "rto_min (120s) is above rto_max" "$tmp/err" && ok "invalid point explained" ||
+  fail "invalid point explained: $(cat "$tmp/err")"
+
+# Killed with SIGKILL: no complete run is lost, the database is intact, and
+# rerunning finishes the rest without repeating anything.
+big=(--vary nic.fin_wait_2_timeout=30s..240s step 30s --set workload.connections=40000 --jobs 1 --quiet)
+"$offsim" sweep "$scenarios/default.ini" "${big[@]}" --db "$tmp/k.db" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 400); do
+  n=$(q "$tmp/k.db" "SELECT COUNT(*) FROM run WHERE status='complete'" 2>/dev/null || echo 0)
+  [ "${n:-0}" -ge 2 ] && break
+  sleep 0.05
+done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+before=$(q "$tmp/k.db" "SELECT COUNT(*) FROM run WHERE status='complete'")
+[ "$before" -ge 2 ] && [ "$before" -lt 8 ] && ok "killed mid-sweep ($before of 8 complete)" ||
+  fail "killed mid-sweep: $before complete"
+expect "integrity after SIGKILL" ok "$(q "$tmp/k.db" 'PRAGMA integrity_check')"
+"$offsim" sweep "$scenarios/default.ini" "${big[@]}" --db "$tmp/k.db" >"$tmp/out4"
+expect "resumed sweep exits 0" 0 $?
+grep -q "resuming: $before complete already" "$tmp/out4" && ok "resume keeps the complete runs" ||
+  fail "resume keeps the complete runs: $(cat "$tmp/out4")"
+expect "eight complete runs, one per point" "8|8" \
+  "$(q "$tmp/k.db" "SELECT COUNT(*), COUNT(DISTINCT identity) FROM run WHERE status='complete'")"
+expect "no unfinished run left" 0 "$(q "$tmp/k.db" "SELECT COUNT(*) FROM run WHERE status<>'complete'")"
+
+# Ctrl-C: the run in progress ends 'interrupted', the sweep says how to resume.
+"$offsim" sweep "$scenarios/default.ini" "${big[@]}" --jobs 2 --db "$tmp/i.db" >/dev/null 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 1 400); do
+  n=$(q "$tmp/i.db" "SELECT COUNT(*) FROM run" 2>/dev/null || echo 0)
+  [ "${n:-0}" -ge 3 ] && break
+  sleep 0.05
+done
+kill -INT $pid
+wait $pid
+expect "interrupted sweep exits 1" 1 $?
+grep -q "run the same command again to resume" "$tmp/err" && ok "interrupt explained" ||
+  fail "interrupt explained: $(cat "$tmp/err")"
+expect "no run left 'running'" 0 "$(q "$tmp/i.db" "SELECT COUNT(*) FROM run WHERE status='running'")"
+"$offsim" sweep "$scenarios/default.ini" "${big[@]}" --jobs 2 --db "$tmp/i.db" >/dev/null
+expect "resumed after Ctrl-C" "8|8" \
+  "$(q "$tmp/i.db" "SELECT COUNT(*), COUNT(DISTINCT identity) FROM run WHERE status='complete'")"
+
+echo "$fails failure(s)"
+[ $fails -eq 0 ]
