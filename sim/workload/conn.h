@@ -159,6 +159,10 @@ typedef struct world {
     int lat_sorted;
 
     world_stats st;
+
+    /* A tap on the local host's interface (packet traces), or NULL. */
+    void (*tap)(void *arg, const conn *c, const seg *s, int to_local);
+    void *tap_arg;
 } world;
 
 /* ---- services the model's modules share (workload/world.c) ---- */

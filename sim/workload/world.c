@@ -189,6 +189,8 @@ static void transmit(world *w, conn *c, path *p, const seg *s, int to_local)
 
 void world__output_local(world *w, conn *c, const seg *s)
 {
+    if (w->tap != NULL)
+        w->tap(w->tap_arg, c, s, 0);
     transmit(w, c, &c->to_peer, s, 0);
 }
 
@@ -272,6 +274,8 @@ static void deliver_flight(sim *s, sim_event *ev)
     SIM_ASSERT(c->id == f->conn_id, "segment for connection %u delivered to %u", f->conn_id,
                c->id);
     if (f->to_local) {
+        if (w->tap != NULL)
+            w->tap(w->tap_arg, c, &f->s, 1);
         if (input_local(w, c, f))
             return;
     } else if (c->peer.state == TCP_S_CLOSED) {

@@ -41,6 +41,18 @@ static inline const occupancy_sample *world_samples(const world *w, size_t *n)
 }
 static inline void world_samples_clear(world *w) { w->nsamples = 0; }
 
+/*
+ * Watch every segment at the local host's interface: segments the local
+ * side sends, when it sends them (lost or not), and segments for it, when
+ * they arrive.  to_local is 1 for the latter.  sim_now() is the time.
+ */
+typedef void world_tap_fn(void *arg, const conn *c, const seg *s, int to_local);
+static inline void world_set_tap(world *w, world_tap_fn *fn, void *arg)
+{
+    w->tap = fn;
+    w->tap_arg = arg;
+}
+
 /* The [peer NAME] of a class index. */
 const char *world_peer_name(const world *w, unsigned klass);
 
