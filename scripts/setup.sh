@@ -13,6 +13,8 @@ required=(
   libinih-dev                            # scenario files
   librandom123-dev                       # counter-based random streams (Philox)
   nettle-dev                             # SHA-256 for run identities and scenario hashes
+  libpcap-dev tcpdump                    # packet traces (run --pcap), read back by the tests
+  gnuplot-nox                            # offsim plot
 )
 optional=(
   libns3-dev                             # the ns-3 backend (libns3-c)

@@ -20,6 +20,7 @@ static const char usage_main[] =
     "commands:\n"
     "  run SCENARIO      simulate a scenario file into a SQLite database\n"
     "  sweep SCENARIO    many runs: varied keys x seeds, in parallel, resumable\n"
+    "  plot DB           figures of a database's runs, drawn by gnuplot\n"
     "  check SCENARIO    validate a scenario and print its resolved parameters\n"
     "  help [COMMAND]    this text, or a command's; 'help scenario' lists every key\n"
     "  --version         version and library versions\n"
@@ -28,7 +29,8 @@ static const char usage_main[] =
 
 static const char usage_run[] =
     "usage: offsim run SCENARIO [--db PATH] [--set SECTION.KEY=VALUE]... [--seed N]\n"
-    "                  [--log summary|conn|events|trace] [--engine native] [--quiet]\n"
+    "                  [--log summary|conn|events|trace] [--engine native]\n"
+    "                  [--pcap FILE [--pcap-conns LIST]] [--quiet]\n"
     "\n"
     "Simulate SCENARIO and record the run in a SQLite database (default\n"
     "results/offsim.db; many runs can share one).  The run row is written\n"
@@ -43,6 +45,15 @@ static const char usage_run[] =
     "  --seed N        the run seed (same as --set sim.seed=N)\n"
     "  --log LEVEL     what to record (same as --set sim.log=LEVEL)\n"
     "  --engine NAME   the event engine: native (offsim's own)\n"
+    "  --pcap FILE     also write a packet trace of the chosen connections: their\n"
+    "                  segments at the local host's interface, as a pcap file for\n"
+    "                  tcpdump or Wireshark (raw IPv4; times are the simulated time\n"
+    "                  in ns; payloads are zero bytes, cut at 96 bytes a packet).\n"
+    "                  The host is 10.0.0.1 port 80; connection N's peer is\n"
+    "                  10.1.B.C port 1024 with N = 256*B + C (from N = 65536 on,\n"
+    "                  the port is 1024 + N/65536)\n"
+    "  --pcap-conns LIST  the connections to trace: ids and ranges such as 1,3-4\n"
+    "                  (default 1-10)\n"
     "  --quiet         no progress bar (it is shown only when stderr is a terminal)\n";
 
 static const char usage_sweep[] =
@@ -69,6 +80,28 @@ static const char usage_sweep[] =
     "Ctrl-C stops cleanly: runs in progress are marked 'interrupted'.  On a\n"
     "terminal a progress bar shows runs done and the time left.\n";
 
+static const char usage_plot[] =
+    "usage: offsim plot DB --kind cdf|vs|occupancy|handoffs [--x KEY] [--out FILE]\n"
+    "                  [--metric close|release] [--scenario PATH]\n"
+    "\n"
+    "Draw the complete runs of one scenario in DB (by default the scenario run\n"
+    "most recently) with gnuplot.  The output's extension picks the format: .png,\n"
+    ".svg or .pdf (default results/KIND.png).\n"
+    "\n"
+    "  cdf        close-latency CDF, one curve per value of the x key (seeds pooled);\n"
+    "             connections still open at the end never count as closed, so a\n"
+    "             curve ends at 1 minus its censored share (given in the legend);\n"
+    "             --metric release plots the time until resources were freed\n"
+    "  vs         median, p90 and p99 close latency against the x key: the median\n"
+    "             over seeds, bars for the range; open triangles mark lower bounds\n"
+    "  occupancy  connections in FIN_WAIT_2 on the NIC (solid) and on the host\n"
+    "             (dashed) over simulated time, mean over seeds\n"
+    "  handoffs   offloads, uploads and Retrieve indications per second over time\n"
+    "             (needs runs made with --log events)\n"
+    "\n"
+    "  --x KEY    the key on the x axis / naming the series (default: the key the\n"
+    "             sweep varied; with several, each point is a series)\n";
+
 static const char usage_check[] =
     "usage: offsim check SCENARIO [--set SECTION.KEY=VALUE]...\n"
     "\n"
@@ -78,7 +111,7 @@ static const char usage_check[] =
     "mistake is reported with file:line; nothing is written anywhere.\n";
 
 static const char usage_help[] =
-    "usage: offsim help [run|sweep|check|scenario|help]\n"
+    "usage: offsim help [run|sweep|plot|check|scenario|help]\n"
     "       offsim help scenario [--markdown]\n"
     "\n"
     "'offsim help scenario' lists every scenario key with its type, default and\n"
@@ -94,6 +127,8 @@ const char *cli_usage(const char *command)
         return usage_check;
     if (strcmp(command, "sweep") == 0)
         return usage_sweep;
+    if (strcmp(command, "plot") == 0)
+        return usage_plot;
     if (strcmp(command, "help") == 0)
         return usage_help;
     return NULL;

@@ -3,7 +3,8 @@
  *
  * The scenario and every override are parsed and resolved before any file
  * is touched (exit 2 on any mistake); the database is opened and checked
- * before simulating (exit 1 if it cannot be used).
+ * before simulating (exit 1 if it cannot be used), and so is the packet
+ * trace of --pcap (io/pcap.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +13,17 @@
 
 #include "cli.h"
 #include "engine/err.h"
+#include "io/pcap.h"
 #include "io/results.h"
 #include "runner.h"
 
 int cmd_run(int argc, char **argv)
 {
     const char *path = NULL, *db = NULL, *seed = NULL, *log = NULL, *engine = "native";
+    const char *pcap_path = NULL, *pcap_list = NULL;
+    pcap_trace_conns pcap_conns = {0};
+    pcap_trace *pcap = NULL;
+    char pcap_err[PCAP_TRACE_ERR_MAX];
     char **sets = calloc((size_t)argc, sizeof *sets);
     size_t nsets = 0;
     int quiet = 0, rc;
@@ -41,6 +47,10 @@ int cmd_run(int argc, char **argv)
             slot = &log;
         else if (strcmp(a, "--engine") == 0)
             slot = &engine;
+        else if (strcmp(a, "--pcap") == 0)
+            slot = &pcap_path;
+        else if (strcmp(a, "--pcap-conns") == 0)
+            slot = &pcap_list;
         else if (strcmp(a, "--set") == 0) {
             if (i + 1 >= argc) {
                 free(sets);
@@ -77,18 +87,47 @@ int cmd_run(int argc, char **argv)
             return cli_usage_error("run", "--engine ns3: this build has no ns-3 backend");
         return cli_usage_error("run", "--engine: expected native, got '%s'", engine);
     }
+    if (pcap_list != NULL && pcap_path == NULL) {
+        free(sets);
+        return cli_usage_error("run", "--pcap-conns %s: needs --pcap FILE", pcap_list);
+    }
+    if (pcap_path != NULL) {
+        if (pcap_list == NULL)
+            pcap_list = PCAP_TRACE_DEFAULT_CONNS;
+        rc = pcap_trace_conns_parse(pcap_list, &pcap_conns, pcap_err);
+        if (rc != SIM_OK) {
+            free(sets);
+            if (rc == SIM_EUSAGE)
+                return cli_usage_error("run", "--pcap-conns %s: %s", pcap_list, pcap_err);
+            fprintf(stderr, "offsim: --pcap-conns: %s\n", sim_strerror(rc));
+            return EXIT_RUN_FAILED;
+        }
+    }
     sc = cli_load_scenario(path, sets, nsets, seed, log);
     free(sets);
-    if (sc == NULL)
+    if (sc == NULL) {
+        pcap_trace_conns_fini(&pcap_conns);
         return EXIT_USAGE;
+    }
 
     diag_init(&d);
     if (db == NULL && (db = cli_default_db()) == NULL) {
+        pcap_trace_conns_fini(&pcap_conns);
         scenario_free(sc);
         return EXIT_RUN_FAILED;
     }
     if (results_open(db, &store, &d) != SIM_OK) {
         diag_print(&d, stderr);
+        pcap_trace_conns_fini(&pcap_conns);
+        scenario_free(sc);
+        return EXIT_RUN_FAILED;
+    }
+    /* The trace file is created before simulating, like the database. */
+    rc = pcap_path != NULL ? pcap_trace_open(pcap_path, &pcap_conns, &pcap, &d) : SIM_OK;
+    pcap_trace_conns_fini(&pcap_conns);
+    if (rc != SIM_OK) {
+        diag_print(&d, stderr);
+        results_close(store);
         scenario_free(sc);
         return EXIT_RUN_FAILED;
     }
@@ -96,6 +135,9 @@ int cmd_run(int argc, char **argv)
     o.progress = !quiet && isatty(STDERR_FILENO);
     o.summary = stdout;
     o.db_name = db;
+    o.pcap = pcap;
+    o.pcap_name = pcap_path;
+    o.pcap_conns = pcap_list;
     runner_interrupted = 0;
     runner_catch_sigint(1);
     rc = runner_run(sc, store, &o, &res, &d);
@@ -105,6 +147,12 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "offsim: interrupted; the run is marked 'interrupted'\n");
     else if (rc != SIM_OK)
         fprintf(stderr, "offsim: the run failed: %s\n", results_errmsg(store));
+    diag_init(&d);
+    if (pcap_trace_close(pcap, &d) != SIM_OK) {
+        diag_print(&d, stderr);
+        if (rc == SIM_OK)
+            rc = SIM_EIO;
+    }
     results_close(store);
     scenario_free(sc);
     return rc == SIM_OK ? 0 : EXIT_RUN_FAILED;

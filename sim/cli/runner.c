@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "engine/err.h"
 #include "engine/trace.h"
+#include "io/pcap.h"
 #include "workload/world.h"
 
 /* Events between polls: cheap enough to be invisible, often enough for a bar. */
@@ -145,6 +146,12 @@ static void poll(sim *s, void *arg)
     }
 }
 
+/* The world's tap: the chosen connections' segments go to the packet trace. */
+static void pcap_tap(void *arg, const conn *c, const seg *s, int to_local)
+{
+    pcap_trace_segment(arg, c->id, s, to_local, sim_now(c->w->s));
+}
+
 static void store_param(void *arg, const char *key, const char *value, const double *num)
 {
     run_ctx *r = arg;
@@ -257,6 +264,10 @@ static void summary(run_ctx *r, sim *s, const char *db, sim_time end, double wal
     fprintf(f, "peers          reset %llu; segments %llu, lost %llu\n",
            (unsigned long long)st->peers_reset, (unsigned long long)st->segments,
            (unsigned long long)st->lost);
+    if (r->o->pcap != NULL)
+        fprintf(f, "packet trace   %llu packets of connections %s -> %s\n",
+                (unsigned long long)pcap_trace_packets(r->o->pcap), r->o->pcap_conns,
+                r->o->pcap_name);
     fprintf(f, "simulated      %s, %llu events\n", cli_fmt_time((double)end, buf),
            (unsigned long long)sim_events(s));
     fprintf(f, "wall           %.3f s, %.2f M events/s\n", wall,
@@ -298,6 +309,8 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
         trace_fini(&r.trace);
         return SIM_ENOMEM;
     }
+    if (o->pcap != NULL)
+        world_set_tap(r.w, pcap_tap, o->pcap);
     r.progress = o->progress && sc->cfg.sim.log < LOG_TRACE;
     r.wall_start = wall_now();
     sim_set_poll(s, POLL_EVENTS, poll, &r);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "io/diag.h"
+#include "io/pcap.h"
 #include "io/results.h"
 #include "io/scenario.h"
 
@@ -26,6 +27,9 @@ typedef struct runner_opts {
     const char *db_name;       /* the database's name, for the summary */
     const char *const *varied; /* keys a sweep varied (run_param.varied = 1) */
     size_t nvaried;
+    pcap_trace *pcap;          /* write the chosen connections' segments here, or NULL */
+    const char *pcap_name;     /* its file name and connection list, for the summary */
+    const char *pcap_conns;
 } runner_opts;
 
 typedef struct runner_result {

@@ -620,7 +620,7 @@ const param *scenario_key(const scenario *sc, const char *key, int *peer, char *
     p = params_find(buf, name);
     if (p == NULL) {
         suggest_key(buf, name, hint, sizeof hint);
-        snprintf(err, UNITS_ERR_MAX, "unknown key [%.60s] %.60s%s", buf, name, hint);
+        snprintf(err, UNITS_ERR_MAX, "unknown key [%.60s] %.60s%.120s", buf, name, hint);
     }
     return p;
 }
