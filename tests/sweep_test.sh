@@ -48,6 +48,30 @@ grep -q 'resuming: 4 complete already, 0 to run' "$tmp/out3" && ok "finished swe
   fail "finished sweep is skipped: $(cat "$tmp/out3")"
 expect "still four runs" 4 "$(q "$tmp/j2.db" "SELECT COUNT(*) FROM run")"
 
+# Slices of a sweep made apart and merged equal the whole sweep; merging
+# again copies nothing.
+"$offsim" sweep "$scenarios/default.ini" --vary nic.fin_wait_2_timeout=30s,120s --seeds 1-1 \
+  --jobs 1 --db "$tmp/a.db" "${small[@]}" >/dev/null
+"$offsim" sweep "$scenarios/default.ini" --vary nic.fin_wait_2_timeout=30s,120s --seeds 2-2 \
+  --jobs 1 --db "$tmp/b.db" "${small[@]}" >/dev/null
+"$offsim" merge "$tmp/m.db" "$tmp/a.db" "$tmp/b.db" >"$tmp/out5"
+expect "merge exits 0" 0 $?
+[ "$(q "$tmp/j1.db" "$rows" | md5sum)" = "$(q "$tmp/m.db" "$rows" | md5sum)" ] &&
+  ok "merged slices equal the whole sweep" || fail "merged slices equal the whole sweep"
+[ "$(q "$tmp/j1.db" "$scal" | md5sum)" = "$(q "$tmp/m.db" "$scal" | md5sum)" ] &&
+  ok "merged scalars equal the whole sweep" || fail "merged scalars equal the whole sweep"
+"$offsim" merge "$tmp/m.db" "$tmp/a.db" "$tmp/j1.db" >"$tmp/out6"
+expect "merging again copies nothing" 4 "$(q "$tmp/m.db" "SELECT COUNT(*) FROM run")"
+grep -q "0 runs copied, 4 already in" "$tmp/out6" && ok "merge reports what it skipped" ||
+  fail "merge reports what it skipped: $(cat "$tmp/out6")"
+"$offsim" merge "$tmp/m2.db" "$tmp/nonexistent.db" 2>"$tmp/err"
+expect "missing input exits 1" 1 $?
+"$offsim" merge "$tmp/m.db" 2>"$tmp/err"
+expect "merge without inputs exits 2" 2 $?
+printf 'not a database at all, just text long enough to be read\n' >"$tmp/text.db"
+"$offsim" merge "$tmp/m3.db" "$tmp/text.db" 2>"$tmp/err"
+expect "a non-database input exits 1" 1 $?
+
 # A [sweep] section declares the same sweep.
 cat "$scenarios/default.ini" >"$tmp/s.ini"
 printf '\n[sweep]\nnic.fin_wait_2_timeout = 30s..90s step 30s\nseeds = 2\njobs = 2\n' >>"$tmp/s.ini"

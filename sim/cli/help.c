@@ -21,6 +21,7 @@ static const char usage_main[] =
     "  run SCENARIO      simulate a scenario file into a SQLite database\n"
     "  sweep SCENARIO    many runs: varied keys x seeds, in parallel, resumable\n"
     "  plot DB           figures of a database's runs, drawn by gnuplot\n"
+    "  merge OUT IN...   copy the complete runs of other databases into OUT\n"
     "  check SCENARIO    validate a scenario and print its resolved parameters\n"
     "  help [COMMAND]    this text, or a command's; 'help scenario' lists every key\n"
     "  --version         version and library versions\n"
@@ -102,6 +103,15 @@ static const char usage_plot[] =
     "  --x KEY    the key on the x axis / naming the series (default: the key the\n"
     "             sweep varied; with several, each point is a series)\n";
 
+static const char usage_merge[] =
+    "usage: offsim merge OUT.db IN.db...\n"
+    "\n"
+    "Copy the complete runs of each IN database (other machines, other slices of a\n"
+    "sweep) into OUT, created if needed, with new run ids.  A run whose identity\n"
+    "is already complete in OUT is skipped, so merging twice copies nothing new;\n"
+    "runs that are not complete in an input are left out.  Each input is copied in\n"
+    "one transaction.\n";
+
 static const char usage_check[] =
     "usage: offsim check SCENARIO [--set SECTION.KEY=VALUE]...\n"
     "\n"
@@ -111,7 +121,7 @@ static const char usage_check[] =
     "mistake is reported with file:line; nothing is written anywhere.\n";
 
 static const char usage_help[] =
-    "usage: offsim help [run|sweep|plot|check|scenario|help]\n"
+    "usage: offsim help [run|sweep|plot|merge|check|scenario|help]\n"
     "       offsim help scenario [--markdown]\n"
     "\n"
     "'offsim help scenario' lists every scenario key with its type, default and\n"
@@ -129,6 +139,8 @@ const char *cli_usage(const char *command)
         return usage_sweep;
     if (strcmp(command, "plot") == 0)
         return usage_plot;
+    if (strcmp(command, "merge") == 0)
+        return usage_merge;
     if (strcmp(command, "help") == 0)
         return usage_help;
     return NULL;

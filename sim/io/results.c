@@ -178,7 +178,7 @@ int results_open(const char *path, results **out, sim_diag *d)
         diag_add(d, "%s: out of memory", path);
         return SIM_ENOMEM;
     }
-    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL) !=
         SQLITE_OK)
         goto fail;
     sqlite3_busy_timeout(r->db, 60000);
@@ -432,6 +432,127 @@ int results_run_end(results *r, int64_t run, const char *status, double wall_s,
         return SIM_EDB;
     }
     return r->failed ? SIM_EDB : SIM_OK;
+}
+
+/* Columns copied by results_merge, for each table with a run_id. */
+static const char *const merge_tables[][2] = {
+    {"run_param", "key, value, num, varied"},
+    {"conn", "conn_id, peer, t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, "
+             "t_closed, t_released, close_reason, owner_at_close, handoffs, peer_outcome, "
+             "t_peer_closed"},
+    {"event", "t, conn_id, kind, detail, value"},
+    {"occupancy", "t, nic_total, nic_fin_wait_2, host_fin_wait_2, time_wait"},
+    {"scalar", "name, value"},
+};
+
+static const char run_columns[] = "identity, scenario, scenario_sha256, engine, seed, status, "
+                                  "started, wall_s, sim_end_ns, events, fingerprint, "
+                                  "scenario_text, offsim_version";
+
+int results_merge(results *r, const char *path, results_merge_stats *st, sim_diag *d)
+{
+    sqlite3_stmt *runs = NULL, *ver = NULL, *copy = NULL, *map = NULL;
+    char sql[1024];
+    int version = -1, rc = SQLITE_OK;
+
+    memset(st, 0, sizeof *st);
+    if (results_commit(r) != SIM_OK)
+        goto fail;
+    {
+        /* Read-only, and never created: an input that does not exist is an error. */
+        char *uri = sqlite3_mprintf("file:%s?mode=ro", path);
+        sqlite3_stmt *att = NULL;
+
+        rc = sqlite3_prepare_v2(r->db, "ATTACH ?1 AS src", -1, &att, NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_text(att, 1, uri, -1, SQLITE_TRANSIENT);
+            rc = sqlite3_step(att) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        }
+        sqlite3_finalize(att);
+        sqlite3_free(uri);
+        if (rc != SQLITE_OK) {
+            diag_add(d, "%s: cannot open: %s", path, sqlite3_errmsg(r->db));
+            return SIM_EDB;
+        }
+    }
+    if (sqlite3_prepare_v2(r->db, "PRAGMA src.user_version", -1, &ver, NULL) == SQLITE_OK &&
+        sqlite3_step(ver) == SQLITE_ROW)
+        version = sqlite3_column_int(ver, 0);
+    sqlite3_finalize(ver);
+    if (version != RESULTS_SCHEMA_VERSION) {
+        diag_add(d, "%s: not an offsim results database of schema %d (user_version %d)", path,
+                 RESULTS_SCHEMA_VERSION, version);
+        exec(r, "DETACH src");
+        return SIM_EDB;
+    }
+    if (exec(r, "CREATE TEMP TABLE IF NOT EXISTS merge_map(old INTEGER PRIMARY KEY, new INTEGER);"
+                "DELETE FROM temp.merge_map;") != SIM_OK ||
+        exec(r, "BEGIN IMMEDIATE") != SIM_OK)
+        goto fail;
+    snprintf(sql, sizeof sql, "INSERT INTO main.run(%s) SELECT %s FROM src.run WHERE id = ?1",
+             run_columns, run_columns);
+    if (sqlite3_prepare_v2(r->db,
+                           "SELECT id, status = 'complete', EXISTS (SELECT 1 FROM main.run m "
+                           "WHERE m.identity = s.identity AND m.status = 'complete') "
+                           "FROM src.run s ORDER BY id",
+                           -1, &runs, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(r->db, sql, -1, &copy, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(r->db, "INSERT INTO temp.merge_map VALUES(?1, ?2)", -1, &map,
+                           NULL) != SQLITE_OK)
+        goto rollback;
+    while ((rc = sqlite3_step(runs)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(runs, 0);
+
+        if (!sqlite3_column_int(runs, 1)) {
+            st->incomplete++;
+            continue;
+        }
+        if (sqlite3_column_int(runs, 2)) {
+            st->present++;
+            continue;
+        }
+        sqlite3_bind_int64(copy, 1, id);
+        if (sqlite3_step(copy) != SQLITE_DONE)
+            goto rollback;
+        sqlite3_reset(copy);
+        sqlite3_bind_int64(map, 1, id);
+        sqlite3_bind_int64(map, 2, sqlite3_last_insert_rowid(r->db));
+        if (sqlite3_step(map) != SQLITE_DONE)
+            goto rollback;
+        sqlite3_reset(map);
+        st->copied++;
+    }
+    if (rc != SQLITE_DONE)
+        goto rollback;
+    for (size_t i = 0; i < sizeof merge_tables / sizeof *merge_tables; i++) {
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO main.%s(run_id, %s) SELECT m.new, %s FROM src.%s t "
+                 "JOIN temp.merge_map m ON m.old = t.run_id",
+                 merge_tables[i][0], merge_tables[i][1], merge_tables[i][1], merge_tables[i][0]);
+        if (exec(r, sql) != SIM_OK)
+            goto rollback;
+    }
+    sqlite3_finalize(runs);
+    sqlite3_finalize(copy);
+    sqlite3_finalize(map);
+    if (exec(r, "COMMIT") != SIM_OK)
+        goto rollback_final;
+    exec(r, "DETACH src");
+    return SIM_OK;
+
+rollback:
+    sqlite3_finalize(runs);
+    sqlite3_finalize(copy);
+    sqlite3_finalize(map);
+rollback_final:
+    diag_add(d, "%s: merging failed: %s", path, sqlite3_errmsg(r->db));
+    exec(r, "ROLLBACK");
+    exec(r, "DETACH src");
+    memset(st, 0, sizeof *st);
+    return SIM_EDB;
+fail:
+    diag_add(d, "%s: %s", path, sqlite3_errmsg(r->db));
+    return SIM_EDB;
 }
 
 int64_t results_find_complete(results *r, const char *identity)

@@ -102,6 +102,20 @@ int64_t results_find_complete(results *r, const char *identity);
  */
 int results_forget_incomplete(results *r, const char *identity);
 
+/*
+ * Copy the complete runs of the database at `path` into r, with new run
+ * ids, skipping runs whose identity is already complete in r (so merging
+ * twice, or merging overlapping parts of a sweep, copies each run once).
+ * One transaction per input: a failed merge leaves r as it was.
+ */
+typedef struct results_merge_stats {
+    uint64_t copied;     /* runs copied */
+    uint64_t present;    /* complete runs skipped: r has them already */
+    uint64_t incomplete; /* runs not copied: not complete in the input */
+} results_merge_stats;
+
+int results_merge(results *r, const char *path, results_merge_stats *st, sim_diag *d);
+
 /* The message of the last SQLite error on this store. */
 const char *results_errmsg(const results *r);
 
