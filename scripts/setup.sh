@@ -18,6 +18,7 @@ required=(
 )
 optional=(
   libns3-dev                             # the ns-3 backend (libns3-c)
+  ns3 libgsl-dev                         # files ns-3's CMake package refers to (find_package(ns3))
   openmpi-bin libopenmpi-dev             # distributed sweeps
 )
 
