@@ -16,6 +16,9 @@
 #include "io/pcap.h"
 #include "io/results.h"
 #include "runner.h"
+#ifdef OFFSIM_HAVE_NS3
+#include "ns3c/world_ns3.h"
+#endif
 
 int cmd_run(int argc, char **argv)
 {
@@ -81,12 +84,18 @@ int cmd_run(int argc, char **argv)
         free(sets);
         return cli_usage_error("run", "which scenario?");
     }
-    if (strcmp(engine, "native") != 0) {
+    if (strcmp(engine, "native") != 0 && strcmp(engine, "ns3") != 0) {
         free(sets);
-        if (strcmp(engine, "ns3") == 0)
-            return cli_usage_error("run", "--engine ns3: this build has no ns-3 backend");
-        return cli_usage_error("run", "--engine: expected native, got '%s'", engine);
+        return cli_usage_error("run", "--engine: expected native or ns3, got '%s'", engine);
     }
+#ifndef OFFSIM_HAVE_NS3
+    if (strcmp(engine, "ns3") == 0) {
+        free(sets);
+        fprintf(stderr, "offsim: --engine ns3: this offsim was built without ns-3 (install "
+                        "libns3-dev, ns3 and libgsl-dev, then rebuild: scripts/setup.sh does)\n");
+        return EXIT_USAGE;
+    }
+#endif
     if (pcap_list != NULL && pcap_path == NULL) {
         free(sets);
         return cli_usage_error("run", "--pcap-conns %s: needs --pcap FILE", pcap_list);
@@ -105,6 +114,16 @@ int cmd_run(int argc, char **argv)
     }
     sc = cli_load_scenario(path, sets, nsets, seed, log);
     free(sets);
+#ifdef OFFSIM_HAVE_NS3
+    if (sc != NULL && strcmp(engine, "ns3") == 0) {
+        diag_init(&d);
+        if (world_ns3_check(&sc->cfg, sc->path, &d) != SIM_OK) {
+            diag_print(&d, stderr);
+            scenario_free(sc);
+            sc = NULL;
+        }
+    }
+#endif
     if (sc == NULL) {
         pcap_trace_conns_fini(&pcap_conns);
         return EXIT_USAGE;
@@ -131,7 +150,7 @@ int cmd_run(int argc, char **argv)
         scenario_free(sc);
         return EXIT_RUN_FAILED;
     }
-    o.engine = "native";
+    o.engine = engine;
     o.progress = !quiet && isatty(STDERR_FILENO);
     o.summary = stdout;
     o.db_name = db;

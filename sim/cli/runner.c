@@ -23,6 +23,10 @@
 #include "engine/trace.h"
 #include "io/pcap.h"
 #include "workload/world.h"
+#ifdef OFFSIM_HAVE_NS3
+#include "ns3c/ns3c.h"
+#include "ns3c/world_ns3.h"
+#endif
 
 /* Events between polls: cheap enough to be invisible, often enough for a bar. */
 #define POLL_EVENTS 65536
@@ -67,6 +71,7 @@ typedef struct run_ctx {
     int64_t run_id;
     int write_failed;
     int progress;        /* draw a bar on stderr */
+    uint64_t events;     /* events run, for the summary */
     double wall_start;
     double last_draw;
 } run_ctx;
@@ -224,7 +229,7 @@ static void print_quantile(FILE *f, world *w, const char *label, double q)
         fprintf(f, " %s %s%s", label, lb ? ">= " : "", cli_fmt_time((double)v, buf));
 }
 
-static void summary(run_ctx *r, sim *s, const char *db, sim_time end, double wall,
+static void summary(run_ctx *r, const char *db, sim_time end, double wall,
                     const char *status)
 {
     const world_stats *st = &r->w->st;
@@ -261,17 +266,21 @@ static void summary(run_ctx *r, sim *s, const char *db, sim_time end, double wal
            (unsigned long long)st->uploads, (unsigned long long)st->indications);
     fprintf(f, "NIC occupancy  peak %lld, mean %.1f connections\n", (long long)st->nic_peak,
            end > 0 ? st->nic_area / (double)end : 0.0);
-    fprintf(f, "peers          reset %llu; segments %llu, lost %llu\n",
-           (unsigned long long)st->peers_reset, (unsigned long long)st->segments,
-           (unsigned long long)st->lost);
+    if (strcmp(r->o->engine, "native") == 0)
+        fprintf(f, "peers          reset %llu; segments %llu, lost %llu\n",
+                (unsigned long long)st->peers_reset, (unsigned long long)st->segments,
+                (unsigned long long)st->lost);
+    else
+        fprintf(f, "peers          reset %llu (segments are ns-3's)\n",
+                (unsigned long long)st->peers_reset);
     if (r->o->pcap != NULL)
         fprintf(f, "packet trace   %llu packets of connections %s -> %s\n",
                 (unsigned long long)pcap_trace_packets(r->o->pcap), r->o->pcap_conns,
                 r->o->pcap_name);
     fprintf(f, "simulated      %s, %llu events\n", cli_fmt_time((double)end, buf),
-           (unsigned long long)sim_events(s));
+           (unsigned long long)r->events);
     fprintf(f, "wall           %.3f s, %.2f M events/s\n", wall,
-           wall > 0 ? (double)sim_events(s) / wall / 1e6 : 0.0);
+           wall > 0 ? (double)r->events / wall / 1e6 : 0.0);
 }
 
 
@@ -302,7 +311,14 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
 
     trace_init(&r.trace, sc->cfg.sim.log >= LOG_EVENTS,
                sc->cfg.sim.log >= LOG_TRACE ? stderr : NULL);
-    if (sim_create(&s) != SIM_OK || world_create(&sc->cfg, s, &r.trace, &r.w) != SIM_OK) {
+#ifdef OFFSIM_HAVE_NS3
+    if (strcmp(o->engine, "ns3") == 0)
+        rc = ns3c_sim_create(&s) != SIM_OK ? SIM_ENOMEM
+                                             : world_ns3_create(&sc->cfg, s, &r.trace, &r.w);
+    else
+#endif
+        rc = sim_create(&s) != SIM_OK ? SIM_ENOMEM : world_create(&sc->cfg, s, &r.trace, &r.w);
+    if (rc != SIM_OK) {
         diag_add(d, "out of memory building the world");
         results_run_end(db, r.run_id, "failed", 0, 0, 0, NULL, d);
         sim_destroy(s);
@@ -319,6 +335,11 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
 
     res->wall_s = wall_now() - r.wall_start;
     res->events = sim_events(s);
+#ifdef OFFSIM_HAVE_NS3
+    if (strcmp(o->engine, "ns3") == 0)
+        res->events = ns3c_event_count(); /* ns-3's TCP's events and the model's */
+#endif
+    r.events = res->events;
     end = sim_now(s);
     world_end(r.w);
     drain(&r);
@@ -332,10 +353,14 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
         status = "failed";
     res->status = status;
     if (o->summary != NULL)
-        summary(&r, s, o->db_name, end, res->wall_s, status);
+        summary(&r, o->db_name, end, res->wall_s, status);
     world_destroy(r.w);
     trace_fini(&r.trace);
     sim_destroy(s);
+#ifdef OFFSIM_HAVE_NS3
+    if (strcmp(o->engine, "ns3") == 0)
+        world_ns3_fini();
+#endif
     if (strcmp(status, "complete") == 0)
         return SIM_OK;
     return strcmp(status, "interrupted") == 0 ? SIM_EINTR : SIM_EDB;

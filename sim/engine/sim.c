@@ -33,6 +33,8 @@
 
 struct sim {
     evq q;
+    const sim_ext *ext;  /* another scheduler, or NULL: the radix heap */
+    sim_ext ext_copy;
     sim_time now;
     uint64_t seq;        /* last arming sequence number handed out */
     uint64_t npending;   /* events armed and not yet run or cancelled */
@@ -57,20 +59,24 @@ void sim_event_init(sim_event *ev, sim_handler *fn, void *ctx)
 
 sim_time sim_now(const sim *s)
 {
-    return s->now;
+    /* On another scheduler, its own events (ns-3's TCP) move the clock too. */
+    return s->ext != NULL ? s->ext->now(s->ext->q) : s->now;
 }
 
 static void enqueue(sim *s, sim_event *ev)
 {
-    evq_push(&s->q, ev->at, ev->seq, ev);
+    if (s->ext != NULL)
+        s->ext->push(s->ext->q, ev->at, ev->seq, ev);
+    else
+        evq_push(&s->q, ev->at, ev->seq, ev);
     ev->qseq = ev->seq;
     ev->qat = ev->at;
 }
 
 static void arm(sim *s, sim_event *ev, sim_time at)
 {
-    SIM_ASSERT(at >= s->now, "arming an event in the past: at=%lld now=%lld",
-               (long long)at, (long long)s->now);
+    SIM_ASSERT(at >= sim_now(s), "arming an event in the past: at=%lld now=%lld",
+               (long long)at, (long long)sim_now(s));
     SIM_ASSERT(ev->fn != NULL, "arming an event that was never initialised");
     if (ev->at == SIM_NEVER)
         s->npending++;
@@ -115,6 +121,17 @@ int sim_create(sim **out)
     return SIM_OK;
 }
 
+int sim_create_ext(sim **out, const sim_ext *ext)
+{
+    int rc = sim_create(out);
+
+    if (rc == SIM_OK) {
+        (*out)->ext_copy = *ext;
+        (*out)->ext = &(*out)->ext_copy;
+    }
+    return rc;
+}
+
 void sim_destroy(sim *s)
 {
     if (s == NULL)
@@ -133,48 +150,64 @@ static inline uint64_t fp_fold(uint64_t h, uint64_t x)
     return h ^ (h >> 29);
 }
 
+/* A queue entry came due: skip it, re-queue it, or run its event. */
+static inline int dispatch(sim *s, sim_time at, uint64_t seq, sim_event *ev)
+{
+    if (seq != ev->qseq)
+        return 0; /* stale: the event was re-armed earlier since */
+    ev->qseq = 0;
+    if (ev->at == SIM_NEVER)
+        return 0; /* cancelled */
+    if (ev->at != at) {
+        SIM_ASSERT(ev->at > at, "live entry at %lld after deadline %lld", (long long)at,
+                   (long long)ev->at);
+        enqueue(s, ev); /* moved later */
+        return 0;
+    }
+    s->now = at;
+    ev->at = SIM_NEVER;
+    s->npending--;
+    s->events++;
+    s->fp = fp_fold(fp_fold(s->fp, (uint64_t)at), seq);
+    ev->fn(s, ev);
+    if (s->poll != NULL && --s->poll_left == 0) {
+        s->poll_left = s->poll_every;
+        s->poll(s, s->poll_arg);
+    }
+    return 1;
+}
+
+void sim_ext_due(sim *s, sim_time at, uint64_t seq, sim_event *ev)
+{
+    dispatch(s, at, seq, ev);
+    if (s->stop || s->npending == 0)
+        s->ext->stop(s->ext->q);
+}
+
 uint64_t sim_run(sim *s, sim_time until)
 {
-    uint64_t ran = 0;
+    uint64_t before = s->events;
     evq_entry e;
 
-    SIM_ASSERT(until >= s->now, "running until %lld, before now %lld",
-               (long long)until, (long long)s->now);
+    SIM_ASSERT(until >= sim_now(s), "running until %lld, before now %lld", (long long)until,
+               (long long)sim_now(s));
     s->stop = 0;
-    while (!s->stop && s->npending > 0) {
-        sim_event *ev;
-
-        if (!evq_pop_until(&s->q, until, &e)) {
-            s->now = until;
-            break;
-        }
-        ev = e.ev;
-        if (e.seq != ev->qseq)
-            continue;
-        ev->qseq = 0;
-        if (ev->at == SIM_NEVER)
-            continue;
-        if (ev->at != e.at) {
-            SIM_ASSERT(ev->at > e.at, "live entry at %lld after deadline %lld",
-                       (long long)e.at, (long long)ev->at);
-            enqueue(s, ev);
-            continue;
-        }
-        s->now = e.at;
-        ev->at = SIM_NEVER;
-        s->npending--;
-        s->events++;
-        ran++;
-        s->fp = fp_fold(fp_fold(s->fp, (uint64_t)e.at), e.seq);
-        ev->fn(s, ev);
-        if (s->poll != NULL && --s->poll_left == 0) {
-            s->poll_left = s->poll_every;
-            s->poll(s, s->poll_arg);
+    if (s->ext != NULL) {
+        if (s->npending > 0)
+            s->ext->run(s->ext->q, until);
+        s->now = s->ext->now(s->ext->q);
+    } else {
+        while (!s->stop && s->npending > 0) {
+            if (!evq_pop_until(&s->q, until, &e)) {
+                s->now = until;
+                break;
+            }
+            dispatch(s, e.at, e.seq, e.ev);
         }
     }
     if (s->poll != NULL)
         s->poll(s, s->poll_arg);
-    return ran;
+    return s->events - before;
 }
 
 void sim_stop(sim *s)

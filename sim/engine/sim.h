@@ -26,6 +26,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Simulated time: int64 nanoseconds since the start of the run. */
 typedef int64_t sim_time;
 
@@ -83,6 +87,29 @@ void sim_cancel(sim *s, sim_event *ev);
 /* ---- owning and running an engine (the driver's side, not the models') */
 
 int sim_create(sim **out);
+
+/*
+ * Another scheduler under the same interface (libns3-c puts ns-3's here).
+ * The engine keeps its bookkeeping (arming order, lazy cancellation,
+ * pending count, poll, fingerprint); the scheduler only holds entries:
+ *   push(q, at, seq, ev)  queue an entry; when it comes due the scheduler
+ *                         calls sim_ext_due(s, at, seq, ev)
+ *   now(q)                its clock, in ns
+ *   run(q, until)         run its events due at or before `until`
+ *   stop(q)               make run() return after the current event
+ */
+typedef struct sim_ext {
+    void (*push)(void *q, sim_time at, uint64_t seq, sim_event *ev);
+    sim_time (*now)(void *q);
+    void (*run)(void *q, sim_time until);
+    void (*stop)(void *q);
+    void *q;
+} sim_ext;
+
+int sim_create_ext(sim **out, const sim_ext *ext);
+
+/* An entry of an external scheduler came due (see sim_ext). */
+void sim_ext_due(sim *s, sim_time at, uint64_t seq, sim_event *ev);
 void sim_destroy(sim *s);
 
 /*
@@ -114,5 +141,9 @@ uint64_t sim_events(const sim *s);
  * same times in the same order (INET's fingerprint tests).
  */
 uint64_t sim_fingerprint(const sim *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SIM_SIM_H */

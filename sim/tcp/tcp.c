@@ -362,19 +362,34 @@ static void owe_ack(tcp_tcb *t, int full_segment)
 }
 
 /* RFC 9293 3.10.7.4, first check: is the segment in the window? */
-static int in_window(const tcp_tcb *t, const seg *s)
+static int in_window(const seg *s, uint32_t rcv_nxt, uint32_t wnd)
 {
-    uint32_t len = seg_seqlen(s), wnd = t->rcv_wnd;
+    uint32_t len = seg_seqlen(s);
 
     if (len == 0) {
         if (wnd == 0)
-            return s->seq == t->rcv_nxt;
-        return seq_leq(t->rcv_nxt, s->seq) && seq_lt(s->seq, t->rcv_nxt + wnd);
+            return s->seq == rcv_nxt;
+        return seq_leq(rcv_nxt, s->seq) && seq_lt(s->seq, rcv_nxt + wnd);
     }
     if (wnd == 0)
         return 0;
-    return (seq_leq(t->rcv_nxt, s->seq) && seq_lt(s->seq, t->rcv_nxt + wnd)) ||
-           (seq_leq(t->rcv_nxt, s->seq + len - 1) && seq_lt(s->seq + len - 1, t->rcv_nxt + wnd));
+    return (seq_leq(rcv_nxt, s->seq) && seq_lt(s->seq, rcv_nxt + wnd)) ||
+           (seq_leq(rcv_nxt, s->seq + len - 1) && seq_lt(s->seq + len - 1, rcv_nxt + wnd));
+}
+
+int tcp_acceptable(const seg *s, uint32_t rcv_nxt, uint32_t rcv_wnd, int exact, int *in_win)
+{
+    int ok = in_window(s, rcv_nxt, rcv_wnd);
+    int acceptable = exact ? s->seq == rcv_nxt && ok : ok;
+
+    /* R63, R64: an RST is acceptable only at RCV.NXT, a SYN never. */
+    if (s->flags & SEG_SYN)
+        acceptable = 0;
+    else if (s->flags & SEG_RST)
+        acceptable = acceptable && s->seq == rcv_nxt;
+    if (in_win != NULL)
+        *in_win = ok;
+    return acceptable;
 }
 
 static void input_listen(tcp_tcb *t, const seg *s)
@@ -511,13 +526,7 @@ void tcp_input(tcp_tcb *t, const seg *s)
     }
 
     /* First: the sequence number. */
-    ok = in_window(t, s);
-    acceptable = t->cfg->acceptable_exact ? s->seq == t->rcv_nxt && ok : ok;
-    /* R63, R64: an RST is acceptable only at RCV.NXT, a SYN never. */
-    if (s->flags & SEG_SYN)
-        acceptable = 0;
-    else if (s->flags & SEG_RST)
-        acceptable = acceptable && s->seq == t->rcv_nxt;
+    acceptable = tcp_acceptable(s, t->rcv_nxt, t->rcv_wnd, t->cfg->acceptable_exact, &ok);
     t->ops->segment(t, s, acceptable);
     if (!ok) {
         if (t->state == TCP_S_TIME_WAIT && (s->flags & SEG_FIN) &&

@@ -122,6 +122,12 @@ void tcp_keepalive(tcp_tcb *t);
 
 /* ---- the wire */
 void tcp_input(tcp_tcb *t, const seg *s);
+/*
+ * The acceptable-segment test the hooks see (A3): RFC 9293 3.10.7.4's window
+ * test, or seq == RCV.NXT with `exact`; an RST only at RCV.NXT (R63), a SYN
+ * never (R64).  *in_window gets the plain window test.
+ */
+int tcp_acceptable(const seg *s, uint32_t rcv_nxt, uint32_t rcv_wnd, int exact, int *in_window);
 /* The RST that answers a segment for no connection (RFC 9293 3.10.7.1);
  * returns 0 when none is due (the segment was itself an RST). */
 int tcp_reset_reply(const seg *in, seg *out);

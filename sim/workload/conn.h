@@ -87,6 +87,14 @@ typedef struct conn {
 
     sim_time fw2_last_rx;    /* host idle FIN_WAIT_2 timer: last acceptable segment */
 
+    /* On another TCP (ns-3): its sockets; the tcbs above then mirror their
+     * state for the model (the offload target's timers live in the mirror's
+     * slots), and ext_quiet hides state changes the model made itself. */
+    void *sock_local, *sock_peer;
+    uint16_t sock_peer_port;
+    uint8_t ext_quiet;
+    uint8_t ext_rst;         /* an acceptable RST arrived (why a socket closed) */
+
     struct conn *prev, *next;/* the live list; the free list uses next */
 } conn;
 
@@ -117,8 +125,24 @@ typedef struct world_stats {
     double nic_area;         /* integral of nic_total over time, connection-ns */
 } world_stats;
 
+/*
+ * What the applications and the host do to an endpoint (side: 0 the local
+ * one, 1 the peer): offsim's TCP natively, ns-3's sockets with --engine ns3.
+ */
+struct world;
+typedef struct world_socks {
+    void (*send)(struct world *w, conn *c, int side, uint32_t bytes);
+    void (*close)(struct world *w, conn *c, int side, int full);
+    void (*abort)(struct world *w, conn *c, int side);
+    void (*keepalive)(struct world *w, conn *c, int side);
+    /* The model closed the local side at once (a FIN_WAIT_2 expiry). */
+    void (*closed)(struct world *w, conn *c);
+} world_socks;
+
 typedef struct world {
     sim *s;
+    const world_socks *socks;
+    void (*open_conn)(struct world *w, uint32_t id); /* a connection arrives */
     const model_config *cfg;
     tcp_cfg host_tcp, nic_tcp;
     tcp_cfg *peer_tcp;       /* per class */
@@ -189,5 +213,18 @@ void world__deliver_local(world *w, conn *c, uint32_t bytes, int fin);
 void world__drain_held(world *w, conn *c);
 /* Record what the local side's state change means for the conn row. */
 void world__local_state(world *w, conn *c, tcp_state old, tcp_event why);
+
+/* ---- for another TCP (sim/ns3c/world_ns3.c) ---- */
+
+/* A world without connections: configuration, sampler, rows. */
+int world__alloc(const model_config *cfg, sim *s, trace_buf *trace, world **out);
+/* Schedule the first connection's arrival. */
+void world__first_arrival(world *w);
+/* A connection in the live list with its streams, times and mirror tcbs. */
+conn *world__conn_new(world *w, uint32_t id);
+/* Leave the world if both sides are done (as world.c's own connections). */
+void world__maybe_finish(world *w, conn *c);
+/* The peer's hooks (its application). */
+extern const tcp_ops world__peer_ops;
 
 #endif /* SIM_WORKLOAD_CONN_H */

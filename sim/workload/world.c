@@ -290,6 +290,40 @@ static void deliver_flight(sim *s, sim_event *ev)
     maybe_finish(w, c);
 }
 
+/* ---- offsim's own TCP under the applications --------------------------- */
+
+static tcp_tcb *side_tcb(conn *c, int side)
+{
+    return side ? &c->peer : &c->local;
+}
+
+static void native_send(world *w, conn *c, int side, uint32_t bytes)
+{
+    (void)w;
+    tcp_send(side_tcb(c, side), bytes);
+}
+
+static void native_close(world *w, conn *c, int side, int full)
+{
+    (void)w;
+    tcp_close(side_tcb(c, side), full);
+}
+
+static void native_abort(world *w, conn *c, int side)
+{
+    (void)w;
+    tcp_abort(side_tcb(c, side));
+}
+
+static void native_keepalive(world *w, conn *c, int side)
+{
+    (void)w;
+    tcp_keepalive(side_tcb(c, side));
+}
+
+static const world_socks native_socks = {native_send, native_close, native_abort,
+                                         native_keepalive, NULL};
+
 /* ---- the local application ------------------------------------------- */
 
 static void local_wake(world *w, conn *c)
@@ -320,16 +354,16 @@ static void local_app(sim *s, sim_event *ev)
     if (!c->responded && c->req_rcvd >= wl->request && t->state >= TCP_S_ESTABLISHED) {
         c->responded = 1;
         if (wl->response > 0 && !t->fin_queued)
-            tcp_send(t, (uint32_t)wl->response);
+            w->socks->send(w, c, 0, (uint32_t)wl->response);
         if (wl->closer == CLOSER_LOCAL && !t->fin_queued) {
             c->t_close = sim_now(w->s);
-            tcp_close(t, wl->close_mode == CLOSE_MODE_CLOSE);
+            w->socks->close(w, c, 0, wl->close_mode == CLOSE_MODE_CLOSE);
         }
     }
     if (t->rcv_fin && !t->fin_queued && t->state != TCP_S_CLOSED) {
         /* The peer closed first: read returns 0 and the server closes. */
         c->t_close = sim_now(w->s);
-        tcp_close(t, 1);
+        w->socks->close(w, c, 0, 1);
     }
 }
 
@@ -388,6 +422,8 @@ void world__local_state(world *w, conn *c, tcp_state old, tcp_event why)
             break;
         case TCP_E_TIMEOUT_FW2:
             c->close_reason = c->owner == OWNER_NIC ? CR_NIC_FW2 : CR_HOST_FW2;
+            if (w->socks->closed != NULL)
+                w->socks->closed(w, c);
             break;
         case TCP_E_RETRIES:
             c->close_reason = CR_RETRIES;
@@ -468,16 +504,16 @@ static void peer_app(sim *s, sim_event *ev)
     }
     if (c->app_fin_at != SIM_NEVER && sim_now(s) >= c->app_fin_at) {
         if (p->behaviour == PEER_RST && w->cfg->workload.closer == CLOSER_LOCAL)
-            tcp_abort(t);
+            w->socks->abort(w, c, 1);
         else
-            tcp_close(t, 1);
+            w->socks->close(w, c, 1, 1);
         maybe_finish(w, c);
         return;
     }
     if (p->behaviour == PEER_TRICKLE)
-        tcp_send(t, 1);
+        w->socks->send(w, c, 1, 1);
     else
-        tcp_keepalive(t);
+        w->socks->keepalive(w, c, 1);
     c->app_n++;
     peer_arm(w, c);
 }
@@ -492,7 +528,7 @@ static void peer_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
     switch (t->state) {
     case TCP_S_ESTABLISHED:
         if (wl->request > 0)
-            tcp_send(t, (uint32_t)wl->request);
+            w->socks->send(w, c, 1, (uint32_t)wl->request);
         if (wl->closer == CLOSER_PEER && wl->response == 0)
             peer_start(w, c, 1);
         break;
@@ -558,7 +594,7 @@ static int peer_reset_after_close(tcp_tcb *t)
     return 0;
 }
 
-static const tcp_ops peer_tcp_ops = {
+const tcp_ops world__peer_ops = {
     .output = output_peer,
     .deadline = peer_deadline,
     .state_entered = peer_state_entered,
@@ -652,6 +688,11 @@ static void maybe_finish(world *w, conn *c)
         if (c->released)
             return; /* the state change released it and called us again */
     }
+    /* On ns-3 the peer's socket may still be at work (a FIN, an RST coming):
+     * its mirror settles in CLOSED, or in CLOSE_WAIT for a peer that waits. */
+    if (c->sock_peer != NULL && p->state != TCP_S_CLOSED &&
+        !(p->state == TCP_S_CLOSE_WAIT && !sim_event_pending(&c->app_ev)))
+        return;
     if (c->finished || !c->released || c->inflight > 0 || c->held != NULL ||
         sim_event_pending(&c->local_app_ev) || sim_event_pending(&c->handoff_ev) ||
         sim_event_pending(&c->offload_ev))
@@ -681,6 +722,11 @@ static void maybe_finish(world *w, conn *c)
      * only from the top level, once no event refers to it (bury). */
     c->next = w->graveyard;
     w->graveyard = c;
+}
+
+void world__maybe_finish(world *w, conn *c)
+{
+    maybe_finish(w, c);
 }
 
 static int conn_quiet(const conn *c)
@@ -713,7 +759,7 @@ static void bury(world *w)
     }
 }
 
-static void conn_open(world *w, uint32_t id)
+conn *world__conn_new(world *w, uint32_t id)
 {
     const model_config *cfg = w->cfg;
     uint64_t seed = cfg->sim.seed;
@@ -768,7 +814,7 @@ static void conn_open(world *w, uint32_t id)
     host_conn_init(w, c);
 
     tcp_init(&c->local, w->s, &w->host_tcp, &host_tcp_ops, c, iss_local, &c->ack_local_rng);
-    tcp_init(&c->peer, w->s, &w->peer_tcp[k], &peer_tcp_ops, c, iss_peer, &c->ack_peer_rng);
+    tcp_init(&c->peer, w->s, &w->peer_tcp[k], &world__peer_ops, c, iss_peer, &c->ack_peer_rng);
 
     c->prev = NULL;
     c->next = w->live;
@@ -777,6 +823,12 @@ static void conn_open(world *w, uint32_t id)
     w->live = c;
     w->nlive++;
     w->st.opened++;
+    return c;
+}
+
+static void conn_open(world *w, uint32_t id)
+{
+    conn *c = world__conn_new(w, id);
 
     tcp_listen(&c->local);
     tcp_connect(&c->peer);
@@ -788,7 +840,7 @@ static void arrival(sim *s, sim_event *ev)
     sim_time next;
 
     bury(w);
-    conn_open(w, (uint32_t)w->st.opened + 1);
+    w->open_conn(w, (uint32_t)w->st.opened + 1);
     if (w->st.opened >= w->cfg->workload.connections)
         return;
     next = sim_now(s) + dist_sample_time(&w->cfg->workload.interarrival, &w->arrival_rng);
@@ -815,7 +867,7 @@ static void tcp_cfg_from(tcp_cfg *tc, const model_config *cfg, const dist *ack_d
     tc->acceptable_exact = cfg->tcp.acceptable == ACCEPTABLE_EXACT;
 }
 
-int world_create(const model_config *cfg, sim *s, trace_buf *trace, world **out)
+int world__alloc(const model_config *cfg, sim *s, trace_buf *trace, world **out)
 {
     world *w = calloc(1, sizeof *w);
     double total = 0, acc = 0;
@@ -826,6 +878,8 @@ int world_create(const model_config *cfg, sim *s, trace_buf *trace, world **out)
     w->s = s;
     w->cfg = cfg;
     w->trace = trace;
+    w->socks = &native_socks;
+    w->open_conn = conn_open;
     w->peer_tcp = calloc(cfg->npeers, sizeof *w->peer_tcp);
     w->links = calloc(2 * cfg->npeers, sizeof *w->links);
     w->share_cum = calloc(cfg->npeers, sizeof *w->share_cum);
@@ -855,14 +909,30 @@ int world_create(const model_config *cfg, sim *s, trace_buf *trace, world **out)
     rng_init(&w->arrival_rng, cfg->sim.seed, 0, RNG_ARRIVAL);
     sim_event_init(&w->arrival_ev, arrival, w);
     sim_event_init(&w->sample_ev, sample, w);
-    if (cfg->workload.connections > 0)
-        sim_schedule(s, &w->arrival_ev,
-                     dist_sample_time(&cfg->workload.interarrival, &w->arrival_rng));
-    if (w->arrival_ev.at > cfg->sim.duration)
-        sim_cancel(s, &w->arrival_ev);
     sim_schedule(s, &w->sample_ev, 0);
     *out = w;
     return SIM_OK;
+}
+
+/* The first arrival (the next ones are drawn as each comes). */
+void world__first_arrival(world *w)
+{
+    const model_config *cfg = w->cfg;
+
+    if (cfg->workload.connections > 0)
+        sim_schedule(w->s, &w->arrival_ev,
+                     dist_sample_time(&cfg->workload.interarrival, &w->arrival_rng));
+    if (w->arrival_ev.at > cfg->sim.duration)
+        sim_cancel(w->s, &w->arrival_ev);
+}
+
+int world_create(const model_config *cfg, sim *s, trace_buf *trace, world **out)
+{
+    int rc = world__alloc(cfg, s, trace, out);
+
+    if (rc == SIM_OK)
+        world__first_arrival(*out);
+    return rc;
 }
 
 void world_end(world *w)

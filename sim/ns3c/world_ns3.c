@@ -1,0 +1,401 @@
+/*
+ * world_ns3.c - the workload and the offload model on ns-3's TCP.
+ *
+ * ns-3's TCP carries the traffic: the peers and the server are ns-3
+ * sockets on ns-3 nodes, over point-to-point links.  offsim's model sits
+ * around the server's sockets, unchanged: each connection keeps its two
+ * tcp_tcb, now mirrors that follow the ns-3 sockets' states, and the
+ * host (host/host.c) and offload target (offload/nic.c) hooks run on the
+ * mirrors exactly as natively: ownership and handoffs, the TimeoutDelta
+ * they carry, the target's FIN_WAIT_2 timer in the mirror's retransmit slot
+ * (R13-R20) restarted by acceptable segments (the ns-3 socket reports each
+ * segment before processing it), the host's timer, indications.  When a
+ * FIN_WAIT_2 timer expires the ns-3 socket really goes CLOSED and releases
+ * its endpoint (ns3c_sock_force_closed), so a peer FIN that comes later
+ * meets ns-3's RST for a connection that does not exist.
+ *
+ * The applications (workload/world.c) act through world_socks: sends,
+ * closes and aborts go to the ns-3 sockets.  Arrivals, peer classes and
+ * close delays come from offsim's own streams, so both engines see the same
+ * draws; losses are ns-3's (RateErrorModel).
+ *
+ * What the mirror does not know, ns-3 does: retransmissions, RTT, windows
+ * and congestion control belong to ns-3's TcpSocketBase (NewReno, fast
+ * retransmit off to match offsim's TCP).  Segments arriving during a
+ * handoff are processed by ns-3 at once rather than held.
+ */
+#include "world_ns3.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/err.h"
+#include "host/host.h"
+#include "ns3c/ns3c.h"
+#include "workload/world.h"
+
+#define SERVER_PORT 80
+
+/* One ns-3 world per process: ns-3's simulator is a singleton. */
+static struct {
+    ns3c_node *server;
+    ns3c_node **peer_node;   /* per class */
+    uint32_t *server_addr;   /* per class: the server's address on that link */
+    conn ***by_port;         /* per class, 65536: the connection a peer port serves */
+    ns3c_sock *listener;
+} g;
+
+enum { QUIET_LOCAL = 1, PEER_ABORTED = 2, RST_LOCAL = 4, RST_PEER = 8 };
+
+/* ---- the ns-3 sockets under the applications ------------------------- */
+
+static ns3c_sock *sock_of(conn *c, int side)
+{
+    return side ? c->sock_peer : c->sock_local;
+}
+
+static void ns3_send(world *w, conn *c, int side, uint32_t bytes)
+{
+    (void)w;
+    if (sock_of(c, side) != NULL)
+        ns3c_sock_send(sock_of(c, side), bytes);
+}
+
+static void ns3_close(world *w, conn *c, int side, int full)
+{
+    tcp_tcb *t = side ? &c->peer : &c->local;
+
+    (void)w;
+    t->fin_queued = 1;
+    t->full_close = full != 0;
+    if (sock_of(c, side) == NULL)
+        return;
+    if (full)
+        ns3c_sock_close(sock_of(c, side));
+    else
+        ns3c_sock_shutdown(sock_of(c, side));
+}
+
+static void ns3_abort(world *w, conn *c, int side)
+{
+    (void)w;
+    if (side)
+        c->ext_quiet |= PEER_ABORTED;
+    if (sock_of(c, side) != NULL)
+        ns3c_sock_reset(sock_of(c, side));
+}
+
+static void ns3_keepalive(world *w, conn *c, int side)
+{
+    (void)w;
+    (void)c;
+    (void)side;
+    SIM_ASSERT(0, "keep-alive probes are refused on ns-3 by world_ns3_check");
+}
+
+/* The model closed the local side (FIN_WAIT_2 expiry): so does ns-3, silently. */
+static void ns3_closed(world *w, conn *c)
+{
+    (void)w;
+    if (c->sock_local != NULL && ns3c_sock_state(c->sock_local) != TCP_S_CLOSED) {
+        c->ext_quiet |= QUIET_LOCAL;
+        ns3c_sock_force_closed(c->sock_local);
+        c->ext_quiet &= ~QUIET_LOCAL;
+    }
+}
+
+static const world_socks ns3_socks = {ns3_send, ns3_close, ns3_abort, ns3_keepalive, ns3_closed};
+
+/* ---- mirrors ------------------------------------------------------------ */
+
+/*
+ * The event that moves a mirror one step from `cur` towards `to` (an ns-3
+ * transition may be two of offsim's: FIN_WAIT_1 -> TIME_WAIT is the ACK of
+ * our FIN, then the peer's FIN, as RFC 9293 orders them).
+ */
+static tcp_event step(const conn *c, int side, tcp_state cur, tcp_state to, tcp_state *next)
+{
+    *next = to;
+    if (to == TCP_S_CLOSED) {
+        if (c->ext_quiet & (side ? RST_PEER : RST_LOCAL))
+            return TCP_E_RCV_RST;
+        if (cur == TCP_S_LAST_ACK)
+            return TCP_E_RCV_ACK_OF_FIN;
+        if (cur == TCP_S_TIME_WAIT)
+            return TCP_E_TIMEOUT_2MSL;
+        if (side && (c->ext_quiet & PEER_ABORTED))
+            return TCP_E_ABORT;
+        return TCP_E_RETRIES;
+    }
+    switch (cur) {
+    case TCP_S_CLOSED:
+        return TCP_E_OPEN_ACTIVE;
+    case TCP_S_SYN_SENT:
+        return TCP_E_RCV_SYN_ACK;
+    case TCP_S_LISTEN:
+        *next = TCP_S_SYN_RECEIVED;
+        return TCP_E_RCV_SYN;
+    case TCP_S_SYN_RECEIVED:
+        *next = TCP_S_ESTABLISHED;
+        return TCP_E_RCV_ACK_OF_SYN;
+    case TCP_S_ESTABLISHED:
+        return to == TCP_S_CLOSE_WAIT ? TCP_E_RCV_FIN : TCP_E_CLOSE;
+    case TCP_S_CLOSE_WAIT:
+        return TCP_E_CLOSE;
+    case TCP_S_FIN_WAIT_1:
+        if (to == TCP_S_CLOSING)
+            return TCP_E_RCV_FIN;
+        *next = TCP_S_FIN_WAIT_2;
+        return TCP_E_RCV_ACK_OF_FIN;
+    case TCP_S_FIN_WAIT_2:
+        return TCP_E_RCV_FIN;
+    case TCP_S_CLOSING:
+        return TCP_E_RCV_ACK_OF_FIN;
+    default:
+        break;
+    }
+    *next = cur;
+    return TCP_E_N;
+}
+
+/* Bring a mirror to an ns-3 socket's new state, through offsim's table. */
+static void mirror(conn *c, int side, tcp_state to)
+{
+    tcp_tcb *t = side ? &c->peer : &c->local;
+    world *w = c->w;
+
+    while (t->state != to) {
+        tcp_state next;
+        tcp_event e = step(c, side, t->state, to, &next);
+
+        if (e == TCP_E_N || tcp_fsm_next(t->state, e) != next)
+            return; /* the mirror went its own way (the model closed it) */
+        if (e == TCP_E_RCV_FIN)
+            t->rcv_fin = 1;
+        tcp_set_state(t, next, e);
+        if (e == TCP_E_RCV_FIN) {
+            if (side)
+                world__peer_ops.deliver(t, 0, 1);
+            else
+                world__deliver_local(w, c, 0, 1);
+        }
+    }
+}
+
+static void on_state(void *ctx, ns3c_sock *s, int old, int now)
+{
+    conn *c = ctx;
+    int side;
+
+    (void)old;
+    if (c == NULL || c->finished)
+        return;
+    side = s == c->sock_peer;
+    if (!side && (c->ext_quiet & QUIET_LOCAL))
+        return;
+    mirror(c, side, (tcp_state)now);
+    if (side && now == TCP_S_CLOSED)
+        world__maybe_finish(c->w, c);
+}
+
+static void on_segment(void *ctx, ns3c_sock *s, uint32_t seq, uint32_t len, uint8_t flags,
+                       uint32_t rcv_nxt, uint32_t rcv_wnd)
+{
+    conn *c = ctx;
+    seg sg = {seq, 0, len, 0, flags};
+    int side, acceptable;
+    tcp_tcb *t;
+
+    if (c == NULL || c->finished)
+        return;
+    side = s == c->sock_peer;
+    t = side ? &c->peer : &c->local;
+    acceptable = tcp_acceptable(&sg, rcv_nxt, rcv_wnd, 0, NULL);
+    if ((flags & SEG_RST) && seq == rcv_nxt)
+        c->ext_quiet |= side ? RST_PEER : RST_LOCAL;
+    /* A retransmitted FIN in TIME_WAIT restarts it (RFC 9293), as natively. */
+    if (t->state == TCP_S_TIME_WAIT && (flags & SEG_FIN)) {
+        t->tw_deadline = sim_now(c->w->s) + t->cfg->time_wait;
+        if (sim_event_pending(&t->timer[TT_2MSL]))
+            tcp_timer_arm(t, TT_2MSL, t->tw_deadline);
+        return;
+    }
+    /* The holder's hook: R16 restarts, the host's idle timer (A3, A4). */
+    if (!side && tcp_synchronized(t->state))
+        t->ops->segment(t, &sg, acceptable);
+}
+
+static void on_recv(void *ctx, ns3c_sock *s, uint32_t bytes)
+{
+    conn *c = ctx;
+
+    if (c == NULL || c->finished)
+        return;
+    if (s == c->sock_peer)
+        world__peer_ops.deliver(&c->peer, bytes, 0);
+    else
+        world__deliver_local(c->w, c, bytes, 0);
+}
+
+static unsigned class_of_addr(uint32_t peer_addr)
+{
+    /* 10.(k+1).0.2: the second octet names the class. */
+    return ((peer_addr >> 16) & 255) - 1;
+}
+
+static void on_accept(void *ctx, ns3c_sock *listener, ns3c_sock *s, uint32_t peer_addr,
+                      uint16_t peer_port)
+{
+    unsigned k = class_of_addr(peer_addr);
+    conn *c;
+
+    (void)ctx;
+    (void)listener;
+    c = k < 1024 && g.by_port[k] != NULL ? g.by_port[k][peer_port] : NULL;
+    if (c == NULL || c->finished)
+        return;
+    c->sock_local = s;
+    ns3c_sock_set_ctx(s, c);
+    /* ns-3 reports the connection once established. */
+    mirror(c, 0, TCP_S_ESTABLISHED);
+}
+
+static const ns3c_sock_ops ops = {on_state, on_segment, on_recv, on_accept};
+
+static void ns3_conn_open(world *w, uint32_t id)
+{
+    conn *c = world__conn_new(w, id);
+    uint16_t port;
+
+    tcp_listen(&c->local); /* the mirror: the listener's part of this connection */
+    c->sock_peer = ns3c_sock_create(g.peer_node[c->klass], &ops, c);
+    if (ns3c_sock_connect(c->sock_peer, g.server_addr[c->klass], SERVER_PORT, &port) != 0) {
+        fprintf(stderr, "offsim: ns-3: connection %u could not connect\n", id);
+        return;
+    }
+    c->sock_peer_port = port;
+    g.by_port[c->klass][port] = c;
+}
+
+void world_ns3_fini(void)
+{
+    ns3c_destroy();
+    for (size_t k = 0; g.by_port != NULL && g.by_port[k] != NULL; k++)
+        free(g.by_port[k]);
+    free(g.by_port);
+    free(g.peer_node);
+    free(g.server_addr);
+    memset(&g, 0, sizeof g);
+}
+
+/* ---- checks and building ----------------------------------------------- */
+
+static int is_zero(const dist *d)
+{
+    return d->kind == DIST_CONST && d->a == 0;
+}
+
+int world_ns3_check(const model_config *cfg, const char *path, sim_diag *d)
+{
+    int bad = 0;
+
+#define REFUSE(...)                                                                       \
+    do {                                                                                  \
+        diag_add(d, "%s: --engine ns3: " __VA_ARGS__);                                    \
+        bad = 1;                                                                          \
+    } while (0)
+
+    if (cfg->tcp.acceptable == ACCEPTABLE_EXACT)
+        REFUSE("tcp.acceptable = exact: ns-3's TCP accepts in-window segments by the window "
+               "test, and the offload model must count the segments that TCP processes", path);
+    if (cfg->host.data_after_close == DATA_AFTER_CLOSE_RST)
+        REFUSE("host.data_after_close = rst (set by the %s preset): ns-3's TCP accepts data "
+               "after close; use host.fw2_policy chimney or none, or data_after_close = accept",
+               path, cfg->host.fw2_policy == FW2_POLICY_LINUX          ? "linux"
+                     : cfg->host.fw2_policy == FW2_POLICY_FREEBSD     ? "freebsd"
+                     : cfg->host.fw2_policy == FW2_POLICY_FREEBSD_FAST ? "freebsd_fast"
+                                                                       : "chosen");
+    if (cfg->host.fw2_rto_floor > 0)
+        REFUSE("host.fw2_rto_floor: the RTO belongs to ns-3's socket, which offsim cannot read",
+               path);
+    if (cfg->host.fw2_expiry == FW2_EXPIRY_RST)
+        REFUSE("host.fw2_expiry = rst: not implemented on ns-3", path);
+    if (cfg->host.rto_max != 60 * SIM_S)
+        REFUSE("host.rto_max: ns-3 3.37 has no attribute for it (its bound is 60s)", path);
+    for (size_t k = 0; k < cfg->npeers; k++) {
+        const peer_params *p = &cfg->peers[k];
+
+        if (p->behaviour == PEER_KEEPALIVE)
+            REFUSE("[peer %s] behaviour = keepalive: ns-3 3.37's TCP sends no keep-alive probes",
+                   path, p->name);
+        if (!is_zero(&p->jitter))
+            REFUSE("[peer %s] jitter (or [link] jitter): a point-to-point channel has a fixed "
+                   "delay", path, p->name);
+        if (p->delay.kind != DIST_CONST)
+            REFUSE("[peer %s] delay: a point-to-point channel has one delay; give each class a "
+                   "fixed delay", path, p->name);
+        if (!is_zero(&p->ack_delay))
+            REFUSE("[peer %s] ack_delay: ns-3 sockets share one delayed-ACK setting (host.delack)",
+                   path, p->name);
+    }
+    if (cfg->npeers > 250)
+        REFUSE("more than 250 peer classes (one link and /24 network each)", path);
+#undef REFUSE
+    return bad ? SIM_ESCENARIO : SIM_OK;
+}
+
+int world_ns3_create(const model_config *cfg, sim *s, trace_buf *trace, world **out)
+{
+    world *w;
+    ns3c_tcp_cfg tc;
+    int rc = world__alloc(cfg, s, trace, &w);
+
+    *out = NULL;
+    if (rc != SIM_OK)
+        return rc;
+    w->socks = &ns3_socks;
+    w->open_conn = ns3_conn_open;
+
+    tc.mss = (uint32_t)cfg->host.mss;
+    tc.window = (uint32_t)cfg->host.window;
+    tc.initial_cwnd = (tc.window + tc.mss - 1) / tc.mss; /* offsim's window from the start */
+    tc.rto_initial = cfg->host.rto_initial;
+    tc.rto_min = cfg->host.rto_min;
+    tc.retries = (uint32_t)cfg->host.max_retries;
+    tc.delack = cfg->host.delack;
+    tc.time_wait = cfg->host.time_wait;
+    ns3c_tcp_defaults(&tc);
+
+    memset(&g, 0, sizeof g);
+    g.server = ns3c_node_create();
+    g.peer_node = calloc(cfg->npeers, sizeof *g.peer_node);
+    g.server_addr = calloc(cfg->npeers, sizeof *g.server_addr);
+    g.by_port = calloc(cfg->npeers + 1, sizeof *g.by_port); /* NULL-ended */
+    if (g.peer_node == NULL || g.server_addr == NULL || g.by_port == NULL) {
+        world_destroy(w);
+        return SIM_ENOMEM;
+    }
+    for (size_t k = 0; k < cfg->npeers; k++) {
+        const peer_params *p = &cfg->peers[k];
+        ns3c_link_cfg lc = {p->bandwidth_bps, (sim_time)p->delay.a, p->loss,
+                            (10u << 24) | ((uint32_t)(k + 1) << 16)};
+        uint32_t peer_addr;
+
+        g.peer_node[k] = ns3c_node_create();
+        g.by_port[k] = calloc(65536, sizeof **g.by_port);
+        if (g.by_port[k] == NULL ||
+            ns3c_link(g.server, g.peer_node[k], &lc, &g.server_addr[k], &peer_addr) != 0) {
+            world_destroy(w);
+            return SIM_ENOMEM;
+        }
+    }
+    ns3c_routes();
+    g.listener = ns3c_sock_create(g.server, &ops, NULL);
+    if (ns3c_sock_listen(g.listener, SERVER_PORT) != 0) {
+        world_destroy(w);
+        return SIM_EIO;
+    }
+    world__first_arrival(w);
+    *out = w;
+    return SIM_OK;
+}

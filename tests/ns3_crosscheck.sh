@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# ns3_crosscheck.sh - offsim's TCP against ns-3's: the same scenarios under
+# both engines must give identical counts of FIN_WAIT_2 expiries, close
+# reasons and peer outcomes, and close-latency distributions whose medians
+# differ by less than 5% and whose two-sample Kolmogorov-Smirnov distance is
+# below 0.05.   usage: ns3_crosscheck.sh path/to/offsim path/to/scenarios
+set -u
+offsim=$1
+scenarios=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+ok()   { printf 'ok   %s\n' "$1"; }
+fail() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
+
+for s in web lossy never late; do
+  db="$tmp/$s.db"
+  for e in native ns3; do
+    "$offsim" run "$scenarios/ns3-$s.ini" --engine $e --db "$db" --quiet >/dev/null 2>"$tmp/err" ||
+      fail "$s: --engine $e failed: $(cat "$tmp/err")"
+  done
+  counts() {
+    sqlite3 "$db" "SELECT c.close_reason, c.peer_outcome, COUNT(*) FROM conn c JOIN run r
+                   ON r.id = c.run_id WHERE r.engine = '$1' GROUP BY 1, 2 ORDER BY 1, 2" | tr '\n' ' '
+  }
+  a=$(counts native); b=$(counts ns3)
+  [ "$a" = "$b" ] && ok "$s: same close reasons and peer outcomes ($a)" ||
+    fail "$s: close reasons and peer outcomes differ: native [$a] ns3 [$b]"
+  exp() {
+    sqlite3 "$db" "SELECT s.value FROM scalar s JOIN run r ON r.id = s.run_id
+                   WHERE r.engine = '$1' AND s.name = 'nic_fw2_expiries'"
+  }
+  [ "$(exp native)" = "$(exp ns3)" ] && ok "$s: same NIC FIN_WAIT_2 expiries ($(exp ns3))" ||
+    fail "$s: NIC FIN_WAIT_2 expiries differ: $(exp native) vs $(exp ns3)"
+  sqlite3 "$db" "SELECT r.engine, l.close_s FROM close_latency l JOIN run r ON r.id = l.run_id
+                 ORDER BY l.close_s" >"$tmp/lat"
+  awk -F'|' -v name="$s" '
+    { v[NR] = $2; e[NR] = $1; n[$1]++; x[$1, n[$1]] = $2 }
+    END {
+      for (k in n) { m = n[k]; med[k] = (m % 2) ? x[k, (m + 1) / 2] : (x[k, m / 2] + x[k, m / 2 + 1]) / 2 }
+      d = 0; c1 = 0; c2 = 0
+      for (i = 1; i <= NR; i++) {
+        if (e[i] == "native") c1++; else c2++
+        if (i < NR && v[i + 1] == v[i]) continue
+        diff = c1 / n["native"] - c2 / n["ns3"]; if (diff < 0) diff = -diff
+        if (diff > d) d = diff
+      }
+      rel = (med["native"] - med["ns3"]) / med["native"]; if (rel < 0) rel = -rel
+      printf "%s %.6f %.6f %.4f %.4f\n", name, med["native"], med["ns3"], rel, d
+    }' "$tmp/lat" >"$tmp/stat"
+  read -r _ mn m3 rel ks <"$tmp/stat"
+  awk -v r="$rel" 'BEGIN { exit !(r < 0.05) }' && ok "$s: medians within 5% (native ${mn}s, ns3 ${m3}s)" ||
+    fail "$s: medians differ by $rel (native ${mn}s, ns3 ${m3}s)"
+  awk -v k="$ks" 'BEGIN { exit !(k < 0.05) }' && ok "$s: Kolmogorov-Smirnov distance $ks < 0.05" ||
+    fail "$s: Kolmogorov-Smirnov distance $ks"
+done
+
+# Keys ns-3 cannot honour are refused by name, with the reason.
+refuse() {
+  "$offsim" run "$scenarios/ns3-web.ini" --engine ns3 --db "$tmp/r.db" "$@" 2>"$tmp/err" >/dev/null
+  local rc=$?
+  [ $rc -eq 2 ] && [ ! -e "$tmp/r.db" ] && ok "refused: $*: $(head -c 110 "$tmp/err")" ||
+    fail "refused: $*: exit $rc, $(cat "$tmp/err")"
+}
+refuse --set peer.web.behaviour=keepalive
+refuse --set tcp.acceptable=exact
+refuse --set 'link.jitter=exp(1ms)'
+refuse --set host.fw2_policy=linux
+refuse --set 'peer.web.delay=exp(20ms)'
+
+echo "$fails failure(s)"
+[ $fails -eq 0 ]
