@@ -67,6 +67,7 @@ refuse --set tcp.acceptable=exact
 refuse --set 'link.jitter=exp(1ms)'
 refuse --set host.fw2_policy=linux
 refuse --set 'peer.web.delay=exp(20ms)'
+refuse --pcap "$tmp/x.pcap"
 
 echo "$fails failure(s)"
 [ $fails -eq 0 ]

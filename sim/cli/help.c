@@ -30,7 +30,7 @@ static const char usage_main[] =
 
 static const char usage_run[] =
     "usage: offsim run SCENARIO [--db PATH] [--set SECTION.KEY=VALUE]... [--seed N]\n"
-    "                  [--log summary|conn|events|trace] [--engine native]\n"
+    "                  [--log summary|conn|events|trace] [--engine native|ns3]\n"
     "                  [--pcap FILE [--pcap-conns LIST]] [--quiet]\n"
     "\n"
     "Simulate SCENARIO and record the run in a SQLite database (default\n"
@@ -45,7 +45,11 @@ static const char usage_run[] =
     "                  repeatable, applied in order after the file\n"
     "  --seed N        the run seed (same as --set sim.seed=N)\n"
     "  --log LEVEL     what to record (same as --set sim.log=LEVEL)\n"
-    "  --engine NAME   the event engine: native (offsim's own)\n"
+    "  --engine NAME   native (offsim's engine and TCP; the default) or ns3: ns-3's\n"
+    "                  scheduler, nodes, links and TCP carry the traffic and offsim's\n"
+    "                  offload model follows the server's sockets; keys ns-3 cannot\n"
+    "                  honour are refused by name (README, \"offsim on ns-3\").\n"
+    "                  Available when offsim was built with ns-3 (offsim --version)\n"
     "  --pcap FILE     also write a packet trace of the chosen connections: their\n"
     "                  segments at the local host's interface, as a pcap file for\n"
     "                  tcpdump or Wireshark (raw IPv4; times are the simulated time\n"
@@ -263,5 +267,10 @@ int cmd_version(void)
     printf("offsim %s\n", OFFSIM_VERSION);
     printf("results schema %d, SQLite %s, libinih %s, Random123 Philox4x32-10, nettle SHA-256\n",
            RESULTS_SCHEMA_VERSION, sqlite3_libversion(), OFFSIM_INIH_VERSION);
+#ifdef OFFSIM_HAVE_NS3
+    printf("ns-3 backend: ns-3 %s (run --engine ns3, libns3-c)\n", OFFSIM_NS3_VERSION);
+#else
+    printf("ns-3 backend: absent (built without ns-3: scripts/setup.sh installs it, then rebuild)\n");
+#endif
     return 0;
 }

@@ -96,6 +96,12 @@ int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
 #endif
+    if (pcap_path != NULL && strcmp(engine, "ns3") == 0) {
+        free(sets);
+        return cli_usage_error("run", "--pcap with --engine ns3: the segments are ns-3's, not "
+                                      "offsim's; trace them with ns-3 (PointToPointHelper::"
+                                      "EnablePcapAll) or run the native engine");
+    }
     if (pcap_list != NULL && pcap_path == NULL) {
         free(sets);
         return cli_usage_error("run", "--pcap-conns %s: needs --pcap FILE", pcap_list);

@@ -41,6 +41,7 @@ struct sim {
     uint64_t events;     /* events run */
     uint64_t fp;         /* trajectory fingerprint */
     int stop;
+    int running;         /* inside sim_run (another scheduler may run without it) */
     uint64_t poll_every;
     uint64_t poll_left;
     sim_poll_fn *poll;
@@ -85,6 +86,10 @@ static void arm(sim *s, sim_event *ev, sim_time at)
     /* The live entry comes due first and will re-queue for `at`. */
     if (ev->qseq != 0 && ev->qat < at)
         return;
+    /* Another scheduler's entries go when they are stale: nothing it holds
+     * may point at an event its owner has since freed. */
+    if (ev->qseq != 0 && s->ext != NULL)
+        s->ext->cancel(s->ext->q, ev->qseq);
     enqueue(s, ev);
 }
 
@@ -107,6 +112,10 @@ void sim_cancel(sim *s, sim_event *ev)
         return;
     ev->at = SIM_NEVER;
     s->npending--;
+    if (ev->qseq != 0 && s->ext != NULL) {
+        s->ext->cancel(s->ext->q, ev->qseq);
+        ev->qseq = 0;
+    }
 }
 
 int sim_create(sim **out)
@@ -180,7 +189,9 @@ static inline int dispatch(sim *s, sim_time at, uint64_t seq, sim_event *ev)
 void sim_ext_due(sim *s, sim_time at, uint64_t seq, sim_event *ev)
 {
     dispatch(s, at, seq, ev);
-    if (s->stop || s->npending == 0)
+    /* Under sim_run the engine ends the run as natively; a program that runs
+     * the other scheduler itself (Simulator::Run) keeps control of it. */
+    if (s->running && (s->stop || s->npending == 0))
         s->ext->stop(s->ext->q);
 }
 
@@ -193,8 +204,11 @@ uint64_t sim_run(sim *s, sim_time until)
                (long long)sim_now(s));
     s->stop = 0;
     if (s->ext != NULL) {
-        if (s->npending > 0)
+        if (s->npending > 0) {
+            s->running = 1;
             s->ext->run(s->ext->q, until);
+            s->running = 0;
+        }
         s->now = s->ext->now(s->ext->q);
     } else {
         while (!s->stop && s->npending > 0) {

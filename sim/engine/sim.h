@@ -81,7 +81,12 @@ void sim_schedule(sim *s, sim_event *ev, sim_time at);
  */
 void sim_restart(sim *s, sim_event *ev, sim_time at);
 
-/* Disarm the event.  Harmless when it is idle. */
+/*
+ * Disarm the event.  Harmless when it is idle.  The native queue drops the
+ * entry lazily, when its time comes, so the event's memory must last until
+ * then (offsim's models keep theirs for the whole run); another scheduler
+ * (sim_ext) drops it at once.
+ */
 void sim_cancel(sim *s, sim_event *ev);
 
 /* ---- owning and running an engine (the driver's side, not the models') */
@@ -90,16 +95,20 @@ int sim_create(sim **out);
 
 /*
  * Another scheduler under the same interface (libns3-c puts ns-3's here).
- * The engine keeps its bookkeeping (arming order, lazy cancellation,
- * pending count, poll, fingerprint); the scheduler only holds entries:
+ * The engine keeps its bookkeeping (arming order, pending count, poll,
+ * fingerprint); the scheduler only holds entries.  Cancellation is not
+ * lazy there: a cancelled or re-armed-earlier event's entry is dropped at
+ * once, so an owner may free an event as soon as it is idle:
  *   push(q, at, seq, ev)  queue an entry; when it comes due the scheduler
  *                         calls sim_ext_due(s, at, seq, ev)
+ *   cancel(q, seq)        drop the entry pushed with `seq` (not yet due)
  *   now(q)                its clock, in ns
  *   run(q, until)         run its events due at or before `until`
  *   stop(q)               make run() return after the current event
  */
 typedef struct sim_ext {
     void (*push)(void *q, sim_time at, uint64_t seq, sim_event *ev);
+    void (*cancel)(void *q, uint64_t seq);
     sim_time (*now)(void *q);
     void (*run)(void *q, sim_time until);
     void (*stop)(void *q);

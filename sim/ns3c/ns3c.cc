@@ -24,6 +24,7 @@
 #include <ns3/point-to-point-module.h>
 #include <ns3/traffic-control-module.h>
 
+#include <unordered_map>
 #include <vector>
 
 using namespace ns3;
@@ -57,6 +58,8 @@ struct ns3c_sock
     Ptr<OffsimTcpSocket> sock;
     const ns3c_sock_ops* ops;
     void* ctx;
+    const ns3c_sock_ops* tap; /* told first (ns3c_sock_tap) */
+    void* tap_ctx;
     ns3c_node* node;
 };
 
@@ -134,11 +137,10 @@ class OffsimTcpSocket : public TcpSocketBase
             TcpHeader in;
             packet->PeekHeader(in);
             if (in.GetFlags() & TcpHeader::FIN) {
-                if (h != nullptr && h->ops->segment != nullptr)
-                    h->ops->segment(h->ctx, h, in.GetSequenceNumber().GetValue(), 0,
-                                    in.GetFlags() & (TcpHeader::FIN | TcpHeader::ACK),
-                                    m_tcb->m_rxBuffer->NextRxSequence().GetValue(),
-                                    m_tcb->m_rxBuffer->MaxBufferSize());
+                Segment(h, in.GetSequenceNumber().GetValue(), 0,
+                        in.GetFlags() & (TcpHeader::FIN | TcpHeader::ACK),
+                        m_tcb->m_rxBuffer->NextRxSequence().GetValue(),
+                        m_tcb->m_rxBuffer->MaxBufferSize());
                 SendEmptyPacket(TcpHeader::ACK);
                 TimeWait();
                 return;
@@ -154,8 +156,7 @@ class OffsimTcpSocket : public TcpSocketBase
             }
         }
 
-        if (h != nullptr && h->ops->segment != nullptr && m_state != CLOSED &&
-            m_state != LISTEN) {
+        if (h != nullptr && m_state != CLOSED && m_state != LISTEN) {
             TcpHeader hdr;
             packet->PeekHeader(hdr);
             uint32_t len = packet->GetSize() - hdr.GetSerializedSize();
@@ -164,12 +165,24 @@ class OffsimTcpSocket : public TcpSocketBase
             int sync = m_state != SYN_SENT;
             uint32_t nxt = sync ? m_tcb->m_rxBuffer->NextRxSequence().GetValue() : 0;
             uint32_t wnd = sync ? m_tcb->m_rxBuffer->MaxBufferSize() : 0;
-            h->ops->segment(h->ctx, h, hdr.GetSequenceNumber().GetValue(), len, flags, nxt, wnd);
+            Segment(h, hdr.GetSequenceNumber().GetValue(), len, flags, nxt, wnd);
         }
         TcpSocketBase::DoForwardUp(packet, from, to);
     }
 
   private:
+    /* Tell the tap, then the owner, of a segment about to be processed. */
+    static void Segment(ns3c_sock* h, uint32_t seq, uint32_t len, uint8_t flags, uint32_t nxt,
+                        uint32_t wnd)
+    {
+        if (h == nullptr)
+            return;
+        if (h->tap != nullptr && h->tap->segment != nullptr)
+            h->tap->segment(h->tap_ctx, h, seq, len, flags, nxt, wnd);
+        if (h->ops->segment != nullptr)
+            h->ops->segment(h->ctx, h, seq, len, flags, nxt, wnd);
+    }
+
     /* The RST that answers a segment for no connection (RFC 9293 3.10.7.1). */
     void ResetUnknown(Ptr<Packet> packet, const TcpHeader& in, const Address& from,
                       const Address& to)
@@ -198,7 +211,11 @@ class OffsimTcpSocket : public TcpSocketBase
     {
         ns3c_sock* h = m_handle;
 
-        if (h != nullptr && h->ops->state != nullptr)
+        if (h == nullptr)
+            return;
+        if (h->tap != nullptr && h->tap->state != nullptr)
+            h->tap->state(h->tap_ctx, h, MapState(old), MapState(now));
+        if (h->ops->state != nullptr)
             h->ops->state(h->ctx, h, MapState(old), MapState(now));
     }
 };
@@ -210,10 +227,12 @@ NS_OBJECT_ENSURE_REGISTERED(OffsimTcpSocket);
 sim* g_sim;
 std::vector<ns3c_node*> g_nodes;
 std::vector<ns3c_sock*> g_socks;
+std::unordered_map<uint64_t, EventId> g_entries; /* the engine's entries in ns-3's list, by seq */
 
 void
 Due(sim_time at, uint64_t seq, sim_event* ev)
 {
+    g_entries.erase(seq);
     sim_ext_due(g_sim, at, seq, ev);
 }
 
@@ -221,7 +240,19 @@ void
 ExtPush(void* q, sim_time at, uint64_t seq, sim_event* ev)
 {
     (void)q;
-    Simulator::Schedule(NanoSeconds(at) - Simulator::Now(), &Due, at, seq, ev);
+    g_entries[seq] = Simulator::Schedule(NanoSeconds(at) - Simulator::Now(), &Due, at, seq, ev);
+}
+
+void
+ExtCancel(void* q, uint64_t seq)
+{
+    auto it = g_entries.find(seq);
+
+    (void)q;
+    if (it != g_entries.end()) {
+        Simulator::Cancel(it->second);
+        g_entries.erase(it);
+    }
 }
 
 sim_time
@@ -274,6 +305,8 @@ Wrap(Ptr<OffsimTcpSocket> s, ns3c_node* n, const ns3c_sock_ops* ops, void* ctx)
     h->sock = s;
     h->ops = ops;
     h->ctx = ctx;
+    h->tap = nullptr;
+    h->tap_ctx = nullptr;
     h->node = n;
     s->m_handle = h;
     g_socks.push_back(h);
@@ -308,7 +341,7 @@ extern "C" {
 int
 ns3c_sim_create(sim** out)
 {
-    static const sim_ext ext = {ExtPush, ExtNow, ExtRun, ExtStop, nullptr};
+    static const sim_ext ext = {ExtPush, ExtCancel, ExtNow, ExtRun, ExtStop, nullptr};
     int rc = sim_create_ext(out, &ext);
 
     g_sim = rc == 0 ? *out : nullptr;
@@ -328,7 +361,32 @@ ns3c_destroy(void)
         delete n;
     g_nodes.clear();
     Simulator::Destroy();
+    g_entries.clear();
     g_sim = nullptr;
+}
+
+sim_time
+ns3c_now(void)
+{
+    return Simulator::Now().GetNanoSeconds();
+}
+
+void
+ns3c_run(sim_time until)
+{
+    ExtRun(nullptr, until);
+}
+
+void
+ns3c_stop(void)
+{
+    Simulator::Stop();
+}
+
+sim*
+ns3c_sim(void)
+{
+    return g_sim;
 }
 
 uint64_t
@@ -433,6 +491,13 @@ void
 ns3c_sock_set_ctx(ns3c_sock* s, void* ctx)
 {
     s->ctx = ctx;
+}
+
+void
+ns3c_sock_tap(ns3c_sock* s, const ns3c_sock_ops* ops, void* ctx)
+{
+    s->tap = ops;
+    s->tap_ctx = ctx;
 }
 
 int

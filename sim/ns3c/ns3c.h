@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "engine/sim.h"
+#include "tcp/tcp_fsm.h" /* states are tcp_state values (TCP_S_FIN_WAIT_2, ...) */
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,6 +36,14 @@ extern "C" {
  * per process (ns-3's simulator is a singleton).
  */
 int ns3c_sim_create(sim **out);
+/* The engine ns3c_sim_create made, or NULL. */
+sim *ns3c_sim(void);
+/* Simulator::Now(), in ns. */
+sim_time ns3c_now(void);
+/* Run ns-3's events (and the engine's) due at or before `until`. */
+void ns3c_run(sim_time until);
+/* Make ns3c_run (or Simulator::Run) return after the current event. */
+void ns3c_stop(void);
 /* Simulator::Destroy(): everything created here goes. */
 void ns3c_destroy(void);
 /* Events ns-3 ran in all (its TCP's and offsim's). */
@@ -100,6 +109,11 @@ typedef struct ns3c_sock_ops {
 
 ns3c_sock *ns3c_sock_create(ns3c_node *n, const ns3c_sock_ops *ops, void *ctx);
 void ns3c_sock_set_ctx(ns3c_sock *s, void *ctx);
+/*
+ * A second observer of the socket's states and segments, told before its
+ * own ops; one per socket (ns3c_fw2 below takes it).  NULL ops removes it.
+ */
+void ns3c_sock_tap(ns3c_sock *s, const ns3c_sock_ops *ops, void *ctx);
 int ns3c_sock_listen(ns3c_sock *s, uint16_t port);
 /* Bind to an ephemeral port (returned in *port) and connect. */
 int ns3c_sock_connect(ns3c_sock *s, uint32_t addr, uint16_t port, uint16_t *local_port);
@@ -115,6 +129,47 @@ void ns3c_sock_force_closed(ns3c_sock *s);
 void ns3c_sock_reset(ns3c_sock *s);
 /* The socket's TCP state (tcp_fsm.h values). */
 int ns3c_sock_state(const ns3c_sock *s);
+
+/* ---- the offload target's FIN_WAIT_2 timer, for any socket ------------ */
+
+/*
+ * What ns-3 lacks, from offsim's offload module (offload/fw2.c, the code
+ * the native engine runs): while the target holds a socket, entering
+ * FIN_WAIT_2 starts a timer of `timeout` on the target's tick clock (R13,
+ * R15), every acceptable segment restarts it with the full value (R16, A4),
+ * and on expiry the socket goes CLOSED at once, its endpoint released and
+ * nothing sent (R17, R21): a peer FIN that comes later meets an RST.  Then
+ * `expired` is called: the target's TimeoutExpiration indication, asking
+ * the host to take the connection back.
+ *
+ * The timer's value crosses each handoff as a TimeoutDelta in ticks: -1 not
+ * running, 0 due now (expires at once), n ticks remaining (R19, R20, A6).
+ * The policies for what the spec leaves open are DESIGN.md's defaults:
+ * nic.tick_mode = ceil, nic.on_unset_delta = none (A2), nic.expired_delta =
+ * -1 (A5).
+ */
+typedef struct ns3c_fw2 ns3c_fw2;
+
+typedef struct ns3c_fw2_cfg {
+    sim_time timeout;        /* nic.fin_wait_2_timeout: 120 s (R15) */
+    uint32_t tps;            /* nic.ticks_per_second: 10, 100 or 1000 (R3) */
+    void (*expired)(void *ctx, ns3c_sock *s);
+    void *ctx;
+} ns3c_fw2_cfg;
+
+/*
+ * Offload: the target holds `s` from now on (it takes the socket's tap).
+ * For a socket in FIN_WAIT_2, `timeout_delta` is the host's TimeoutDelta
+ * (R19); otherwise pass -1.  Needs ns3c_sim_create first.  NULL on a bad
+ * argument (no engine, tps not 10, 100 or 1000, timeout <= 0) or no memory.
+ */
+ns3c_fw2 *ns3c_fw2_offload(ns3c_sock *s, const ns3c_fw2_cfg *cfg, int64_t timeout_delta);
+
+/* The TimeoutDelta the target would report on upload now (R20). */
+int64_t ns3c_fw2_delta(const ns3c_fw2 *f);
+
+/* Upload: the target lets go of the socket; returns the TimeoutDelta (R20). */
+int64_t ns3c_fw2_upload(ns3c_fw2 *f);
 
 #ifdef __cplusplus
 }

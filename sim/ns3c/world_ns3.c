@@ -31,6 +31,7 @@
 
 #include "engine/err.h"
 #include "host/host.h"
+#include "ns3c/mirror.h"
 #include "ns3c/ns3c.h"
 #include "workload/world.h"
 
@@ -108,56 +109,6 @@ static const world_socks ns3_socks = {ns3_send, ns3_close, ns3_abort, ns3_keepal
 
 /* ---- mirrors ------------------------------------------------------------ */
 
-/*
- * The event that moves a mirror one step from `cur` towards `to` (an ns-3
- * transition may be two of offsim's: FIN_WAIT_1 -> TIME_WAIT is the ACK of
- * our FIN, then the peer's FIN, as RFC 9293 orders them).
- */
-static tcp_event step(const conn *c, int side, tcp_state cur, tcp_state to, tcp_state *next)
-{
-    *next = to;
-    if (to == TCP_S_CLOSED) {
-        if (c->ext_quiet & (side ? RST_PEER : RST_LOCAL))
-            return TCP_E_RCV_RST;
-        if (cur == TCP_S_LAST_ACK)
-            return TCP_E_RCV_ACK_OF_FIN;
-        if (cur == TCP_S_TIME_WAIT)
-            return TCP_E_TIMEOUT_2MSL;
-        if (side && (c->ext_quiet & PEER_ABORTED))
-            return TCP_E_ABORT;
-        return TCP_E_RETRIES;
-    }
-    switch (cur) {
-    case TCP_S_CLOSED:
-        return TCP_E_OPEN_ACTIVE;
-    case TCP_S_SYN_SENT:
-        return TCP_E_RCV_SYN_ACK;
-    case TCP_S_LISTEN:
-        *next = TCP_S_SYN_RECEIVED;
-        return TCP_E_RCV_SYN;
-    case TCP_S_SYN_RECEIVED:
-        *next = TCP_S_ESTABLISHED;
-        return TCP_E_RCV_ACK_OF_SYN;
-    case TCP_S_ESTABLISHED:
-        return to == TCP_S_CLOSE_WAIT ? TCP_E_RCV_FIN : TCP_E_CLOSE;
-    case TCP_S_CLOSE_WAIT:
-        return TCP_E_CLOSE;
-    case TCP_S_FIN_WAIT_1:
-        if (to == TCP_S_CLOSING)
-            return TCP_E_RCV_FIN;
-        *next = TCP_S_FIN_WAIT_2;
-        return TCP_E_RCV_ACK_OF_FIN;
-    case TCP_S_FIN_WAIT_2:
-        return TCP_E_RCV_FIN;
-    case TCP_S_CLOSING:
-        return TCP_E_RCV_ACK_OF_FIN;
-    default:
-        break;
-    }
-    *next = cur;
-    return TCP_E_N;
-}
-
 /* Bring a mirror to an ns-3 socket's new state, through offsim's table. */
 static void mirror(conn *c, int side, tcp_state to)
 {
@@ -166,9 +117,12 @@ static void mirror(conn *c, int side, tcp_state to)
 
     while (t->state != to) {
         tcp_state next;
-        tcp_event e = step(c, side, t->state, to, &next);
+        tcp_event why = (c->ext_quiet & (side ? RST_PEER : RST_LOCAL)) ? TCP_E_RCV_RST
+                        : side && (c->ext_quiet & PEER_ABORTED)          ? TCP_E_ABORT
+                                                                         : TCP_E_RETRIES;
+        tcp_event e = ns3c_mirror_step(t->state, to, why, &next);
 
-        if (e == TCP_E_N || tcp_fsm_next(t->state, e) != next)
+        if (e == TCP_E_N)
             return; /* the mirror went its own way (the model closed it) */
         if (e == TCP_E_RCV_FIN)
             t->rcv_fin = 1;

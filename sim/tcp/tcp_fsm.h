@@ -9,6 +9,10 @@
 #ifndef SIM_TCP_TCP_FSM_H
 #define SIM_TCP_TCP_FSM_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Values follow ndischimney.h's TCP_OFFLOAD_STATE_DELEGATED.State, which
  * crosses handoffs (Closed=0 ... FinWait2=6 ... TimeWait=10), so a state
@@ -57,5 +61,9 @@ static inline int tcp_synchronized(tcp_state s)
 {
     return s >= TCP_S_ESTABLISHED;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SIM_TCP_TCP_FSM_H */
