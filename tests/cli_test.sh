@@ -7,11 +7,7 @@
 set -u
 offsim=$1
 scenarios=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-ok()   { printf 'ok   %s\n' "$1"; }
-fail() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 expect() { # expect NAME EXPECTED ACTUAL
   if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi
 }
@@ -107,5 +103,4 @@ done
 "$offsim" help scenario | grep -q 'fin_wait_2_timeout = 120s'; expect "help scenario lists keys with defaults" 0 $?
 "$offsim" --version | grep -q '^offsim '; expect "--version" 0 $?
 
-echo "$fails failure(s)"
-[ $fails -eq 0 ]
+finish

@@ -7,11 +7,7 @@
 set -u
 offsim=$1
 scenarios=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-ok()   { printf 'ok   %s\n' "$1"; }
-fail() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 for s in web lossy never late; do
   db="$tmp/$s.db"
@@ -69,5 +65,4 @@ refuse --set host.fw2_policy=linux
 refuse --set 'peer.web.delay=exp(20ms)'
 refuse --pcap "$tmp/x.pcap"
 
-echo "$fails failure(s)"
-[ $fails -eq 0 ]
+finish

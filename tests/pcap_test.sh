@@ -8,11 +8,7 @@
 #   usage: pcap_test.sh path/to/offsim path/to/scenarios
 set -u
 offsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-ok()   { printf 'ok   %s\n' "$1"; }
-fail() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 expect() { # expect NAME EXPECTED ACTUAL
   if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi
 }
@@ -167,5 +163,4 @@ expect "--pcap - exits 0" 0 $?
 [ -s "$tmp/-" ] && tcpdump -r "$tmp/-" >/dev/null 2>&1 && ok "--pcap - writes a file named '-'" ||
   fail "--pcap - writes a file named '-'"
 
-echo "$fails failure(s)"
-[ $fails -eq 0 ]
+finish

@@ -5,11 +5,7 @@
 set -u
 offsim=$1
 scenarios=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-ok()   { printf 'ok   %s\n' "$1"; }
-fail() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi; }
 
 "$offsim" sweep "$scenarios/default.ini" --vary nic.fin_wait_2_timeout=30s,60s,120s --seeds 2 \
@@ -57,5 +53,4 @@ PATH=/nonexistent "$(command -v "$offsim" || echo "$offsim")" plot "$tmp/s.db" -
 expect "missing gnuplot exits 1" 1 $?
 grep -q "gnuplot-nox" "$tmp/err" && ok "missing gnuplot names the package" || fail "missing gnuplot names the package"
 
-echo "$fails failure(s)"
-[ $fails -eq 0 ]
+finish

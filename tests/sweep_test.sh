@@ -6,11 +6,7 @@
 set -u
 offsim=$1
 scenarios=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-ok()   { printf 'ok   %s\n' "$1"; }
-fail() { printf 'FAIL %s\n' "$1"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
 expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi; }
 q() { sqlite3 "$1" "$2"; }
 
@@ -131,5 +127,4 @@ expect "no run left 'running'" 0 "$(q "$tmp/i.db" "SELECT COUNT(*) FROM run WHER
 expect "resumed after Ctrl-C" "8|8" \
   "$(q "$tmp/i.db" "SELECT COUNT(*), COUNT(DISTINCT identity) FROM run WHERE status='complete'")"
 
-echo "$fails failure(s)"
-[ $fails -eq 0 ]
+finish
