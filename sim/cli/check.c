@@ -8,35 +8,18 @@
 
 #include "cli.h"
 
-typedef struct origin_ctx {
-    const scenario *sc;
-} origin_ctx;
-
 /* Where a resolved key's value came from. */
 static void origin(const scenario *sc, const char *key, char *buf, size_t len)
 {
-    const char *dot = strchr(key, '.');
-    char section[64];
-    const param *p;
-    int line = 0, peer = -1;
+    char err[UNITS_ERR_MAX];
+    int peer, line;
+    const param *p = scenario_key(sc, key, &peer, err);
 
-    snprintf(section, sizeof section, "%.*s", (int)(dot - key), key);
-    if (strcmp(section, "peer") == 0) {
-        const char *kd = strrchr(key, '.');
-        char name[PEER_NAME_MAX];
-
-        snprintf(name, sizeof name, "%.*s", (int)(kd - dot - 1), dot + 1);
-        peer = scenario_peer_index(sc, name);
-        p = params_find("peer", kd + 1);
-    } else {
-        p = params_find(section, dot + 1);
-    }
     if (p == NULL) {
         snprintf(buf, len, "?");
         return;
     }
-    line = peer >= 0 ? sc->peer_given[(size_t)peer * params_count + params_index(p)]
-                     : sc->given[params_index(p)];
+    line = scenario_given(sc, p, peer);
     if (line > 0)
         snprintf(buf, len, "%s:%d", sc->path, line);
     else if (line == SCENARIO_FROM_SET)
@@ -51,10 +34,9 @@ static void origin(const scenario *sc, const char *key, char *buf, size_t len)
 
 static void show(void *arg, const char *key, const char *value, const double *num)
 {
-    const origin_ctx *o = arg;
     char from[256], n[64] = "";
 
-    origin(o->sc, key, from, sizeof from);
+    origin(arg, key, from, sizeof from);
     if (num != NULL)
         snprintf(n, sizeof n, "%.9g", *num);
     printf("%-34s %-22s %-14s %s\n", key, value, n, from);
@@ -66,7 +48,6 @@ int cmd_check(int argc, char **argv)
     char **sets = calloc((size_t)argc, sizeof *sets);
     size_t nsets = 0;
     scenario *sc;
-    origin_ctx o;
 
     if (sets == NULL)
         return EXIT_RUN_FAILED;
@@ -101,8 +82,7 @@ int cmd_check(int argc, char **argv)
     printf("%s: ok, %zu peer class%s, sha256 %.16s\n", path, sc->cfg.npeers,
            sc->cfg.npeers == 1 ? "" : "es", sc->sha256);
     printf("%-34s %-22s %-14s %s\n", "key", "value", "SI number", "from");
-    o.sc = sc;
-    scenario_each_param(sc, show, &o);
+    scenario_each_param(sc, show, sc);
     scenario_free(sc);
     return 0;
 }

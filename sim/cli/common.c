@@ -1,6 +1,6 @@
 /*
  * common.c - what the subcommands share: loading a scenario with its
- * overrides, usage errors, human-readable times.
+ * overrides, usage errors, human-readable times, wall time, medians.
  */
 #include <errno.h>
 #include <math.h>
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cli.h"
 #include "engine/err.h"
@@ -87,4 +88,25 @@ char *cli_fmt_time(double ns, char *buf)
     else
         snprintf(buf, 32, "%.4g min", ns / 60e9);
     return buf;
+}
+
+double cli_wall_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+double cli_median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, by_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }

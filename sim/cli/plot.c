@@ -50,7 +50,7 @@ typedef struct plot_ctx {
 static int fail(plot_ctx *p, const char *what)
 {
     fprintf(stderr, "offsim: plot: %s: %s\n", what, sqlite3_errmsg(p->db));
-    return EXIT_RUN_FAILED;
+    return -1;
 }
 
 /* Run SQL that returns nothing. */
@@ -111,7 +111,7 @@ static int select_runs(plot_ctx *p, const char *scenario)
     sqlite3_bind_text(st, 1, p->scenario, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE) {
         sqlite3_finalize(st);
-        return fail(p, "selecting runs"), -1;
+        return fail(p, "selecting runs");
     }
     sqlite3_finalize(st);
 
@@ -187,7 +187,7 @@ static int select_runs(plot_ctx *p, const char *scenario)
                     "FROM sel s JOIN run_point rp ON rp.run_id = s.run_id") == 0;
     }
     if (!n)
-        return fail(p, "labelling runs"), -1;
+        return fail(p, "labelling runs");
     /* Number the series in x order. */
     if (exec(p, "CREATE TEMP TABLE ser AS SELECT label, MIN(xnum) AS xnum, MIN(xtext) AS xtext, "
                 "ROW_NUMBER() OVER (ORDER BY MIN(xnum), MIN(xtext)) AS series, "
@@ -195,13 +195,7 @@ static int select_runs(plot_ctx *p, const char *scenario)
                 "ALTER TABLE lab ADD COLUMN series INTEGER;"
                 "UPDATE lab SET series = (SELECT series FROM ser WHERE ser.label = lab.label);") != 0)
         return -1;
-    st = prepare(p, "SELECT COUNT(*) FROM ser");
-    if (st == NULL)
-        return -1;
-    sqlite3_step(st);
-    p->nseries = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return 0;
+    return 0; /* each data_* function counts the series it writes */
 }
 
 /* A gnuplot string literal. */
@@ -290,13 +284,6 @@ static int by_group_x(const void *a, const void *b)
     return (x->x > y->x) - (x->x < y->x);
 }
 
-static int by_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 static int data_vs(plot_ctx *p)
 {
     static const char *qname[3] = {"median", "p90", "p99"};
@@ -382,9 +369,8 @@ static int data_vs(plot_ctx *p)
                     lb |= rows[j].lb[k];
                     j++;
                 }
-                qsort(v, m, sizeof *v, by_dbl);
-                fprintf(p->gp, "%.9g %.9g %.9g %.9g %d ", rows[i].x,
-                        m % 2 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2, v[0], v[m - 1], lb);
+                fprintf(p->gp, "%.9g %.9g %.9g %.9g %d ", rows[i].x, cli_median(v, m), v[0],
+                        v[m - 1], lb); /* v sorted by cli_median */
                 gp_string(p->gp, rows[i].xtext);
                 fputc('\n', p->gp);
                 i = j;
@@ -538,7 +524,7 @@ int cmd_plot(int argc, char **argv)
     char script[] = "/tmp/offsim-plot-XXXXXX";
     static const char *const kinds[] = {"cdf", "vs", "occupancy", "handoffs"};
     plot_ctx p;
-    int fd, rc = 0, ok = 0, known = 0;
+    int fd, ok = 0, known = 0;
 
     memset(&p, 0, sizeof p);
     for (int i = 1; i < argc; i++) {
@@ -653,5 +639,5 @@ int cmd_plot(int argc, char **argv)
     if (!ok)
         return EXIT_RUN_FAILED;
     printf("%s: %s, %d series, from %s\n", out, kind, p.nseries, db_name);
-    return rc;
+    return 0;
 }

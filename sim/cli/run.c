@@ -163,7 +163,6 @@ int cmd_run(int argc, char **argv)
     o.pcap = pcap;
     o.pcap_name = pcap_path;
     o.pcap_conns = pcap_list;
-    runner_interrupted = 0;
     runner_catch_sigint(1);
     rc = runner_run(sc, store, &o, &res, &d);
     runner_catch_sigint(0);

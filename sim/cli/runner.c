@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "engine/err.h"
@@ -45,6 +44,7 @@ void runner_catch_sigint(int on)
     struct sigaction sa;
 
     if (on) {
+        runner_interrupted = 0;
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = on_sigint;
         sigemptyset(&sa.sa_mask);
@@ -52,14 +52,6 @@ void runner_catch_sigint(int on)
     } else {
         sigaction(SIGINT, &old, NULL);
     }
-}
-
-static double wall_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 typedef struct run_ctx {
@@ -120,7 +112,7 @@ static void draw_bar(run_ctx *r, sim *s, int final)
 {
     double frac = (double)sim_now(s) / (double)r->sc->cfg.sim.duration;
     int width = 30, filled = (int)(frac * width + 0.5);
-    double wall = wall_now() - r->wall_start;
+    double wall = cli_wall_now() - r->wall_start;
 
     if (frac > 1)
         frac = 1;
@@ -143,7 +135,7 @@ static void poll(sim *s, void *arg)
     if (runner_interrupted)
         sim_stop(s);
     if (r->progress) {
-        double now = wall_now();
+        double now = cli_wall_now();
         if (now - r->last_draw >= 0.1) {
             r->last_draw = now;
             draw_bar(r, s, 0);
@@ -301,7 +293,10 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
     r.o = o;
     r.db = db;
     res->status = "failed";
-    scenario_identity(sc, o->engine, identity);
+    if (o->identity != NULL)
+        snprintf(identity, sizeof identity, "%s", o->identity);
+    else
+        scenario_identity(sc, o->engine, identity);
     info = (results_run_info){identity, sc->path, sc->text, sc->sha256, o->engine,
                               sc->cfg.sim.seed};
     if (results_run_begin(db, &info, &r.run_id, d) != SIM_OK)
@@ -328,12 +323,12 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
     if (o->pcap != NULL)
         world_set_tap(r.w, pcap_tap, o->pcap);
     r.progress = o->progress && sc->cfg.sim.log < LOG_TRACE;
-    r.wall_start = wall_now();
+    r.wall_start = cli_wall_now();
     sim_set_poll(s, POLL_EVENTS, poll, &r);
 
     sim_run(s, sc->cfg.sim.duration);
 
-    res->wall_s = wall_now() - r.wall_start;
+    res->wall_s = cli_wall_now() - r.wall_start;
     res->events = sim_events(s);
 #ifdef OFFSIM_HAVE_NS3
     if (strcmp(o->engine, "ns3") == 0)

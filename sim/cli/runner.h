@@ -17,11 +17,13 @@
 /* Set by a SIGINT handler: the run in progress stops and is 'interrupted'. */
 extern volatile sig_atomic_t runner_interrupted;
 
-/* Install (1) or remove (0) the SIGINT handler that sets runner_interrupted. */
+/* Install (1; runner_interrupted is cleared) or remove (0) the SIGINT handler
+ * that sets runner_interrupted. */
 void runner_catch_sigint(int on);
 
 typedef struct runner_opts {
-    const char *engine;        /* "native" */
+    const char *engine;        /* "native" or "ns3" */
+    const char *identity;      /* the run identity if known (scenario_identity), or NULL */
     int progress;              /* draw a progress bar on stderr */
     FILE *summary;             /* print the run's summary here, or NULL */
     const char *db_name;       /* the database's name, for the summary */

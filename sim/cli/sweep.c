@@ -26,7 +26,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -37,23 +36,18 @@
 #include "io/sweep.h"
 #include "runner.h"
 
+/* A sweep's runs are on offsim's own engine (its identity is part of each run's). */
+#define SWEEP_ENGINE "native"
+
 typedef struct plan {
     scenario **run;        /* one resolved scenario per run */
     char (*identity)[65];
     int64_t *run_id;       /* 0 until known */
-    const char **status;   /* NULL: to do */
+    const char **status;   /* NULL: not run yet */
     size_t n;
     const char **varied;   /* axis keys, for run_param.varied */
     size_t nvaried;
 } plan;
-
-static double wall_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void plan_free(plan *p)
 {
@@ -117,7 +111,7 @@ static int make_plan(const scenario *base, const sweep *sw, plan *p, sim_diag *d
                      point[0] ? point : "(none)", (unsigned long long)seed);
             return SIM_ESCENARIO;
         }
-        scenario_identity(p->run[k], "native", p->identity[k]);
+        scenario_identity(p->run[k], SWEEP_ENGINE, p->identity[k]);
     }
     return SIM_OK;
 }
@@ -132,7 +126,7 @@ typedef struct progress {
 
 static void progress_draw(const progress *pr, int final)
 {
-    double el = wall_now() - pr->start;
+    double el = cli_wall_now() - pr->start;
     double eta = pr->done ? el * (double)(pr->total - pr->done) / (double)pr->done : 0;
     int width = 30, filled = pr->total ? (int)(width * pr->done / pr->total) : width;
 
@@ -154,7 +148,8 @@ static int run_one(plan *p, size_t k, results *db, const char *db_name)
     sim_diag d;
     int rc;
 
-    o.engine = "native";
+    o.engine = SWEEP_ENGINE;
+    o.identity = p->identity[k];
     o.db_name = db_name;
     o.varied = p->varied;
     o.nvaried = p->nvaried;
@@ -166,11 +161,11 @@ static int run_one(plan *p, size_t k, results *db, const char *db_name)
     return rc;
 }
 
-static void run_here(plan *p, const size_t *todo, size_t ntodo, results *db,
+static void run_here(plan *p, const size_t *due, size_t ndue, results *db,
                      const char *db_name, progress *pr)
 {
-    for (size_t i = 0; i < ntodo && !runner_interrupted; i++) {
-        run_one(p, todo[i], db, db_name);
+    for (size_t i = 0; i < ndue && !runner_interrupted; i++) {
+        run_one(p, due[i], db, db_name);
         pr->done++;
         progress_draw(pr, 0);
     }
@@ -246,7 +241,7 @@ static void give(worker *wk, size_t k)
     wk->busy = 1;
 }
 
-static int run_parallel(plan *p, const size_t *todo, size_t ntodo, unsigned jobs,
+static int run_parallel(plan *p, const size_t *due, size_t ndue, unsigned jobs,
                         const char *db_name, progress *pr)
 {
     worker *wk = calloc(jobs, sizeof *wk);
@@ -266,8 +261,8 @@ static int run_parallel(plan *p, const size_t *todo, size_t ntodo, unsigned jobs
             failed = 1;
             break;
         }
-        if (next < ntodo) {
-            give(&wk[j], todo[next++]);
+        if (next < ndue) {
+            give(&wk[j], due[next++]);
             busy++;
         }
     }
@@ -276,7 +271,7 @@ static int run_parallel(plan *p, const size_t *todo, size_t ntodo, unsigned jobs
 
         if (runner_interrupted) {
             /* Stop handing out runs; make sure the workers heard it too. */
-            next = ntodo;
+            next = ndue;
             for (unsigned j = 0; j < jobs; j++)
                 if (wk[j].busy)
                     kill(wk[j].pid, SIGINT);
@@ -310,8 +305,8 @@ static int run_parallel(plan *p, const size_t *todo, size_t ntodo, unsigned jobs
             progress_draw(pr, 0);
             wk[j].busy = 0;
             busy--;
-            if (next < ntodo && !runner_interrupted) {
-                give(&wk[j], todo[next++]);
+            if (next < ndue && !runner_interrupted) {
+                give(&wk[j], due[next++]);
                 busy++;
             }
         }
@@ -333,24 +328,14 @@ static int run_parallel(plan *p, const size_t *todo, size_t ntodo, unsigned jobs
 
 /* ---- the summary -------------------------------------------------------- */
 
-static int by_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-/* The median over a point's runs of one scalar; NAN when none has it. */
-static double point_median(sqlite3 *db, const plan *p, size_t first, size_t nseeds,
+/* The median over a point's runs of one scalar (st: the scalar query);
+ * NAN when none has it. */
+static double point_median(sqlite3_stmt *st, const plan *p, size_t first, size_t nseeds,
                            const char *name)
 {
     double v[256];
     size_t n = 0;
-    sqlite3_stmt *st = NULL;
 
-    if (sqlite3_prepare_v2(db, "SELECT value FROM scalar WHERE run_id=? AND name=?", -1, &st,
-                           NULL) != SQLITE_OK)
-        return NAN;
     for (size_t k = first; k < first + nseeds && n < 256; k++) {
         if (p->run_id[k] == 0 || p->status[k] == NULL || strcmp(p->status[k], "complete"))
             continue;
@@ -360,20 +345,19 @@ static double point_median(sqlite3 *db, const plan *p, size_t first, size_t nsee
             v[n++] = sqlite3_column_double(st, 0);
         sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
-    if (n == 0)
-        return NAN;
-    qsort(v, n, sizeof *v, by_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return n == 0 ? NAN : cli_median(v, n);
 }
 
 static void summary_table(const char *db_name, const sweep *sw, const plan *p)
 {
     sqlite3 *db;
-    size_t nseeds = (size_t)(sw->seed_last - sw->seed_first + 1), idx[64];
+    sqlite3_stmt *st = NULL;
+    size_t nseeds = sweep_seed_count(sw), idx[64];
     char buf[32];
 
-    if (sqlite3_open_v2(db_name, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(db_name, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT value FROM scalar WHERE run_id=? AND name=?", -1, &st,
+                           NULL) != SQLITE_OK) {
         sqlite3_close(db);
         return;
     }
@@ -390,14 +374,15 @@ static void summary_table(const char *db_name, const sweep *sw, const plan *p)
         sweep_run(sw, first, idx, &seed);
         for (size_t a = 0; a < sw->naxes; a++)
             printf("%-24s ", sw->axes[a].values[idx[a]]);
-        printf("%10s ", cli_fmt_time(point_median(db, p, first, nseeds, "close_p50_s") * 1e9, buf));
-        printf("%10s ", cli_fmt_time(point_median(db, p, first, nseeds, "close_p99_s") * 1e9, buf));
-        printf("%10s ", cli_fmt_time(point_median(db, p, first, nseeds, "close_max_s") * 1e9, buf));
-        c = point_median(db, p, first, nseeds, "censored_share");
+        printf("%10s ", cli_fmt_time(point_median(st, p, first, nseeds, "close_p50_s") * 1e9, buf));
+        printf("%10s ", cli_fmt_time(point_median(st, p, first, nseeds, "close_p99_s") * 1e9, buf));
+        printf("%10s ", cli_fmt_time(point_median(st, p, first, nseeds, "close_max_s") * 1e9, buf));
+        c = point_median(st, p, first, nseeds, "censored_share");
         printf("%8.1f%% %12.0f %9.1f\n", 100 * c,
-               point_median(db, p, first, nseeds, "nic_fw2_expiries"),
-               point_median(db, p, first, nseeds, "nic_mean"));
+               point_median(st, p, first, nseeds, "nic_fw2_expiries"),
+               point_median(st, p, first, nseeds, "nic_mean"));
     }
+    sqlite3_finalize(st);
     sqlite3_close(db);
 }
 
@@ -409,8 +394,8 @@ int cmd_sweep(int argc, char **argv)
     char **sets = calloc((size_t)argc, sizeof *sets), **varies = calloc((size_t)argc, sizeof *varies);
     char **joined_args = calloc((size_t)argc, sizeof *joined_args);
     size_t njoined = 0;
-    size_t nsets = 0, nvaries = 0, ntodo = 0, skipped = 0, redone = 0;
-    size_t *todo = NULL;
+    size_t nsets = 0, nvaries = 0, ndue = 0, skipped = 0, redone = 0;
+    size_t *due = NULL;
     uint64_t jobs = 0;
     int quiet = 0, rc = 0, bad = 0;
     scenario *base = NULL;
@@ -545,8 +530,8 @@ int cmd_sweep(int argc, char **argv)
         goto out;
     }
     /* Resume: complete runs stay, unfinished ones are done again. */
-    todo = calloc(p.n ? p.n : 1, sizeof *todo);
-    if (todo == NULL) {
+    due = calloc(p.n ? p.n : 1, sizeof *due);
+    if (due == NULL) {
         rc = EXIT_RUN_FAILED;
         goto out;
     }
@@ -567,33 +552,32 @@ int cmd_sweep(int argc, char **argv)
             goto out;
         }
         redone += gone > 0;
-        todo[ntodo++] = k;
+        due[ndue++] = k;
     }
-    if (jobs > ntodo)
-        jobs = ntodo ? ntodo : 1;
+    if (jobs > ndue)
+        jobs = ndue ? ndue : 1;
 
     printf("offsim sweep: %s, %zu point%s x %llu seed%s = %zu runs -> %s\n", path,
            sweep_points(&sw), sweep_points(&sw) == 1 ? "" : "s",
-           (unsigned long long)(sw.seed_last - sw.seed_first + 1),
+           (unsigned long long)sweep_seed_count(&sw),
            sw.seed_last == sw.seed_first ? "" : "s", p.n, db_name);
     if (skipped || redone)
         printf("resuming: %zu complete already, %zu to run (%zu unfinished redone)\n", skipped,
-               ntodo, redone);
+               ndue, redone);
     fflush(stdout);
 
     pr.on = !quiet && isatty(STDERR_FILENO);
-    pr.total = ntodo;
+    pr.total = ndue;
     pr.done = 0;
-    pr.start = t0 = wall_now();
-    runner_interrupted = 0;
+    pr.start = t0 = cli_wall_now();
     runner_catch_sigint(1);
     if (jobs <= 1) {
-        run_here(&p, todo, ntodo, db, db_name, &pr);
+        run_here(&p, due, ndue, db, db_name, &pr);
     } else {
         /* Workers open their own connection; none crosses the fork. */
         results_close(db);
         db = NULL;
-        if (run_parallel(&p, todo, ntodo, (unsigned)jobs, db_name, &pr) != 0)
+        if (run_parallel(&p, due, ndue, (unsigned)jobs, db_name, &pr) != 0)
             rc = EXIT_RUN_FAILED;
     }
     runner_catch_sigint(0);
@@ -607,7 +591,7 @@ int cmd_sweep(int argc, char **argv)
             failed++;
     }
     printf("%zu complete, %zu interrupted or not run, %zu failed; %.2f s with %llu job%s\n",
-           complete, interrupted, failed, wall_now() - t0, (unsigned long long)jobs,
+           complete, interrupted, failed, cli_wall_now() - t0, (unsigned long long)jobs,
            jobs == 1 ? "" : "s");
     if (complete > 0)
         summary_table(db_name, &sw, &p);
@@ -619,7 +603,7 @@ int cmd_sweep(int argc, char **argv)
 
 out:
     results_close(db);
-    free(todo);
+    free(due);
     plan_free(&p);
     sweep_free(&sw);
     scenario_free(base);

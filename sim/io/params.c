@@ -334,59 +334,72 @@ static int check_range(const param *p, double v, const char *text, char *err)
     return 0;
 }
 
-int param_parse(const param *p, const char *text, void *field, char *err)
+size_t param_size(const param *p)
 {
-    double v = 0;
-    const char *bad;
-    union {
-        sim_time t;
-        uint64_t u;
-        int64_t i;
-        double d;
-        dist dd;
-        int e;
-    } x;
-
     switch (p->type) {
     case PT_DURATION:
-        if (units_parse_duration(text, &x.t, err) != 0)
+        return sizeof(sim_time);
+    case PT_DIST:
+        return sizeof(dist);
+    case PT_SIZE:
+    case PT_RATE:
+    case PT_COUNT:
+        return sizeof(uint64_t);
+    case PT_INT:
+        return sizeof(int64_t);
+    case PT_PER_SECOND:
+    case PT_NUMBER:
+        return sizeof(double);
+    case PT_ENUM:
+        break;
+    }
+    return sizeof(int);
+}
+
+int param_parse_value(const param *p, const char *text, param_value *x, double *base,
+                      char *err)
+{
+    *base = 0;
+    switch (p->type) {
+    case PT_DURATION:
+        if (units_parse_duration(text, &x->t, err) != 0)
             return -1;
-        v = (double)x.t;
+        *base = (double)x->t;
         break;
     case PT_DIST:
-        if (units_parse_dist(text, &x.dd, err) != 0)
+        if (units_parse_dist(text, &x->dd, err) != 0)
             return -1;
-        v = x.dd.a; /* every parameter of a duration distribution is >= 0 */
+        *base = x->dd.a; /* every parameter of a duration distribution is >= 0 */
         break;
     case PT_SIZE:
-        if (units_parse_size(text, &x.u, err) != 0)
+        if (units_parse_size(text, &x->u, err) != 0)
             return -1;
-        v = (double)x.u;
+        *base = (double)x->u;
         break;
     case PT_RATE:
-        if (units_parse_rate(text, &x.u, err) != 0)
+        if (units_parse_rate(text, &x->u, err) != 0)
             return -1;
-        v = (double)x.u;
+        *base = (double)x->u;
         break;
     case PT_PER_SECOND:
-        if (units_parse_per_second(text, &x.d, err) != 0)
+        if (units_parse_per_second(text, &x->d, err) != 0)
             return -1;
-        v = x.d;
+        *base = x->d;
         break;
     case PT_NUMBER:
-        if (units_parse_number(text, &x.d, err) != 0)
+        if (units_parse_number(text, &x->d, err) != 0)
             return -1;
-        v = x.d;
+        *base = x->d;
         break;
     case PT_COUNT:
-        if (units_parse_count(text, &x.u, err) != 0)
+        if (units_parse_count(text, &x->u, err) != 0)
             return -1;
-        v = (double)x.u;
+        *base = (double)x->u;
         break;
     case PT_INT:
-        if (units_parse_int(text, &x.i, err) != 0)
+        if (units_parse_int(text, &x->i, err) != 0)
             return -1;
-        v = (double)x.i;
+        *base = (double)x->i;
         break;
     case PT_ENUM: {
         char list[UNITS_ERR_MAX];
@@ -400,39 +413,28 @@ int param_parse(const param *p, const char *text, void *field, char *err)
             snprintf(err, UNITS_ERR_MAX, "expected %.150s, got '%.80s'", list, text);
             return -1;
         }
-        x.e = i;
+        x->e = i;
         break;
     }
     }
+    return 0;
+}
+
+int param_parse(const param *p, const char *text, void *field, char *err)
+{
+    param_value x;
+    double v;
+    const char *bad;
+
+    if (param_parse_value(p, text, &x, &v, err) != 0)
+        return -1;
     if (p->type != PT_ENUM && check_range(p, v, text, err) != 0)
         return -1;
     if (p->check != NULL && (bad = p->check(&x)) != NULL) {
         snprintf(err, UNITS_ERR_MAX, "expected %s, got '%.80s'", bad, text);
         return -1;
     }
-    switch (p->type) {
-    case PT_DURATION:
-        *(sim_time *)field = x.t;
-        break;
-    case PT_DIST:
-        *(dist *)field = x.dd;
-        break;
-    case PT_SIZE:
-    case PT_RATE:
-    case PT_COUNT:
-        *(uint64_t *)field = x.u;
-        break;
-    case PT_INT:
-        *(int64_t *)field = x.i;
-        break;
-    case PT_PER_SECOND:
-    case PT_NUMBER:
-        *(double *)field = x.d;
-        break;
-    case PT_ENUM:
-        *(int *)field = x.e;
-        break;
-    }
+    memcpy(field, &x, param_size(p)); /* the type's member, at offset 0 */
     return 0;
 }
 

@@ -57,6 +57,27 @@ size_t params_index(const param *p);
 /* Where the entry's value lives, in cfg or in a peer. */
 void *param_field(const param *p, model_config *cfg, peer_params *peer);
 
+/* Every parameter's value fits in this; the member is the type's. */
+typedef union param_value {
+    sim_time t;  /* PT_DURATION */
+    uint64_t u;  /* PT_SIZE, PT_RATE, PT_COUNT */
+    int64_t i;   /* PT_INT */
+    double d;    /* PT_PER_SECOND, PT_NUMBER */
+    dist dd;     /* PT_DIST */
+    int e;       /* PT_ENUM */
+} param_value;
+
+/* The size of the entry's field (of its member of param_value). */
+size_t param_size(const param *p);
+
+/*
+ * Parse text as the entry's type, into x and, in SI base units, *base (a
+ * distribution's first parameter; 0 for enums); no range or other check.
+ * On failure returns -1 with the message in err (UNITS_ERR_MAX bytes).
+ */
+int param_parse_value(const param *p, const char *text, param_value *x, double *base,
+                      char *err);
+
 /*
  * Parse text into the field and check the range.  On failure returns -1
  * with "expected ..., got '...'" in err (UNITS_ERR_MAX bytes).

@@ -100,6 +100,15 @@ static int is_section(const char *s)
     return 0;
 }
 
+/* The first entry, in any section, with this key name; NULL if none. */
+static const param *key_anywhere(const char *key)
+{
+    for (size_t i = 0; i < params_count; i++)
+        if (strcmp(params_table[i].key, key) == 0)
+            return &params_table[i];
+    return NULL;
+}
+
 /*
  * The best suggestion for an unknown key of `section`: a close key of the
  * same section, or the same key in another section.  Writes "; did you
@@ -127,15 +136,9 @@ static void suggest_key(const char *section, const char *key, char *buf, size_t 
         snprintf(buf, len, "; did you mean '%s'?", best->key);
         return;
     }
-    for (size_t i = 0; i < params_count; i++) {
-        const param *p = &params_table[i];
-
-        if (strcmp(p->key, key) == 0) {
-            snprintf(buf, len, "; did you mean [%s%s] %s?", p->section,
-                     strcmp(p->section, "peer") == 0 ? " NAME" : "", p->key);
-            return;
-        }
-    }
+    if ((best = key_anywhere(key)) != NULL)
+        snprintf(buf, len, "; did you mean [%s%s] %s?", best->section,
+                 strcmp(best->section, "peer") == 0 ? " NAME" : "", best->key);
 }
 
 static void suggest_section(const char *name, char *buf, size_t len)
@@ -256,6 +259,13 @@ static int *given_slot(scenario *sc, const param *p, int peer)
     size_t k = params_index(p);
 
     return peer < 0 ? &sc->given[k] : &sc->peer_given[(size_t)peer * params_count + k];
+}
+
+int scenario_given(const scenario *sc, const param *p, int peer)
+{
+    size_t k = params_index(p);
+
+    return peer < 0 ? sc->given[k] : sc->peer_given[(size_t)peer * params_count + k];
 }
 
 /*
@@ -454,13 +464,9 @@ static int handler(void *user, const char *section, const char *name, const char
     char where[DIAG_LEN], hint[128] = "";
 
     if (section[0] == '\0') {
-        for (size_t i = 0; i < params_count; i++)
-            if (strcmp(params_table[i].key, name) == 0) {
-                snprintf(hint, sizeof hint, "; put it under [%s%s]",
-                         params_table[i].section,
-                         strcmp(params_table[i].section, "peer") == 0 ? " NAME" : "");
-                break;
-            }
+        if ((p = key_anywhere(name)) != NULL)
+            snprintf(hint, sizeof hint, "; put it under [%s%s]", p->section,
+                     strcmp(p->section, "peer") == 0 ? " NAME" : "");
         parse_error(c, "key '%s' comes before any [section]%s", name, hint);
         return 1;
     }
@@ -683,10 +689,7 @@ int scenario_resolve(scenario *sc, sim_diag *d)
                 continue;
             lp = params_find("link", p->key);
             SIM_ASSERT(lp != NULL && lp->type == p->type, "peer path key %s", p->key);
-            memcpy(param_field(p, cfg, pp), param_field(lp, cfg, NULL),
-                   p->type == PT_DIST ? sizeof(dist)
-                   : p->type == PT_NUMBER ? sizeof(double)
-                                          : sizeof(uint64_t));
+            memcpy(param_field(p, cfg, pp), param_field(lp, cfg, NULL), param_size(p));
         }
         shares += pp->share;
     }
@@ -739,34 +742,36 @@ int scenario_dup(const scenario *sc, scenario **out)
     return SIM_OK;
 }
 
+static void each_one(const param *p, const void *field, const char *key,
+                     scenario_param_fn *fn, void *arg)
+{
+    char val[UNITS_FMT_MAX];
+    double num;
+
+    fn(arg, key, param_format(p, field, val), param_number(p, field, &num) ? &num : NULL);
+}
+
 void scenario_each_param(const scenario *sc, scenario_param_fn *fn, void *arg)
 {
     model_config *cfg = (model_config *)&sc->cfg;
-    char key[PEER_NAME_MAX + 64], val[UNITS_FMT_MAX];
-    double num;
+    char key[PEER_NAME_MAX + 64];
 
     for (size_t i = 0; i < params_count; i++) {
         const param *p = &params_table[i];
-        const void *field;
 
         if (strcmp(p->section, "peer") == 0)
             continue;
-        field = param_field(p, cfg, NULL);
         snprintf(key, sizeof key, "%s.%s", p->section, p->key);
-        fn(arg, key, param_format(p, field, val),
-           param_number(p, field, &num) ? &num : NULL);
+        each_one(p, param_field(p, cfg, NULL), key, fn, arg);
     }
     for (size_t k = 0; k < cfg->npeers; k++) {
         for (size_t i = 0; i < params_count; i++) {
             const param *p = &params_table[i];
-            const void *field;
 
             if (strcmp(p->section, "peer") != 0)
                 continue;
-            field = param_field(p, cfg, &cfg->peers[k]);
             snprintf(key, sizeof key, "peer.%s.%s", cfg->peers[k].name, p->key);
-            fn(arg, key, param_format(p, field, val),
-               param_number(p, field, &num) ? &num : NULL);
+            each_one(p, param_field(p, cfg, &cfg->peers[k]), key, fn, arg);
         }
     }
 }

@@ -93,4 +93,8 @@ int scenario_peer_index(const scenario *sc, const char *name);
  */
 const param *scenario_key(const scenario *sc, const char *key, int *peer, char *err);
 
+/* Where a key's value was given (peer: class index or -1): its file line,
+ * SCENARIO_FROM_SET, or 0 (a default, a preset or the [link] section). */
+int scenario_given(const scenario *sc, const param *p, int peer);
+
 #endif /* SIM_IO_SCENARIO_H */

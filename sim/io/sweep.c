@@ -16,7 +16,6 @@
 void sweep_init(sweep *sw)
 {
     memset(sw, 0, sizeof *sw);
-    sw->seed_first = sw->seed_last = 0;
 }
 
 static void axis_free(sweep_axis *a)
@@ -48,16 +47,6 @@ static char *trim(char *s)
     return s;
 }
 
-/* Every parameter's value fits in this. */
-typedef union field {
-    sim_time t;
-    uint64_t u;
-    int64_t i;
-    double d;
-    dist dd;
-    int e;
-} field;
-
 static int push_value(sweep_axis *a, const char *text)
 {
     char **v;
@@ -81,7 +70,7 @@ static int add_value(sweep_axis *a, const param *p, const char *text, const char
                      sim_diag *d)
 {
     char err[UNITS_ERR_MAX], canon[UNITS_FMT_MAX];
-    field f;
+    param_value f;
 
     if (param_parse(p, text, &f, err) != 0) {
         diag_add(d, "%s: %s: %s", where, a->key, err);
@@ -103,52 +92,27 @@ static int add_value(sweep_axis *a, const param *p, const char *text, const char
 /* A number of the key's kind, in its base unit, for ranges. */
 static int range_number(const param *p, const char *s, double *out, char *err)
 {
+    param_value x;
     sim_time t;
-    uint64_t u;
-    int64_t i;
 
     switch (p->type) {
-    case PT_DURATION:
-    case PT_DIST:
+    case PT_ENUM:
+        snprintf(err, UNITS_ERR_MAX, "a range needs a key with a number; list the values instead");
+        return -1;
+    case PT_DIST: /* a range of constant distributions: its ends are durations */
         if (units_parse_duration(s, &t, err) != 0)
             return -1;
         *out = (double)t;
         return 0;
-    case PT_SIZE:
-        if (units_parse_size(s, &u, err) != 0)
-            return -1;
-        *out = (double)u;
-        return 0;
-    case PT_RATE:
-        if (units_parse_rate(s, &u, err) != 0)
-            return -1;
-        *out = (double)u;
-        return 0;
-    case PT_COUNT:
-        if (units_parse_count(s, &u, err) != 0)
-            return -1;
-        *out = (double)u;
-        return 0;
-    case PT_INT:
-        if (units_parse_int(s, &i, err) != 0)
-            return -1;
-        *out = (double)i;
-        return 0;
-    case PT_PER_SECOND:
-        return units_parse_per_second(s, out, err);
-    case PT_NUMBER:
-        return units_parse_number(s, out, err);
-    case PT_ENUM:
-        break;
+    default:
+        return param_parse_value(p, s, &x, out, err);
     }
-    snprintf(err, UNITS_ERR_MAX, "a range needs a key with a number; list the values instead");
-    return -1;
 }
 
 /* The text of value v (base unit) for the key's type, as a file would say it. */
 static void range_text(const param *p, double v, char *buf)
 {
-    field f;
+    param_value f;
 
     switch (p->type) {
     case PT_DURATION:
@@ -368,14 +332,19 @@ size_t sweep_points(const sweep *sw)
     return n;
 }
 
+size_t sweep_seed_count(const sweep *sw)
+{
+    return (size_t)(sw->seed_last - sw->seed_first + 1);
+}
+
 size_t sweep_runs(const sweep *sw)
 {
-    return sweep_points(sw) * (size_t)(sw->seed_last - sw->seed_first + 1);
+    return sweep_points(sw) * sweep_seed_count(sw);
 }
 
 void sweep_run(const sweep *sw, size_t k, size_t *value_index, uint64_t *seed)
 {
-    size_t nseeds = (size_t)(sw->seed_last - sw->seed_first + 1);
+    size_t nseeds = sweep_seed_count(sw);
     size_t point = k / nseeds;
 
     *seed = sw->seed_first + k % nseeds;

@@ -50,8 +50,10 @@ int sweep_seeds(sweep *sw, const char *spec, const char *where, sim_diag *d);
 /* Take the [sweep] section of a scenario (vary lines, seeds; jobs returned). */
 int sweep_from_scenario(sweep *sw, const scenario *sc, uint64_t *jobs, sim_diag *d);
 
-/* Points (product of the axes' sizes; 1 with no axis) and runs (x seeds). */
+/* Points (product of the axes' sizes; 1 with no axis), seeds per point,
+ * and runs (points x seeds). */
 size_t sweep_points(const sweep *sw);
+size_t sweep_seed_count(const sweep *sw);
 size_t sweep_runs(const sweep *sw);
 
 /*
