@@ -56,6 +56,15 @@ static inline int before(const evq_entry *a, const evq_entry *b)
     return a->at < b->at || (a->at == b->at && a->seq < b->seq);
 }
 
+size_t evq_size(const evq *q)
+{
+    size_t n = q->run.n - q->head;
+
+    for (uint64_t m = q->nonempty; m != 0; m &= m - 1)
+        n += q->b[__builtin_ctzll(m)].n;
+    return n;
+}
+
 void evq_init(evq *q)
 {
     memset(q, 0, sizeof *q);
@@ -129,7 +138,6 @@ void evq_push(evq *q, sim_time at, uint64_t seq, sim_event *ev)
         run_insert(q, e);
     else
         append(q, bucket_of(at, q->last), e);
-    q->size++;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -160,7 +168,7 @@ static void sort_entries(evq_entry *v, uint32_t n)
 static void absorb(evq *q, unsigned i)
 {
     evq_bucket *r = &q->run, *src = &q->b[i];
-    uint32_t keep = r->n - q->head, old_end;
+    uint32_t keep = r->n - q->head;
 
     if (keep > 0 && q->head > 0)
         memmove(r->v, r->v + q->head, (size_t)keep * sizeof *r->v);
@@ -169,13 +177,12 @@ static void absorb(evq *q, unsigned i)
         grow(r, (uint64_t)keep + src->n);
     sort_entries(src->v, src->n);
     memcpy(r->v + keep, src->v, (size_t)src->n * sizeof *src->v);
-    old_end = keep;
     r->n = keep + src->n;
     src->n = 0;
     q->nonempty &= ~((uint64_t)1 << i);
     q->bound = i == 0 ? q->last + 1
                       : (sim_time)((((uint64_t)q->last >> i) + 1) << i);
-    for (uint32_t k = old_end; k < r->n && k < EVQ_PREFETCH; k++)
+    for (uint32_t k = keep; k < r->n && k < EVQ_PREFETCH; k++)
         __builtin_prefetch(r->v[k].ev, 1);
 }
 
@@ -220,6 +227,5 @@ int evq_pop_until(evq *q, sim_time until, evq_entry *out)
     *out = r->v[q->head++];
     if (q->head + EVQ_PREFETCH <= r->n)
         __builtin_prefetch(r->v[q->head + EVQ_PREFETCH - 1].ev, 1);
-    q->size--;
     return 1;
 }

@@ -35,14 +35,14 @@ typedef struct evq {
     uint64_t nonempty;    /* bit i: bucket i holds entries */
     uint32_t head;        /* next entry of the run */
     evq_bucket run;       /* the earliest entries, sorted by (at, seq) */
-    size_t size;          /* entries queued, stale ones included */
     evq_bucket b[EVQ_NBUCKETS];
 } evq;
 
 void evq_init(evq *q);
 void evq_fini(evq *q);
 
-static inline size_t evq_size(const evq *q) { return q->size; }
+/* Entries queued, stale ones included. */
+size_t evq_size(const evq *q);
 
 /*
  * Queue an entry.  `at` must not be earlier than the last entry popped (the

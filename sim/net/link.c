@@ -3,8 +3,7 @@
  */
 #include "link.h"
 
-#include <stdio.h>
-#include <stdlib.h>
+#include "engine/slab.h"
 
 sim_time path_transmit(path *p, sim_time now, uint32_t wire_bytes)
 {
@@ -16,9 +15,7 @@ sim_time path_transmit(path *p, sim_time now, uint32_t wire_bytes)
     sim_time arrival;
 
     l->busy_until = start + tx;
-    l->segments++;
     if (p->loss > 0 && rng_uniform(&p->loss_rng) < p->loss) {
-        l->lost++;
         return SIM_NEVER;
     }
     arrival = l->busy_until + p->delay;
@@ -39,14 +36,11 @@ void flight_pool_init(flight_pool *fp, sim_handler *deliver)
     fp->nslabs = 0;
     fp->cap = 0;
     fp->deliver = deliver;
-    fp->in_use = 0;
 }
 
 void flight_pool_fini(flight_pool *fp)
 {
-    for (size_t i = 0; i < fp->nslabs; i++)
-        free(fp->slabs[i]);
-    free(fp->slabs);
+    slabs_free(fp->slabs, fp->nslabs);
     fp->slabs = NULL;
     fp->nslabs = fp->cap = 0;
     fp->free = NULL;
@@ -57,24 +51,9 @@ flight *flight_get(flight_pool *fp)
     flight *f;
 
     if (fp->free == NULL) {
-        flight *slab = malloc(FLIGHT_SLAB * sizeof *slab);
+        flight *slab = slab_add(&fp->slabs, &fp->nslabs, &fp->cap,
+                                FLIGHT_SLAB * sizeof *slab, "segments in flight");
 
-        if (fp->nslabs == fp->cap) {
-            size_t cap = fp->cap ? fp->cap * 2 : 16;
-            void **s = realloc(fp->slabs, cap * sizeof *s);
-
-            if (s == NULL)
-                slab = NULL;
-            else {
-                fp->slabs = s;
-                fp->cap = cap;
-            }
-        }
-        if (slab == NULL) {
-            fprintf(stderr, "offsim: out of memory for segments in flight\n");
-            exit(1);
-        }
-        fp->slabs[fp->nslabs++] = slab;
         for (size_t i = 0; i < FLIGHT_SLAB; i++) {
             sim_event_init(&slab[i].ev, fp->deliver, &slab[i]);
             slab[i].next = fp->free;
@@ -84,7 +63,6 @@ flight *flight_get(flight_pool *fp)
     f = fp->free;
     fp->free = f->next;
     f->next = NULL;
-    fp->in_use++;
     return f;
 }
 
@@ -92,5 +70,4 @@ void flight_put(flight_pool *fp, flight *f)
 {
     f->next = fp->free;
     fp->free = f;
-    fp->in_use--;
 }

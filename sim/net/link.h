@@ -22,8 +22,6 @@
 typedef struct net_link {
     uint64_t bandwidth_bps;
     sim_time busy_until;
-    uint64_t segments;     /* segments serialized */
-    uint64_t lost;         /* of which lost */
 } net_link;
 
 /* One direction of a connection's path. */
@@ -65,7 +63,6 @@ typedef struct flight_pool {
     size_t nslabs;
     size_t cap;
     sim_handler *deliver;  /* the handler every flight is bound to */
-    uint64_t in_use;
 } flight_pool;
 
 void flight_pool_init(flight_pool *fp, sim_handler *deliver);

@@ -101,11 +101,6 @@ static void transition(tcp_tcb *t, tcp_event why)
     tcp_set_state(t, tcp_fsm_next(t->state, why), why);
 }
 
-int tcp_fin_sent(const tcp_tcb *t)
-{
-    return t->fin_queued && seq_gt(t->snd_max, t->snd_end);
-}
-
 int tcp_fin_acked(const tcp_tcb *t)
 {
     return t->fin_queued && seq_gt(t->snd_una, t->snd_end);
@@ -120,8 +115,6 @@ static void emit(tcp_tcb *t, uint32_t seq, uint32_t len, uint8_t flags)
     if (t->state != TCP_S_SYN_SENT || (flags & SEG_ACK)) {
         s.ack = t->rcv_nxt;
         s.flags |= SEG_ACK;
-    }
-    if (s.flags & SEG_ACK) {
         /* The ACK rides on this segment: nothing is owed any more. */
         t->unacked = 0;
         tcp_timer_cancel(t, TT_DELACK);
@@ -152,8 +145,7 @@ void tcp_output(tcp_tcb *t)
 {
     uint32_t win_end = t->snd_una + t->snd_wnd;
 
-    if (t->state == TCP_S_SYN_SENT || t->state == TCP_S_SYN_RECEIVED ||
-        t->state == TCP_S_CLOSED || t->state == TCP_S_LISTEN)
+    if (!tcp_synchronized(t->state))
         return;
     for (;;) {
         uint32_t seq = t->snd_nxt, len = 0;
@@ -187,17 +179,23 @@ void tcp_output(tcp_tcb *t)
         tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
 }
 
+/* Send our SYN (or SYN-ACK), time it, arm the retransmit timer. */
+static void send_syn(tcp_tcb *t, uint8_t flags)
+{
+    emit(t, t->iss, 0, flags);
+    t->timing = 1;
+    t->rtt_seq = t->iss;
+    t->rtt_start = sim_now(t->s);
+    tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
+}
+
 /* ---- application calls ----------------------------------------------- */
 
 void tcp_connect(tcp_tcb *t)
 {
     transition(t, TCP_E_OPEN_ACTIVE);
     t->snd_nxt = t->snd_max = t->snd_end = t->iss + 1;
-    emit(t, t->iss, 0, SEG_SYN);
-    t->timing = 1;
-    t->rtt_seq = t->iss;
-    t->rtt_start = sim_now(t->s);
-    tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
+    send_syn(t, SEG_SYN);
 }
 
 void tcp_listen(tcp_tcb *t)
@@ -255,17 +253,20 @@ int tcp_reset_reply(const seg *in, seg *out)
     return 1;
 }
 
+static void reply_reset(tcp_tcb *t, const seg *in)
+{
+    seg r;
+
+    if (tcp_reset_reply(in, &r))
+        t->ops->output(t, &r);
+}
+
 /* ---- timers fire ------------------------------------------------------ */
 
 static void rexmt_timeout(tcp_tcb *t)
 {
     sim_time now = sim_now(t->s);
 
-    /* R14: in FIN_WAIT_2 this slot is the (target's) FIN_WAIT_2 timer. */
-    if (t->state == TCP_S_FIN_WAIT_2) {
-        t->ops->fw2_timeout(t);
-        return;
-    }
     SIM_ASSERT(tcp_outstanding(t), "retransmit timer in %s with nothing outstanding",
                tcp_state_name[t->state]);
     if (t->rexmt_count >= t->cfg->max_retries) {
@@ -295,12 +296,12 @@ static void timer_fired(sim *s, sim_event *ev)
     tcp_tcb *t = ev->ctx;
 
     (void)s;
-    if (ev == &t->timer[TT_REXMT]) {
-        rexmt_timeout(t);
-    } else if (ev == &t->timer[TT_DELACK]) {
+    if (ev == &t->timer[TT_DELACK]) {
         send_ack(t);
     } else if (t->state == TCP_S_FIN_WAIT_2) {
-        t->ops->fw2_timeout(t); /* the host's FIN_WAIT_2 timer */
+        t->ops->fw2_timeout(t); /* TT_REXMT: the target's (R14); TT_2MSL: the host's */
+    } else if (ev == &t->timer[TT_REXMT]) {
+        rexmt_timeout(t);
     } else {
         SIM_ASSERT(t->state == TCP_S_TIME_WAIT, "2MSL timer in %s",
                    tcp_state_name[t->state]);
@@ -397,9 +398,7 @@ static void input_listen(tcp_tcb *t, const seg *s)
     if (s->flags & SEG_RST)
         return;
     if (s->flags & SEG_ACK) {
-        seg r;
-        if (tcp_reset_reply(s, &r))
-            t->ops->output(t, &r);
+        reply_reset(t, s);
         return;
     }
     if (!(s->flags & SEG_SYN))
@@ -409,11 +408,7 @@ static void input_listen(tcp_tcb *t, const seg *s)
     t->snd_wnd = s->wnd;
     t->snd_nxt = t->snd_max = t->snd_end = t->iss + 1;
     transition(t, TCP_E_RCV_SYN);
-    emit(t, t->iss, 0, SEG_SYN | SEG_ACK);
-    t->timing = 1;
-    t->rtt_seq = t->iss;
-    t->rtt_start = sim_now(t->s);
-    tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
+    send_syn(t, SEG_SYN | SEG_ACK);
 }
 
 static void input_syn_sent(tcp_tcb *t, const seg *s)
@@ -422,9 +417,7 @@ static void input_syn_sent(tcp_tcb *t, const seg *s)
 
     if (s->flags & SEG_ACK) {
         if (s->ack != t->iss + 1) {
-            seg r;
-            if (!(s->flags & SEG_RST) && tcp_reset_reply(s, &r))
-                t->ops->output(t, &r);
+            reply_reset(t, s);
             return;
         }
         ack_ok = 1;
@@ -462,15 +455,13 @@ static int process_ack(tcp_tcb *t, const seg *s)
 {
     if (t->state == TCP_S_SYN_RECEIVED) {
         if (!seq_lt(t->snd_una, s->ack) || seq_gt(s->ack, t->snd_max)) {
-            seg r;
-            if (tcp_reset_reply(s, &r))
-                t->ops->output(t, &r);
+            reply_reset(t, s);
             return 0;
         }
-        if (t->rexmt_count > 0)
+        if (t->rexmt_count > 0) {
             t->timing = 0; /* Karn: the SYN-ACK was retransmitted */
-        if (!t->timing)
             handshake_done(t);
+        }
         transition(t, TCP_E_RCV_ACK_OF_SYN);
     }
     if (seq_gt(s->ack, t->snd_max)) {
@@ -482,28 +473,17 @@ static int process_ack(tcp_tcb *t, const seg *s)
         if (t->timing && seq_gt(s->ack, t->rtt_seq)) {
             rtt_sample(t, sim_now(t->s) - t->rtt_start);
             t->timing = 0;
+        } else if (t->have_rtt) {
+            tcp_rto_from_estimate(t); /* new data acknowledged: the backoff ends */
         }
         t->snd_una = s->ack;
         if (seq_lt(t->snd_nxt, t->snd_una))
             t->snd_nxt = t->snd_una;
         t->rexmt_count = 0;
         t->rexmt_since = SIM_NEVER;
-        if (t->have_rtt)
-            tcp_rto_from_estimate(t); /* new data acknowledged: the backoff ends */
         tcp_rexmt_resume(t, t->rto);
-        if (tcp_fin_acked(t)) {
-            switch (t->state) {
-            case TCP_S_FIN_WAIT_1:
-            case TCP_S_CLOSING:
-                transition(t, TCP_E_RCV_ACK_OF_FIN);
-                break;
-            case TCP_S_LAST_ACK:
-                transition(t, TCP_E_RCV_ACK_OF_FIN);
-                return 0;
-            default:
-                break;
-            }
-        }
+        if (tcp_fin_acked(t))
+            transition(t, TCP_E_RCV_ACK_OF_FIN);
     }
     return 1;
 }

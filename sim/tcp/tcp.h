@@ -149,7 +149,6 @@ void tcp_rexmt_resume(tcp_tcb *t, sim_time delay);
 /* RTO = SRTT + max(G, 4 RTTVAR), within [rto_min, rto_max] (RFC 6298 2.3). */
 void tcp_rto_from_estimate(tcp_tcb *t);
 /* Has our FIN been sent / acknowledged? */
-int tcp_fin_sent(const tcp_tcb *t);
 int tcp_fin_acked(const tcp_tcb *t);
 /* Data or FIN outstanding (sent, not yet acknowledged)? */
 static inline int tcp_outstanding(const tcp_tcb *t)

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "engine/err.h"
+#include "engine/slab.h"
 #include "host/host.h"
 #include "offload/nic.h"
 
@@ -612,23 +613,9 @@ static conn *conn_alloc(world *w)
     conn *c;
 
     if (w->free == NULL) {
-        conn *slab = malloc(CONN_SLAB * sizeof *slab);
+        conn *slab = slab_add(&w->slabs, &w->nslabs, &w->slab_cap,
+                              CONN_SLAB * sizeof *slab, "connections");
 
-        if (w->nslabs == w->slab_cap) {
-            size_t cap = w->slab_cap ? w->slab_cap * 2 : 16;
-            void **s = realloc(w->slabs, cap * sizeof *s);
-            if (s == NULL)
-                slab = NULL;
-            else {
-                w->slabs = s;
-                w->slab_cap = cap;
-            }
-        }
-        if (slab == NULL) {
-            fprintf(stderr, "offsim: out of memory for connections\n");
-            exit(1);
-        }
-        w->slabs[w->nslabs++] = slab;
         for (size_t i = 0; i < CONN_SLAB; i++) {
             slab[i].next = w->free;
             w->free = &slab[i];
@@ -949,9 +936,7 @@ void world_destroy(world *w)
 {
     if (w == NULL)
         return;
-    for (size_t i = 0; i < w->nslabs; i++)
-        free(w->slabs[i]);
-    free(w->slabs);
+    slabs_free(w->slabs, w->nslabs);
     flight_pool_fini(&w->flights);
     free(w->peer_tcp);
     free(w->links);
