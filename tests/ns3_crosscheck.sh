@@ -9,11 +9,15 @@ offsim=$1
 scenarios=$2
 . "$(dirname "$0")/lib.sh"
 
-for s in web lossy never late; do
+# web+uploads: random uploads and re-offloads during the connections, so that
+# segments and state changes arrive while handoffs are under way.
+for s in web lossy never late web+uploads; do
   db="$tmp/$s.db"
+  extra=()
+  [ "$s" = web+uploads ] && extra=(--set offload.upload_rate=5/s)
   for e in native ns3; do
-    "$offsim" run "$scenarios/ns3-$s.ini" --engine $e --db "$db" --quiet >/dev/null 2>"$tmp/err" ||
-      fail "$s: --engine $e failed: $(cat "$tmp/err")"
+    "$offsim" run "$scenarios/ns3-${s%+*}.ini" --engine $e --db "$db" --quiet "${extra[@]}" \
+      >/dev/null 2>"$tmp/err" || fail "$s: --engine $e failed: $(cat "$tmp/err")"
   done
   counts() {
     sqlite3 "$db" "SELECT c.close_reason, c.peer_outcome, COUNT(*) FROM conn c JOIN run r

@@ -68,7 +68,6 @@ static void host_fw2_start(world *w, conn *c)
         return; /* policy none: ns-3 and INET run no timer */
     if (h->fw2_scope == FW2_SCOPE_CLOSED && !t->full_close)
         return; /* a half-close may wait for the peer forever (lwIP, Linux, BSD) */
-    c->host_fw2_on = 1;
     c->fw2_last_rx = sim_now(w->s);
     tcp_timer_arm(t, TT_2MSL, sim_now(w->s) + host_fw2_timeout_value(w, t));
     world__trace_timer(w, c, "fw2_start", "host", TT_2MSL);
@@ -84,7 +83,6 @@ static void host_fw2_expired(world *w, conn *c)
 
     world__trace(w, c, "fw2_expire", "host", NULL);
     w->st.host_fw2_expiries++;
-    c->host_fw2_on = 0;
     if (w->cfg->host.fw2_expiry == FW2_EXPIRY_RST) {
         seg r = {t->snd_nxt, t->rcv_nxt, 0, t->rcv_wnd, SEG_RST | SEG_ACK};
         world__output_local(w, c, &r);
@@ -150,11 +148,9 @@ static void host_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
         maybe_offload(w, c, OFFLOAD_FIN_WAIT_2); /* after the timer: R19 carries it */
         break;
     case TCP_S_TIME_WAIT:
-        c->host_fw2_on = 0;
         tcp_timer_arm(t, TT_2MSL, t->tw_deadline);
         break;
     case TCP_S_CLOSED:
-        c->host_fw2_on = 0;
         world__released(w, c);
         break;
     default:
@@ -167,29 +163,21 @@ static void host_segment(tcp_tcb *t, const seg *s, int acceptable)
     conn *c = t->ctx;
     world *w = c->w;
     const host_params *h = &w->cfg->host;
+    sim_time at;
 
     (void)s;
     /* A host that runs no timer of its own (timeout 0) restarts nothing: a
      * timer it inherited from the target runs to its deadline (R20). */
-    if (t->state != TCP_S_FIN_WAIT_2 || !acceptable || !c->host_fw2_on ||
+    if (t->state != TCP_S_FIN_WAIT_2 || !acceptable || !sim_event_pending(&t->timer[TT_2MSL]) ||
         h->fw2_mode != FW2_MODE_IDLE || h->fin_wait_2_timeout == 0)
         return;
     c->fw2_last_rx = sim_now(w->s);
     w->st.fw2_restarts++;
+    at = c->fw2_last_rx + host_fw2_timeout_value(w, t);
+    /* With a check interval the timer stays; the idle clock restarts. */
     if (h->fw2_check_interval == 0)
-        tcp_timer_arm(t, TT_2MSL, sim_now(w->s) + host_fw2_timeout_value(w, t));
-    if (trace_on(w->trace)) {
-        /* With a check interval the timer stays; the idle clock restarts. */
-        int64_t at = sim_now(w->s) + host_fw2_timeout_value(w, t);
-        world__trace(w, c, "fw2_restart", "host", &at);
-    }
-}
-
-static void host_deliver(tcp_tcb *t, uint32_t bytes, int fin)
-{
-    conn *c = t->ctx;
-
-    world__deliver_local(c->w, c, bytes, fin);
+        tcp_timer_arm(t, TT_2MSL, at);
+    world__trace(w, c, "fw2_restart", "host", &at);
 }
 
 static void host_fw2_timeout(tcp_tcb *t)
@@ -210,12 +198,6 @@ static void host_fw2_timeout(tcp_tcb *t)
     host_fw2_expire(w, c);
 }
 
-static int host_give_up(tcp_tcb *t)
-{
-    (void)t;
-    return 1;
-}
-
 static int host_reset_after_close(tcp_tcb *t)
 {
     conn *c = t->ctx;
@@ -228,9 +210,8 @@ const tcp_ops host_tcp_ops = {
     .deadline = host_deadline,
     .state_entered = host_state_entered,
     .segment = host_segment,
-    .deliver = host_deliver,
+    .deliver = world__deliver_local,
     .fw2_timeout = host_fw2_timeout,
-    .give_up = host_give_up,
     .reset_after_close = host_reset_after_close,
 };
 
@@ -267,16 +248,13 @@ void host_offload(world *w, conn *c)
     }
     tcp_flush_ack(t); /* R52 (R36): pending ACKs go out first */
     if (t->state == TCP_S_FIN_WAIT_2) /* R19: the host's FIN_WAIT_2 value, -1 if none */
-        delta = fw2_delta_of(&w->fw2.clock, now,
-                             c->host_fw2_on ? tcp_timer_deadline(t, TT_2MSL) : SIM_NEVER);
+        delta = fw2_delta_of(&w->fw2.clock, now, tcp_timer_deadline(t, TT_2MSL));
     else
         delta = rexmt_delta(w, t, now);
     delegated_sample(t, &w->fw2.clock, now, delta, &c->dlg);
     world__trace(w, c, "offload", tcp_state_name[t->state], &delta);
     tcp_stop_timers(t);
-    c->host_fw2_on = 0;
     c->handoffs++;
-    c->offloaded_once = 1;
     w->st.offloads++;
     world__set_owner(w, c, OWNER_OFFLOADING);
     sim_schedule(w->s, &c->handoff_ev, now + w->cfg->nic.offload_latency);
@@ -292,11 +270,8 @@ void host_upload(world *w, conn *c)
         return;
     if (t->state != TCP_S_CLOSED)
         tcp_flush_ack(t); /* R36, R59 */
-    if (t->state == TCP_S_FIN_WAIT_2)
-        delta = fw2_upload_delta(&w->fw2, t, now, 0); /* R20 */
-    else if (t->state == TCP_S_CLOSED)
-        delta = c->nic_expired ? fw2_upload_delta(&w->fw2, t, now, 1) /* A5 */
-                               : TIMEOUT_DELTA_NOT_RUNNING;
+    if (t->state == TCP_S_FIN_WAIT_2 || t->state == TCP_S_CLOSED)
+        delta = fw2_upload_delta(&w->fw2, t, now, c->nic_expired); /* R20, A5 */
     else
         delta = rexmt_delta(w, t, now);
     delegated_sample(t, &w->fw2.clock, now, delta, &c->dlg);
@@ -315,19 +290,14 @@ static void offload_done(world *w, conn *c)
     sim_time now = sim_now(w->s);
     int64_t delta = c->dlg.timeout_delta;
 
-    t->ops = &nic_tcp_ops;
-    t->cfg = &w->nic_tcp;
-    delegated_install(t, &w->fw2.clock, now, &c->dlg);
-    world__set_owner(w, c, OWNER_NIC);
     if (t->state == TCP_S_FIN_WAIT_2) {
         fw2_install(&w->fw2, t, delta); /* R19, A2, A6 */
         if (sim_event_pending(&t->timer[TT_REXMT]))
             world__trace_timer(w, c, "fw2_start", "nic", TT_REXMT);
     } else if (tcp_outstanding(t)) {
         /* R10: the retransmit timer resumes from the host's delta. */
-        sim_time at = delta < 0    ? tick_after(&w->fw2.clock, now, t->rto)
-                      : delta == 0 ? now
-                                   : tick_deadline(&w->fw2.clock, now, delta);
+        sim_time at = delta < 0 ? tick_after(&w->fw2.clock, now, t->rto)
+                                : tick_deadline(&w->fw2.clock, now, delta);
         tcp_timer_arm(t, TT_REXMT, at);
     }
     if (w->cfg->offload.upload_rate > 0) {
@@ -343,10 +313,6 @@ static void upload_done(world *w, conn *c)
     sim_time now = sim_now(w->s);
     int64_t delta = c->dlg.timeout_delta;
 
-    t->ops = &host_tcp_ops;
-    t->cfg = &w->host_tcp;
-    delegated_install(t, &w->fw2.clock, now, &c->dlg);
-    world__set_owner(w, c, OWNER_HOST);
     switch (t->state) {
     case TCP_S_CLOSED:
         /* A5: with expired_delta 0 the host's timer expires at once (R20). */
@@ -359,7 +325,6 @@ static void upload_done(world *w, conn *c)
         sim_time at = fw2_host_deadline(&w->fw2.clock, now, delta);
 
         if (at != SIM_NEVER) {
-            c->host_fw2_on = 1;
             c->fw2_last_rx = SIM_NEVER; /* the target's value, not an idle time */
             tcp_timer_arm(t, TT_2MSL, at);
             world__trace_timer(w, c, "fw2_start", "host", TT_2MSL);
@@ -382,15 +347,19 @@ static void handoff_done(sim *s, sim_event *ev)
 {
     conn *c = ev->ctx;
     world *w = c->w;
+    int up = c->owner == OWNER_UPLOADING;
 
     (void)s;
-    if (c->owner == OWNER_OFFLOADING)
-        offload_done(w, c);
-    else {
-        SIM_ASSERT(c->owner == OWNER_UPLOADING, "handoff completes with owner %s",
-                   owner_name[c->owner]);
+    SIM_ASSERT(up || c->owner == OWNER_OFFLOADING, "handoff completes with owner %s",
+               owner_name[c->owner]);
+    c->local.ops = up ? &host_tcp_ops : &nic_tcp_ops;
+    c->local.cfg = up ? &w->host_tcp : &w->nic_tcp;
+    delegated_install(&c->local, &w->fw2.clock, sim_now(w->s), &c->dlg);
+    world__set_owner(w, c, up ? OWNER_HOST : OWNER_NIC);
+    if (up)
         upload_done(w, c);
-    }
+    else
+        offload_done(w, c);
     world__drain_held(w, c);
     world__app_resume(w, c);
 }

@@ -88,18 +88,6 @@ static void fs_fw2_timeout(tcp_tcb *t)
         h->expired(h->ctx, h->s);
 }
 
-static int fs_give_up(tcp_tcb *t)
-{
-    (void)t;
-    return 1;
-}
-
-static int fs_reset_after_close(tcp_tcb *t)
-{
-    (void)t;
-    return 0;
-}
-
 static const tcp_ops fw2sock_ops = {
     .output = fs_output,
     .deadline = fs_deadline,
@@ -107,8 +95,6 @@ static const tcp_ops fw2sock_ops = {
     .segment = fs_segment,
     .deliver = fs_deliver,
     .fw2_timeout = fs_fw2_timeout,
-    .give_up = fs_give_up,
-    .reset_after_close = fs_reset_after_close,
 };
 
 /* Walk the tcb to the socket's state through offsim's table. */

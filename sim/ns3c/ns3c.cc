@@ -123,49 +123,38 @@ class OffsimTcpSocket : public TcpSocketBase
 
     void DoForwardUp(Ptr<Packet> packet, const Address& from, const Address& to) override
     {
-        ns3c_sock* h = m_handle;
+        TcpHeader hdr;
+        packet->PeekHeader(hdr);
+        uint8_t flags =
+            hdr.GetFlags() & (TcpHeader::FIN | TcpHeader::SYN | TcpHeader::RST | TcpHeader::ACK);
 
         /* A listener takes the segments of its port's connections that no
          * longer exist (an endpoint released by ns3c_sock_force_closed).
          * ns-3 drops anything but a SYN there; RFC 9293 3.10.7.2 answers an
          * ACK with <SEQ=SEG.ACK><CTL=RST>, and so do real stacks. */
+        if (m_state == LISTEN) {
+            if (!(flags & (TcpHeader::SYN | TcpHeader::RST)))
+                ResetUnknown(packet, hdr, from, to);
+            else
+                TcpSocketBase::DoForwardUp(packet, from, to);
+            return;
+        }
+        if (m_handle != nullptr && m_state != CLOSED) {
+            int sync = m_state != SYN_SENT;
+
+            Segment(m_handle, hdr.GetSequenceNumber().GetValue(),
+                    packet->GetSize() - hdr.GetSerializedSize(), flags,
+                    sync ? m_tcb->m_rxBuffer->NextRxSequence().GetValue() : 0,
+                    sync ? m_tcb->m_rxBuffer->MaxBufferSize() : 0);
+        }
         /* RFC 9293 3.10.7.4: in TIME_WAIT a retransmitted FIN is acknowledged
          * and TIME_WAIT restarts.  ns-3 3.37 ignores it, which leaves a peer
          * whose ACK was lost retransmitting its FIN until the endpoint is
          * gone and an RST answers. */
-        if (m_state == TIME_WAIT) {
-            TcpHeader in;
-            packet->PeekHeader(in);
-            if (in.GetFlags() & TcpHeader::FIN) {
-                Segment(h, in.GetSequenceNumber().GetValue(), 0,
-                        in.GetFlags() & (TcpHeader::FIN | TcpHeader::ACK),
-                        m_tcb->m_rxBuffer->NextRxSequence().GetValue(),
-                        m_tcb->m_rxBuffer->MaxBufferSize());
-                SendEmptyPacket(TcpHeader::ACK);
-                TimeWait();
-                return;
-            }
-        }
-        if (m_state == LISTEN) {
-            TcpHeader in;
-            packet->PeekHeader(in);
-            uint8_t f = in.GetFlags();
-            if (!(f & TcpHeader::SYN) && !(f & TcpHeader::RST)) {
-                ResetUnknown(packet, in, from, to);
-                return;
-            }
-        }
-
-        if (h != nullptr && m_state != CLOSED && m_state != LISTEN) {
-            TcpHeader hdr;
-            packet->PeekHeader(hdr);
-            uint32_t len = packet->GetSize() - hdr.GetSerializedSize();
-            uint8_t flags = hdr.GetFlags() & (TcpHeader::FIN | TcpHeader::SYN | TcpHeader::RST |
-                                              TcpHeader::ACK);
-            int sync = m_state != SYN_SENT;
-            uint32_t nxt = sync ? m_tcb->m_rxBuffer->NextRxSequence().GetValue() : 0;
-            uint32_t wnd = sync ? m_tcb->m_rxBuffer->MaxBufferSize() : 0;
-            Segment(h, hdr.GetSequenceNumber().GetValue(), len, flags, nxt, wnd);
+        if (m_state == TIME_WAIT && (flags & TcpHeader::FIN)) {
+            SendEmptyPacket(TcpHeader::ACK);
+            TimeWait();
+            return;
         }
         TcpSocketBase::DoForwardUp(packet, from, to);
     }

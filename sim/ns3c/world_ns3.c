@@ -22,7 +22,9 @@
  * What the mirror does not know, ns-3 does: retransmissions, RTT, windows
  * and congestion control belong to ns-3's TcpSocketBase (NewReno, fast
  * retransmit off to match offsim's TCP).  Segments arriving during a
- * handoff are processed by ns-3 at once rather than held.
+ * handoff are processed by ns-3 at once; the model sees their effect (the
+ * state, the last acceptable segment) when the handoff completes, as the
+ * receiver processes held segments natively (ns3_drain).
  */
 #include "world_ns3.h"
 
@@ -47,6 +49,7 @@ static struct {
 } g;
 
 enum { QUIET_LOCAL = 1, PEER_ABORTED = 2, RST_LOCAL = 4, RST_PEER = 8 };
+enum { EXT_HELD_STATE = 1, EXT_HELD_SEG = 2 };
 
 /* ---- the ns-3 sockets under the applications ------------------------- */
 
@@ -105,7 +108,31 @@ static void ns3_closed(world *w, conn *c)
     }
 }
 
-static const world_socks ns3_socks = {ns3_send, ns3_close, ns3_abort, ns3_keepalive, ns3_closed};
+static void mirror(conn *c, int side, tcp_state to);
+
+/*
+ * A handoff completed.  ns-3 processed the segments that came meanwhile at
+ * once; the model sees them now, as natively it processes the held ones
+ * (R43/R54, R59): the last acceptable segment for the new holder's hook
+ * (a restart reloads the full value, A4, so one stands for all), then the
+ * socket's state.
+ */
+static void ns3_drain(world *w, conn *c)
+{
+    tcp_tcb *t = &c->local;
+
+    (void)w;
+    if ((c->ext_held & EXT_HELD_SEG) && tcp_synchronized(t->state))
+        t->ops->segment(t, &c->ext_seg, 1);
+    if (c->ext_held & EXT_HELD_STATE) {
+        c->ext_held = 0;
+        mirror(c, 0, (tcp_state)c->ext_state);
+    }
+    c->ext_held = 0;
+}
+
+static const world_socks ns3_socks = {ns3_send,      ns3_close,  ns3_abort,
+                                      ns3_keepalive, ns3_closed, ns3_drain};
 
 /* ---- mirrors ------------------------------------------------------------ */
 
@@ -113,7 +140,6 @@ static const world_socks ns3_socks = {ns3_send, ns3_close, ns3_abort, ns3_keepal
 static void mirror(conn *c, int side, tcp_state to)
 {
     tcp_tcb *t = side ? &c->peer : &c->local;
-    world *w = c->w;
 
     while (t->state != to) {
         tcp_state next;
@@ -127,12 +153,8 @@ static void mirror(conn *c, int side, tcp_state to)
         if (e == TCP_E_RCV_FIN)
             t->rcv_fin = 1;
         tcp_set_state(t, next, e);
-        if (e == TCP_E_RCV_FIN) {
-            if (side)
-                world__peer_ops.deliver(t, 0, 1);
-            else
-                world__deliver_local(w, c, 0, 1);
-        }
+        if (e == TCP_E_RCV_FIN)
+            t->ops->deliver(t, 0, 1);
     }
 }
 
@@ -147,6 +169,11 @@ static void on_state(void *ctx, ns3c_sock *s, int old, int now)
     side = s == c->sock_peer;
     if (!side && (c->ext_quiet & QUIET_LOCAL))
         return;
+    if (!side && world__holding(c)) {
+        c->ext_held |= EXT_HELD_STATE; /* the receiver sees it (ns3_drain) */
+        c->ext_state = (uint8_t)now;
+        return;
+    }
     mirror(c, side, (tcp_state)now);
     if (side && now == TCP_S_CLOSED)
         world__maybe_finish(c->w, c);
@@ -157,38 +184,41 @@ static void on_segment(void *ctx, ns3c_sock *s, uint32_t seq, uint32_t len, uint
 {
     conn *c = ctx;
     seg sg = {seq, 0, len, 0, flags};
-    int side, acceptable;
+    int side;
     tcp_tcb *t;
 
     if (c == NULL || c->finished)
         return;
     side = s == c->sock_peer;
     t = side ? &c->peer : &c->local;
-    acceptable = tcp_acceptable(&sg, rcv_nxt, rcv_wnd, 0, NULL);
     if ((flags & SEG_RST) && seq == rcv_nxt)
         c->ext_quiet |= side ? RST_PEER : RST_LOCAL;
+    if (!side && world__holding(c)) {
+        if (tcp_acceptable(&sg, rcv_nxt, rcv_wnd, 0, NULL)) {
+            c->ext_held |= EXT_HELD_SEG; /* for the receiver (ns3_drain) */
+            c->ext_seg = sg;
+        }
+        return;
+    }
     /* A retransmitted FIN in TIME_WAIT restarts it (RFC 9293), as natively. */
     if (t->state == TCP_S_TIME_WAIT && (flags & SEG_FIN)) {
-        t->tw_deadline = sim_now(c->w->s) + t->cfg->time_wait;
-        if (sim_event_pending(&t->timer[TT_2MSL]))
-            tcp_timer_arm(t, TT_2MSL, t->tw_deadline);
+        tcp_time_wait_restart(t);
         return;
     }
     /* The holder's hook: R16 restarts, the host's idle timer (A3, A4). */
     if (!side && tcp_synchronized(t->state))
-        t->ops->segment(t, &sg, acceptable);
+        t->ops->segment(t, &sg, tcp_acceptable(&sg, rcv_nxt, rcv_wnd, 0, NULL));
 }
 
 static void on_recv(void *ctx, ns3c_sock *s, uint32_t bytes)
 {
     conn *c = ctx;
+    tcp_tcb *t;
 
     if (c == NULL || c->finished)
         return;
-    if (s == c->sock_peer)
-        world__peer_ops.deliver(&c->peer, bytes, 0);
-    else
-        world__deliver_local(c->w, c, bytes, 0);
+    t = s == c->sock_peer ? &c->peer : &c->local;
+    t->ops->deliver(t, bytes, 0);
 }
 
 static unsigned class_of_addr(uint32_t peer_addr)
@@ -227,7 +257,6 @@ static void ns3_conn_open(world *w, uint32_t id)
         fprintf(stderr, "offsim: ns-3: connection %u could not connect\n", id);
         return;
     }
-    c->sock_peer_port = port;
     g.by_port[c->klass][port] = c;
 }
 

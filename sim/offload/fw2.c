@@ -43,9 +43,7 @@ sim_time fw2_target_deadline(const fw2_cfg *f, sim_time now, int64_t delta)
             return tick_after(&f->clock, now, f->timeout);
         return SIM_NEVER;
     }
-    if (delta == 0)
-        return now; /* A6: due now, expires at once */
-    return tick_deadline(&f->clock, now, delta);
+    return tick_deadline(&f->clock, now, delta); /* A6: 0 is now, expires at once */
 }
 
 void fw2_start(const fw2_cfg *f, tcp_tcb *t)

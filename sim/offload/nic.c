@@ -78,13 +78,6 @@ static void nic_segment(tcp_tcb *t, const seg *s, int acceptable)
     }
 }
 
-static void nic_deliver(tcp_tcb *t, uint32_t bytes, int fin)
-{
-    conn *c = t->ctx;
-
-    world__deliver_local(c->w, c, bytes, fin);
-}
-
 /*
  * R17 with A1: the state goes CLOSED first, then the target indicates
  * Retrieve(TimeoutExpiration), so R23 (no target-started upload of a
@@ -111,21 +104,12 @@ static int nic_give_up(tcp_tcb *t)
     return 0;
 }
 
-/* R21: the target sends an RST only when the host asks for an abortive
- * disconnect; data after close is accepted and acknowledged. */
-static int nic_reset_after_close(tcp_tcb *t)
-{
-    (void)t;
-    return 0;
-}
-
 const tcp_ops nic_tcp_ops = {
     .output = nic_output,
     .deadline = nic_deadline,
     .state_entered = nic_state_entered,
     .segment = nic_segment,
-    .deliver = nic_deliver,
+    .deliver = world__deliver_local,
     .fw2_timeout = nic_fw2_timeout,
     .give_up = nic_give_up,
-    .reset_after_close = nic_reset_after_close,
 };

@@ -23,12 +23,10 @@ int64_t ticks_ceil(const tick_clock *c, sim_time d)
 
 sim_time tick_deadline(const tick_clock *c, sim_time now, int64_t n)
 {
-    sim_time last_boundary = now / c->tick * c->tick;
-
     if (n <= 0)
         return now;
     if (c->mode == TICK_MODE_COUNT)
-        return last_boundary + ticks_ns(c, n);
+        return now / c->tick * c->tick + ticks_ns(c, n);
     /* ceil: the first boundary at or after now + n ticks. */
     {
         sim_time due = now + ticks_ns(c, n);

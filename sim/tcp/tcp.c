@@ -101,6 +101,13 @@ static void transition(tcp_tcb *t, tcp_event why)
     tcp_set_state(t, tcp_fsm_next(t->state, why), why);
 }
 
+void tcp_time_wait_restart(tcp_tcb *t)
+{
+    t->tw_deadline = sim_now(t->s) + t->cfg->time_wait;
+    if (sim_event_pending(&t->timer[TT_2MSL]))
+        tcp_timer_arm(t, TT_2MSL, t->tw_deadline);
+}
+
 int tcp_fin_acked(const tcp_tcb *t)
 {
     return t->fin_queued && seq_gt(t->snd_una, t->snd_end);
@@ -270,7 +277,7 @@ static void rexmt_timeout(tcp_tcb *t)
     SIM_ASSERT(tcp_outstanding(t), "retransmit timer in %s with nothing outstanding",
                tcp_state_name[t->state]);
     if (t->rexmt_count >= t->cfg->max_retries) {
-        if (t->ops->give_up(t))
+        if (t->ops->give_up == NULL || t->ops->give_up(t))
             transition(t, TCP_E_RETRIES);
         return;
     }
@@ -507,14 +514,12 @@ void tcp_input(tcp_tcb *t, const seg *s)
 
     /* First: the sequence number. */
     acceptable = tcp_acceptable(s, t->rcv_nxt, t->rcv_wnd, t->cfg->acceptable_exact, &ok);
-    t->ops->segment(t, s, acceptable);
+    if (t->ops->segment != NULL)
+        t->ops->segment(t, s, acceptable);
     if (!ok) {
         if (t->state == TCP_S_TIME_WAIT && (s->flags & SEG_FIN) &&
             s->seq + seg_seqlen(s) == t->rcv_nxt) {
-            /* A retransmitted FIN: acknowledge it, restart TIME_WAIT. */
-            t->tw_deadline = sim_now(t->s) + t->cfg->time_wait;
-            if (sim_event_pending(&t->timer[TT_2MSL]))
-                tcp_timer_arm(t, TT_2MSL, t->tw_deadline);
+            tcp_time_wait_restart(t); /* and the ACK below */
         }
         if (!(s->flags & SEG_RST))
             send_ack(t);
@@ -557,7 +562,8 @@ void tcp_input(tcp_tcb *t, const seg *s)
         case TCP_S_ESTABLISHED:
         case TCP_S_FIN_WAIT_1:
         case TCP_S_FIN_WAIT_2:
-            if (t->full_close && seq_gt(end, t->rcv_nxt) && t->ops->reset_after_close(t)) {
+            if (t->full_close && seq_gt(end, t->rcv_nxt) && t->ops->reset_after_close != NULL &&
+                t->ops->reset_after_close(t)) {
                 tcp_abort(t);
                 return;
             }

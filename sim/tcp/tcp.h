@@ -64,7 +64,8 @@ typedef struct tcp_ops {
     sim_time (*deadline)(tcp_tcb *t, sim_time delay);
     /* The state changed from `old` to t->state because of `why`. */
     void (*state_entered)(tcp_tcb *t, tcp_state old, tcp_event why);
-    /* A segment arrived in a synchronized state; `acceptable` per A3. */
+    /* A segment arrived in a synchronized state; `acceptable` per A3.
+     * This and the last two may be NULL: no interest, abort, accept. */
     void (*segment)(tcp_tcb *t, const seg *s, int acceptable);
     /* In-order payload reached the application (bytes, and/or the FIN). */
     void (*deliver)(tcp_tcb *t, uint32_t bytes, int fin);
@@ -148,8 +149,10 @@ void tcp_output(tcp_tcb *t);
 void tcp_rexmt_resume(tcp_tcb *t, sim_time delay);
 /* RTO = SRTT + max(G, 4 RTTVAR), within [rto_min, rto_max] (RFC 6298 2.3). */
 void tcp_rto_from_estimate(tcp_tcb *t);
-/* Has our FIN been sent / acknowledged? */
+/* Has our FIN been acknowledged? */
 int tcp_fin_acked(const tcp_tcb *t);
+/* A retransmitted FIN in TIME_WAIT: TIME_WAIT starts again (RFC 9293 3.10.7.4). */
+void tcp_time_wait_restart(tcp_tcb *t);
 /* Data or FIN outstanding (sent, not yet acknowledged)? */
 static inline int tcp_outstanding(const tcp_tcb *t)
 {

@@ -59,8 +59,6 @@ typedef struct conn {
     uint8_t peer_close_armed;/* the peer's close (or behaviour) is scheduled */
     uint8_t nic_expired;     /* the target's FIN_WAIT_2 timer expired (A5) */
     uint8_t nic_asked;       /* the target asked for an upload (R41) */
-    uint8_t host_fw2_on;     /* the host's FIN_WAIT_2 timer runs */
-    uint8_t offloaded_once;
     uint8_t finished;        /* recorded and out of the live list */
     uint16_t handoffs;
     uint32_t inflight;       /* segments of this connection on the wire */
@@ -91,9 +89,10 @@ typedef struct conn {
      * state for the model (the offload target's timers live in the mirror's
      * slots), and ext_quiet hides state changes the model made itself. */
     void *sock_local, *sock_peer;
-    uint16_t sock_peer_port;
     uint8_t ext_quiet;
-    uint8_t ext_rst;         /* an acceptable RST arrived (why a socket closed) */
+    uint8_t ext_held;        /* during a handoff: EXT_HELD_STATE, EXT_HELD_SEG */
+    uint8_t ext_state;       /* the local socket's state then */
+    seg ext_seg;             /* its last acceptable segment then */
 
     struct conn *prev, *next;/* the live list; the free list uses next */
 } conn;
@@ -137,6 +136,9 @@ typedef struct world_socks {
     void (*keepalive)(struct world *w, conn *c, int side);
     /* The model closed the local side at once (a FIN_WAIT_2 expiry). */
     void (*closed)(struct world *w, conn *c);
+    /* A handoff completed: what the other TCP did meanwhile reaches the
+     * model now, as held segments do natively (NULL: nothing to do). */
+    void (*drain)(struct world *w, conn *c);
 } world_socks;
 
 typedef struct world {
@@ -162,7 +164,6 @@ typedef struct world {
     uint64_t nlive;
     sim_event arrival_ev;
     rng_stream arrival_rng;
-    sim_time next_arrival;
     sim_event sample_ev;
 
     /* occupancy, kept up to date on every change */
@@ -203,12 +204,13 @@ void world__output_local(world *w, conn *c, const seg *s);
 void world__set_owner(world *w, conn *c, owner o);
 /* The local side was freed (upload complete, TIME_WAIT over, ...). */
 void world__released(world *w, conn *c);
-/* Deliver a held segment to whoever holds the local side now. */
-void world__input_local(world *w, conn *c, const seg *s);
 /* Apply an application call that waited for a handoff. */
 void world__app_resume(world *w, conn *c);
 /* In-order payload or the peer's FIN reached the local application. */
-void world__deliver_local(world *w, conn *c, uint32_t bytes, int fin);
+void world__deliver_local(tcp_tcb *t, uint32_t bytes, int fin);
+/* Segments for the local side wait: a handoff is under way (R43/R54, R59),
+ * or the target has closed and the upload is pending (R22). */
+int world__holding(const conn *c);
 /* Process the segments held during a handoff. */
 void world__drain_held(world *w, conn *c);
 /* Record what the local side's state change means for the conn row. */

@@ -212,6 +212,12 @@ static void hold(conn *c, flight *f)
     c->held_tail = f;
 }
 
+int world__holding(const conn *c)
+{
+    return c->owner == OWNER_OFFLOADING || c->owner == OWNER_UPLOADING ||
+           (c->owner == OWNER_NIC && c->local.state == TCP_S_CLOSED);
+}
+
 /* A segment for the local side; returns 1 if it was held for later. */
 static int input_local(world *w, conn *c, flight *f)
 {
@@ -224,8 +230,7 @@ static int input_local(world *w, conn *c, flight *f)
             world__output_local(w, c, &r);
         return 0;
     }
-    if (c->owner == OWNER_OFFLOADING || c->owner == OWNER_UPLOADING ||
-        (c->owner == OWNER_NIC && t->state == TCP_S_CLOSED)) {
+    if (world__holding(c)) {
         /* R43/R54 (offload) and R59 (upload): processed by the receiver when
          * the handoff completes.  R22: a closed target passes segments to
          * the host, which processes them once the upload completes. */
@@ -236,25 +241,13 @@ static int input_local(world *w, conn *c, flight *f)
     return 0;
 }
 
-void world__input_local(world *w, conn *c, const seg *s)
-{
-    flight f;
-
-    f.s = *s;
-    f.conn = c;
-    f.conn_id = c->id;
-    f.to_local = 1;
-    SIM_ASSERT(!input_local(w, c, &f), "a drained segment was held again (owner %s)",
-               owner_name[c->owner]);
-}
-
 void world__drain_held(world *w, conn *c)
 {
-    while (c->held != NULL && c->owner != OWNER_OFFLOADING && c->owner != OWNER_UPLOADING) {
+    if (w->socks->drain != NULL)
+        w->socks->drain(w, c);
+    while (c->held != NULL && !world__holding(c)) {
         flight *f = c->held;
 
-        if (c->owner == OWNER_NIC && c->local.state == TCP_S_CLOSED)
-            break; /* still waiting for the upload */
         c->held = f->next;
         if (c->held == NULL)
             c->held_tail = NULL;
@@ -323,7 +316,7 @@ static void native_keepalive(world *w, conn *c, int side)
 }
 
 static const world_socks native_socks = {native_send, native_close, native_abort,
-                                         native_keepalive, NULL};
+                                         native_keepalive, NULL, NULL};
 
 /* ---- the local application ------------------------------------------- */
 
@@ -352,7 +345,7 @@ static void local_app(sim *s, sim_event *ev)
         c->app_pending = 1; /* R54, R60: the call waits for the handoff */
         return;
     }
-    if (!c->responded && c->req_rcvd >= wl->request && t->state >= TCP_S_ESTABLISHED) {
+    if (!c->responded && c->req_rcvd >= wl->request && tcp_synchronized(t->state)) {
         c->responded = 1;
         if (wl->response > 0 && !t->fin_queued)
             w->socks->send(w, c, 0, (uint32_t)wl->response);
@@ -376,8 +369,11 @@ void world__app_resume(world *w, conn *c)
     }
 }
 
-void world__deliver_local(world *w, conn *c, uint32_t bytes, int fin)
+void world__deliver_local(tcp_tcb *t, uint32_t bytes, int fin)
 {
+    conn *c = t->ctx;
+    world *w = c->w;
+
     c->req_rcvd += bytes;
     if ((!c->responded && c->req_rcvd >= w->cfg->workload.request) || fin)
         local_wake(w, c);
@@ -559,13 +555,6 @@ static void peer_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
     }
 }
 
-static void peer_segment(tcp_tcb *t, const seg *s, int acceptable)
-{
-    (void)t;
-    (void)s;
-    (void)acceptable;
-}
-
 static void peer_deliver(tcp_tcb *t, uint32_t bytes, int fin)
 {
     conn *c = t->ctx;
@@ -583,27 +572,12 @@ static void peer_fw2_timeout(tcp_tcb *t)
     SIM_ASSERT(0, "a peer has no FIN_WAIT_2 timer (state %s)", tcp_state_name[t->state]);
 }
 
-static int peer_give_up(tcp_tcb *t)
-{
-    (void)t;
-    return 1;
-}
-
-static int peer_reset_after_close(tcp_tcb *t)
-{
-    (void)t;
-    return 0;
-}
-
 const tcp_ops world__peer_ops = {
     .output = output_peer,
     .deadline = peer_deadline,
     .state_entered = peer_state_entered,
-    .segment = peer_segment,
     .deliver = peer_deliver,
     .fw2_timeout = peer_fw2_timeout,
-    .give_up = peer_give_up,
-    .reset_after_close = peer_reset_after_close,
 };
 
 /* ---- connections ------------------------------------------------------ */
@@ -642,7 +616,7 @@ static void record(world *w, conn *c)
     r->t_fin_wait_2 = c->t_fin_wait_2;
     r->t_time_wait = c->t_time_wait;
     r->t_closed = c->t_closed;
-    r->t_released = c->released ? c->t_released : SIM_NEVER;
+    r->t_released = c->t_released;
     r->t_peer_closed = c->t_peer_closed;
     r->close_reason = c->close_reason;
     r->owner_at_close = c->close_reason == CR_OPEN ? c->owner : c->owner_at_close;
