@@ -16,9 +16,20 @@ required=(
   libpcap-dev tcpdump                    # packet traces (run --pcap), read back by the tests
   gnuplot-nox                            # offsim plot
 )
+# Debian's ns-3 CMake package (/usr/lib/x86_64-linux-gnu/cmake/ns3/ns3Targets*.cmake)
+# names files of packages that libns3-dev does not depend on; every path in
+# its INTERFACE_INCLUDE_DIRECTORIES, INTERFACE_LINK_LIBRARIES and IMPORTED_LOCATION
+# must exist, or CMake refuses the targets.  The packages that hold them:
+#   /usr/include/libxml2, .../libxml2.so                libxml2-dev
+#   /usr/include/python3.11                             libpython3-dev (libpython3.11-dev)
+#   .../libgsl.so, .../libgslcblas.so                   libgsl-dev
+#   .../libsqlite3.so                                   libsqlite3-dev (required anyway)
+#   /usr/libexec/ns3/ns3.37-{raw-sock,tap-device}-creator   ns3
+# CMake checks them again (scripts/optional-package.cmake) and builds without
+# ns-3, naming what is missing, when one is absent.
 optional=(
   libns3-dev                             # the ns-3 backend (libns3-c)
-  ns3 libgsl-dev                         # files ns-3's CMake package refers to (find_package(ns3))
+  ns3 libgsl-dev libxml2-dev libpython3-dev  # files ns-3's CMake package names (above)
   openmpi-bin libopenmpi-dev             # distributed sweeps
 )
 
@@ -32,9 +43,26 @@ missing() {
   echo "${out[@]:-}"
 }
 
+# Files that ns-3's CMake package names but that do not exist (one per line).
+ns3_cmake_missing() {
+  local dir f
+  for dir in /usr/lib/*/cmake/ns3; do
+    [ -f "$dir/ns3Targets.cmake" ] || continue
+    grep -ohE '"[^"]*"' "$dir"/ns3Targets*.cmake | tr -d '"' | tr ';' '\n' |
+      sed 's#^${_IMPORT_PREFIX}#/usr#' | grep '^/' | sort -u |
+      while read -r f; do
+        [ -e "$f" ] || echo "setup: ns-3's CMake package names $f, which does not exist:" \
+          "the ns-3 backend will be absent" >&2
+      done
+  done
+}
+
 need_req=$(missing "${required[@]}")
 need_opt=$(missing "${optional[@]}")
-[ -z "$need_req" ] && [ -z "$need_opt" ] && exit 0
+if [ -z "$need_req" ] && [ -z "$need_opt" ]; then
+  ns3_cmake_missing
+  exit 0
+fi
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -71,3 +99,4 @@ if [ -n "$need_opt" ]; then
     echo "setup: optional packages not installed ($need_opt); those features will be absent" >&2
 fi
 rm -f /tmp/offsim-setup.$$.log
+ns3_cmake_missing

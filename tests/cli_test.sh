@@ -90,6 +90,25 @@ expect "unwritable database exits 1" 1 $?
 grep -q "cannot use as a results database" "$tmp/err" && ok "unwritable database reported" || fail "unwritable database reported: $(cat "$tmp/err")"
 [ -s "$tmp/out" ] && fail "no summary when nothing ran" || ok "no summary when nothing ran"
 
+# Database paths are plain file names, never SQLite URIs, and no command
+# leaves -wal or -shm files beside a database once it has ended (issue 8).
+mkdir "$tmp/wal"
+offsim=$(cd "$(dirname "$offsim")" && pwd)/$(basename "$offsim")
+(
+  cd "$tmp/wal" || exit 1
+  "$offsim" run "$tmp/s.ini" --db 'file:u.db?mode=memory' --set workload.connections=5 >/dev/null 2>&1
+  "$offsim" sweep "$tmp/s.ini" --vary nic.fin_wait_2_timeout=30s,60s --seeds 2 --jobs 2 \
+    --set workload.connections=5 --db s.db >/dev/null 2>&1
+  "$offsim" plot s.db --kind cdf --out c.png >/dev/null 2>&1
+  "$offsim" plot s.db --kind handoffs --out h.png >/dev/null 2>&1
+  "$offsim" merge m.db s.db 'file:u.db?mode=memory' >/dev/null 2>&1
+)
+expect "a file: name is a file of that name" 1 "$(sqlite3 "$tmp/wal/file:u.db?mode=memory" \
+  "SELECT COUNT(*) FROM run WHERE status='complete'" 2>&1)"
+expect "runs merged from a file: name" 5 "$(sqlite3 "$tmp/wal/m.db" "SELECT COUNT(*) FROM run")"
+expect "no -wal or -shm files left by run, sweep, plot and merge" "" \
+  "$(cd "$tmp/wal" && ls | grep -E -- '-(wal|shm)$')"
+
 # Every shipped scenario is valid and says what it shows.
 for f in "$scenarios"/*.ini; do
   "$offsim" check "$f" >/dev/null 2>"$tmp/err"

@@ -27,7 +27,9 @@
 #include <sqlite3.h>
 
 #include "cli.h"
+#include "engine/err.h"
 #include "io/params.h"
+#include "io/results.h"
 
 /* The gnuplot template of a kind (generated from scripts/plot-KIND.gp). */
 const char *plot_template(const char *kind);
@@ -581,14 +583,14 @@ int cmd_plot(int argc, char **argv)
                         "(scripts/setup.sh does)\n");
         return EXIT_RUN_FAILED;
     }
-    if (access(db_name, R_OK) != 0) {
-        fprintf(stderr, "offsim: plot: cannot read %s: %s\n", db_name, strerror(errno));
-        return EXIT_RUN_FAILED;
-    }
-    if (sqlite3_open_v2(db_name, &p.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        fprintf(stderr, "offsim: plot: cannot open %s: %s\n", db_name, sqlite3_errmsg(p.db));
-        sqlite3_close(p.db);
-        return EXIT_RUN_FAILED;
+    {
+        sim_diag d;
+
+        diag_init(&d);
+        if (results_open_reader(db_name, &p.db, &d) != SIM_OK) {
+            fprintf(stderr, "offsim: plot: %s\n", d.msg[0]);
+            return EXIT_RUN_FAILED;
+        }
     }
     /* Temp tables live in memory; the database itself is only read. */
     exec(&p, "PRAGMA temp_store = MEMORY");

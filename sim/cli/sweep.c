@@ -355,8 +355,14 @@ static void summary_table(const char *db_name, const sweep *sw, const plan *p)
     size_t nseeds = sweep_seed_count(sw), idx[64];
     char buf[32];
 
-    if (sqlite3_open_v2(db_name, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT value FROM scalar WHERE run_id=? AND name=?", -1, &st,
+    sim_diag d;
+
+    diag_init(&d);
+    if (results_open_reader(db_name, &db, &d) != SIM_OK) {
+        diag_print(&d, stderr);
+        return;
+    }
+    if (sqlite3_prepare_v2(db, "SELECT value FROM scalar WHERE run_id=? AND name=?", -1, &st,
                            NULL) != SQLITE_OK) {
         sqlite3_close(db);
         return;

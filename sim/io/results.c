@@ -15,10 +15,12 @@
  */
 #include "results.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -155,6 +157,83 @@ static int exec(results *r, const char *sql)
     return sqlite3_exec(r->db, sql, NULL, NULL, NULL) == SQLITE_OK ? SIM_OK : SIM_EDB;
 }
 
+/*
+ * The name to give SQLite for a file path: SQLite reads a name that starts
+ * with "file:" as a URI (Debian builds it with SQLITE_USE_URI), so such a
+ * relative path becomes "./file:...", which it reads as a plain file name.
+ * Free with sqlite3_free().
+ */
+static char *plain_name(const char *path)
+{
+    return sqlite3_mprintf(sqlite3_strnicmp(path, "file:", 5) == 0 ? "./%s" : "%s", path);
+}
+
+/*
+ * The authorizer of a reader: SELECTs, and writes to the connection's own
+ * temporary tables (plots stage their series there), nothing else: no
+ * change to the database, no ATTACH, no PRAGMA that sets anything but
+ * temp_store.
+ */
+static int reader_auth(void *arg, int action, const char *a1, const char *a2, const char *db,
+                       const char *trigger)
+{
+    (void)arg;
+    (void)a1;
+    (void)trigger;
+    switch (action) {
+    case SQLITE_SELECT:
+    case SQLITE_READ:
+    case SQLITE_FUNCTION:
+    case SQLITE_RECURSIVE:
+    case SQLITE_TRANSACTION:
+    case SQLITE_SAVEPOINT:
+    case SQLITE_CREATE_TEMP_TABLE:
+    case SQLITE_CREATE_TEMP_INDEX:
+    case SQLITE_DROP_TEMP_TABLE:
+    case SQLITE_DROP_TEMP_INDEX:
+        return SQLITE_OK;
+    case SQLITE_INSERT:
+    case SQLITE_UPDATE:
+    case SQLITE_DELETE:
+        return db != NULL && strcmp(db, "temp") == 0 ? SQLITE_OK : SQLITE_DENY;
+    case SQLITE_ALTER_TABLE: /* its first argument is the database */
+        return strcmp(a1, "temp") == 0 ? SQLITE_OK : SQLITE_DENY;
+    case SQLITE_PRAGMA:
+        return a2 == NULL || sqlite3_stricmp(a1, "temp_store") == 0 ? SQLITE_OK : SQLITE_DENY;
+    default:
+        return SQLITE_DENY;
+    }
+}
+
+int results_open_reader(const char *path, sqlite3 **db, sim_diag *d)
+{
+    char *name = plain_name(path);
+    int rc;
+
+    *db = NULL;
+    if (name == NULL) {
+        diag_add(d, "%s: out of memory", path);
+        return SIM_ENOMEM;
+    }
+    if (access(path, R_OK) != 0) {
+        diag_add(d, "cannot read %s: %s", path, strerror(errno));
+        sqlite3_free(name);
+        return SIM_EDB;
+    }
+    rc = sqlite3_open_v2(name, db, SQLITE_OPEN_READWRITE, NULL);
+    sqlite3_free(name);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_set_authorizer(*db, reader_auth, NULL);
+    if (rc != SQLITE_OK) {
+        diag_add(d, "cannot open %s: %s", path, *db ? sqlite3_errmsg(*db) : "out of memory");
+        sqlite3_close(*db);
+        *db = NULL;
+        return SIM_EDB;
+    }
+    sqlite3_busy_timeout(*db, 60000);
+    return SIM_OK;
+}
+
 void results_close(results *r)
 {
     if (r == NULL)
@@ -178,9 +257,16 @@ int results_open(const char *path, results **out, sim_diag *d)
         diag_add(d, "%s: out of memory", path);
         return SIM_ENOMEM;
     }
-    if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL) !=
-        SQLITE_OK)
-        goto fail;
+    {
+        char *name = plain_name(path);
+        int rc = name ? sqlite3_open_v2(name, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                        NULL)
+                      : SQLITE_NOMEM;
+
+        sqlite3_free(name);
+        if (rc != SQLITE_OK)
+            goto fail;
+    }
     sqlite3_busy_timeout(r->db, 60000);
     if (sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
         goto fail;
@@ -459,17 +545,25 @@ int results_merge(results *r, const char *path, results_merge_stats *st, sim_dia
     if (results_commit(r) != SIM_OK)
         goto fail;
     {
-        /* Read-only, and never created: an input that does not exist is an error. */
-        char *uri = sqlite3_mprintf("file:%s?mode=ro", path);
+        /* Only read, and never created: an input that does not exist is an
+         * error.  Attached by its plain name (not as a read-only URI, whose
+         * connection could not remove a WAL database's -wal and -shm files
+         * when it detaches). */
+        char *name = plain_name(path);
         sqlite3_stmt *att = NULL;
 
+        if (access(path, R_OK) != 0) {
+            diag_add(d, "%s: cannot read: %s", path, strerror(errno));
+            sqlite3_free(name);
+            return SIM_EDB;
+        }
         rc = sqlite3_prepare_v2(r->db, "ATTACH ?1 AS src", -1, &att, NULL);
         if (rc == SQLITE_OK) {
-            sqlite3_bind_text(att, 1, uri, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(att, 1, name, -1, SQLITE_TRANSIENT);
             rc = sqlite3_step(att) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
         }
         sqlite3_finalize(att);
-        sqlite3_free(uri);
+        sqlite3_free(name);
         if (rc != SQLITE_OK) {
             diag_add(d, "%s: cannot open: %s", path, sqlite3_errmsg(r->db));
             return SIM_EDB;

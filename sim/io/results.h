@@ -41,6 +41,18 @@ typedef struct results results;
 int results_open(const char *path, results **out, sim_diag *d);
 void results_close(results *r);
 
+/*
+ * A database opened only to read it (plot, sweep summaries), by its plain
+ * file name, never as an SQLite URI, and never created.  It is opened
+ * read-write where the file allows it, so that closing the last connection
+ * of a WAL database removes its -wal and -shm files as a writer's close does
+ * (a read-only connection leaves them behind); an authorizer lets SQL read it
+ * and write the connection's temporary tables, nothing else.  Close with
+ * sqlite3_close().
+ */
+struct sqlite3;
+int results_open_reader(const char *path, struct sqlite3 **db, sim_diag *d);
+
 typedef struct results_run_info {
     const char *identity;        /* scenario_identity() */
     const char *scenario;        /* the path as given */
