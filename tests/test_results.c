@@ -64,7 +64,7 @@ static void schema_version_and_status_transitions(void)
     CHECK_EQ_STR(query(db, "SELECT status FROM run"), "running");
     CHECK_EQ_I64(results_param(r, run, "nic.capacity", "10", &(double){10}, 0), 0);
     CHECK_EQ_I64(results_param(r, run, "sim.log", "conn", NULL, 1), 0);
-    CHECK_EQ_I64(results_scalar(r, run, "peak", half), 0);
+    CHECK_EQ_I64(results_scalar(r, run, RESULTS_NIC_PEAK, half), 0);
     CHECK_EQ_I64(results_occupancy(r, run, SIM_S, 3, 2, 1, 0), 0);
     CHECK_EQ_I64(results_event(r, run, 5, 1, "fw2_start", NULL, &(int64_t){120000}), 0);
     {
@@ -75,7 +75,7 @@ static void schema_version_and_status_transitions(void)
         CHECK_EQ_I64(results_conn(r, run, &c), 0);
         CHECK_EQ_I64(results_conn(r, run, &e), 0);
     }
-    CHECK_EQ_I64(results_run_end(r, run, "complete", 1.25, 100, 42, "00ff", &d), 0);
+    CHECK_EQ_I64(results_run_end(r, run, RESULTS_COMPLETE, 1.25, 100, 42, "00ff", &d), 0);
     results_close(r);
 
     CHECK_EQ_STR(query(db, "SELECT status || ' ' || wall_s || ' ' || sim_end_ns || ' ' || "
@@ -100,7 +100,7 @@ static void schema_version_and_status_transitions(void)
     CHECK_EQ_I64(results_open(db, &r, &d), 0);
     CHECK_EQ_I64(results_run_begin(r, &info, &run, &d), 0);
     CHECK_EQ_I64(run, 2);
-    CHECK_EQ_I64(results_run_end(r, run, "interrupted", 0, 5, 1, NULL, &d), 0);
+    CHECK_EQ_I64(results_run_end(r, run, RESULTS_INTERRUPTED, 0, 5, 1, NULL, &d), 0);
     results_close(r);
     CHECK_EQ_STR(query(db, "SELECT group_concat(status) FROM run"), "complete,interrupted");
 }
@@ -119,7 +119,7 @@ static void many_rows_commit_in_batches(void)
         results_event(r, run, i, (uint32_t)i, "state", "ESTABLISHED", NULL);
     /* The first batch is already committed and visible. */
     CHECK_EQ_STR(query(db, "SELECT COUNT(*) >= 100000 FROM event"), "1");
-    CHECK_EQ_I64(results_run_end(r, run, "failed", 0, 0, 0, NULL, &d), 0);
+    CHECK_EQ_I64(results_run_end(r, run, RESULTS_FAILED, 0, 0, 0, NULL, &d), 0);
     results_close(r);
     CHECK_EQ_STR(query(db, "SELECT COUNT(*) FROM event"), "100010");
     CHECK_EQ_STR(query(db, "SELECT status FROM run"), "failed");

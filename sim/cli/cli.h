@@ -51,7 +51,4 @@ char *cli_fmt_time(double ns, char *buf);
 /* Seconds on the monotonic clock (wall time for progress and speed). */
 double cli_wall_now(void);
 
-/* The median of v[0..n), n >= 1; v is left sorted. */
-double cli_median(double *v, size_t n);
-
 #endif /* SIM_CLI_CLI_H */

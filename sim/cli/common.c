@@ -12,6 +12,9 @@
 
 #include "cli.h"
 #include "engine/err.h"
+#include "engine/sim.h"
+
+#define MINUTE (60 * SIM_S)
 
 int cli_usage_error(const char *command, const char *fmt, ...)
 {
@@ -36,7 +39,6 @@ scenario *cli_load_scenario(const char *path, char **sets, size_t nsets, const c
 {
     sim_diag d;
     scenario *sc;
-    char buf[128];
     int bad = 0;
 
     diag_init(&d);
@@ -46,14 +48,10 @@ scenario *cli_load_scenario(const char *path, char **sets, size_t nsets, const c
     }
     for (size_t i = 0; i < nsets; i++)
         bad |= scenario_set(sc, sets[i], &d) != SIM_OK;
-    if (seed != NULL) {
-        snprintf(buf, sizeof buf, "sim.seed=%s", seed);
-        bad |= scenario_set(sc, buf, &d) != SIM_OK;
-    }
-    if (log != NULL) {
-        snprintf(buf, sizeof buf, "sim.log=%s", log);
-        bad |= scenario_set(sc, buf, &d) != SIM_OK;
-    }
+    if (seed != NULL)
+        bad |= scenario_set_key(sc, "sim.seed", seed, &d) != SIM_OK;
+    if (log != NULL)
+        bad |= scenario_set_key(sc, "sim.log", log, &d) != SIM_OK;
     if (!bad)
         bad = scenario_resolve(sc, &d) != SIM_OK;
     if (bad) {
@@ -77,16 +75,16 @@ char *cli_fmt_time(double ns, char *buf)
 {
     double a = fabs(ns);
 
-    if (a < 1e3)
+    if (a < (double)SIM_US)
         snprintf(buf, 32, "%.0f ns", ns);
-    else if (a < 1e6)
-        snprintf(buf, 32, "%.3g us", ns / 1e3);
-    else if (a < 1e9)
-        snprintf(buf, 32, "%.3g ms", ns / 1e6);
-    else if (a < 600e9)
-        snprintf(buf, 32, "%.4g s", ns / 1e9);
+    else if (a < (double)SIM_MS)
+        snprintf(buf, 32, "%.3g us", ns / (double)SIM_US);
+    else if (a < (double)SIM_S)
+        snprintf(buf, 32, "%.3g ms", ns / (double)SIM_MS);
+    else if (a < (double)(10 * MINUTE))
+        snprintf(buf, 32, "%.4g s", ns / (double)SIM_S);
     else
-        snprintf(buf, 32, "%.4g min", ns / 60e9);
+        snprintf(buf, 32, "%.4g min", ns / (double)MINUTE);
     return buf;
 }
 
@@ -96,17 +94,4 @@ double cli_wall_now(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int by_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-double cli_median(double *v, size_t n)
-{
-    qsort(v, n, sizeof *v, by_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }

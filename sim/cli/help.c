@@ -2,7 +2,6 @@
  * help.c - `offsim help [COMMAND]`, `offsim help scenario` (the key list,
  * printed from the parameter table) and `offsim --version`.
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -266,7 +265,7 @@ int cmd_version(void)
 {
     printf("offsim %s\n", OFFSIM_VERSION);
     printf("results schema %d, SQLite %s, libinih %s, Random123 Philox4x32-10, nettle SHA-256\n",
-           RESULTS_SCHEMA_VERSION, sqlite3_libversion(), OFFSIM_INIH_VERSION);
+           RESULTS_SCHEMA_VERSION, results_sqlite_version(), OFFSIM_INIH_VERSION);
 #ifdef OFFSIM_HAVE_NS3
     printf("ns-3 backend: ns-3 %s (run --engine ns3, libns3-c)\n", OFFSIM_NS3_VERSION);
 #else

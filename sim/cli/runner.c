@@ -167,46 +167,45 @@ static void store_scalars(run_ctx *r, sim_time end)
     sim_time v;
     int lb;
     struct {
-        const char *name;
+        results_scalar_id id;
         double value;
     } rows[] = {
-        {"connections_opened", (double)st->opened},
-        {"connections_closed", (double)st->closed},
-        {"offloads", (double)st->offloads},
-        {"uploads", (double)st->uploads},
-        {"offloads_refused", (double)st->refused},
-        {"nic_fw2_expiries", (double)st->nic_fw2_expiries},
-        {"host_fw2_expiries", (double)st->host_fw2_expiries},
-        {"fw2_restarts", (double)st->fw2_restarts},
-        {"indications", (double)st->indications},
-        {"peers_reset", (double)st->peers_reset},
-        {"segments", (double)st->segments},
-        {"segments_lost", (double)st->lost},
-        {"nic_peak", (double)st->nic_peak},
-        {"nic_mean", end > 0 ? st->nic_area / (double)end : 0},
+        {RESULTS_CONNECTIONS_OPENED, (double)st->opened},
+        {RESULTS_CONNECTIONS_CLOSED, (double)st->closed},
+        {RESULTS_OFFLOADS, (double)st->offloads},
+        {RESULTS_UPLOADS, (double)st->uploads},
+        {RESULTS_OFFLOADS_REFUSED, (double)st->refused},
+        {RESULTS_NIC_FW2_EXPIRIES, (double)st->nic_fw2_expiries},
+        {RESULTS_HOST_FW2_EXPIRIES, (double)st->host_fw2_expiries},
+        {RESULTS_FW2_RESTARTS, (double)st->fw2_restarts},
+        {RESULTS_INDICATIONS, (double)st->indications},
+        {RESULTS_PEERS_RESET, (double)st->peers_reset},
+        {RESULTS_SEGMENTS, (double)st->segments},
+        {RESULTS_SEGMENTS_LOST, (double)st->lost},
+        {RESULTS_NIC_PEAK, (double)st->nic_peak},
+        {RESULTS_NIC_MEAN, end > 0 ? st->nic_area / (double)end : 0},
     };
+    /* A percentile that reaches a censored connection is a lower bound. */
     static const struct {
-        const char *name;
+        results_scalar_id value, lower_bound;
         double q;
-    } qs[] = {{"close_p50_s", 0.5}, {"close_p90_s", 0.9}, {"close_p99_s", 0.99},
-              {"close_max_s", 1.0}};
+    } qs[] = {{RESULTS_CLOSE_P50_S, RESULTS_CLOSE_P50_LOWER_BOUND, 0.5},
+              {RESULTS_CLOSE_P90_S, RESULTS_CLOSE_P90_LOWER_BOUND, 0.9},
+              {RESULTS_CLOSE_P99_S, RESULTS_CLOSE_P99_LOWER_BOUND, 0.99},
+              {RESULTS_CLOSE_MAX_S, RESULTS_CLOSE_MAX_LOWER_BOUND, 1.0}};
 
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
-        if (results_scalar(r->db, r->run_id, rows[i].name, rows[i].value) != 0)
+        if (results_scalar(r->db, r->run_id, rows[i].id, rows[i].value) != 0)
             r->write_failed = 1;
     world_latency_counts(r->w, &n, &censored);
-    if (n > 0 &&
-        results_scalar(r->db, r->run_id, "censored_share", (double)censored / (double)n) != 0)
+    if (n > 0 && results_scalar(r->db, r->run_id, RESULTS_CENSORED_SHARE,
+                                (double)censored / (double)n) != 0)
         r->write_failed = 1;
     for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
-        char name[64];
-
         if (!world_quantile(r->w, qs[i].q, &v, &lb))
             continue;
-        /* A percentile that reaches a censored connection is a lower bound. */
-        snprintf(name, sizeof name, "%.*s_lower_bound", (int)strlen(qs[i].name) - 2, qs[i].name);
-        if (results_scalar(r->db, r->run_id, qs[i].name, (double)v / 1e9) != 0 ||
-            results_scalar(r->db, r->run_id, name, lb) != 0)
+        if (results_scalar(r->db, r->run_id, qs[i].value, (double)v / (double)SIM_S) != 0 ||
+            results_scalar(r->db, r->run_id, qs[i].lower_bound, lb) != 0)
             r->write_failed = 1;
     }
 }
@@ -222,7 +221,7 @@ static void print_quantile(FILE *f, world *w, const char *label, double q)
 }
 
 static void summary(run_ctx *r, const char *db, sim_time end, double wall,
-                    const char *status)
+                    results_status status)
 {
     const world_stats *st = &r->w->st;
     size_t n, censored;
@@ -232,7 +231,7 @@ static void summary(run_ctx *r, const char *db, sim_time end, double wall,
 
     fprintf(f, "offsim run: %s, seed %llu, engine %s -> %s (run %lld, %s)\n", r->sc->path,
             (unsigned long long)r->sc->cfg.sim.seed, r->o->engine, db, (long long)r->run_id,
-            status);
+            results_status_name[status]);
     fprintf(f, "connections    opened %llu, closed %llu, still open %llu\n",
            (unsigned long long)st->opened, (unsigned long long)st->closed,
            (unsigned long long)(st->opened - st->closed));
@@ -284,7 +283,7 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
     char identity[65], fp[17];
     results_run_info info;
     sim_time end;
-    const char *status;
+    results_status status;
     int rc;
 
     memset(&r, 0, sizeof r);
@@ -292,7 +291,7 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
     r.sc = sc;
     r.o = o;
     r.db = db;
-    res->status = "failed";
+    res->status = RESULTS_FAILED;
     if (o->identity != NULL)
         snprintf(identity, sizeof identity, "%s", o->identity);
     else
@@ -315,7 +314,7 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
         rc = sim_create(&s) != SIM_OK ? SIM_ENOMEM : world_create(&sc->cfg, s, &r.trace, &r.w);
     if (rc != SIM_OK) {
         diag_add(d, "out of memory building the world");
-        results_run_end(db, r.run_id, "failed", 0, 0, 0, NULL, d);
+        results_run_end(db, r.run_id, RESULTS_FAILED, 0, 0, 0, NULL, d);
         sim_destroy(s);
         trace_fini(&r.trace);
         return SIM_ENOMEM;
@@ -342,10 +341,12 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
     if (r.progress)
         draw_bar(&r, s, 1);
     snprintf(fp, sizeof fp, "%016llx", (unsigned long long)sim_fingerprint(s));
-    status = runner_interrupted ? "interrupted" : r.write_failed ? "failed" : "complete";
+    status = runner_interrupted ? RESULTS_INTERRUPTED
+             : r.write_failed   ? RESULTS_FAILED
+                                : RESULTS_COMPLETE;
     rc = results_run_end(db, r.run_id, status, res->wall_s, end, res->events, fp, d);
     if (rc != SIM_OK)
-        status = "failed";
+        status = RESULTS_FAILED;
     res->status = status;
     if (o->summary != NULL)
         summary(&r, o->db_name, end, res->wall_s, status);
@@ -356,7 +357,7 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
     if (strcmp(o->engine, "ns3") == 0)
         world_ns3_fini();
 #endif
-    if (strcmp(status, "complete") == 0)
+    if (status == RESULTS_COMPLETE)
         return SIM_OK;
-    return strcmp(status, "interrupted") == 0 ? SIM_EINTR : SIM_EDB;
+    return status == RESULTS_INTERRUPTED ? SIM_EINTR : SIM_EDB;
 }

@@ -36,7 +36,7 @@ typedef struct runner_opts {
 
 typedef struct runner_result {
     int64_t run_id;
-    const char *status;        /* "complete", "interrupted" or "failed" */
+    results_status status;     /* complete, interrupted or failed */
     uint64_t events;
     double wall_s;
 } runner_result;

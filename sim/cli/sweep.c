@@ -28,8 +28,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "cli.h"
 #include "engine/err.h"
 #include "io/results.h"
@@ -43,7 +41,7 @@ typedef struct plan {
     scenario **run;        /* one resolved scenario per run */
     char (*identity)[65];
     int64_t *run_id;       /* 0 until known */
-    const char **status;   /* NULL: not run yet */
+    results_status *status; /* RESULTS_RUNNING: not run, or not finished */
     size_t n;
     const char **varied;   /* axis keys, for run_param.varied */
     size_t nvaried;
@@ -64,7 +62,7 @@ static void plan_free(plan *p)
 static int make_plan(const scenario *base, const sweep *sw, plan *p, sim_diag *d)
 {
     size_t n = sweep_runs(sw), idx[64];
-    char set[600];
+    char set[24]; /* a seed, at most 20 digits */
 
     memset(p, 0, sizeof *p);
     if (sw->naxes > 64) {
@@ -93,12 +91,11 @@ static int make_plan(const scenario *base, const sweep *sw, plan *p, sim_diag *d
             diag_add(d, "out of memory planning %zu runs", n);
             return SIM_ENOMEM;
         }
-        for (size_t a = 0; a < sw->naxes && !bad; a++) {
-            snprintf(set, sizeof set, "%s=%s", sw->axes[a].key, sw->axes[a].values[idx[a]]);
-            bad = scenario_set(p->run[k], set, d) != SIM_OK;
-        }
-        snprintf(set, sizeof set, "sim.seed=%llu", (unsigned long long)seed);
-        if (bad || scenario_set(p->run[k], set, d) != SIM_OK ||
+        for (size_t a = 0; a < sw->naxes && !bad; a++)
+            bad = scenario_set_key(p->run[k], sw->axes[a].key, sw->axes[a].values[idx[a]], d) !=
+                  SIM_OK;
+        snprintf(set, sizeof set, "%llu", (unsigned long long)seed);
+        if (bad || scenario_set_key(p->run[k], "sim.seed", set, d) != SIM_OK ||
             scenario_resolve(p->run[k], d) != SIM_OK) {
             char point[512] = "";
 
@@ -193,8 +190,7 @@ static void worker_main(plan *p, FILE *cmd, FILE *reply, const char *db_name)
     while (fscanf(cmd, "%zu", &k) == 1 && k < p->n) {
         if (!runner_interrupted)
             run_one(p, k, db, db_name);
-        fprintf(reply, "%zu %lld %s\n", k, (long long)p->run_id[k],
-                p->status[k] ? p->status[k] : "interrupted");
+        fprintf(reply, "%zu %lld %d\n", k, (long long)p->run_id[k], (int)p->status[k]);
         fflush(reply);
     }
     results_close(db);
@@ -286,11 +282,12 @@ static int run_parallel(plan *p, const size_t *due, size_t ndue, unsigned jobs,
         for (unsigned j = 0; j < jobs && n > 0; j++) {
             size_t k;
             long long id;
-            char status[32];
+            int status;
 
             if (!(fds[j].revents & (POLLIN | POLLHUP)) || !wk[j].busy)
                 continue;
-            if (fscanf(wk[j].reply, "%zu %lld %31s", &k, &id, status) != 3 || k >= p->n) {
+            if (fscanf(wk[j].reply, "%zu %lld %d", &k, &id, &status) != 3 || k >= p->n ||
+                status < 0 || status >= RESULTS_STATUS_N) {
                 fprintf(stderr, "offsim: worker %u stopped unexpectedly\n", j);
                 wk[j].busy = 0;
                 busy--;
@@ -298,9 +295,7 @@ static int run_parallel(plan *p, const size_t *due, size_t ndue, unsigned jobs,
                 continue;
             }
             p->run_id[k] = id;
-            p->status[k] = strcmp(status, "complete") == 0      ? "complete"
-                           : strcmp(status, "interrupted") == 0 ? "interrupted"
-                                                                : "failed";
+            p->status[k] = (results_status)status;
             pr->done++;
             progress_draw(pr, 0);
             wk[j].busy = 0;
@@ -328,43 +323,36 @@ static int run_parallel(plan *p, const size_t *due, size_t ndue, unsigned jobs,
 
 /* ---- the summary -------------------------------------------------------- */
 
-/* The median over a point's runs of one scalar (st: the scalar query);
- * NAN when none has it. */
-static double point_median(sqlite3_stmt *st, const plan *p, size_t first, size_t nseeds,
-                           const char *name)
+/* The median over a point's complete runs of one scalar; NAN when none has
+ * it (or it cannot be read). */
+static double point_median(results *db, const plan *p, size_t first, size_t nseeds,
+                           results_scalar_id id, int64_t *runs)
 {
-    double v[256];
     size_t n = 0;
+    double m;
 
-    for (size_t k = first; k < first + nseeds && n < 256; k++) {
-        if (p->run_id[k] == 0 || p->status[k] == NULL || strcmp(p->status[k], "complete"))
-            continue;
-        sqlite3_bind_int64(st, 1, p->run_id[k]);
-        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            v[n++] = sqlite3_column_double(st, 0);
-        sqlite3_reset(st);
-    }
-    return n == 0 ? NAN : cli_median(v, n);
+    for (size_t k = first; k < first + nseeds; k++)
+        if (p->run_id[k] != 0 && p->status[k] == RESULTS_COMPLETE)
+            runs[n++] = p->run_id[k];
+    if (results_scalar_median(db, runs, n, id, &m) != SIM_OK)
+        return NAN;
+    return m;
 }
 
 static void summary_table(const char *db_name, const sweep *sw, const plan *p)
 {
-    sqlite3 *db;
-    sqlite3_stmt *st = NULL;
-    size_t nseeds = sweep_seed_count(sw), idx[64];
+    results *db;
+    sim_diag d;
+    size_t nseeds = sweep_seed_count(sw);
+    size_t *idx = calloc(sw->naxes ? sw->naxes : 1, sizeof *idx);
+    int64_t *runs = calloc(nseeds, sizeof *runs);
     char buf[32];
 
-    sim_diag d;
-
     diag_init(&d);
-    if (results_open_reader(db_name, &db, &d) != SIM_OK) {
+    if (idx == NULL || runs == NULL || results_open_read(db_name, &db, &d) != SIM_OK) {
         diag_print(&d, stderr);
-        return;
-    }
-    if (sqlite3_prepare_v2(db, "SELECT value FROM scalar WHERE run_id=? AND name=?", -1, &st,
-                           NULL) != SQLITE_OK) {
-        sqlite3_close(db);
+        free(idx);
+        free(runs);
         return;
     }
     printf("\nmedians over seeds per point (close latency: our close to TIME_WAIT/CLOSED)\n");
@@ -375,21 +363,22 @@ static void summary_table(const char *db_name, const sweep *sw, const plan *p)
     for (size_t pt = 0; pt < sweep_points(sw); pt++) {
         uint64_t seed;
         size_t first = pt * nseeds;
-        double c;
+        static const results_scalar_id times[] = {RESULTS_CLOSE_P50_S, RESULTS_CLOSE_P99_S,
+                                                  RESULTS_CLOSE_MAX_S};
 
         sweep_run(sw, first, idx, &seed);
         for (size_t a = 0; a < sw->naxes; a++)
             printf("%-24s ", sw->axes[a].values[idx[a]]);
-        printf("%10s ", cli_fmt_time(point_median(st, p, first, nseeds, "close_p50_s") * 1e9, buf));
-        printf("%10s ", cli_fmt_time(point_median(st, p, first, nseeds, "close_p99_s") * 1e9, buf));
-        printf("%10s ", cli_fmt_time(point_median(st, p, first, nseeds, "close_max_s") * 1e9, buf));
-        c = point_median(st, p, first, nseeds, "censored_share");
-        printf("%8.1f%% %12.0f %9.1f\n", 100 * c,
-               point_median(st, p, first, nseeds, "nic_fw2_expiries"),
-               point_median(st, p, first, nseeds, "nic_mean"));
+        for (size_t t = 0; t < 3; t++)
+            printf("%10s ", cli_fmt_time(point_median(db, p, first, nseeds, times[t], runs) *
+                                             (double)SIM_S, buf));
+        printf("%8.1f%% ", 100 * point_median(db, p, first, nseeds, RESULTS_CENSORED_SHARE, runs));
+        printf("%12.0f ", point_median(db, p, first, nseeds, RESULTS_NIC_FW2_EXPIRIES, runs));
+        printf("%9.1f\n", point_median(db, p, first, nseeds, RESULTS_NIC_MEAN, runs));
     }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    results_close(db);
+    free(idx);
+    free(runs);
 }
 
 /* ---- the command --------------------------------------------------------- */
@@ -547,7 +536,7 @@ int cmd_sweep(int argc, char **argv)
 
         if (id != 0) {
             p.run_id[k] = id;
-            p.status[k] = "complete";
+            p.status[k] = RESULTS_COMPLETE;
             skipped++;
             continue;
         }
@@ -589,9 +578,9 @@ int cmd_sweep(int argc, char **argv)
     runner_catch_sigint(0);
     progress_draw(&pr, 1);
     for (size_t k = 0; k < p.n; k++) {
-        if (p.status[k] == NULL || strcmp(p.status[k], "interrupted") == 0)
+        if (p.status[k] == RESULTS_RUNNING || p.status[k] == RESULTS_INTERRUPTED)
             interrupted++;
-        else if (strcmp(p.status[k], "complete") == 0)
+        else if (p.status[k] == RESULTS_COMPLETE)
             complete++;
         else
             failed++;

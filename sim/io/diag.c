@@ -26,8 +26,13 @@ void diag_add(sim_diag *d, const char *fmt, ...)
 
 void diag_print(const sim_diag *d, FILE *f)
 {
+    diag_print_for(d, f, NULL);
+}
+
+void diag_print_for(const sim_diag *d, FILE *f, const char *who)
+{
     for (size_t i = 0; i < d->n; i++)
-        fprintf(f, "offsim: %s\n", d->msg[i]);
+        fprintf(f, "offsim: %s%s%s\n", who ? who : "", who ? ": " : "", d->msg[i]);
     if (d->dropped)
         fprintf(f, "offsim: ... and %zu more error%s\n", d->dropped,
                 d->dropped == 1 ? "" : "s");

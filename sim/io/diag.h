@@ -30,5 +30,7 @@ void diag_add(sim_diag *d, const char *fmt, ...)
 static inline size_t diag_count(const sim_diag *d) { return d->n + d->dropped; }
 /* Print every message, each prefixed "offsim: " (and the count dropped). */
 void diag_print(const sim_diag *d, FILE *f);
+/* The same, each message prefixed "offsim: WHO: " (the command that failed). */
+void diag_print_for(const sim_diag *d, FILE *f, const char *who);
 
 #endif /* SIM_IO_DIAG_H */

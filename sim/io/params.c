@@ -474,10 +474,10 @@ int param_number(const param *p, const void *field, double *num)
 {
     switch (p->type) {
     case PT_DURATION:
-        *num = (double)*(const sim_time *)field / 1e9;
+        *num = (double)*(const sim_time *)field / (double)SIM_S;
         return 1;
     case PT_DIST:
-        *num = dist_mean(field) / 1e9;
+        *num = dist_mean(field) / (double)SIM_S;
         return isfinite(*num);
     case PT_SIZE:
     case PT_RATE:
@@ -495,6 +495,23 @@ int param_number(const param *p, const void *field, double *num)
         return 0;
     }
     return 0;
+}
+
+const char *param_si_unit(const param *p)
+{
+    switch (p->type) {
+    case PT_DURATION:
+    case PT_DIST:
+        return "s";
+    case PT_SIZE:
+        return "B";
+    case PT_RATE:
+        return "bit/s";
+    case PT_PER_SECOND:
+        return "1/s";
+    default:
+        return NULL;
+    }
 }
 
 const char *param_type_text(const param *p, char *buf, size_t len)

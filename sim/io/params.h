@@ -93,6 +93,9 @@ char *param_format(const param *p, const void *field, char *buf);
  */
 int param_number(const param *p, const void *field, double *num);
 
+/* The unit of param_number(): "s", "B", "bit/s", "1/s", or NULL (none). */
+const char *param_si_unit(const param *p);
+
 /* What the type reads like in help: "duration", "size", "value list"... */
 const char *param_type_text(const param *p, char *buf, size_t len);
 

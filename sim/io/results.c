@@ -16,6 +16,7 @@
 #include "results.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +26,28 @@
 #include <sqlite3.h>
 
 #include "engine/err.h"
+#include "io/stats.h"
 
-static const char schema_sql[] =
+const char *const results_status_name[RESULTS_STATUS_N] = {
+#define X(id, name) [RESULTS_##id] = name,
+    RESULTS_STATUS_MAP(X)
+#undef X
+};
+
+const char *const results_scalar_name[RESULTS_SCALAR_N] = {
+#define X(id, name) [RESULTS_##id] = name,
+    RESULTS_SCALAR_MAP(X)
+#undef X
+};
+
+/*
+ * The schema, a format for schema_text(): the first %s is the list of run
+ * statuses, the others the scalars run_summary shows, in the order of
+ * summary_scalars[].
+ */
+static const results_scalar_id summary_scalars[] = {RESULTS_CLOSE_P50_S, RESULTS_CLOSE_P99_S,
+                                                    RESULTS_NIC_FW2_EXPIRIES, RESULTS_NIC_MEAN};
+static const char schema_format[] =
     "CREATE TABLE IF NOT EXISTS run(\n"
     "  id INTEGER PRIMARY KEY,\n"
     "  identity TEXT NOT NULL,\n"
@@ -34,7 +55,7 @@ static const char schema_sql[] =
     "  scenario_sha256 TEXT NOT NULL,\n"
     "  engine TEXT NOT NULL,\n"
     "  seed INTEGER NOT NULL,\n"
-    "  status TEXT NOT NULL CHECK(status IN ('running','complete','interrupted','failed')),\n"
+    "  status TEXT NOT NULL CHECK(status IN (%s)),\n"
     "  started TEXT NOT NULL,\n"
     "  wall_s REAL,\n"
     "  sim_end_ns INTEGER,\n"
@@ -87,8 +108,8 @@ static const char schema_sql[] =
      * (still open at the end) count until the end of the run. */
     "CREATE VIEW IF NOT EXISTS close_latency AS\n"
     "  SELECT c.run_id, c.conn_id, c.peer,\n"
-    "    (COALESCE(c.t_time_wait, c.t_closed, r.sim_end_ns) - c.t_close) / 1e9 AS close_s,\n"
-    "    (COALESCE(c.t_released, r.sim_end_ns) - c.t_close) / 1e9 AS release_s,\n"
+    "    (COALESCE(c.t_time_wait, c.t_closed, r.sim_end_ns) - c.t_close) / " RESULTS_SQL_S " AS close_s,\n"
+    "    (COALESCE(c.t_released, r.sim_end_ns) - c.t_close) / " RESULTS_SQL_S " AS release_s,\n"
     "    (c.t_time_wait IS NULL AND c.t_closed IS NULL) AS censored,\n"
     "    (c.t_released IS NULL) AS release_censored\n"
     "  FROM conn c JOIN run r ON r.id = c.run_id\n"
@@ -103,7 +124,7 @@ static const char schema_sql[] =
     /* Per run, over the connections opened after sim.warmup, as the summary. */
     "CREATE VIEW IF NOT EXISTS run_summary AS\n"
     "  WITH l AS (SELECT l.* FROM close_latency l JOIN conn c USING (run_id, conn_id)\n"
-    "             WHERE c.t_open >= COALESCE((SELECT num * 1e9 FROM run_param p\n"
+    "             WHERE c.t_open >= COALESCE((SELECT num * " RESULTS_SQL_S " FROM run_param p\n"
     "               WHERE p.run_id = l.run_id AND p.key = 'sim.warmup'), 0))\n"
     "  SELECT r.id AS run_id, r.scenario, r.seed, rp.point, r.status,\n"
     "    (SELECT COUNT(*) FROM conn c WHERE c.run_id = r.id) AS connections,\n"
@@ -111,20 +132,40 @@ static const char schema_sql[] =
     "    (SELECT AVG(l.censored) FROM l WHERE l.run_id = r.id) AS censored_share,\n"
     "    (SELECT AVG(l.close_s) FROM l WHERE l.run_id = r.id) AS mean_close_s,\n"
     "    (SELECT MAX(l.close_s) FROM l WHERE l.run_id = r.id) AS max_close_s,\n"
-    "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = 'close_p50_s')\n"
+    "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = '%s')\n"
     "      AS p50_close_s,\n"
-    "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = 'close_p99_s')\n"
+    "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = '%s')\n"
     "      AS p99_close_s,\n"
-    "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = 'nic_fw2_expiries')\n"
+    "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = '%s')\n"
     "      AS nic_fw2_expiries,\n"
-    "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = 'nic_mean')\n"
+    "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = '%s')\n"
     "      AS nic_mean,\n"
-    "    r.sim_end_ns / 1e9 AS sim_end_s, r.events, r.wall_s\n"
+    "    r.sim_end_ns / " RESULTS_SQL_S " AS sim_end_s, r.events, r.wall_s\n"
     "  FROM run r JOIN run_point rp ON rp.run_id = r.id;\n"
     /* NIC occupancy over time, in seconds. */
     "CREATE VIEW IF NOT EXISTS nic_occupancy AS\n"
-    "  SELECT run_id, t / 1e9 AS t_s, nic_total, nic_fin_wait_2, host_fin_wait_2, time_wait\n"
+    "  SELECT run_id, t / " RESULTS_SQL_S " AS t_s, nic_total, nic_fin_wait_2, host_fin_wait_2, time_wait\n"
     "  FROM occupancy;\n";
+
+/* The schema's text, from schema_format and the name tables; NULL when out
+ * of memory.  Free it with sqlite3_free(). */
+static char *schema_text(void)
+{
+    sqlite3_str *statuses = sqlite3_str_new(NULL);
+    char *list, *sql;
+
+    for (int i = 0; i < RESULTS_STATUS_N; i++)
+        sqlite3_str_appendf(statuses, "%s'%s'", i ? "," : "", results_status_name[i]);
+    list = sqlite3_str_finish(statuses);
+    if (list == NULL)
+        return NULL;
+    sql = sqlite3_mprintf(schema_format, list, results_scalar_name[summary_scalars[0]],
+                          results_scalar_name[summary_scalars[1]],
+                          results_scalar_name[summary_scalars[2]],
+                          results_scalar_name[summary_scalars[3]]);
+    sqlite3_free(list);
+    return sql;
+}
 
 enum { ST_PARAM, ST_CONN, ST_EVENT, ST_OCC, ST_SCALAR, ST_N };
 
@@ -146,6 +187,11 @@ struct results {
     uint64_t pending; /* rows since the last commit */
     int failed;       /* a row failed: the run cannot end complete */
 };
+
+const char *results_sqlite_version(void)
+{
+    return sqlite3_libversion();
+}
 
 const char *results_errmsg(const results *r)
 {
@@ -234,6 +280,24 @@ int results_open_reader(const char *path, sqlite3 **db, sim_diag *d)
     return SIM_OK;
 }
 
+int results_open_read(const char *path, results **out, sim_diag *d)
+{
+    results *r = calloc(1, sizeof *r);
+    int rc;
+
+    *out = NULL;
+    if (r == NULL) {
+        diag_add(d, "%s: out of memory", path);
+        return SIM_ENOMEM;
+    }
+    if ((rc = results_open_reader(path, &r->db, d)) != SIM_OK) {
+        free(r);
+        return rc;
+    }
+    *out = r;
+    return SIM_OK;
+}
+
 void results_close(results *r)
 {
     if (r == NULL)
@@ -246,11 +310,23 @@ void results_close(results *r)
     free(r);
 }
 
+static int create_schema(results *r)
+{
+    char *sql = schema_text();
+    int rc;
+
+    if (sql == NULL)
+        return SIM_ENOMEM;
+    rc = exec(r, sql);
+    sqlite3_free(sql);
+    return rc;
+}
+
 int results_open(const char *path, results **out, sim_diag *d)
 {
     results *r = calloc(1, sizeof *r);
     sqlite3_stmt *st = NULL;
-    int version = -1;
+    int version = -1, rc;
 
     *out = NULL;
     if (r == NULL) {
@@ -288,8 +364,13 @@ int results_open(const char *path, results **out, sim_diag *d)
         exec(r, "PRAGMA synchronous=NORMAL") != SIM_OK ||
         exec(r, "PRAGMA foreign_keys=ON") != SIM_OK || exec(r, "BEGIN IMMEDIATE") != SIM_OK)
         goto fail;
-    if (exec(r, schema_sql) != SIM_OK) {
+    if ((rc = create_schema(r)) != SIM_OK) {
         exec(r, "ROLLBACK");
+        if (rc == SIM_ENOMEM) {
+            diag_add(d, "%s: out of memory", path);
+            results_close(r);
+            return SIM_ENOMEM;
+        }
         goto fail;
     }
     {
@@ -326,7 +407,7 @@ int results_run_begin(results *r, const results_run_info *info, int64_t *run_id,
     rc = sqlite3_prepare_v2(r->db,
                             "INSERT INTO run(identity,scenario,scenario_sha256,engine,seed,"
                             "status,started,scenario_text,offsim_version) "
-                            "VALUES(?,?,?,?,?,'running',?,?,?)",
+                            "VALUES(?,?,?,?,?,?,?,?,?)",
                             -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, info->identity, -1, SQLITE_STATIC);
@@ -334,9 +415,10 @@ int results_run_begin(results *r, const results_run_info *info, int64_t *run_id,
         sqlite3_bind_text(st, 3, info->scenario_sha256, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, info->engine, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 5, (sqlite3_int64)info->seed);
-        sqlite3_bind_text(st, 6, started, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 7, info->scenario_text, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 8, OFFSIM_VERSION, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, results_status_name[RESULTS_RUNNING], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 7, started, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 8, info->scenario_text, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 9, OFFSIM_VERSION, -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
     }
     sqlite3_finalize(st);
@@ -475,31 +557,34 @@ int results_occupancy(results *r, int64_t run, sim_time t, int64_t nic_total,
     return step(r, st);
 }
 
-int results_scalar(results *r, int64_t run, const char *name, double value)
+int results_scalar(results *r, int64_t run, results_scalar_id id, double value)
 {
     sqlite3_stmt *st = r->st[ST_SCALAR];
 
+    SIM_ASSERT(id >= 0 && id < RESULTS_SCALAR_N, "scalar id %d", (int)id);
     sqlite3_bind_int64(st, 1, run);
-    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, results_scalar_name[id], -1, SQLITE_STATIC);
     sqlite3_bind_double(st, 3, value);
     return step(r, st);
 }
 
-int results_run_end(results *r, int64_t run, const char *status, double wall_s,
+int results_run_end(results *r, int64_t run, results_status status, double wall_s,
                     sim_time sim_end, uint64_t events, const char *fingerprint, sim_diag *d)
 {
     sqlite3_stmt *st = NULL;
     int rc;
 
-    if (r->failed && strcmp(status, "complete") == 0)
-        status = "failed";
+    SIM_ASSERT(status != RESULTS_RUNNING && status >= 0 && status < RESULTS_STATUS_N,
+               "a run cannot end with status %d", (int)status);
+    if (r->failed && status == RESULTS_COMPLETE)
+        status = RESULTS_FAILED;
     begin(r);
     rc = sqlite3_prepare_v2(r->db,
                             "UPDATE run SET status=?, wall_s=?, sim_end_ns=?, events=?, "
                             "fingerprint=? WHERE id=?",
                             -1, &st, NULL);
     if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 1, results_status_name[status], -1, SQLITE_STATIC);
         sqlite3_bind_double(st, 2, wall_s);
         bind_time(st, 3, sim_end);
         sqlite3_bind_int64(st, 4, (sqlite3_int64)events);
@@ -552,6 +637,10 @@ int results_merge(results *r, const char *path, results_merge_stats *st, sim_dia
         char *name = plain_name(path);
         sqlite3_stmt *att = NULL;
 
+        if (name == NULL) {
+            diag_add(d, "%s: out of memory", path);
+            return SIM_ENOMEM;
+        }
         if (access(path, R_OK) != 0) {
             diag_add(d, "%s: cannot read: %s", path, strerror(errno));
             sqlite3_free(name);
@@ -586,14 +675,15 @@ int results_merge(results *r, const char *path, results_merge_stats *st, sim_dia
     snprintf(sql, sizeof sql, "INSERT INTO main.run(%s) SELECT %s FROM src.run WHERE id = ?1",
              run_columns, run_columns);
     if (sqlite3_prepare_v2(r->db,
-                           "SELECT id, status = 'complete', EXISTS (SELECT 1 FROM main.run m "
-                           "WHERE m.identity = s.identity AND m.status = 'complete') "
+                           "SELECT id, status = ?1, EXISTS (SELECT 1 FROM main.run m "
+                           "WHERE m.identity = s.identity AND m.status = ?1) "
                            "FROM src.run s ORDER BY id",
                            -1, &runs, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(r->db, sql, -1, &copy, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(r->db, "INSERT INTO temp.merge_map VALUES(?1, ?2)", -1, &map,
                            NULL) != SQLITE_OK)
         goto rollback;
+    sqlite3_bind_text(runs, 1, results_status_name[RESULTS_COMPLETE], -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(runs)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(runs, 0);
 
@@ -655,10 +745,11 @@ int64_t results_find_complete(results *r, const char *identity)
     int64_t id = 0;
 
     if (sqlite3_prepare_v2(r->db,
-                           "SELECT id FROM run WHERE identity=? AND status='complete' "
+                           "SELECT id FROM run WHERE identity=? AND status=? "
                            "ORDER BY id LIMIT 1",
                            -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, results_status_name[RESULTS_COMPLETE], -1, SQLITE_STATIC);
         if (sqlite3_step(st) == SQLITE_ROW)
             id = sqlite3_column_int64(st, 0);
     }
@@ -673,10 +764,11 @@ int results_forget_incomplete(results *r, const char *identity)
 
     if (results_commit(r) != SIM_OK)
         return SIM_EDB;
-    rc = sqlite3_prepare_v2(r->db, "DELETE FROM run WHERE identity=? AND status<>'complete'",
-                            -1, &st, NULL);
+    rc = sqlite3_prepare_v2(r->db, "DELETE FROM run WHERE identity=? AND status<>?", -1, &st,
+                            NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, results_status_name[RESULTS_COMPLETE], -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
     }
     sqlite3_finalize(st);
@@ -684,4 +776,40 @@ int results_forget_incomplete(results *r, const char *identity)
         return SIM_EDB;
     n = sqlite3_changes(r->db);
     return n;
+}
+
+int results_scalar_median(results *r, const int64_t *runs, size_t n, results_scalar_id id,
+                          double *median)
+{
+    sqlite3_stmt *st = NULL;
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    size_t m = 0;
+    int rc = SIM_OK;
+
+    *median = NAN;
+    if (v == NULL)
+        return SIM_ENOMEM;
+    if (results_commit(r) != SIM_OK ||
+        sqlite3_prepare_v2(r->db, "SELECT value FROM scalar WHERE run_id=? AND name=?", -1, &st,
+                           NULL) != SQLITE_OK) {
+        free(v);
+        return SIM_EDB;
+    }
+    sqlite3_bind_text(st, 2, results_scalar_name[id], -1, SQLITE_STATIC);
+    for (size_t i = 0; i < n && rc == SIM_OK; i++) {
+        int step;
+
+        sqlite3_bind_int64(st, 1, runs[i]);
+        step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            v[m++] = sqlite3_column_double(st, 0);
+        else if (step != SQLITE_DONE)
+            rc = SIM_EDB;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    if (rc == SIM_OK && m > 0)
+        *median = stats_median(v, m);
+    free(v);
+    return rc;
 }

@@ -26,6 +26,7 @@
 #ifndef SIM_IO_RESULTS_H
 #define SIM_IO_RESULTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "engine/sim.h"
@@ -35,6 +36,70 @@
 #define RESULTS_SCHEMA_VERSION 1
 /* Rows per transaction. */
 #define RESULTS_BATCH 100000
+/* SIM_S as an SQL literal: the views and queries turn ns into seconds with it
+ * (test_results checks that it equals SIM_S). */
+#define RESULTS_SQL_S "1e9"
+
+/*
+ * A run's status (run.status), declared once: the enum, and the names the
+ * database holds.  A run is 'running' from results_run_begin() until
+ * results_run_end() sets one of the others.
+ */
+#define RESULTS_STATUS_MAP(X)                                                    \
+    X(RUNNING, "running")                                                        \
+    X(COMPLETE, "complete")                                                      \
+    X(INTERRUPTED, "interrupted")                                                \
+    X(FAILED, "failed")
+
+typedef enum results_status {
+#define X(id, name) RESULTS_##id,
+    RESULTS_STATUS_MAP(X)
+#undef X
+    RESULTS_STATUS_N
+} results_status;
+
+extern const char *const results_status_name[RESULTS_STATUS_N];
+
+/*
+ * The scalars of a run (table scalar), declared once, in the order a run
+ * writes them: the enum, and the names the database holds (README, "Results
+ * database").  Percentiles of close latency cover the connections opened
+ * after sim.warmup; each has a _lower_bound companion, 1 when it reaches a
+ * censored connection.
+ */
+#define RESULTS_SCALAR_MAP(X)                                                    \
+    X(CONNECTIONS_OPENED, "connections_opened")                                  \
+    X(CONNECTIONS_CLOSED, "connections_closed")                                  \
+    X(OFFLOADS, "offloads")                                                      \
+    X(UPLOADS, "uploads")                                                        \
+    X(OFFLOADS_REFUSED, "offloads_refused")                                      \
+    X(NIC_FW2_EXPIRIES, "nic_fw2_expiries")                                      \
+    X(HOST_FW2_EXPIRIES, "host_fw2_expiries")                                    \
+    X(FW2_RESTARTS, "fw2_restarts")                                              \
+    X(INDICATIONS, "indications")                                                \
+    X(PEERS_RESET, "peers_reset")                                                \
+    X(SEGMENTS, "segments")                                                      \
+    X(SEGMENTS_LOST, "segments_lost")                                            \
+    X(NIC_PEAK, "nic_peak")                                                      \
+    X(NIC_MEAN, "nic_mean")                                                      \
+    X(CENSORED_SHARE, "censored_share")                                          \
+    X(CLOSE_P50_S, "close_p50_s")                                                \
+    X(CLOSE_P50_LOWER_BOUND, "close_p50_lower_bound")                            \
+    X(CLOSE_P90_S, "close_p90_s")                                                \
+    X(CLOSE_P90_LOWER_BOUND, "close_p90_lower_bound")                            \
+    X(CLOSE_P99_S, "close_p99_s")                                                \
+    X(CLOSE_P99_LOWER_BOUND, "close_p99_lower_bound")                            \
+    X(CLOSE_MAX_S, "close_max_s")                                                \
+    X(CLOSE_MAX_LOWER_BOUND, "close_max_lower_bound")
+
+typedef enum results_scalar_id {
+#define X(id, name) RESULTS_##id,
+    RESULTS_SCALAR_MAP(X)
+#undef X
+    RESULTS_SCALAR_N
+} results_scalar_id;
+
+extern const char *const results_scalar_name[RESULTS_SCALAR_N];
 
 typedef struct results results;
 
@@ -52,6 +117,10 @@ void results_close(results *r);
  */
 struct sqlite3;
 int results_open_reader(const char *path, struct sqlite3 **db, sim_diag *d);
+
+/* A store opened the same way, to read its runs (results_scalar_median);
+ * its write calls fail.  Close with results_close(). */
+int results_open_read(const char *path, results **out, sim_diag *d);
 
 typedef struct results_run_info {
     const char *identity;        /* scenario_identity() */
@@ -91,13 +160,14 @@ int results_occupancy(results *r, int64_t run, sim_time t, int64_t nic_total,
                       int64_t nic_fin_wait_2, int64_t host_fin_wait_2,
                       int64_t time_wait);
 
-int results_scalar(results *r, int64_t run, const char *name, double value);
+int results_scalar(results *r, int64_t run, results_scalar_id id, double value);
 
 /*
- * Commit the rows, then set the run's status ("complete", "interrupted" or
- * "failed") and its figures.  fingerprint may be NULL.
+ * Commit the rows, then set the run's status (complete, interrupted or
+ * failed) and its figures.  fingerprint may be NULL.  A run whose rows could
+ * not all be written ends failed, whatever was asked.
  */
-int results_run_end(results *r, int64_t run, const char *status, double wall_s,
+int results_run_end(results *r, int64_t run, results_status status, double wall_s,
                     sim_time sim_end, uint64_t events, const char *fingerprint,
                     sim_diag *d);
 
@@ -127,6 +197,16 @@ typedef struct results_merge_stats {
 } results_merge_stats;
 
 int results_merge(results *r, const char *path, results_merge_stats *st, sim_diag *d);
+
+/*
+ * The median over runs[0..n) of one scalar, leaving out runs that lack it;
+ * *median is NAN when none has it.  Returns SIM_OK, SIM_ENOMEM or SIM_EDB.
+ */
+int results_scalar_median(results *r, const int64_t *runs, size_t n, results_scalar_id id,
+                          double *median);
+
+/* The version of the SQLite library in use (for offsim --version). */
+const char *results_sqlite_version(void);
 
 /* The message of the last SQLite error on this store. */
 const char *results_errmsg(const results *r);

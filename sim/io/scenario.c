@@ -591,14 +591,19 @@ int scenario_load(const char *path, scenario **out, sim_diag *d)
 
 /* ---- overrides, resolution, output ------------------------------------ */
 
-const param *scenario_key(const scenario *sc, const char *key, int *peer, char *err)
+#define HINT_MAX 128
+
+/* scenario_key() with buf a copy of key that it may cut up (or NULL). */
+static const param *lookup_key(const scenario *sc, const char *key, char *buf, int *peer,
+                               char *err)
 {
-    char buf[256], hint[128];
-    char *dot, *name;
+    char *dot, *name, hint[HINT_MAX];
     const param *p;
 
     *peer = -1;
-    if (strlen(key) >= sizeof buf || (dot = strchr(strcpy(buf, key), '.')) == NULL) {
+    if (buf == NULL)
+        return NULL;
+    if ((dot = strchr(buf, '.')) == NULL) {
         snprintf(err, UNITS_ERR_MAX, "expected section.key, got '%.80s'", key);
         return NULL;
     }
@@ -631,32 +636,53 @@ const param *scenario_key(const scenario *sc, const char *key, int *peer, char *
     return p;
 }
 
+const param *scenario_key(const scenario *sc, const char *key, int *peer, char *err)
+{
+    char *buf = dup_str(key);
+    const param *p = lookup_key(sc, key, buf, peer, err);
+
+    if (buf == NULL)
+        snprintf(err, UNITS_ERR_MAX, "out of memory");
+    free(buf);
+    return p;
+}
+
 int scenario_set(scenario *sc, const char *assignment, sim_diag *d)
 {
-    char buf[512], where[600], err[UNITS_ERR_MAX];
-    char *eq;
+    const char *eq = strchr(assignment, '='), *dot = strchr(assignment, '.');
+    char *key;
+    int rc;
+
+    if (eq == NULL || eq == assignment || dot == NULL || dot > eq) {
+        diag_add(d, "--set %s: expected section.key=value (e.g. nic.fin_wait_2_timeout=60s)",
+                 assignment);
+        return SIM_ESCENARIO;
+    }
+    if ((key = malloc((size_t)(eq - assignment) + 1)) == NULL) {
+        diag_add(d, "--set %s: out of memory", assignment);
+        return SIM_ENOMEM;
+    }
+    memcpy(key, assignment, (size_t)(eq - assignment));
+    key[eq - assignment] = '\0';
+    rc = scenario_set_key(sc, key, eq + 1, d);
+    free(key);
+    return rc;
+}
+
+int scenario_set_key(scenario *sc, const char *key, const char *value, sim_diag *d)
+{
+    char where[DIAG_LEN], err[UNITS_ERR_MAX];
     const param *p;
     int peer;
 
-    snprintf(where, sizeof where, "--set %s", assignment);
-    if (strlen(assignment) >= sizeof buf) {
-        diag_add(d, "%s: too long", where);
-        return SIM_ESCENARIO;
-    }
-    strcpy(buf, assignment);
-    eq = strchr(buf, '=');
-    if (eq == NULL || eq == buf || strchr(buf, '.') == NULL || strchr(buf, '.') > eq) {
-        diag_add(d, "%s: expected section.key=value (e.g. nic.fin_wait_2_timeout=60s)",
-                 where);
-        return SIM_ESCENARIO;
-    }
-    *eq = '\0';
-    p = scenario_key(sc, buf, &peer, err);
+    /* Only the message is cut when it is long; the value never is. */
+    snprintf(where, sizeof where, "--set %s=%s", key, value);
+    p = scenario_key(sc, key, &peer, err);
     if (p == NULL) {
         diag_add(d, "%s: %s", where, err);
         return SIM_ESCENARIO;
     }
-    return set_value(sc, p, peer, eq + 1, where, SCENARIO_FROM_SET, d);
+    return set_value(sc, p, peer, value, where, SCENARIO_FROM_SET, d);
 }
 
 int scenario_resolve(scenario *sc, sim_diag *d)

@@ -59,6 +59,9 @@ int scenario_load_text(const char *name, const char *text, size_t len,
  */
 int scenario_set(scenario *sc, const char *assignment, sim_diag *d);
 
+/* The same with the key ("nic.capacity", "peer.NAME.key") and value apart. */
+int scenario_set_key(scenario *sc, const char *key, const char *value, sim_diag *d);
+
 /* Presets, peer path defaults and the checks that involve several keys. */
 int scenario_resolve(scenario *sc, sim_diag *d);
 
