@@ -121,5 +121,32 @@ done
 "$offsim" help >/dev/null; expect "help exits 0" 0 $?
 "$offsim" help scenario | grep -q 'fin_wait_2_timeout = 120s'; expect "help scenario lists keys with defaults" 0 $?
 "$offsim" --version | grep -q '^offsim '; expect "--version" 0 $?
+for c in run sweep plot merge check help; do
+  "$offsim" help $c >"$tmp/h1"; r1=$?
+  "$offsim" $c --help >"$tmp/h2"; r2=$?
+  expect "help $c and $c --help agree" "0 0 ok" "$r1 $r2 $(cmp -s "$tmp/h1" "$tmp/h2" && echo ok)"
+  grep -q "^usage: offsim $c" "$tmp/h1" && ok "$c help starts with its usage" || fail "$c help: $(head -1 "$tmp/h1")"
+done
+"$offsim" run --help | grep -q -- '--pcap-conns LIST' && ok "options listed from the table" ||
+  fail "options listed from the table"
+bad "no help for an unknown topic" "no help for 'frob'" help frob
+
+# The grammar: --opt v and --opt=v, options before the operand, short
+# clusters, long names written out, flags without values, "--".
+"$offsim" run --db="$tmp/g.db" --set=workload.connections=20 --log=conn -q "$tmp/s.ini" >/dev/null 2>&1
+expect "--opt=v and options before the operand" "1|conn" \
+  "$(sqlite3 "$tmp/g.db" "SELECT COUNT(*), (SELECT value FROM run_param WHERE key='sim.log') FROM run")"
+bad "abbreviated option" "unknown option '--qui'" run "$tmp/s.ini" --db "$tmp/n.db" --qui
+bad "flag with a value" "--quiet takes no value" run "$tmp/s.ini" --db "$tmp/n.db" --quiet=yes
+bad "missing value names the option" "--db needs a value: PATH" run "$tmp/s.ini" --db
+bad "bad choice with =" "--engine: expected native or ns3, got 'x'" run "$tmp/s.ini" --db "$tmp/n.db" --engine=x
+bad "unknown short option" "unknown option '-z'" run "$tmp/s.ini" --db "$tmp/n.db" -z
+bad "required option" "--kind: expected cdf, vs, occupancy or handoffs" plot "$tmp/r.db"
+cp "$tmp/s.ini" "$tmp/-dash.ini"
+(cd "$tmp" && "$offsim" check -- -dash.ini >/dev/null); expect "-- ends the options" 0 $?
+# A value is never cut: a seed written with 140 leading zeros is seed 7.
+zeros=$(printf '0%.0s' $(seq 1 140))
+"$offsim" run "$tmp/s.ini" --db "$tmp/z.db" --set workload.connections=5 --seed "${zeros}7" -q >/dev/null 2>&1
+expect "a long --seed value is read whole" 7 "$(sqlite3 "$tmp/z.db" 'SELECT seed FROM run')"
 
 finish

@@ -1,43 +1,46 @@
 /*
- * cli.h - offsim's subcommands.  Each returns the process exit code:
- * 0 success, 1 a run failed, 2 bad usage or a bad scenario (DESIGN.md).
+ * cli.h - offsim's subcommands, and what they share.
+ *
+ * Each subcommand is a cli_command (opt.h) defined in its own file: its
+ * options table, help and the function that runs it, which returns the
+ * process exit code: 0 success, 1 a run failed, 2 bad usage or a bad
+ * scenario (DESIGN.md).  main.c lists them; adding a subcommand is a file
+ * and a line there.
  */
 #ifndef SIM_CLI_CLI_H
 #define SIM_CLI_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
+#include "cli/opt.h"
 #include "io/diag.h"
 #include "io/scenario.h"
 
 #define EXIT_RUN_FAILED 1
 #define EXIT_USAGE 2
 
-int cmd_run(int argc, char **argv);
-int cmd_sweep(int argc, char **argv);
-int cmd_plot(int argc, char **argv);
-int cmd_merge(int argc, char **argv);
-int cmd_check(int argc, char **argv);
-int cmd_help(int argc, char **argv);
-int cmd_version(void);
+extern const cli_command cli_run, cli_sweep, cli_plot, cli_merge, cli_check, cli_help;
 
-/* The help text of a command ("run", "check", ...), or NULL. */
-const char *cli_usage(const char *command);
+/* Every subcommand, in the order of `offsim help`; NULL-terminated. */
+extern const cli_command *const cli_commands[];
 
-/* Print "offsim: MSG" and the command's usage line to stderr; returns 2. */
-int cli_usage_error(const char *command, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+/* The subcommand of that name, or NULL. */
+const cli_command *cli_find(const char *name);
+
+/* `offsim --version` */
+int cli_version(void);
+
+/* offsim's own help: what it does and the list of subcommands. */
+void cli_overview(FILE *f);
 
 /*
  * Load SCENARIO, apply the --set assignments in order, then --seed and
  * --log if given (NULL otherwise), and resolve.  On failure the messages
  * are printed and NULL returned.
  */
-scenario *cli_load_scenario(const char *path, char **sets, size_t nsets, const char *seed,
-                            const char *log);
+scenario *cli_load_scenario(const char *path, const char *const *sets, size_t nsets,
+                            const char *seed, const char *log);
 
 /*
  * The default database, results/offsim.db, with results/ created if
@@ -48,7 +51,13 @@ const char *cli_default_db(void);
 /* A duration for people: "12.3 ms", "4.56 s", "2.5 min" -- buf of 32. */
 char *cli_fmt_time(double ns, char *buf);
 
-/* Seconds on the monotonic clock (wall time for progress and speed). */
-double cli_wall_now(void);
+/* A progress bar on stderr: "[#####     ] " with `filled` of CLI_BAR_WIDTH
+ * marks, then the text; final: erase the line afterwards. */
+#define CLI_BAR_WIDTH 30
+void cli_bar(int filled, int final, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 
 #endif /* SIM_CLI_CLI_H */

@@ -1,6 +1,6 @@
 /*
  * common.c - what the subcommands share: loading a scenario with its
- * overrides, usage errors, human-readable times, wall time, medians.
+ * overrides, the default database, human-readable times, progress bars.
  */
 #include <errno.h>
 #include <math.h>
@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "cli.h"
 #include "engine/err.h"
@@ -16,26 +15,8 @@
 
 #define MINUTE (60 * SIM_S)
 
-int cli_usage_error(const char *command, const char *fmt, ...)
-{
-    va_list ap;
-    const char *u = cli_usage(command);
-    const char *nl;
-
-    fputs("offsim: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    /* The usage line(s): the help text up to its first blank line. */
-    if (u != NULL && (nl = strstr(u, "\n\n")) != NULL)
-        fprintf(stderr, "%.*s\n", (int)(nl - u), u);
-    fprintf(stderr, "Try 'offsim help%s%s'.\n", command ? " " : "", command ? command : "");
-    return EXIT_USAGE;
-}
-
-scenario *cli_load_scenario(const char *path, char **sets, size_t nsets, const char *seed,
-                            const char *log)
+scenario *cli_load_scenario(const char *path, const char *const *sets, size_t nsets,
+                            const char *seed, const char *log)
 {
     sim_diag d;
     scenario *sc;
@@ -88,10 +69,19 @@ char *cli_fmt_time(double ns, char *buf)
     return buf;
 }
 
-double cli_wall_now(void)
+void cli_bar(int filled, int final, const char *fmt, ...)
 {
-    struct timespec ts;
+    static const char full[CLI_BAR_WIDTH + 1] = "##############################";
+    va_list ap;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    if (filled > CLI_BAR_WIDTH)
+        filled = CLI_BAR_WIDTH;
+    if (filled < 0)
+        filled = 0;
+    fprintf(stderr, "\r[%.*s%*s] ", filled, full, CLI_BAR_WIDTH - filled, "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (final)
+        fputs("\r\033[K", stderr);
 }

@@ -6,147 +6,35 @@
 #include <string.h>
 
 #include "cli.h"
+#include "driver/runner.h"
 #include "io/params.h"
 #include "io/results.h"
 
-static const char usage_main[] =
+static const char overview_intro[] =
     "usage: offsim COMMAND [ARGS]\n"
     "\n"
     "offsim simulates how TCP connections close when a TCP-offload NIC holds\n"
     "them: the offload target's FIN_WAIT_2 timer, the handoffs between host and\n"
     "NIC, and the host's own FIN_WAIT_2 policy.\n"
     "\n"
-    "commands:\n"
-    "  run SCENARIO      simulate a scenario file into a SQLite database\n"
-    "  sweep SCENARIO    many runs: varied keys x seeds, in parallel, resumable\n"
-    "  plot DB           figures of a database's runs, drawn by gnuplot\n"
-    "  merge OUT IN...   copy the complete runs of other databases into OUT\n"
-    "  check SCENARIO    validate a scenario and print its resolved parameters\n"
-    "  help [COMMAND]    this text, or a command's; 'help scenario' lists every key\n"
+    "commands:\n";
+
+static const char overview_end[] =
     "  --version         version and library versions\n"
     "\n"
+    "'offsim COMMAND --help' is 'offsim help COMMAND'.\n"
     "Exit codes: 0 success, 1 a run failed, 2 bad usage or a bad scenario.\n";
 
-static const char usage_run[] =
-    "usage: offsim run SCENARIO [--db PATH] [--set SECTION.KEY=VALUE]... [--seed N]\n"
-    "                  [--log summary|conn|events|trace] [--engine native|ns3]\n"
-    "                  [--pcap FILE [--pcap-conns LIST]] [--quiet]\n"
-    "\n"
-    "Simulate SCENARIO and record the run in a SQLite database (default\n"
-    "results/offsim.db; many runs can share one).  The run row is written\n"
-    "'running' first and becomes 'complete' (or 'interrupted' on Ctrl-C, or\n"
-    "'failed').  A summary goes to stdout: connections, close latency\n"
-    "percentiles with the share of censored connections, FIN_WAIT_2 expiries,\n"
-    "handoffs, NIC occupancy, simulated time, events and speed.\n"
-    "\n"
-    "  --db PATH       the results database\n"
-    "  --set K=V       override a scenario key (peer classes: peer.NAME.KEY=V);\n"
-    "                  repeatable, applied in order after the file\n"
-    "  --seed N        the run seed (same as --set sim.seed=N)\n"
-    "  --log LEVEL     what to record (same as --set sim.log=LEVEL)\n"
-    "  --engine NAME   native (offsim's engine and TCP; the default) or ns3: ns-3's\n"
-    "                  scheduler, nodes, links and TCP carry the traffic and offsim's\n"
-    "                  offload model follows the server's sockets; keys ns-3 cannot\n"
-    "                  honour are refused by name (README, \"offsim on ns-3\").\n"
-    "                  Available when offsim was built with ns-3 (offsim --version)\n"
-    "  --pcap FILE     also write a packet trace of the chosen connections: their\n"
-    "                  segments at the local host's interface, as a pcap file for\n"
-    "                  tcpdump or Wireshark (raw IPv4; times are the simulated time\n"
-    "                  in ns; payloads are zero bytes, cut at 96 bytes a packet).\n"
-    "                  The host is 10.0.0.1 port 80; connection N's peer is\n"
-    "                  10.1.B.C port 1024 with N = 256*B + C (from N = 65536 on,\n"
-    "                  the port is 1024 + N/65536)\n"
-    "  --pcap-conns LIST  the connections to trace: ids and ranges such as 1,3-4\n"
-    "                  (default 1-10)\n"
-    "  --quiet         no progress bar (it is shown only when stderr is a terminal)\n";
-
-static const char usage_sweep[] =
-    "usage: offsim sweep SCENARIO --vary KEY=SPEC [--vary ...] [--set KEY=VALUE]...\n"
-    "                    [--seeds N|A-B] [--jobs J] [--db PATH] [--quiet]\n"
-    "\n"
-    "Run SCENARIO once for every combination of the varied keys' values and every\n"
-    "seed, J runs at a time (default: one per core), into one database (default\n"
-    "results/offsim.db).  Every point runs the same seeds, so points differ only\n"
-    "by the varied keys (common random numbers); results do not depend on --jobs.\n"
-    "Each run's varied keys have run_param.varied = 1.\n"
-    "\n"
-    "  --vary KEY=SPEC  SPEC is a list (30s,60s,120s; peer.web.share=1,2) or a range\n"
-    "                   (30s..240s step 30s); repeatable: the runs are the product\n"
-    "  --seeds N|A-B    seeds 1..N or A..B (default: the scenario's sim.seed)\n"
-    "  --jobs J         worker processes\n"
-    "  --set KEY=VALUE  override a key at every point\n"
-    "\n"
-    "A [sweep] section in the scenario may say the same: 'KEY = SPEC' lines,\n"
-    "'seeds = N|A-B', 'jobs = J'; the command line replaces them key by key.\n"
-    "\n"
-    "Rerunning the same sweep resumes it: complete runs are kept, unfinished ones\n"
-    "(interrupted, failed, or left 'running' by a killed process) are done again.\n"
-    "Ctrl-C stops cleanly: runs in progress are marked 'interrupted'.  On a\n"
-    "terminal a progress bar shows runs done and the time left.\n";
-
-static const char usage_plot[] =
-    "usage: offsim plot DB --kind cdf|vs|occupancy|handoffs [--x KEY] [--out FILE]\n"
-    "                  [--metric close|release] [--scenario PATH]\n"
-    "\n"
-    "Draw the complete runs of one scenario in DB (by default the scenario run\n"
-    "most recently) with gnuplot.  The output's extension picks the format: .png,\n"
-    ".svg or .pdf (default results/KIND.png).\n"
-    "\n"
-    "  cdf        close-latency CDF, one curve per value of the x key (seeds pooled);\n"
-    "             connections still open at the end never count as closed, so a\n"
-    "             curve ends at 1 minus its censored share (given in the legend);\n"
-    "             --metric release plots the time until resources were freed\n"
-    "  vs         median, p90 and p99 close latency against the x key: the median\n"
-    "             over seeds, bars for the range; open triangles mark lower bounds\n"
-    "  occupancy  connections in FIN_WAIT_2 on the NIC (solid) and on the host\n"
-    "             (dashed) over simulated time, mean over seeds\n"
-    "  handoffs   offloads, uploads and Retrieve indications per second over time\n"
-    "             (needs runs made with --log events)\n"
-    "\n"
-    "  --x KEY    the key on the x axis / naming the series (default: the key the\n"
-    "             sweep varied; with several, each point is a series)\n";
-
-static const char usage_merge[] =
-    "usage: offsim merge OUT.db IN.db...\n"
-    "\n"
-    "Copy the complete runs of each IN database (other machines, other slices of a\n"
-    "sweep) into OUT, created if needed, with new run ids.  A run whose identity\n"
-    "is already complete in OUT is skipped, so merging twice copies nothing new;\n"
-    "runs that are not complete in an input are left out.  Each input is copied in\n"
-    "one transaction.\n";
-
-static const char usage_check[] =
-    "usage: offsim check SCENARIO [--set SECTION.KEY=VALUE]...\n"
-    "\n"
-    "Parse and validate SCENARIO with its overrides and print every resolved key:\n"
-    "its value, its number in SI units, and where it came from (the file's line,\n"
-    "--set, the fw2_policy preset, [link] for a peer path, or the default).  Every\n"
-    "mistake is reported with file:line; nothing is written anywhere.\n";
-
-static const char usage_help[] =
-    "usage: offsim help [run|sweep|plot|merge|check|scenario|help]\n"
-    "       offsim help scenario [--markdown]\n"
-    "\n"
-    "'offsim help scenario' lists every scenario key with its type, default and\n"
-    "meaning (--markdown: as the table in README.md).\n";
-
-const char *cli_usage(const char *command)
+void cli_overview(FILE *f)
 {
-    if (command == NULL)
-        return usage_main;
-    if (strcmp(command, "run") == 0)
-        return usage_run;
-    if (strcmp(command, "check") == 0)
-        return usage_check;
-    if (strcmp(command, "sweep") == 0)
-        return usage_sweep;
-    if (strcmp(command, "plot") == 0)
-        return usage_plot;
-    if (strcmp(command, "merge") == 0)
-        return usage_merge;
-    if (strcmp(command, "help") == 0)
-        return usage_help;
-    return NULL;
+    fputs(overview_intro, f);
+    for (size_t i = 0; cli_commands[i]; i++) {
+        const cli_command *c = cli_commands[i];
+        int n = fprintf(f, "  %s %s", c->name, c->args);
+
+        fprintf(f, "%*s%s\n", n < 20 ? 20 - n : 1, "", c->summary);
+    }
+    fputs(overview_end, f);
 }
 
 static const char scenario_intro[] =
@@ -182,28 +70,6 @@ static void escape_bars(const char *in, char *out, size_t len)
     out[j] = '\0';
 }
 
-/* Print text wrapped at 78 columns, each line indented by `indent`. */
-static void wrap(const char *text, int indent)
-{
-    const char *p = text;
-
-    while (*p) {
-        int width = 78 - indent, n = (int)strlen(p);
-
-        if (n > width) {
-            n = width;
-            while (n > 0 && p[n] != ' ')
-                n--;
-            if (n == 0)
-                n = width;
-        }
-        printf("%*s%.*s\n", indent, "", n, p);
-        p += n;
-        while (*p == ' ')
-            p++;
-    }
-}
-
 static void scenario_keys(int markdown)
 {
     char type[128], cell[256];
@@ -231,45 +97,67 @@ static void scenario_keys(int markdown)
                 printf("| `%s%s.%s` | %s | `%s` | %s |\n", sect, peer ? ".NAME" : "", p->key,
                        cell, default_text(p), p->help);
             } else {
-                printf("  %s = %s   (%s)\n", p->key, default_text(p), type);
-                wrap(p->help, 6);
+                printf("  %s = %s   (%s)\n      ", p->key, default_text(p), type);
+                cli_wrap(stdout, p->help, 6, 6);
             }
         }
     }
 }
 
-int cmd_help(int argc, char **argv)
+enum { HELP_MARKDOWN };
+
+static const cli_opt help_opts[] = {
+    [HELP_MARKDOWN] = {"markdown", 0, NULL, 0, NULL,
+                       "with 'help scenario': the key list as the Markdown table in README.md"},
+};
+
+static int run_help(const cli_args *a)
 {
-    const char *u;
+    const char *topic = a->noperands ? a->operands[0] : NULL;
+    const cli_command *c;
 
-    if (argc < 2) {
-        fputs(usage_main, stdout);
+    if (cli_given(a, HELP_MARKDOWN) && (topic == NULL || strcmp(topic, "scenario") != 0))
+        return cli_usage_error(&cli_help, "--markdown applies to 'help scenario'");
+    if (topic == NULL) {
+        cli_overview(stdout);
         return 0;
     }
-    if (strcmp(argv[1], "scenario") == 0) {
-        int markdown = argc > 2 && strcmp(argv[2], "--markdown") == 0;
-
-        if (argc > 2 && !markdown)
-            return cli_usage_error("help", "unknown option '%s'", argv[2]);
-        scenario_keys(markdown);
+    if (strcmp(topic, "scenario") == 0) {
+        scenario_keys(cli_given(a, HELP_MARKDOWN));
         return 0;
     }
-    u = cli_usage(argv[1]);
-    if (u == NULL)
-        return cli_usage_error("help", "no help for '%s'", argv[1]);
-    fputs(u, stdout);
+    if ((c = cli_find(topic)) == NULL)
+        return cli_usage_error(&cli_help, "no help for '%s'", topic);
+    cli_print_help(c, stdout);
     return 0;
 }
 
-int cmd_version(void)
+const cli_command cli_help = {
+    .name = "help",
+    .args = "[COMMAND]",
+    .summary = "this text, or a command's; 'help scenario' lists every key",
+    .synopsis = "help [COMMAND]\n"
+                "       offsim help scenario [--markdown]",
+    .about = "Without COMMAND, what offsim does and its commands; with one, that\n"
+             "command's options ('offsim COMMAND --help' prints the same).  'offsim help\n"
+             "scenario' lists every scenario key with its type, default and meaning.\n",
+    .opts = help_opts,
+    .nopts = sizeof help_opts / sizeof *help_opts,
+    .max_operands = 1,
+    .operand = "topic",
+    .run = run_help,
+};
+
+int cli_version(void)
 {
     printf("offsim %s\n", OFFSIM_VERSION);
     printf("results schema %d, SQLite %s, libinih %s, Random123 Philox4x32-10, nettle SHA-256\n",
            RESULTS_SCHEMA_VERSION, results_sqlite_version(), OFFSIM_INIH_VERSION);
-#ifdef OFFSIM_HAVE_NS3
-    printf("ns-3 backend: ns-3 %s (run --engine ns3, libns3-c)\n", OFFSIM_NS3_VERSION);
-#else
-    printf("ns-3 backend: absent (built without ns-3: scripts/setup.sh installs it, then rebuild)\n");
-#endif
+    if (runner_engine_version(RUNNER_NS3) != NULL)
+        printf("ns-3 backend: ns-3 %s (run --engine ns3, libns3-c)\n",
+               runner_engine_version(RUNNER_NS3));
+    else
+        printf("ns-3 backend: absent (built without ns-3: scripts/setup.sh installs it, then "
+               "rebuild)\n");
     return 0;
 }

@@ -1,32 +1,46 @@
 /*
- * main.c - offsim's command line: dispatch to a subcommand.
+ * main.c - offsim's command line: the list of subcommands, and dispatch.
+ *
+ * `offsim COMMAND ARGS...` parses ARGS by the command's table (opt.h) and
+ * runs it; `offsim COMMAND --help` and `offsim help COMMAND` print its help.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 
+const cli_command *const cli_commands[] = {&cli_run,   &cli_sweep, &cli_plot, &cli_merge,
+                                           &cli_check, &cli_help,  NULL};
+
+const cli_command *cli_find(const char *name)
+{
+    for (size_t i = 0; cli_commands[i]; i++)
+        if (strcmp(cli_commands[i]->name, name) == 0)
+            return cli_commands[i];
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
-    const char *cmd = argc > 1 ? argv[1] : NULL;
+    const char *name = argc > 1 ? argv[1] : NULL;
+    const cli_command *cmd;
+    cli_args a;
+    int rc;
 
-    if (cmd == NULL) {
-        fputs(cli_usage(NULL), stderr);
+    if (name == NULL) {
+        cli_overview(stderr);
         return EXIT_USAGE;
     }
-    if (strcmp(cmd, "run") == 0)
-        return cmd_run(argc - 1, argv + 1);
-    if (strcmp(cmd, "merge") == 0)
-        return cmd_merge(argc - 1, argv + 1);
-    if (strcmp(cmd, "plot") == 0)
-        return cmd_plot(argc - 1, argv + 1);
-    if (strcmp(cmd, "sweep") == 0)
-        return cmd_sweep(argc - 1, argv + 1);
-    if (strcmp(cmd, "check") == 0)
-        return cmd_check(argc - 1, argv + 1);
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
-        return cmd_help(argc - 1, argv + 1);
-    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
-        return cmd_version();
-    return cli_usage_error(NULL, "unknown command '%s'", cmd);
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+        name = "help";
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0)
+        return cli_version();
+    if ((cmd = cli_find(name)) == NULL)
+        return cli_usage_error(NULL, "unknown command '%s'", name);
+    rc = cli_parse(cmd, argc - 1, argv + 1, &a);
+    if (rc != 0)
+        return rc == CLI_HELP ? 0 : rc;
+    rc = cmd->run(&a);
+    cli_args_free(&a);
+    return rc;
 }

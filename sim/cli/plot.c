@@ -31,6 +31,16 @@
 /* The gnuplot template of a kind (generated from scripts/plot-KIND.gp). */
 const char *plot_template(const char *kind);
 
+/* The kinds of figure: --kind's values, and what each shows (its title). */
+typedef enum plot_kind { PLOT_CDF, PLOT_VS, PLOT_OCCUPANCY, PLOT_HANDOFFS } plot_kind;
+
+static const char *const plot_kinds[] = {
+    [PLOT_CDF] = "cdf", [PLOT_VS] = "vs", [PLOT_OCCUPANCY] = "occupancy",
+    [PLOT_HANDOFFS] = "handoffs", NULL};
+static const char *const plot_what[] = {
+    [PLOT_CDF] = "close-latency CDF", [PLOT_VS] = "close latency",
+    [PLOT_OCCUPANCY] = "FIN_WAIT_2 occupancy", [PLOT_HANDOFFS] = "handoffs"};
+
 /* Text inside a gnuplot string literal: '"' and '\\' escaped. */
 static void gp_text(FILE *f, const char *s)
 {
@@ -85,20 +95,26 @@ static void gp_data(FILE *gp, const figure_data *fd, int cdf)
 }
 
 /* The data and the settings of a kind's template. */
-static int gp_kind(FILE *gp, figure *f, const char *kind, int release, int *nseries,
+static int gp_kind(FILE *gp, figure *f, plot_kind kind, int release, int *nseries,
                    sim_diag *d)
 {
     figure_data fd;
-    int rc, cdf = strcmp(kind, "cdf") == 0;
+    int rc, cdf = kind == PLOT_CDF;
 
-    if (cdf)
+    switch (kind) {
+    case PLOT_CDF:
         rc = figure_cdf(f, release ? FIGURE_RELEASE : FIGURE_CLOSE, &fd, d);
-    else if (strcmp(kind, "vs") == 0)
+        break;
+    case PLOT_VS:
         rc = figure_vs(f, &fd, d);
-    else if (strcmp(kind, "occupancy") == 0)
+        break;
+    case PLOT_OCCUPANCY:
         rc = figure_occupancy(f, &fd, d);
-    else
+        break;
+    default:
         rc = figure_handoffs(f, &fd, d);
+        break;
+    }
     if (rc != SIM_OK)
         return rc;
     gp_data(gp, &fd, cdf);
@@ -110,7 +126,7 @@ static int gp_kind(FILE *gp, figure *f, const char *kind, int release, int *nser
         gp_string(gp, figure_xkey(f) ? figure_xkey(f) : "runs");
         fputs("\nsubtitle = \"a curve ends at 1 - its censored share (still open at the end)\"\n",
               gp);
-    } else if (strcmp(kind, "vs") == 0) {
+    } else if (kind == PLOT_VS) {
         fputs("x_label = ", gp);
         gp_string(gp, figure_xlabel(f));
         fputc('\n', gp);
@@ -124,28 +140,22 @@ static int gp_kind(FILE *gp, figure *f, const char *kind, int release, int *nser
 }
 
 /* The whole script: terminal, output, data, settings, title, template. */
-static int gp_script(FILE *gp, figure *f, const char *kind, int release, const char *term,
+static int gp_script(FILE *gp, figure *f, plot_kind kind, int release, const char *term,
                      const char *out, int *nseries, sim_diag *d)
 {
-    static const char *const kinds[] = {"cdf", "vs", "occupancy", "handoffs"};
-    static const char *const what[] = {"close-latency CDF", "close latency",
-                                       "FIN_WAIT_2 occupancy", "handoffs"};
     const char *x = figure_xkey(f);
-    size_t k = 0;
 
     fprintf(gp, "set terminal %s\nset output ", term);
     gp_string(gp, out);
     fputc('\n', gp);
     if (gp_kind(gp, f, kind, release, nseries, d) != SIM_OK)
         return -1;
-    while (strcmp(kinds[k], kind) != 0)
-        k++;
     fprintf(gp, "nseries = %d\nplot_title = \"", *nseries);
     gp_text(gp, figure_scenario(f));
-    fprintf(gp, ": %s%s", what[k], x ? " by " : "");
+    fprintf(gp, ": %s%s", plot_what[kind], x ? " by " : "");
     gp_text(gp, x ? x : "");
     fputs("\"\n", gp);
-    fputs(plot_template(kind), gp);
+    fputs(plot_template(plot_kinds[kind]), gp);
     return 0;
 }
 
@@ -203,77 +213,67 @@ static const char *terminal_for(const char *out)
     return NULL;
 }
 
-int cmd_plot(int argc, char **argv)
+enum { PLOT_KIND, PLOT_X, PLOT_OUT, PLOT_METRIC, PLOT_SCENARIO };
+
+static const char *const plot_metrics[] = {"close", "release", NULL};
+
+static const cli_opt plot_opts[] = {
+    [PLOT_KIND] = {"kind", 0, "KIND", CLI_REQUIRED, plot_kinds,
+                   "cdf: close-latency CDF, one curve per value of the x key (seeds pooled); "
+                   "connections still open at the end never count as closed, so a curve ends "
+                   "at 1 minus its censored share (given in the legend).  vs: median, p90 and "
+                   "p99 close latency against the x key: the median over seeds, bars for the "
+                   "range; open triangles mark lower bounds.  occupancy: connections in "
+                   "FIN_WAIT_2 on the NIC (solid) and on the host (dashed) over simulated "
+                   "time, mean over seeds.  handoffs: offloads, uploads and Retrieve "
+                   "indications per second over time (needs runs made with --log events)"},
+    [PLOT_X] = {"x", 0, "KEY", 0, NULL,
+                "the key on the x axis / naming the series (default: the key the sweep "
+                "varied; with several, each point is a series)"},
+    [PLOT_OUT] = {"out", 'o', "FILE", 0, NULL,
+                  "the figure: .png, .svg or .pdf (default results/KIND.png)"},
+    [PLOT_METRIC] = {"metric", 0, "METRIC", 0, plot_metrics,
+                     "with --kind cdf: close (the default) or release, the time until the "
+                     "connection's resources were freed"},
+    [PLOT_SCENARIO] = {"scenario", 0, "PATH", 0, NULL,
+                       "the runs of this scenario (as it was run; default: the scenario run "
+                       "most recently)"},
+};
+
+/* The output file and its terminal; NULL after a message (*rc the exit code). */
+static const char *output(const cli_args *a, plot_kind kind, const char **term, int *rc)
 {
-    const char *db_name = NULL, *kind = NULL, *out = NULL, *metric = "close", *scenario = NULL,
-               *xkey = NULL, *term;
+    static char def[64];
+    const char *out = cli_value(a, PLOT_OUT);
+
+    if (out == NULL) {
+        if (cli_default_db() == NULL) {
+            *rc = EXIT_RUN_FAILED;
+            return NULL;
+        }
+        snprintf(def, sizeof def, "results/%s.png", plot_kinds[kind]); /* kinds are short */
+        out = def;
+    }
+    if ((*term = terminal_for(out)) == NULL) {
+        *rc = cli_usage_error(&cli_plot, "--out: expected a file ending in .png, .svg or .pdf, "
+                                         "got '%s'", out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Write the gnuplot script and run gnuplot on it; 0 or 1. */
+static int draw(const char *db_name, plot_kind kind, int release, const char *term,
+                const char *out, const figure_query *q)
+{
     char script[] = "/tmp/offsim-plot-XXXXXX";
-    static const char *const kinds[] = {"cdf", "vs", "occupancy", "handoffs"};
-    figure_query q;
     figure *fig;
     FILE *gp;
     sim_diag d;
-    int fd, ok = 0, known = 0, nseries = 0;
+    int fd, ok, nseries = 0;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
-
-        if (strcmp(a, "--kind") == 0)
-            slot = &kind;
-        else if (strcmp(a, "--out") == 0 || strcmp(a, "-o") == 0)
-            slot = &out;
-        else if (strcmp(a, "--x") == 0)
-            slot = &xkey;
-        else if (strcmp(a, "--metric") == 0)
-            slot = &metric;
-        else if (strcmp(a, "--scenario") == 0)
-            slot = &scenario;
-        else if (a[0] == '-' && a[1] != '\0')
-            return cli_usage_error("plot", "unknown option '%s'", a);
-        else if (db_name == NULL) {
-            db_name = a;
-            continue;
-        } else
-            return cli_usage_error("plot", "one database at a time ('%s' and '%s')", db_name, a);
-        if (i + 1 >= argc)
-            return cli_usage_error("plot", "%s needs a value", a);
-        *slot = argv[++i];
-    }
-    if (db_name == NULL)
-        return cli_usage_error("plot", "which database?");
-    if (kind == NULL)
-        return cli_usage_error("plot", "--kind: expected cdf, vs, occupancy or handoffs");
-    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++)
-        known |= strcmp(kind, kinds[k]) == 0;
-    if (!known)
-        return cli_usage_error("plot", "--kind: expected cdf, vs, occupancy or handoffs, got '%s'",
-                               kind);
-    if (strcmp(metric, "close") != 0 && strcmp(metric, "release") != 0)
-        return cli_usage_error("plot", "--metric: expected close or release, got '%s'", metric);
-    if (strcmp(metric, "close") != 0 && strcmp(kind, "cdf") != 0)
-        return cli_usage_error("plot", "--metric applies to --kind cdf");
-    if (out == NULL) {
-        static char def[64];
-
-        if (cli_default_db() == NULL)
-            return EXIT_RUN_FAILED;
-        snprintf(def, sizeof def, "results/%s.png", kind);
-        out = def;
-    }
-    if ((term = terminal_for(out)) == NULL)
-        return cli_usage_error("plot", "--out: expected a file ending in .png, .svg or .pdf, "
-                                       "got '%s'", out);
-    if (!have_gnuplot()) {
-        fprintf(stderr, "offsim: plot: gnuplot is not installed: apt-get install gnuplot-nox "
-                        "(scripts/setup.sh does)\n");
-        return EXIT_RUN_FAILED;
-    }
     diag_init(&d);
-    q.scenario = scenario;
-    q.xkey = xkey;
-    q.need_x = strcmp(kind, "vs") == 0;
-    if (figure_open(db_name, &q, &fig, &d) != SIM_OK) {
+    if (figure_open(db_name, q, &fig, &d) != SIM_OK) {
         diag_print_for(&d, stderr, "plot");
         return EXIT_RUN_FAILED;
     }
@@ -282,7 +282,7 @@ int cmd_plot(int argc, char **argv)
         figure_close(fig);
         return EXIT_RUN_FAILED;
     }
-    ok = gp_script(gp, fig, kind, strcmp(metric, "release") == 0, term, out, &nseries, &d) == 0;
+    ok = gp_script(gp, fig, kind, release, term, out, &nseries, &d) == 0;
     fclose(gp);
     figure_close(fig);
     if (!ok)
@@ -294,6 +294,43 @@ int cmd_plot(int argc, char **argv)
     unlink(script);
     if (!ok)
         return EXIT_RUN_FAILED;
-    printf("%s: %s, %d series, from %s\n", out, kind, nseries, db_name);
+    printf("%s: %s, %d series, from %s\n", out, plot_kinds[kind], nseries, db_name);
     return 0;
 }
+
+static int run_plot(const cli_args *a)
+{
+    plot_kind kind = (plot_kind)cli_choice(a, PLOT_KIND, PLOT_CDF);
+    int release = cli_choice(a, PLOT_METRIC, 0) == 1, rc = 0;
+    const char *term, *out;
+    figure_query q = {cli_value(a, PLOT_SCENARIO), cli_value(a, PLOT_X), kind == PLOT_VS};
+
+    if (release && kind != PLOT_CDF)
+        return cli_usage_error(&cli_plot, "--metric applies to --kind cdf");
+    if ((out = output(a, kind, &term, &rc)) == NULL)
+        return rc;
+    if (!have_gnuplot()) {
+        fprintf(stderr, "offsim: plot: gnuplot is not installed: apt-get install gnuplot-nox "
+                        "(scripts/setup.sh does)\n");
+        return EXIT_RUN_FAILED;
+    }
+    return draw(a->operands[0], kind, release, term, out, &q);
+}
+
+const cli_command cli_plot = {
+    .name = "plot",
+    .args = "DB",
+    .summary = "figures of a database's runs, drawn by gnuplot",
+    .synopsis = "plot DB --kind cdf|vs|occupancy|handoffs [--x KEY] [--out FILE]\n"
+                "                  [--metric close|release] [--scenario PATH]",
+    .about = "Draw the complete runs of one scenario in DB (by default the scenario run\n"
+             "most recently) with gnuplot.  The output's extension picks the format: .png,\n"
+             ".svg or .pdf (default results/KIND.png).\n",
+    .opts = plot_opts,
+    .nopts = sizeof plot_opts / sizeof *plot_opts,
+    .min_operands = 1,
+    .max_operands = 1,
+    .operand = "database",
+    .missing = "which database?",
+    .run = run_plot,
+};

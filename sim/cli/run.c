@@ -1,5 +1,6 @@
 /*
- * run.c - `offsim run SCENARIO [...]`: arguments, then one run (runner.c).
+ * run.c - `offsim run SCENARIO [...]`: one run (driver/runner.h) and its
+ * summary.
  *
  * The scenario and every override are parsed and resolved before any file
  * is touched (exit 2 on any mistake); the database is opened and checked
@@ -7,177 +8,249 @@
  * trace of --pcap (io/pcap.h).
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "driver/runner.h"
 #include "engine/err.h"
 #include "io/pcap.h"
 #include "io/results.h"
-#include "runner.h"
-#ifdef OFFSIM_HAVE_NS3
-#include "ns3c/world_ns3.h"
-#endif
 
-int cmd_run(int argc, char **argv)
+enum { RUN_DB, RUN_SET, RUN_SEED, RUN_LOG, RUN_ENGINE, RUN_PCAP, RUN_PCAP_CONNS, RUN_QUIET };
+
+static const cli_opt run_opts[] = {
+    [RUN_DB] = {"db", 0, "PATH", 0, NULL, "the results database"},
+    [RUN_SET] = {"set", 0, "SECTION.KEY=VALUE", CLI_REPEAT, NULL,
+                 "override a scenario key (peer classes: peer.NAME.KEY=VALUE); repeatable, "
+                 "applied in order after the file"},
+    [RUN_SEED] = {"seed", 0, "N", 0, NULL, "the run seed (same as --set sim.seed=N)"},
+    [RUN_LOG] = {"log", 0, "LEVEL", 0, NULL,
+                 "what to record: summary, conn, events or trace (same as --set sim.log=LEVEL)"},
+    [RUN_ENGINE] = {"engine", 0, "NAME", 0, runner_engine_name,
+                    "native (offsim's engine and TCP; the default) or ns3: ns-3's scheduler, "
+                    "nodes, links and TCP carry the traffic and offsim's offload model follows "
+                    "the server's sockets; keys ns-3 cannot honour are refused by name (README, "
+                    "\"offsim on ns-3\").  Available when offsim was built with ns-3 (offsim "
+                    "--version)"},
+    [RUN_PCAP] = {"pcap", 0, "FILE", 0, NULL,
+                  "also write a packet trace of the chosen connections: their segments at the "
+                  "local host's interface, as a pcap file for tcpdump or Wireshark (raw IPv4; "
+                  "times are the simulated time in ns; payloads are zero bytes, cut at 96 bytes "
+                  "a packet).  The host is 10.0.0.1 port 80; connection N's peer is 10.1.B.C "
+                  "port 1024 with N = 256*B + C (from N = 65536 on, the port is 1024 + "
+                  "N/65536)"},
+    [RUN_PCAP_CONNS] = {"pcap-conns", 0, "LIST", 0, NULL,
+                        "the connections to trace: ids and ranges such as 1,3-4 (default "
+                        "1-10)"},
+    [RUN_QUIET] = {"quiet", 'q', NULL, 0, NULL,
+                   "no progress bar (it is shown only when stderr is a terminal)"},
+};
+
+/* The progress bar: simulated time, connections closed, speed. */
+static void draw(void *arg, const runner_progress *p, int final)
 {
-    const char *path = NULL, *db = NULL, *seed = NULL, *log = NULL, *engine = "native";
-    const char *pcap_path = NULL, *pcap_list = NULL;
-    pcap_trace_conns pcap_conns = {0};
-    pcap_trace *pcap = NULL;
-    char pcap_err[PCAP_TRACE_ERR_MAX];
-    char **sets = calloc((size_t)argc, sizeof *sets);
-    size_t nsets = 0;
-    int quiet = 0, rc;
-    scenario *sc = NULL;
-    results *store;
-    runner_opts o = {0};
-    runner_result res;
+    double frac = (double)p->now / (double)p->duration;
+
+    (void)arg;
+    if (frac > 1)
+        frac = 1;
+    cli_bar((int)(frac * CLI_BAR_WIDTH + 0.5), final,
+            "%5.1f%%  sim %.0f s  closed %llu/%llu  %.2f M ev/s ", 100 * frac,
+            (double)p->now / (double)SIM_S, (unsigned long long)p->closed,
+            (unsigned long long)p->opened,
+            p->wall_s > 0 ? (double)p->events / p->wall_s / 1e6 : 0.0);
+}
+
+static void print_quantile(const runner_quantile *q, const char *label)
+{
+    char buf[32];
+
+    if (q->reached)
+        printf(" %s %s%s", label, q->lower_bound ? ">= " : "", cli_fmt_time((double)q->value, buf));
+}
+
+static void summary(const scenario *sc, const cli_args *a, const char *db,
+                    const runner_result *r)
+{
+    static const char *const qname[RUNNER_NQ] = {"median", "p90", "p99", "max"};
+    const char *engine = runner_engine_name[cli_choice(a, RUN_ENGINE, RUNNER_NATIVE)];
+    char buf[32];
+
+    printf("offsim run: %s, seed %llu, engine %s -> %s (run %lld, %s)\n", sc->path,
+           (unsigned long long)sc->cfg.sim.seed, engine, db, (long long)r->run_id,
+           results_status_name[r->status]);
+    printf("connections    opened %llu, closed %llu, still open %llu\n",
+           (unsigned long long)r->opened, (unsigned long long)r->closed,
+           (unsigned long long)(r->opened - r->closed));
+    if (r->latency_n > 0) {
+        printf("close latency ");
+        for (int i = 0; i < RUNNER_NQ; i++)
+            print_quantile(&r->close[i], qname[i]);
+        printf("\n               over %zu connections%s; %.1f%% censored (still open at "
+               "the end, counted until then: '>=' marks a lower bound)\n",
+               r->latency_n, sc->cfg.sim.warmup > 0 ? " opened after the warmup" : "",
+               100.0 * (double)r->latency_censored / (double)r->latency_n);
+    } else {
+        printf("close latency  no connection closed by the local side\n");
+    }
+    printf("FIN_WAIT_2     expiries: nic %llu, host %llu; acceptable-segment restarts %llu\n",
+           (unsigned long long)r->nic_fw2_expiries, (unsigned long long)r->host_fw2_expiries,
+           (unsigned long long)r->fw2_restarts);
+    printf("handoffs       offloads %llu (refused %llu), uploads %llu; indications %llu\n",
+           (unsigned long long)r->offloads, (unsigned long long)r->refused,
+           (unsigned long long)r->uploads, (unsigned long long)r->indications);
+    printf("NIC occupancy  peak %lld, mean %.1f connections\n", (long long)r->nic_peak,
+           r->nic_mean);
+    if (strcmp(engine, "native") == 0)
+        printf("peers          reset %llu; segments %llu, lost %llu\n",
+               (unsigned long long)r->peers_reset, (unsigned long long)r->segments,
+               (unsigned long long)r->lost);
+    else
+        printf("peers          reset %llu (segments are ns-3's)\n",
+               (unsigned long long)r->peers_reset);
+    if (cli_given(a, RUN_PCAP))
+        printf("packet trace   %llu packets of connections %s -> %s\n",
+               (unsigned long long)r->pcap_packets,
+               cli_value(a, RUN_PCAP_CONNS) ? cli_value(a, RUN_PCAP_CONNS)
+                                            : PCAP_TRACE_DEFAULT_CONNS,
+               cli_value(a, RUN_PCAP));
+    printf("simulated      %s, %llu events\n", cli_fmt_time((double)r->end, buf),
+           (unsigned long long)r->events);
+    printf("wall           %.3f s, %.2f M events/s\n", r->wall_s,
+           r->wall_s > 0 ? (double)r->events / r->wall_s / 1e6 : 0.0);
+}
+
+/* The options that go together, before anything is read; 0 or 2. */
+static int check_options(const cli_args *a, runner_engine e, pcap_trace_conns *conns)
+{
+    const char *list = cli_value(a, RUN_PCAP_CONNS);
+    const char *parsed = list ? list : PCAP_TRACE_DEFAULT_CONNS;
+    char err[PCAP_TRACE_ERR_MAX];
+    int rc;
+
+    if (runner_engine_version(e) == NULL) {
+        fprintf(stderr, "offsim: --engine %s: this offsim was built without ns-3 (install "
+                        "libns3-dev, ns3 and libgsl-dev, then rebuild: scripts/setup.sh does)\n",
+                runner_engine_name[e]);
+        return EXIT_USAGE;
+    }
+    if (cli_given(a, RUN_PCAP) && e == RUNNER_NS3)
+        return cli_usage_error(&cli_run, "--pcap with --engine ns3: the segments are ns-3's, "
+                                         "not offsim's; trace them with ns-3 (PointToPointHelper"
+                                         "::EnablePcapAll) or run the native engine");
+    if (list != NULL && !cli_given(a, RUN_PCAP))
+        return cli_usage_error(&cli_run, "--pcap-conns %s: needs --pcap FILE", list);
+    if (!cli_given(a, RUN_PCAP))
+        return 0;
+    rc = pcap_trace_conns_parse(parsed, conns, err);
+    if (rc == SIM_EUSAGE)
+        return cli_usage_error(&cli_run, "--pcap-conns %s: %s", parsed, err);
+    if (rc != SIM_OK) {
+        fprintf(stderr, "offsim: --pcap-conns: %s\n", sim_strerror(rc));
+        return EXIT_RUN_FAILED;
+    }
+    return 0;
+}
+
+/* The scenario with its overrides, checked for the engine; NULL after a message. */
+static scenario *load(const cli_args *a, runner_engine e)
+{
+    size_t nsets;
+    const char *const *sets = cli_all(a, RUN_SET, &nsets);
+    scenario *sc = cli_load_scenario(a->operands[0], sets, nsets, cli_value(a, RUN_SEED),
+                                     cli_value(a, RUN_LOG));
     sim_diag d;
 
-    if (sets == NULL)
-        return EXIT_RUN_FAILED;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
+    diag_init(&d);
+    if (sc != NULL && runner_check(sc, e, &d) != SIM_OK) {
+        diag_print(&d, stderr);
+        scenario_free(sc);
+        return NULL;
+    }
+    return sc;
+}
 
-        if (strcmp(a, "--db") == 0)
-            slot = &db;
-        else if (strcmp(a, "--seed") == 0)
-            slot = &seed;
-        else if (strcmp(a, "--log") == 0)
-            slot = &log;
-        else if (strcmp(a, "--engine") == 0)
-            slot = &engine;
-        else if (strcmp(a, "--pcap") == 0)
-            slot = &pcap_path;
-        else if (strcmp(a, "--pcap-conns") == 0)
-            slot = &pcap_list;
-        else if (strcmp(a, "--set") == 0) {
-            if (i + 1 >= argc) {
-                free(sets);
-                return cli_usage_error("run", "--set needs SECTION.KEY=VALUE");
-            }
-            sets[nsets++] = argv[++i];
-            continue;
-        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-            quiet = 1;
-            continue;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            free(sets);
-            return cli_usage_error("run", "unknown option '%s'", a);
-        } else if (path == NULL) {
-            path = a;
-            continue;
-        } else {
-            free(sets);
-            return cli_usage_error("run", "one scenario at a time ('%s' and '%s')", path, a);
-        }
-        if (i + 1 >= argc) {
-            free(sets);
-            return cli_usage_error("run", "%s needs a value", a);
-        }
-        *slot = argv[++i];
-    }
-    if (path == NULL) {
-        free(sets);
-        return cli_usage_error("run", "which scenario?");
-    }
-    if (strcmp(engine, "native") != 0 && strcmp(engine, "ns3") != 0) {
-        free(sets);
-        return cli_usage_error("run", "--engine: expected native or ns3, got '%s'", engine);
-    }
-#ifndef OFFSIM_HAVE_NS3
-    if (strcmp(engine, "ns3") == 0) {
-        free(sets);
-        fprintf(stderr, "offsim: --engine ns3: this offsim was built without ns-3 (install "
-                        "libns3-dev, ns3 and libgsl-dev, then rebuild: scripts/setup.sh does)\n");
-        return EXIT_USAGE;
-    }
-#endif
-    if (pcap_path != NULL && strcmp(engine, "ns3") == 0) {
-        free(sets);
-        return cli_usage_error("run", "--pcap with --engine ns3: the segments are ns-3's, not "
-                                      "offsim's; trace them with ns-3 (PointToPointHelper::"
-                                      "EnablePcapAll) or run the native engine");
-    }
-    if (pcap_list != NULL && pcap_path == NULL) {
-        free(sets);
-        return cli_usage_error("run", "--pcap-conns %s: needs --pcap FILE", pcap_list);
-    }
-    if (pcap_path != NULL) {
-        if (pcap_list == NULL)
-            pcap_list = PCAP_TRACE_DEFAULT_CONNS;
-        rc = pcap_trace_conns_parse(pcap_list, &pcap_conns, pcap_err);
-        if (rc != SIM_OK) {
-            free(sets);
-            if (rc == SIM_EUSAGE)
-                return cli_usage_error("run", "--pcap-conns %s: %s", pcap_list, pcap_err);
-            fprintf(stderr, "offsim: --pcap-conns: %s\n", sim_strerror(rc));
-            return EXIT_RUN_FAILED;
-        }
-    }
-    sc = cli_load_scenario(path, sets, nsets, seed, log);
-    free(sets);
-#ifdef OFFSIM_HAVE_NS3
-    if (sc != NULL && strcmp(engine, "ns3") == 0) {
-        diag_init(&d);
-        if (world_ns3_check(&sc->cfg, sc->path, &d) != SIM_OK) {
-            diag_print(&d, stderr);
-            scenario_free(sc);
-            sc = NULL;
-        }
-    }
-#endif
-    if (sc == NULL) {
-        pcap_trace_conns_fini(&pcap_conns);
-        return EXIT_USAGE;
-    }
+/* Open the database and the packet trace, run, report; the exit code. */
+static int run_into(const cli_args *a, scenario *sc, runner_opts *o, pcap_trace_conns *conns)
+{
+    const char *db_name = cli_value(a, RUN_DB), *pcap_path = cli_value(a, RUN_PCAP);
+    results *db;
+    runner_result res;
+    sim_diag d;
+    int rc;
 
     diag_init(&d);
-    if (db == NULL && (db = cli_default_db()) == NULL) {
-        pcap_trace_conns_fini(&pcap_conns);
-        scenario_free(sc);
+    if (db_name == NULL && (db_name = cli_default_db()) == NULL)
         return EXIT_RUN_FAILED;
-    }
-    if (results_open(db, &store, &d) != SIM_OK) {
+    if (results_open(db_name, &db, &d) != SIM_OK) {
         diag_print(&d, stderr);
-        pcap_trace_conns_fini(&pcap_conns);
-        scenario_free(sc);
         return EXIT_RUN_FAILED;
     }
     /* The trace file is created before simulating, like the database. */
-    rc = pcap_path != NULL ? pcap_trace_open(pcap_path, &pcap_conns, &pcap, &d) : SIM_OK;
-    pcap_trace_conns_fini(&pcap_conns);
-    if (rc != SIM_OK) {
+    if (pcap_path != NULL && pcap_trace_open(pcap_path, conns, &o->pcap, &d) != SIM_OK) {
         diag_print(&d, stderr);
-        results_close(store);
-        scenario_free(sc);
+        results_close(db);
         return EXIT_RUN_FAILED;
     }
-    o.engine = engine;
-    o.progress = !quiet && isatty(STDERR_FILENO);
-    o.summary = stdout;
-    o.db_name = db;
-    o.pcap = pcap;
-    o.pcap_name = pcap_path;
-    o.pcap_conns = pcap_list;
     runner_catch_sigint(1);
-    rc = runner_run(sc, store, &o, &res, &d);
+    rc = runner_run(sc, db, o, &res, &d);
     runner_catch_sigint(0);
+    if (rc != SIM_ENOMEM && res.run_id != 0)
+        summary(sc, a, db_name, &res);
     diag_print(&d, stderr);
     if (rc == SIM_EINTR)
         fprintf(stderr, "offsim: interrupted; the run is marked 'interrupted'\n");
     else if (rc != SIM_OK)
-        fprintf(stderr, "offsim: the run failed: %s\n", results_errmsg(store));
+        fprintf(stderr, "offsim: the run failed: %s\n", results_errmsg(db));
     diag_init(&d);
-    if (pcap_trace_close(pcap, &d) != SIM_OK) {
+    if (pcap_trace_close(o->pcap, &d) != SIM_OK) {
         diag_print(&d, stderr);
-        if (rc == SIM_OK)
-            rc = SIM_EIO;
+        rc = rc == SIM_OK ? SIM_EIO : rc;
     }
-    results_close(store);
-    scenario_free(sc);
+    results_close(db);
     return rc == SIM_OK ? 0 : EXIT_RUN_FAILED;
 }
+
+static int run_run(const cli_args *a)
+{
+    runner_opts o = {.engine = (runner_engine)cli_choice(a, RUN_ENGINE, RUNNER_NATIVE)};
+    pcap_trace_conns conns = {0};
+    scenario *sc;
+    int rc = check_options(a, o.engine, &conns);
+
+    if (rc != 0)
+        return rc;
+    if ((sc = load(a, o.engine)) == NULL) {
+        pcap_trace_conns_fini(&conns);
+        return EXIT_USAGE;
+    }
+    if (!cli_given(a, RUN_QUIET) && isatty(STDERR_FILENO))
+        o.progress = draw;
+    rc = run_into(a, sc, &o, &conns);
+    pcap_trace_conns_fini(&conns);
+    scenario_free(sc);
+    return rc;
+}
+
+const cli_command cli_run = {
+    .name = "run",
+    .args = "SCENARIO",
+    .summary = "simulate a scenario file into a SQLite database",
+    .synopsis = "run SCENARIO [--db PATH] [--set SECTION.KEY=VALUE]... [--seed N]\n"
+                "                  [--log summary|conn|events|trace] [--engine native|ns3]\n"
+                "                  [--pcap FILE [--pcap-conns LIST]] [--quiet]",
+    .about = "Simulate SCENARIO and record the run in a SQLite database (default\n"
+             "results/offsim.db; many runs can share one).  The run row is written\n"
+             "'running' first and becomes 'complete' (or 'interrupted' on Ctrl-C, or\n"
+             "'failed').  A summary goes to stdout: connections, close latency\n"
+             "percentiles with the share of censored connections, FIN_WAIT_2 expiries,\n"
+             "handoffs, NIC occupancy, simulated time, events and speed.\n",
+    .opts = run_opts,
+    .nopts = sizeof run_opts / sizeof *run_opts,
+    .min_operands = 1,
+    .max_operands = 1,
+    .operand = "scenario",
+    .missing = "which scenario?",
+    .run = run_run,
+};

@@ -436,6 +436,27 @@ static void free_runs(vs_run *runs, size_t n)
     free(runs);
 }
 
+/* A run from a row of read_vs_runs' query (prev: the row before, or NULL). */
+static int vs_row(const figure *f, sqlite3_stmt *st, vs_run *r, const vs_run *prev,
+                  int *ngroups)
+{
+    const char *g = (const char *)sqlite3_column_text(st, 0);
+
+    memset(r, 0, sizeof *r);
+    r->glabel = dup_text(g);
+    r->xtext = dup_text((const char *)sqlite3_column_text(st, 2));
+    if (r->glabel == NULL || r->xtext == NULL)
+        return SIM_ENOMEM;
+    /* Rows come ordered by group: a new label starts the next group. */
+    r->group = prev && strcmp(prev->glabel, g) == 0 ? prev->group : ++*ngroups;
+    r->x = f->numeric ? sqlite3_column_double(st, 1) : sqlite3_column_double(st, 3);
+    for (int k = 0; k < 3; k++) {
+        r->q[k] = sqlite3_column_double(st, 4 + k);
+        r->lb[k] = sqlite3_column_int(st, 7 + k);
+    }
+    return SIM_OK;
+}
+
 /* One row per run with percentiles: its group, x and three percentiles. */
 static int read_vs_runs(figure *f, vs_run **out, size_t *nout, sim_diag *d)
 {
@@ -467,7 +488,6 @@ static int read_vs_runs(figure *f, vs_run **out, size_t *nout, sim_diag *d)
         sqlite3_bind_text(st, 5 + k, results_scalar_name[vs_scalar[k][1]], -1, SQLITE_STATIC);
     }
     while (rc == SIM_OK && sqlite3_step(st) == SQLITE_ROW) {
-        const char *g = (const char *)sqlite3_column_text(st, 0);
         vs_run *r;
 
         if (sqlite3_column_type(st, 4) == SQLITE_NULL)
@@ -482,19 +502,7 @@ static int read_vs_runs(figure *f, vs_run **out, size_t *nout, sim_diag *d)
             runs = v;
         }
         r = &runs[n++];
-        memset(r, 0, sizeof *r);
-        r->glabel = dup_text(g);
-        r->xtext = dup_text((const char *)sqlite3_column_text(st, 2));
-        if (r->glabel == NULL || r->xtext == NULL) {
-            rc = SIM_ENOMEM;
-            break;
-        }
-        r->group = n > 1 && strcmp(runs[n - 2].glabel, g) == 0 ? runs[n - 2].group : ++ngroups;
-        r->x = f->numeric ? sqlite3_column_double(st, 1) : sqlite3_column_double(st, 3);
-        for (int k = 0; k < 3; k++) {
-            r->q[k] = sqlite3_column_double(st, 4 + k);
-            r->lb[k] = sqlite3_column_int(st, 7 + k);
-        }
+        rc = vs_row(f, st, r, n > 1 ? &runs[n - 2] : NULL, &ngroups);
     }
     sqlite3_finalize(st);
     if (rc != SIM_OK) {

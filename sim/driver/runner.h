@@ -1,0 +1,112 @@
+/*
+ * runner.h - one simulation run, from a resolved scenario to a complete run
+ * in the results store: the engine it runs on, the rows drained to the
+ * store as the model produces them, the run's scalars and status.
+ *
+ * The driver layer sits between the command line (which parses, prints and
+ * draws) and everything below it: the model, ns-3 through libns3-c, and the
+ * store.  It prints nothing itself; what a command shows comes back in a
+ * runner_result, and progress through a callback.
+ */
+#ifndef SIM_DRIVER_RUNNER_H
+#define SIM_DRIVER_RUNNER_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/sim.h"
+#include "io/diag.h"
+#include "io/pcap.h"
+#include "io/results.h"
+#include "io/scenario.h"
+
+/* The engines a run can use, and their names (NULL-terminated). */
+typedef enum runner_engine {
+    RUNNER_NATIVE, /* offsim's engine and TCP */
+    RUNNER_NS3,    /* ns-3's scheduler, nodes, links and TCP (libns3-c) */
+    RUNNER_ENGINE_N
+} runner_engine;
+
+extern const char *const runner_engine_name[RUNNER_ENGINE_N + 1];
+
+/* The version of the engine's simulator when this offsim has it ("3.37"
+ * for ns-3, offsim's own for native), or NULL when it was built without. */
+const char *runner_engine_version(runner_engine e);
+
+/* Can the engine run this scenario?  Every key it cannot honour is a
+ * message (file, key, reason); SIM_ESCENARIO then. */
+int runner_check(const scenario *sc, runner_engine e, sim_diag *d);
+
+/* Set by a SIGINT handler: the run in progress stops and is 'interrupted'. */
+extern volatile sig_atomic_t runner_interrupted;
+
+/* Install (1; runner_interrupted is cleared) or remove (0) the SIGINT handler
+ * that sets runner_interrupted. */
+void runner_catch_sigint(int on);
+
+/* Seconds on the monotonic clock (wall time for progress and speed). */
+double runner_wall_now(void);
+
+/* Where a run is, for a progress display. */
+typedef struct runner_progress {
+    sim_time now, duration;   /* simulated */
+    uint64_t opened, closed;  /* connections */
+    uint64_t events;
+    double wall_s;            /* since the run started */
+} runner_progress;
+
+/* Called at most every RUNNER_PROGRESS_S of wall time while the run goes,
+ * and once more at its end with final = 1. */
+typedef void runner_progress_fn(void *arg, const runner_progress *p, int final);
+#define RUNNER_PROGRESS_S 0.1
+
+typedef struct runner_opts {
+    runner_engine engine;
+    const char *identity;      /* the run identity if known (scenario_identity), or NULL */
+    runner_progress_fn *progress; /* or NULL; never called with sim.log = trace */
+    void *progress_arg;
+    const char *const *varied; /* keys a sweep varied (run_param.varied = 1) */
+    size_t nvaried;
+    pcap_trace *pcap;          /* write the chosen connections' segments here, or NULL */
+} runner_opts;
+
+/* A close-latency percentile over the connections opened after the warmup. */
+typedef struct runner_quantile {
+    int reached;     /* 0: no connection to summarise */
+    sim_time value;
+    int lower_bound; /* it reaches a censored connection: the true value is larger */
+} runner_quantile;
+
+/* The percentiles a run records and summarises, in this order. */
+enum { RUNNER_P50, RUNNER_P90, RUNNER_P99, RUNNER_PMAX, RUNNER_NQ };
+extern const double runner_quantile_q[RUNNER_NQ];
+
+typedef struct runner_result {
+    int64_t run_id;
+    results_status status;     /* complete, interrupted or failed */
+    sim_time end;              /* simulated time when the run ended */
+    uint64_t events;
+    double wall_s;
+    /* What the world counted (the run's scalars). */
+    uint64_t opened, closed, offloads, uploads, refused;
+    uint64_t nic_fw2_expiries, host_fw2_expiries, fw2_restarts, indications;
+    uint64_t peers_reset, segments, lost;
+    int64_t nic_peak;
+    double nic_mean;           /* connections on the NIC, time average */
+    size_t latency_n;          /* connections in the close-latency summary */
+    size_t latency_censored;   /* of which still open at the end */
+    runner_quantile close[RUNNER_NQ];
+    uint64_t pcap_packets;     /* written to opts.pcap */
+} runner_result;
+
+/*
+ * Simulate the resolved scenario and record it: run row, parameters, rows
+ * as the model produces them, scalars, status.  Returns SIM_OK when the
+ * run is complete; SIM_EINTR when interrupted, SIM_ENOMEM or SIM_EDB when
+ * it failed (res->status says which; diagnostics in d).
+ */
+int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_result *res,
+               sim_diag *d);
+
+#endif /* SIM_DRIVER_RUNNER_H */
