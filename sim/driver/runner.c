@@ -100,7 +100,7 @@ double runner_wall_now(void)
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / (double)SIM_S; /* ns, as sim_time */
 }
 
 /* The world's counters. */

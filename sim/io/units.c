@@ -17,7 +17,8 @@ typedef struct unit {
 } unit;
 
 static const unit duration_units[] = {
-    {"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"min", 60e9}, {"h", 3600e9},
+    {"ns", (double)SIM_NS}, {"us", (double)SIM_US}, {"ms", (double)SIM_MS},
+    {"s", (double)SIM_S},   {"min", 60.0 * SIM_S},  {"h", 3600.0 * SIM_S},
 };
 static const unit size_units[] = {
     {"B", 1}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9},
