@@ -16,6 +16,7 @@
 #include "host/host.h"
 #include "io/scenario.h"
 #include "workload/world.h"
+#include "workload/world_ext.h"
 
 #define TICK_MS SIM_MS
 
@@ -62,7 +63,7 @@ static run *run_text(const char *text, ...)
     r->end = sim_now(r->s);
     world_end(r->w);
     rec = world_records(r->w, &n);
-    r->nrec = r->w->st.opened;
+    r->nrec = world_stats_of(r->w)->opened;
     r->rec = calloc(r->nrec ? r->nrec : 1, sizeof *r->rec);
     for (size_t i = 0; i < n; i++)
         r->rec[rec[i].conn_id - 1] = rec[i];
@@ -275,7 +276,7 @@ static void r20_a5_zero_delta_makes_the_host_timer_fire_at_once(void)
         CHECK(hx && hx->t == c->t_released); /* at the upload's completion */
         CHECK_EQ_STR(peer_outcome_name[c->peer_outcome], "reset");
     }
-    CHECK_EQ_I64(zero->w->st.host_fw2_expiries, zero->nrec);
+    CHECK_EQ_I64(world_stats_of(zero->w)->host_fw2_expiries, zero->nrec);
     for (uint32_t id = 1; id <= none->nrec; id++) {
         const conn_record *c = &none->rec[id - 1];
 
@@ -538,9 +539,9 @@ static void capacity_refuses_offloads(void)
 {
     run *r = run_text(with("[peer p]\nbehaviour = never\n[nic]\ncapacity = 5\n"), NULL);
 
-    CHECK(r->w->st.refused > 0);
-    CHECK_EQ_I64(r->w->st.refused + r->w->st.offloads, 40);
-    CHECK(r->w->st.nic_peak <= 5);
+    CHECK(world_stats_of(r->w)->refused > 0);
+    CHECK_EQ_I64(world_stats_of(r->w)->refused + world_stats_of(r->w)->offloads, 40);
+    CHECK(world_stats_of(r->w)->nic_peak <= 5);
     CHECK_EQ_I64(count(r, 40, "refused", NULL) + count(r, 40, "offload", NULL), 1);
     run_free(r);
 }
@@ -651,14 +652,15 @@ static void a14_timer_due_during_upload_travels_in_the_delta(void)
     sim_create(&s);
     world_create(&sc->cfg, s, &tr, &w);
     sim_run(s, 30 * SIM_S);
-    c = w->live;
-    CHECK(c != NULL && c->local.state == TCP_S_FIN_WAIT_2 && c->owner == OWNER_NIC);
+    c = world__live(w);
+    CHECK(c != NULL && conn_tcb(c, 0)->state == TCP_S_FIN_WAIT_2 &&
+          host_conn_owner(conn_local(c)) == OWNER_NIC);
     if (c == NULL)
         goto out;
-    due = tcp_timer_deadline(&c->local, TT_REXMT);
+    due = tcp_timer_deadline(conn_tcb(c, 0), TT_REXMT);
     sim_run(s, due - SIM_MS);
     start = sim_now(s);
-    host_upload(w, c);
+    host_upload(world__host(w), conn_local(c));
     sim_run(s, sc->cfg.sim.duration);
     for (size_t i = 0; i < tr.n; i++) {
         expired_on_nic += strcmp(tr.v[i].kind, "fw2_expire") == 0 && strcmp(tr.v[i].detail, "nic") == 0;

@@ -104,9 +104,9 @@ double runner_wall_now(void)
 }
 
 /* The world's counters. */
-static const world_stats *stats(const world *w)
+static const world_stats *stats(world *w)
 {
-    return &w->st;
+    return world_stats_of(w);
 }
 
 typedef struct run_ctx {
@@ -188,9 +188,9 @@ static void poll(sim *s, void *arg)
 }
 
 /* The world's tap: the chosen connections' segments go to the packet trace. */
-static void pcap_tap(void *arg, const conn *c, const seg *s, int to_local)
+static void pcap_tap(void *arg, uint32_t conn_id, const seg *s, int to_local, sim_time now)
 {
-    pcap_trace_segment(arg, c->id, s, to_local, sim_now(c->w->s));
+    pcap_trace_segment(arg, conn_id, s, to_local, now);
 }
 
 static void store_param(void *arg, const char *key, const char *value, const double *num)
@@ -305,6 +305,7 @@ static results_status simulate(run_ctx *r, sim *s, runner_result *res, sim_diag 
 {
     char fp[17];
     results_status status;
+    int rc;
 
     sim_set_poll(s, POLL_EVENTS, poll, r);
     sim_run(s, r->sc->cfg.sim.duration);
@@ -315,7 +316,10 @@ static results_status simulate(run_ctx *r, sim *s, runner_result *res, sim_diag 
         res->events = ns3c_event_count(); /* ns-3's TCP's events and the model's */
 #endif
     res->end = sim_now(s);
-    world_end(r->w);
+    if ((rc = world_end(r->w)) != SIM_OK) {
+        diag_add(d, "the model failed: %s", sim_strerror(rc));
+        r->write_failed = 1;
+    }
     drain(r);
     collect(r, res);
     store_scalars(r, res);

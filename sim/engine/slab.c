@@ -3,10 +3,9 @@
  */
 #include "slab.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
-void *slab_add(void ***slabs, size_t *nslabs, size_t *cap, size_t bytes, const char *what)
+void *slab_add(void ***slabs, size_t *nslabs, size_t *cap, size_t bytes)
 {
     void *slab = malloc(bytes);
 
@@ -14,17 +13,16 @@ void *slab_add(void ***slabs, size_t *nslabs, size_t *cap, size_t bytes, const c
         size_t c = *cap ? *cap * 2 : 16;
         void **s = realloc(*slabs, c * sizeof *s);
 
-        if (s == NULL)
+        if (s == NULL) {
+            free(slab);
             slab = NULL;
-        else {
+        } else {
             *slabs = s;
             *cap = c;
         }
     }
-    if (slab == NULL) {
-        fprintf(stderr, "offsim: out of memory for %s\n", what);
-        exit(1);
-    }
+    if (slab == NULL)
+        return NULL;
     (*slabs)[(*nslabs)++] = slab;
     return slab;
 }

@@ -9,8 +9,9 @@
 #include <stddef.h>
 
 /* Allocate a slab of `bytes` and record it in *slabs (growing it; *cap
- * entries); out of memory is fatal, with "out of memory for WHAT". */
-void *slab_add(void ***slabs, size_t *nslabs, size_t *cap, size_t bytes, const char *what);
+ * entries).  NULL when out of memory (nothing is recorded then): the model
+ * reports SIM_ENOMEM to its driver. */
+void *slab_add(void ***slabs, size_t *nslabs, size_t *cap, size_t bytes);
 
 /* Free every slab and the record. */
 void slabs_free(void **slabs, size_t nslabs);

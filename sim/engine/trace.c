@@ -6,12 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/err.h"
+
 void trace_init(trace_buf *tb, int keep, FILE *text)
 {
     tb->v = NULL;
     tb->n = tb->cap = 0;
     tb->keep = keep;
     tb->text = text;
+    tb->err = SIM_OK;
 }
 
 void trace_fini(trace_buf *tb)
@@ -40,8 +43,8 @@ void trace_add(trace_buf *tb, sim_time t, uint32_t conn_id, const char *kind,
         trace_rec *v = realloc(tb->v, cap * sizeof *v);
 
         if (v == NULL) {
-            fprintf(stderr, "offsim: out of memory for the event log\n");
-            exit(1);
+            tb->err = SIM_ENOMEM;
+            return;
         }
         tb->v = v;
         tb->cap = cap;

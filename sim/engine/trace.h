@@ -32,6 +32,7 @@ typedef struct trace_buf {
     size_t cap;
     int keep;    /* buffer rows for the database */
     FILE *text;  /* also write a line per event here, or NULL */
+    int err;     /* SIM_ENOMEM once a row could not be kept (it was dropped) */
 } trace_buf;
 
 void trace_init(trace_buf *tb, int keep, FILE *text);
@@ -42,9 +43,16 @@ static inline int trace_on(const trace_buf *tb)
     return tb->keep || tb->text != NULL;
 }
 
-/* value: NULL for none.  detail may be NULL. */
+/* value: NULL for none.  detail may be NULL.  Out of memory, the row is
+ * dropped and tb->err says so (trace_error): the driver reports it. */
 void trace_add(trace_buf *tb, sim_time t, uint32_t conn_id, const char *kind,
                const char *detail, const int64_t *value);
+
+/* SIM_OK, or the error that made the log drop rows. */
+static inline int trace_error(const trace_buf *tb)
+{
+    return tb->err;
+}
 
 /* Forget the buffered rows (after the driver wrote them). */
 static inline void trace_clear(trace_buf *tb)

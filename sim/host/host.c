@@ -1,19 +1,20 @@
 /*
- * host.c - the local host stack and its side of chimney offload.
+ * host.c - the local host stack and its side of chimney offload (host.h).
  *
- * Handoffs (conn.h has the owner diagram):
+ * Handoffs, the host's half and the NIC's (nic.c):
  *
- *   host_offload    R9 check, capacity (a full target refuses, logged),
- *                   R52 pending ACK sent, delegated state sampled with the
- *                   host's FIN_WAIT_2 (R19) or retransmit (R10, R12) delta,
- *                   host timers stopped: the delta is frozen in transit
- *   host_upload     the target's delayed ACK sent (R36, R59), delegated
- *                   state sampled with the target's delta (R20, A5), target
- *                   timers stopped (so a target timer due meanwhile does not
- *                   indicate, A14)
+ *   host_offload    R9 check; a slot on the target (nic_reserve: a full
+ *                   target refuses, logged); R52 pending ACK sent;
+ *                   delegated state sampled with the host's FIN_WAIT_2
+ *                   (R19) or retransmit (R10, R12) delta; host timers
+ *                   stopped: the delta is frozen in transit
+ *   host_upload     the NIC's half (nic_give): its delayed ACK sent (R36,
+ *                   R59), delegated state sampled with its delta (R20, A5),
+ *                   its timers stopped (A14)
  *   handoff_done    the receiver installs the state and starts its timers
- *                   from the delta (R19 with A2/A6 on the target; R11, R20,
- *                   R62 on the host), then processes the held segments
+ *                   from the delta: nic_take (R19 with A2/A6, R10) or
+ *                   upload_done (R11, R20, R62); then the owner processes
+ *                   what waited (held segments, application calls)
  *
  * The host's own FIN_WAIT_2 timer (A11) lives in the TT_2MSL slot while in
  * FIN_WAIT_2, as in FreeBSD:
@@ -26,82 +27,151 @@
  *   rto floor       timeout at least floor x RTO (Linux's tcp_fin_time)
  * Real kernels fire such timers from timer wheels with some slack; that
  * slack is not modelled.
+ *
+ * Occupancy: fin_wait_2 counts the unreleased endpoints the host holds in
+ * FIN_WAIT_2, time_wait those in TIME_WAIT whoever holds them; both follow
+ * every state change (the NIC's come through nic_ops.state), owner change
+ * and release.
  */
 #include "host.h"
 
-#include "engine/err.h"
-#include "offload/nic.h"
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "engine/err.h"
+#include "offload/fw2.h"
+
+struct host {
+    host_params p;           /* [host] */
+    offload_params o;        /* [offload] */
+    tcp_cfg tcp;             /* its endpoints' settings */
+    dist delack;             /* host.delack as an ACK delay (also the NIC's) */
+    nic *nic;
+    const host_ops *ops;     /* its owner's hooks */
+    sim *s;
+    trace_buf *trace;
+    host_stats st;
+};
+
+const char *const owner_name[] = {
+    [OWNER_HOST] = "host", [OWNER_NIC] = "nic", [OWNER_OFFLOADING] = "handoff",
+    [OWNER_UPLOADING] = "handoff",
+};
+
+/* The host_conn around the NIC's half of it. */
+#define HOST_CONN_OF(nc) ((host_conn *)(void *)((char *)(nc) - offsetof(host_conn, nic)))
+
+static const tcp_ops host_tcp_ops;
 static void handoff_done(sim *s, sim_event *ev);
-static void host_event(sim *s, sim_event *ev);
+static void upload_event(sim *s, sim_event *ev);
 static void offload_event(sim *s, sim_event *ev);
 
-void host_conn_init(world *w, conn *c)
+static void trace(host *h, const host_conn *hc, const char *kind, const char *detail,
+                  const int64_t *value)
 {
-    (void)w;
-    sim_event_init(&c->handoff_ev, handoff_done, c);
-    sim_event_init(&c->host_ev, host_event, c);
-    sim_event_init(&c->offload_ev, offload_event, c);
+    if (trace_on(h->trace))
+        trace_add(h->trace, sim_now(h->s), hc->id, kind, detail, value);
 }
 
-/* ---- the host's FIN_WAIT_2 timer (A11) ------------------------------- */
-
-static sim_time host_fw2_timeout_value(const world *w, const tcp_tcb *t)
+/* A timer event of the host's, its value the TT_2MSL slot's deadline. */
+static void trace_timer(host *h, const host_conn *hc, const char *kind)
 {
-    const host_params *h = &w->cfg->host;
-    sim_time timeout = h->fin_wait_2_timeout;
+    if (trace_on(h->trace)) {
+        int64_t at = tcp_timer_deadline(&hc->tcb, TT_2MSL);
+        trace(h, hc, kind, "host", at == SIM_NEVER ? NULL : &at);
+    }
+}
 
-    if (h->fw2_rto_floor > 0) {
-        sim_time floor = (sim_time)(h->fw2_rto_floor * (double)t->rto);
+/* ---- occupancy ------------------------------------------------------------ */
+
+static void count(host *h, const host_conn *hc, tcp_state st, int sign)
+{
+    if (hc->released)
+        return;
+    if (st == TCP_S_FIN_WAIT_2 && hc->owner == OWNER_HOST)
+        h->st.fin_wait_2 += sign;
+    if (st == TCP_S_TIME_WAIT)
+        h->st.time_wait += sign;
+}
+
+static void set_owner(host *h, host_conn *hc, owner o)
+{
+    if (!hc->released && hc->tcb.state == TCP_S_FIN_WAIT_2)
+        h->st.fin_wait_2 += (o == OWNER_HOST) - (hc->owner == OWNER_HOST);
+    hc->owner = (uint8_t)o;
+}
+
+/* The endpoint changed state, whoever holds it: counts, then the owner. */
+static void state_changed(host *h, host_conn *hc, tcp_state old, tcp_event why)
+{
+    count(h, hc, old, -1);
+    count(h, hc, hc->tcb.state, +1);
+    h->ops->state(hc, old, why);
+}
+
+/* The endpoint's resources are freed (it is CLOSED and the host holds it). */
+static void host_release(host *h, host_conn *hc)
+{
+    SIM_ASSERT(hc->owner == OWNER_HOST, "connection %u released by %s", hc->id,
+               owner_name[hc->owner]);
+    count(h, hc, hc->tcb.state, -1);
+    hc->released = 1;
+    tcp_stop_timers(&hc->tcb);
+    sim_cancel(h->s, &hc->upload_ev);
+    h->ops->released(hc);
+}
+
+/* ---- the host's FIN_WAIT_2 timer (A11) ------------------------------------ */
+
+static sim_time host_fw2_timeout_value(const host *h, const tcp_tcb *t)
+{
+    sim_time timeout = h->p.fin_wait_2_timeout;
+
+    if (h->p.fw2_rto_floor > 0) {
+        sim_time floor = (sim_time)(h->p.fw2_rto_floor * (double)t->rto);
         if (timeout < floor)
             timeout = floor;
     }
     return timeout;
 }
 
-static void host_fw2_start(world *w, conn *c)
+static void host_fw2_start(host *h, host_conn *hc)
 {
-    const host_params *h = &w->cfg->host;
-    tcp_tcb *t = &c->local;
+    tcp_tcb *t = &hc->tcb;
 
-    if (h->fin_wait_2_timeout == 0)
+    if (h->p.fin_wait_2_timeout == 0)
         return; /* policy none: ns-3 and INET run no timer */
-    if (h->fw2_scope == FW2_SCOPE_CLOSED && !t->full_close)
+    if (h->p.fw2_scope == FW2_SCOPE_CLOSED && !t->full_close)
         return; /* a half-close may wait for the peer forever (lwIP, Linux, BSD) */
-    c->fw2_last_rx = sim_now(w->s);
-    tcp_timer_arm(t, TT_2MSL, sim_now(w->s) + host_fw2_timeout_value(w, t));
-    world__trace_timer(w, c, "fw2_start", "host", TT_2MSL);
+    hc->fw2_last_rx = sim_now(h->s);
+    tcp_timer_arm(t, TT_2MSL, sim_now(h->s) + host_fw2_timeout_value(h, t));
+    trace_timer(h, hc, "fw2_start");
 }
 
 /*
  * The host's FIN_WAIT_2 timer expired: log it and, with host.fw2_expiry =
  * rst, reset the peer.  The caller closes the connection (or it is closed).
  */
-static void host_fw2_expired(world *w, conn *c)
+static void host_fw2_expired(host *h, host_conn *hc)
 {
-    tcp_tcb *t = &c->local;
+    tcp_tcb *t = &hc->tcb;
 
-    world__trace(w, c, "fw2_expire", "host", NULL);
-    w->st.host_fw2_expiries++;
-    if (w->cfg->host.fw2_expiry == FW2_EXPIRY_RST) {
+    trace(h, hc, "fw2_expire", "host", NULL);
+    h->st.fw2_expiries++;
+    if (h->p.fw2_expiry == FW2_EXPIRY_RST) {
         seg r = {t->snd_nxt, t->rcv_nxt, 0, t->rcv_wnd, SEG_RST | SEG_ACK};
-        world__output_local(w, c, &r);
+        h->ops->output(hc, &r);
     }
 }
 
-static void host_fw2_expire(world *w, conn *c)
-{
-    host_fw2_expired(w, c);
-    tcp_set_state(&c->local, TCP_S_CLOSED, TCP_E_TIMEOUT_FW2);
-}
-
-/* ---- hooks ------------------------------------------------------------ */
+/* ---- the hooks on an endpoint the host holds ------------------------------ */
 
 static void host_output(tcp_tcb *t, const seg *s)
 {
-    conn *c = t->ctx;
+    host_conn *hc = t->ctx;
 
-    world__output_local(c->w, c, s);
+    hc->h->ops->output(hc, s);
 }
 
 static sim_time host_deadline(tcp_tcb *t, sim_time delay)
@@ -109,49 +179,39 @@ static sim_time host_deadline(tcp_tcb *t, sim_time delay)
     return sim_now(t->s) + delay;
 }
 
-static void maybe_offload(world *w, conn *c, offload_when when)
+static void maybe_offload(host *h, host_conn *hc, offload_when when)
 {
-    const offload_params *o = &w->cfg->offload;
-
-    if (o->when != when)
+    if (h->o.when != when)
         return;
     /* One draw per decision, whatever the probability (common random
      * numbers).  The offload itself waits until the segment that moved the
      * state has been processed: a handoff starts between events. */
-    if (rng_uniform(&c->offload_rng) < o->probability)
-        sim_restart(w->s, &c->offload_ev, sim_now(w->s));
-}
-
-static void offload_event(sim *s, sim_event *ev)
-{
-    conn *c = ev->ctx;
-
-    (void)s;
-    host_offload(c->w, c);
+    if (rng_uniform(&hc->offload_rng) < h->o.probability)
+        sim_restart(h->s, &hc->offload_ev, sim_now(h->s));
 }
 
 static void host_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 {
-    conn *c = t->ctx;
-    world *w = c->w;
+    host_conn *hc = t->ctx;
+    host *h = hc->h;
 
-    /* Decide the offload before the application wakes (world__local_state):
-     * a connection offloaded on reaching ESTABLISHED belongs to the target
-     * before the application writes its response (which then waits for the
-     * handoff, R54). */
+    /* Decide the offload before the owner hears of the state (and wakes the
+     * application): a connection offloaded on reaching ESTABLISHED belongs
+     * to the target before the application writes its response (which then
+     * waits for the handoff, R54). */
     if (t->state == TCP_S_ESTABLISHED)
-        maybe_offload(w, c, OFFLOAD_ESTABLISHED);
-    world__local_state(w, c, old, why);
+        maybe_offload(h, hc, OFFLOAD_ESTABLISHED);
+    state_changed(h, hc, old, why);
     switch (t->state) {
     case TCP_S_FIN_WAIT_2:
-        host_fw2_start(w, c);
-        maybe_offload(w, c, OFFLOAD_FIN_WAIT_2); /* after the timer: R19 carries it */
+        host_fw2_start(h, hc);
+        maybe_offload(h, hc, OFFLOAD_FIN_WAIT_2); /* after the timer: R19 carries it */
         break;
     case TCP_S_TIME_WAIT:
         tcp_timer_arm(t, TT_2MSL, t->tw_deadline);
         break;
     case TCP_S_CLOSED:
-        world__released(w, c);
+        host_release(h, hc);
         break;
     default:
         break;
@@ -160,72 +220,109 @@ static void host_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 
 static void host_segment(tcp_tcb *t, const seg *s, int acceptable)
 {
-    conn *c = t->ctx;
-    world *w = c->w;
-    const host_params *h = &w->cfg->host;
+    host_conn *hc = t->ctx;
+    host *h = hc->h;
     sim_time at;
 
     (void)s;
     /* A host that runs no timer of its own (timeout 0) restarts nothing: a
      * timer it inherited from the target runs to its deadline (R20). */
     if (t->state != TCP_S_FIN_WAIT_2 || !acceptable || !sim_event_pending(&t->timer[TT_2MSL]) ||
-        h->fw2_mode != FW2_MODE_IDLE || h->fin_wait_2_timeout == 0)
+        h->p.fw2_mode != FW2_MODE_IDLE || h->p.fin_wait_2_timeout == 0)
         return;
-    c->fw2_last_rx = sim_now(w->s);
-    w->st.fw2_restarts++;
-    at = c->fw2_last_rx + host_fw2_timeout_value(w, t);
+    hc->fw2_last_rx = sim_now(h->s);
+    h->st.fw2_restarts++;
+    at = hc->fw2_last_rx + host_fw2_timeout_value(h, t);
     /* With a check interval the timer stays; the idle clock restarts. */
-    if (h->fw2_check_interval == 0)
+    if (h->p.fw2_check_interval == 0)
         tcp_timer_arm(t, TT_2MSL, at);
-    world__trace(w, c, "fw2_restart", "host", &at);
+    trace(h, hc, "fw2_restart", "host", &at);
+}
+
+static void host_deliver(tcp_tcb *t, uint32_t bytes, int fin)
+{
+    host_conn *hc = t->ctx;
+
+    hc->h->ops->deliver(hc, bytes, fin);
 }
 
 static void host_fw2_timeout(tcp_tcb *t)
 {
-    conn *c = t->ctx;
-    world *w = c->w;
-    const host_params *h = &w->cfg->host;
-    sim_time now = sim_now(w->s);
+    host_conn *hc = t->ctx;
+    host *h = hc->h;
+    sim_time now = sim_now(h->s);
 
     /* FreeBSD: while idle for no longer than the timeout, look again later.
      * A timer inherited from the target (no segment seen since: fw2_last_rx
      * is SIM_NEVER) expires when its value runs out (R20). */
-    if (h->fw2_mode == FW2_MODE_IDLE && h->fw2_check_interval > 0 &&
-        c->fw2_last_rx != SIM_NEVER && now - c->fw2_last_rx <= host_fw2_timeout_value(w, t)) {
-        tcp_timer_arm(t, TT_2MSL, now + h->fw2_check_interval);
+    if (h->p.fw2_mode == FW2_MODE_IDLE && h->p.fw2_check_interval > 0 &&
+        hc->fw2_last_rx != SIM_NEVER && now - hc->fw2_last_rx <= host_fw2_timeout_value(h, t)) {
+        tcp_timer_arm(t, TT_2MSL, now + h->p.fw2_check_interval);
         return;
     }
-    host_fw2_expire(w, c);
+    host_fw2_expired(h, hc);
+    tcp_set_state(t, TCP_S_CLOSED, TCP_E_TIMEOUT_FW2);
 }
 
 static int host_reset_after_close(tcp_tcb *t)
 {
-    conn *c = t->ctx;
+    host_conn *hc = t->ctx;
 
-    return c->w->cfg->host.data_after_close == DATA_AFTER_CLOSE_RST;
+    return hc->h->p.data_after_close == DATA_AFTER_CLOSE_RST;
 }
 
-const tcp_ops host_tcp_ops = {
+static const tcp_ops host_tcp_ops = {
     .output = host_output,
     .deadline = host_deadline,
     .state_entered = host_state_entered,
     .segment = host_segment,
-    .deliver = world__deliver_local,
+    .deliver = host_deliver,
     .fw2_timeout = host_fw2_timeout,
     .reset_after_close = host_reset_after_close,
 };
 
-/* ---- handoffs --------------------------------------------------------- */
+/* ---- what the NIC tells the host (nic_ops) ------------------------------- */
 
-/* The retransmit timer's delta (R10, R12, R27); 0 after the target gave up. */
-static int64_t rexmt_delta(const world *w, const tcp_tcb *t, sim_time now)
+static void nic_output(nic_conn *nc, const seg *s)
 {
-    sim_time at = tcp_timer_deadline(t, TT_REXMT);
+    host_conn *hc = HOST_CONN_OF(nc);
 
-    if (at == SIM_NEVER && tcp_outstanding(t) && t->rexmt_count >= t->cfg->max_retries)
-        return 0; /* A12: retransmissions ran out on the target; the timer is due */
-    return fw2_delta_of(&w->fw2.clock, now, at);
+    hc->h->ops->output(hc, s);
 }
+
+static void nic_state(nic_conn *nc, tcp_state old, tcp_event why)
+{
+    host_conn *hc = HOST_CONN_OF(nc);
+
+    state_changed(hc->h, hc, old, why);
+}
+
+static void nic_deliver(nic_conn *nc, uint32_t bytes, int fin)
+{
+    host_conn *hc = HOST_CONN_OF(nc);
+
+    hc->h->ops->deliver(hc, bytes, fin);
+}
+
+/* R18, R41: an upload the target asks for follows host.upload_delay later (A13). */
+static void nic_indicate(nic_conn *nc, nic_indication what, int want_upload)
+{
+    host_conn *hc = HOST_CONN_OF(nc);
+    host *h = hc->h;
+    sim_time at = sim_now(h->s) + h->p.upload_delay;
+
+    (void)what;
+    if (!want_upload || hc->asked)
+        return;
+    hc->asked = 1;
+    /* An earlier random upload stands. */
+    if (!sim_event_pending(&hc->upload_ev) || hc->upload_ev.at > at)
+        sim_restart(h->s, &hc->upload_ev, at);
+}
+
+static const nic_ops host_nic_ops = {nic_output, nic_state, nic_deliver, nic_indicate};
+
+/* ---- handoffs ----------------------------------------------------------- */
 
 int host_may_offload(tcp_state s)
 {
@@ -233,101 +330,72 @@ int host_may_offload(tcp_state s)
     return s >= TCP_S_ESTABLISHED && s != TCP_S_TIME_WAIT;
 }
 
-void host_offload(world *w, conn *c)
+void host_offload(host *h, host_conn *hc)
 {
-    tcp_tcb *t = &c->local;
-    sim_time now = sim_now(w->s);
+    tcp_tcb *t = &hc->tcb;
+    const tick_clock *clock = nic_clock(h->nic);
+    sim_time now = sim_now(h->s);
     int64_t delta;
 
-    if (c->owner != OWNER_HOST || c->released || !host_may_offload(t->state))
+    if (hc->owner != OWNER_HOST || hc->released || !host_may_offload(t->state))
         return;
-    if ((uint64_t)w->nic_total >= w->cfg->nic.capacity) {
-        world__trace(w, c, "refused", tcp_state_name[t->state], NULL);
-        w->st.refused++;
+    if (!nic_reserve(h->nic)) {
+        trace(h, hc, "refused", tcp_state_name[t->state], NULL);
         return;
     }
     tcp_flush_ack(t); /* R52 (R36): pending ACKs go out first */
     if (t->state == TCP_S_FIN_WAIT_2) /* R19: the host's FIN_WAIT_2 value, -1 if none */
-        delta = fw2_delta_of(&w->fw2.clock, now, tcp_timer_deadline(t, TT_2MSL));
+        delta = fw2_delta_of(clock, now, tcp_timer_deadline(t, TT_2MSL));
     else
-        delta = rexmt_delta(w, t, now);
-    delegated_sample(t, &w->fw2.clock, now, delta, &c->dlg);
-    world__trace(w, c, "offload", tcp_state_name[t->state], &delta);
+        delta = fw2_rexmt_delta(clock, t, now);
+    delegated_sample(t, clock, now, delta, &hc->dlg);
+    trace(h, hc, "offload", tcp_state_name[t->state], &delta);
     tcp_stop_timers(t);
-    c->handoffs++;
-    w->st.offloads++;
-    world__set_owner(w, c, OWNER_OFFLOADING);
-    sim_schedule(w->s, &c->handoff_ev, now + w->cfg->nic.offload_latency);
+    hc->handoffs++;
+    h->st.offloads++;
+    set_owner(h, hc, OWNER_OFFLOADING);
+    sim_schedule(h->s, &hc->handoff_ev, now + nic_offload_latency(h->nic));
 }
 
-void host_upload(world *w, conn *c)
+void host_upload(host *h, host_conn *hc)
 {
-    tcp_tcb *t = &c->local;
-    sim_time now = sim_now(w->s);
+    tcp_tcb *t = &hc->tcb;
+    sim_time now = sim_now(h->s);
     int64_t delta;
 
-    if (c->owner != OWNER_NIC)
+    if (hc->owner != OWNER_NIC)
         return;
-    if (t->state != TCP_S_CLOSED)
-        tcp_flush_ack(t); /* R36, R59 */
-    if (t->state == TCP_S_FIN_WAIT_2 || t->state == TCP_S_CLOSED)
-        delta = fw2_upload_delta(&w->fw2, t, now, c->nic_expired); /* R20, A5 */
-    else
-        delta = rexmt_delta(w, t, now);
-    delegated_sample(t, &w->fw2.clock, now, delta, &c->dlg);
-    world__trace(w, c, "upload", tcp_state_name[t->state], &delta);
-    tcp_stop_timers(t);
-    c->handoffs++;
-    w->st.uploads++;
-    world__set_owner(w, c, OWNER_UPLOADING);
-    sim_schedule(w->s, &c->handoff_ev, now + w->cfg->nic.upload_latency);
+    delta = nic_give(h->nic, &hc->nic, t, &hc->dlg);
+    trace(h, hc, "upload", tcp_state_name[t->state], &delta);
+    hc->handoffs++;
+    h->st.uploads++;
+    set_owner(h, hc, OWNER_UPLOADING);
+    sim_schedule(h->s, &hc->handoff_ev, now + nic_upload_latency(h->nic));
 }
 
-/* The target installs an offloaded connection. */
-static void offload_done(world *w, conn *c)
+/* The host installs an uploaded connection's timers (R62). */
+static void upload_done(host *h, host_conn *hc)
 {
-    tcp_tcb *t = &c->local;
-    sim_time now = sim_now(w->s);
-    int64_t delta = c->dlg.timeout_delta;
-
-    if (t->state == TCP_S_FIN_WAIT_2) {
-        fw2_install(&w->fw2, t, delta); /* R19, A2, A6 */
-        if (sim_event_pending(&t->timer[TT_REXMT]))
-            world__trace_timer(w, c, "fw2_start", "nic", TT_REXMT);
-    } else if (tcp_outstanding(t)) {
-        /* R10: the retransmit timer resumes from the host's delta. */
-        sim_time at = delta < 0 ? tick_after(&w->fw2.clock, now, t->rto)
-                                : tick_deadline(&w->fw2.clock, now, delta);
-        tcp_timer_arm(t, TT_REXMT, at);
-    }
-    if (w->cfg->offload.upload_rate > 0) {
-        dist e = {DIST_EXP, 1e9 / w->cfg->offload.upload_rate, 0};
-        sim_restart(w->s, &c->host_ev, now + dist_sample_time(&e, &c->upload_rng));
-    }
-}
-
-/* The host installs an uploaded connection (R62). */
-static void upload_done(world *w, conn *c)
-{
-    tcp_tcb *t = &c->local;
-    sim_time now = sim_now(w->s);
-    int64_t delta = c->dlg.timeout_delta;
+    tcp_tcb *t = &hc->tcb;
+    const tick_clock *clock = nic_clock(h->nic);
+    sim_time now = sim_now(h->s);
+    int64_t delta = hc->dlg.timeout_delta;
 
     switch (t->state) {
     case TCP_S_CLOSED:
         /* A5: with expired_delta 0 the host's timer expires at once (R20). */
-        if (c->nic_expired && delta == 0)
-            host_fw2_expired(w, c);
-        world__released(w, c);
+        if (nic_conn_expired(&hc->nic) && delta == 0)
+            host_fw2_expired(h, hc);
+        host_release(h, hc);
         break;
     case TCP_S_FIN_WAIT_2: {
         /* R20, R62: the target's value starts the host's timer; 0 fires now. */
-        sim_time at = fw2_host_deadline(&w->fw2.clock, now, delta);
+        sim_time at = fw2_host_deadline(clock, now, delta);
 
         if (at != SIM_NEVER) {
-            c->fw2_last_rx = SIM_NEVER; /* the target's value, not an idle time */
+            hc->fw2_last_rx = SIM_NEVER; /* the target's value, not an idle time */
             tcp_timer_arm(t, TT_2MSL, at);
-            world__trace_timer(w, c, "fw2_start", "host", TT_2MSL);
+            trace_timer(h, hc, "fw2_start");
         }
         break;
     }
@@ -336,7 +404,7 @@ static void upload_done(world *w, conn *c)
         break;
     default:
         if (tcp_outstanding(t)) {
-            sim_time at = fw2_host_deadline(&w->fw2.clock, now, delta);
+            sim_time at = fw2_host_deadline(clock, now, delta);
             tcp_timer_arm(t, TT_REXMT, at == SIM_NEVER ? now + t->rto : at);
         }
         break;
@@ -345,44 +413,127 @@ static void upload_done(world *w, conn *c)
 
 static void handoff_done(sim *s, sim_event *ev)
 {
-    conn *c = ev->ctx;
-    world *w = c->w;
-    int up = c->owner == OWNER_UPLOADING;
+    host_conn *hc = ev->ctx;
+    host *h = hc->h;
+    tcp_tcb *t = &hc->tcb;
+    sim_time now = sim_now(s);
 
-    (void)s;
-    SIM_ASSERT(up || c->owner == OWNER_OFFLOADING, "handoff completes with owner %s",
-               owner_name[c->owner]);
-    c->local.ops = up ? &host_tcp_ops : &nic_tcp_ops;
-    c->local.cfg = up ? &w->host_tcp : &w->nic_tcp;
-    delegated_install(&c->local, &w->fw2.clock, sim_now(w->s), &c->dlg);
-    world__set_owner(w, c, up ? OWNER_HOST : OWNER_NIC);
-    if (up)
-        upload_done(w, c);
-    else
-        offload_done(w, c);
-    world__drain_held(w, c);
-    world__app_resume(w, c);
+    SIM_ASSERT(hc->owner == OWNER_UPLOADING || hc->owner == OWNER_OFFLOADING,
+               "handoff of connection %u completes with owner %s", hc->id, owner_name[hc->owner]);
+    if (hc->owner == OWNER_UPLOADING) {
+        t->ops = &host_tcp_ops;
+        t->cfg = &h->tcp;
+        t->ctx = hc;
+        delegated_install(t, nic_clock(h->nic), now, &hc->dlg);
+        set_owner(h, hc, OWNER_HOST);
+        nic_release(h->nic, &hc->nic);
+        upload_done(h, hc);
+    } else {
+        set_owner(h, hc, OWNER_NIC);
+        nic_take(h->nic, &hc->nic, t, &hc->dlg);
+        if (h->o.upload_rate > 0) {
+            dist e = {DIST_EXP, (double)SIM_S / h->o.upload_rate, 0};
+            sim_restart(h->s, &hc->upload_ev, now + dist_sample_time(&e, &hc->upload_rng));
+        }
+    }
+    h->ops->handoff_done(hc);
 }
 
 /* The host's reaction to an indication, or a random upload. */
-static void host_event(sim *s, sim_event *ev)
+static void upload_event(sim *s, sim_event *ev)
 {
-    conn *c = ev->ctx;
+    host_conn *hc = ev->ctx;
 
     (void)s;
-    host_upload(c->w, c);
+    host_upload(hc->h, hc);
 }
 
-void host_indicate(world *w, conn *c, const char *what, int want_upload)
+static void offload_event(sim *s, sim_event *ev)
 {
-    sim_time at = sim_now(w->s) + w->cfg->host.upload_delay;
+    host_conn *hc = ev->ctx;
 
-    world__trace(w, c, "indicate", what, NULL);
-    w->st.indications++;
-    if (!want_upload || c->nic_asked)
-        return;
-    c->nic_asked = 1;
-    /* A13: the host reacts after upload_delay; an earlier random upload stands. */
-    if (!sim_event_pending(&c->host_ev) || c->host_ev.at > at)
-        sim_restart(w->s, &c->host_ev, at);
+    (void)s;
+    host_offload(hc->h, hc);
+}
+
+/* ---- the object ---------------------------------------------------------- */
+
+void host_tcp_cfg(tcp_cfg *tc, const host_params *h, const tcp_params *t, const dist *ack_delay,
+                  sim_time granularity)
+{
+    tc->mss = (uint32_t)h->mss;
+    tc->window = (uint32_t)h->window;
+    tc->rto_initial = h->rto_initial;
+    tc->rto_min = h->rto_min;
+    tc->rto_max = h->rto_max;
+    tc->granularity = granularity;
+    tc->max_retries = (uint32_t)h->max_retries;
+    tc->time_wait = h->time_wait;
+    tc->ack_delay = ack_delay;
+    tc->acceptable_exact = t->acceptable == ACCEPTABLE_EXACT;
+}
+
+int host_create(const host_params *hp, const offload_params *op, const tcp_params *tp, nic *n,
+                sim *s, trace_buf *trace, const host_ops *ops, host **out)
+{
+    host *h = calloc(1, sizeof *h);
+
+    *out = h;
+    if (h == NULL)
+        return SIM_ENOMEM;
+    h->p = *hp;
+    h->o = *op;
+    h->nic = n;
+    h->ops = ops;
+    h->s = s;
+    h->trace = trace;
+    h->delack = (dist){DIST_CONST, (double)hp->delack, 0};
+    /* The host's own clock is exact to the millisecond (RFC 6298's G). */
+    host_tcp_cfg(&h->tcp, hp, tp, &h->delack, SIM_MS);
+    /* The target shares the host's settings, delayed ACKs included. */
+    nic_set_owner(n, &host_nic_ops, &h->tcp);
+    return SIM_OK;
+}
+
+void host_destroy(host *h)
+{
+    free(h);
+}
+
+void host_conn_init(host *h, host_conn *hc, uint32_t id, uint32_t iss, const rng_stream *ack,
+                    const rng_stream *offload, const rng_stream *upload)
+{
+    memset(hc, 0, sizeof *hc);
+    hc->h = h;
+    hc->id = id;
+    hc->owner = OWNER_HOST;
+    hc->ack_rng = *ack;
+    hc->offload_rng = *offload;
+    hc->upload_rng = *upload;
+    sim_event_init(&hc->handoff_ev, handoff_done, hc);
+    sim_event_init(&hc->upload_ev, upload_event, hc);
+    sim_event_init(&hc->offload_ev, offload_event, hc);
+    nic_conn_init(h->nic, &hc->nic, id);
+    tcp_init(&hc->tcb, h->s, &h->tcp, &host_tcp_ops, hc, iss, &hc->ack_rng);
+}
+
+void host_conn_finish(host_conn *hc)
+{
+    sim_cancel(hc->h->s, &hc->upload_ev);
+}
+
+int host_conn_quiet(const host_conn *hc)
+{
+    if (sim_event_pending(&hc->handoff_ev) || sim_event_pending(&hc->upload_ev) ||
+        sim_event_pending(&hc->offload_ev))
+        return 0;
+    for (int i = 0; i < TT_N; i++)
+        if (sim_event_pending(&hc->tcb.timer[i]))
+            return 0;
+    return 1;
+}
+
+const host_stats *host_stats_of(const host *h)
+{
+    return &h->st;
 }

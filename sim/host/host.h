@@ -1,35 +1,209 @@
 /*
- * host.h - the local host's TCP stack: the holder's hooks for a local
- * endpoint the host holds, its own FIN_WAIT_2 timer (A11 presets), and the
- * host's side of chimney offload: when to offload, reacting to the target's
- * indications after host.upload_delay (A13), and both handoffs with their
- * delegated state (R9-R12, R19, R20, R52, R62).
+ * host.h - the local host's TCP stack as an object: its FIN_WAIT_2 policy
+ * (A11 presets), its offload decisions, its reactions to the target's
+ * indications after host.upload_delay (A13), and its half of both handoffs
+ * with their delegated state (R9-R12, R19, R20, R52, R62).
+ *
+ *     host_create(params, nic, ops)   one host stack, owning its [host] and
+ *                                     [offload] sections; the owner of `nic`
+ *     host_conn_init(h, hc, ...)      a connection's local endpoint, held
+ *                                     by the host until it offloads it
+ *     host_offload / host_upload      the handoffs it starts
+ *
+ * A connection's local endpoint moves between holders:
+ *
+ *     HOST --host_offload--> OFFLOADING --(nic.offload_latency)--> NIC
+ *     NIC  --host_upload---> UPLOADING  --(nic.upload_latency)---> HOST
+ *
+ * The host meets the NIC through nic.h (it is the NIC's owner: the NIC's
+ * indications come to it through nic_ops) and its own owner, the world,
+ * through the host_ops it was given: segments for the wire, state changes,
+ * data for the application, completed handoffs and freed endpoints, of
+ * every connection, whoever holds it.
  */
 #ifndef SIM_HOST_HOST_H
 #define SIM_HOST_HOST_H
 
-#include "tcp/tcp.h"
-#include "workload/conn.h"
+#include <stdint.h>
 
-extern const tcp_ops host_tcp_ops;
+#include "engine/rng.h"
+#include "engine/sim.h"
+#include "engine/trace.h"
+#include "offload/delegated.h"
+#include "offload/nic.h"
+#include "tcp/tcp.h"
+
+/* ---- [host] and [offload]: the host's configuration --------------------- */
+
+typedef enum fw2_policy {
+    FW2_POLICY_CHIMNEY,
+    FW2_POLICY_LINUX,
+    FW2_POLICY_FREEBSD,
+    FW2_POLICY_FREEBSD_FAST,
+    FW2_POLICY_NONE
+} fw2_policy;
+
+typedef enum fw2_mode {
+    FW2_MODE_IDLE,    /* restarted by every acceptable segment */
+    FW2_MODE_ABSOLUTE /* counted from entering FIN_WAIT_2 only */
+} fw2_mode;
+
+typedef enum fw2_scope {
+    FW2_SCOPE_CLOSED, /* only after a full close */
+    FW2_SCOPE_ALL     /* also after shutdown for sending */
+} fw2_scope;
+
+typedef enum data_after_close { DATA_AFTER_CLOSE_ACCEPT, DATA_AFTER_CLOSE_RST } data_after_close;
+typedef enum fw2_expiry { FW2_EXPIRY_SILENT, FW2_EXPIRY_RST } fw2_expiry;
+
+/*
+ * [host]: the host stack's FIN_WAIT_2 policy (A11) and the TCP settings of
+ * every endpoint of the model (the peers' and the target's too; see
+ * host_tcp_cfg).  Durations in ns.
+ */
+typedef struct host_params {
+    fw2_policy fw2_policy;
+    fw2_mode fw2_mode;
+    fw2_scope fw2_scope;
+    sim_time fin_wait_2_timeout; /* 0: no FIN_WAIT_2 timer */
+    sim_time fw2_check_interval; /* 0: exact */
+    double fw2_rto_floor;        /* minimum as a multiple of the RTO; 0: none */
+    data_after_close data_after_close;
+    sim_time time_wait;
+    fw2_expiry fw2_expiry;
+    sim_time rto_initial;
+    sim_time rto_min;
+    sim_time rto_max;
+    uint64_t max_retries;
+    sim_time upload_delay;       /* A13: reaction to an indication */
+    uint64_t mss;
+    uint64_t window;
+    sim_time delack;             /* delayed-ACK timeout; 0: ACK at once */
+} host_params;
+
+typedef enum offload_when { OFFLOAD_NEVER, OFFLOAD_ESTABLISHED, OFFLOAD_FIN_WAIT_2 } offload_when;
+
+/* [offload]: when the host offloads a connection, and random uploads. */
+typedef struct offload_params {
+    offload_when when;
+    double probability;
+    double upload_rate;          /* random uploads per connection per second */
+} offload_params;
+
+/* The TCP settings of an endpoint from [host] and [tcp]. */
+void host_tcp_cfg(tcp_cfg *tc, const host_params *h, const tcp_params *t, const dist *ack_delay,
+                  sim_time granularity);
+
+/* ---- the host and its connections ---------------------------------------- */
+
+/* Who holds a connection's local endpoint. */
+typedef enum owner { OWNER_HOST, OWNER_NIC, OWNER_OFFLOADING, OWNER_UPLOADING } owner;
+
+/* As recorded (conn.owner_at_close): "host", "nic", "handoff". */
+extern const char *const owner_name[];
+
+typedef struct host host;
+
+/*
+ * A connection's local endpoint and what its holders keep about it,
+ * embedded in the owner's connection and bound with host_conn_init().  The
+ * fields are the host's; others read them through the functions below.
+ */
+typedef struct host_conn {
+    tcp_tcb tcb;             /* the endpoint: the host's hooks, or the NIC's */
+    nic_conn nic;            /* the NIC's half */
+    host *h;
+    uint32_t id;
+    uint8_t owner;           /* an owner value */
+    uint8_t released;        /* the endpoint's resources are freed */
+    uint8_t asked;           /* the target asked for an upload (R41) */
+    uint16_t handoffs;
+    tcp_delegated dlg;       /* state in transit */
+    sim_event handoff_ev;    /* completion of an offload or upload */
+    sim_event upload_ev;     /* the host's reaction to an indication, or a random upload */
+    sim_event offload_ev;    /* an offload decision, taken between events */
+    rng_stream ack_rng, offload_rng, upload_rng;
+    sim_time fw2_last_rx;    /* idle FIN_WAIT_2 timer: the last acceptable segment */
+} host_conn;
+
+/*
+ * What the host tells its owner about a connection (hc is the one the
+ * owner gave host_conn_init):
+ *   output        put a segment of the local endpoint on the wire
+ *   state         the endpoint changed state, whoever holds it
+ *   deliver       in-order data or the peer's FIN reached the application
+ *   handoff_done  a handoff completed: the owner processes what waited
+ *   released      the endpoint's resources were freed (CLOSED on the host,
+ *                 or an upload of a closed connection completed)
+ */
+typedef struct host_ops {
+    void (*output)(host_conn *hc, const seg *s);
+    void (*state)(host_conn *hc, tcp_state old, tcp_event why);
+    void (*deliver)(host_conn *hc, uint32_t bytes, int fin);
+    void (*handoff_done)(host_conn *hc);
+    void (*released)(host_conn *hc);
+} host_ops;
+
+typedef struct host_stats {
+    uint64_t offloads, uploads;
+    uint64_t fw2_expiries;   /* A11 */
+    uint64_t fw2_restarts;   /* acceptable segments that restarted the host's idle timer */
+    int64_t fin_wait_2;      /* endpoints the host holds in FIN_WAIT_2 */
+    int64_t time_wait;       /* endpoints in TIME_WAIT, whoever holds them */
+} host_stats;
+
+/*
+ * A host stack with its sections (copied), the owner of n (which must
+ * outlive it), logging into trace, telling `ops` what happens.
+ */
+int host_create(const host_params *hp, const offload_params *op, const tcp_params *tp, nic *n,
+                sim *s, trace_buf *trace, const host_ops *ops, host **out);
+void host_destroy(host *h);
+
+/*
+ * A new connection's local endpoint, in CLOSED, held by the host: its
+ * initial sequence number and its random streams (delayed ACKs, offload
+ * decisions, random upload times), which the owner names.
+ */
+void host_conn_init(host *h, host_conn *hc, uint32_t id, uint32_t iss, const rng_stream *ack,
+                    const rng_stream *offload, const rng_stream *upload);
 
 /* R9: the states in which the host may offload a connection. */
 int host_may_offload(tcp_state s);
 
 /* Offload the connection if R9 allows it and the target has room. */
-void host_offload(world *w, conn *c);
+void host_offload(host *h, host_conn *hc);
 
 /* Start uploading a connection the target holds. */
-void host_upload(world *w, conn *c);
+void host_upload(host *h, host_conn *hc);
 
-/*
- * The target indicates an event ("Disconnect", "Abort",
- * "Retrieve:TimeoutExpiration", ...); with want_upload the host uploads the
- * connection host.upload_delay later (R18, R41: mandatory reasons).
- */
-void host_indicate(world *w, conn *c, const char *what, int want_upload);
+/* The connection left the model: the host forgets its pending reaction. */
+void host_conn_finish(host_conn *hc);
 
-/* Bind the connection's handoff and host events (once per connection). */
-void host_conn_init(world *w, conn *c);
+static inline tcp_tcb *host_conn_tcb(host_conn *hc)
+{
+    return &hc->tcb;
+}
+static inline owner host_conn_owner(const host_conn *hc)
+{
+    return (owner)hc->owner;
+}
+static inline int host_conn_released(const host_conn *hc)
+{
+    return hc->released;
+}
+static inline uint16_t host_conn_handoffs(const host_conn *hc)
+{
+    return hc->handoffs;
+}
+/* No handoff under way or decided. */
+static inline int host_conn_settled(const host_conn *hc)
+{
+    return !sim_event_pending(&hc->handoff_ev) && !sim_event_pending(&hc->offload_ev);
+}
+/* Nothing of the host's or of the endpoint's is pending: no event refers to it. */
+int host_conn_quiet(const host_conn *hc);
+
+const host_stats *host_stats_of(const host *h);
 
 #endif /* SIM_HOST_HOST_H */

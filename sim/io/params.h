@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "io/units.h"
-#include "workload/config.h"
+#include "workload/world.h"
 
 typedef enum param_type {
     PT_DURATION,   /* sim_time */

@@ -19,7 +19,7 @@
 
 #include "io/diag.h"
 #include "io/params.h"
-#include "workload/config.h"
+#include "workload/world.h"
 
 typedef struct scenario {
     model_config cfg;  /* resolved once scenario_resolve() succeeded */

@@ -10,7 +10,7 @@ sim_time path_transmit(path *p, sim_time now, uint32_t wire_bytes)
     net_link *l = p->link;
     sim_time start = l->busy_until > now ? l->busy_until : now;
     /* Serialization time, rounded up to the nanosecond. */
-    sim_time tx = (sim_time)(((uint64_t)wire_bytes * 8u * 1000000000u + l->bandwidth_bps - 1) /
+    sim_time tx = (sim_time)(((uint64_t)wire_bytes * 8u * (uint64_t)SIM_S + l->bandwidth_bps - 1) /
                              l->bandwidth_bps);
     sim_time arrival;
 
@@ -51,9 +51,10 @@ flight *flight_get(flight_pool *fp)
     flight *f;
 
     if (fp->free == NULL) {
-        flight *slab = slab_add(&fp->slabs, &fp->nslabs, &fp->cap,
-                                FLIGHT_SLAB * sizeof *slab, "segments in flight");
+        flight *slab = slab_add(&fp->slabs, &fp->nslabs, &fp->cap, FLIGHT_SLAB * sizeof *slab);
 
+        if (slab == NULL)
+            return NULL;
         for (size_t i = 0; i < FLIGHT_SLAB; i++) {
             sim_event_init(&slab[i].ev, fp->deliver, &slab[i]);
             slab[i].next = fp->free;

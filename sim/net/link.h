@@ -18,6 +18,17 @@
 #include "engine/sim.h"
 #include "net/segment.h"
 
+/*
+ * [link]: the path to every class of peers unless its [peer NAME] section
+ * says otherwise.
+ */
+typedef struct link_params {
+    dist delay;            /* one-way propagation delay, drawn per connection */
+    uint64_t bandwidth_bps;
+    double loss;           /* per-segment loss probability, each direction */
+    dist jitter;           /* extra per-segment delay; never reorders */
+} link_params;
+
 /* One direction of a link: a rate and the end of its transmit queue. */
 typedef struct net_link {
     uint64_t bandwidth_bps;
@@ -67,6 +78,7 @@ typedef struct flight_pool {
 
 void flight_pool_init(flight_pool *fp, sim_handler *deliver);
 void flight_pool_fini(flight_pool *fp);
+/* A flight bound to the pool's handler; NULL when out of memory. */
 flight *flight_get(flight_pool *fp);
 void flight_put(flight_pool *fp, flight *f);
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 
 #include "engine/err.h"
-#include "ns3c/mirror.h"
+#include "mirror.h"
 #include "ns3c/ns3c.h"
 #include "offload/fw2.h"
 

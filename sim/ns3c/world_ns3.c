@@ -14,8 +14,10 @@
  * its endpoint (ns3c_sock_force_closed), so a peer FIN that comes later
  * meets ns-3's RST for a connection that does not exist.
  *
- * The applications (workload/world.c) act through world_socks: sends,
- * closes and aborts go to the ns-3 sockets.  Arrivals, peer classes and
+ * The applications (sim/workload/) act through world_socks (world_ext.h):
+ * sends, closes and aborts go to the ns-3 sockets.  What the adapter keeps
+ * per connection (its sockets, and what happened during a handoff) is its
+ * own: an ns3_conn in the room the world keeps for it (conn_ext).  Arrivals, peer classes and
  * close delays come from offsim's own streams, so both engines see the same
  * draws; losses are ns-3's (RateErrorModel).
  *
@@ -32,10 +34,9 @@
 #include <string.h>
 
 #include "engine/err.h"
-#include "host/host.h"
-#include "ns3c/mirror.h"
+#include "mirror.h"
 #include "ns3c/ns3c.h"
-#include "workload/world.h"
+#include "workload/world_ext.h"
 
 #define SERVER_PORT 80
 
@@ -49,27 +50,44 @@ static struct {
 } g;
 
 enum { QUIET_LOCAL = 1, PEER_ABORTED = 2, RST_LOCAL = 4, RST_PEER = 8 };
-enum { EXT_HELD_STATE = 1, EXT_HELD_SEG = 2 };
+enum { HELD_STATE = 1, HELD_SEG = 2 };
+
+/*
+ * A connection's ns-3 side.  The tcbs of the connection (conn_tcb) mirror
+ * the sockets' states for the model (the offload target's timers live in
+ * the local mirror's slots); `quiet` hides state changes the model made
+ * itself.
+ */
+typedef struct ns3_conn {
+    ns3c_sock *sock_local, *sock_peer;
+    uint8_t quiet;           /* QUIET_LOCAL, PEER_ABORTED, RST_LOCAL, RST_PEER */
+    uint8_t held;            /* during a handoff: HELD_STATE, HELD_SEG */
+    uint8_t state;           /* the local socket's state then */
+    seg seg;                 /* its last acceptable segment then */
+} ns3_conn;
+
+static ns3_conn *ext(conn *c)
+{
+    return conn_ext(c);
+}
 
 /* ---- the ns-3 sockets under the applications ------------------------- */
 
 static ns3c_sock *sock_of(conn *c, int side)
 {
-    return side ? c->sock_peer : c->sock_local;
+    return side ? ext(c)->sock_peer : ext(c)->sock_local;
 }
 
-static void ns3_send(world *w, conn *c, int side, uint32_t bytes)
+static void ns3_send(conn *c, int side, uint32_t bytes)
 {
-    (void)w;
     if (sock_of(c, side) != NULL)
         ns3c_sock_send(sock_of(c, side), bytes);
 }
 
-static void ns3_close(world *w, conn *c, int side, int full)
+static void ns3_close(conn *c, int side, int full)
 {
-    tcp_tcb *t = side ? &c->peer : &c->local;
+    tcp_tcb *t = conn_tcb(c, side);
 
-    (void)w;
     t->fin_queued = 1;
     t->full_close = full != 0;
     if (sock_of(c, side) == NULL)
@@ -80,31 +98,30 @@ static void ns3_close(world *w, conn *c, int side, int full)
         ns3c_sock_shutdown(sock_of(c, side));
 }
 
-static void ns3_abort(world *w, conn *c, int side)
+static void ns3_abort(conn *c, int side)
 {
-    (void)w;
     if (side)
-        c->ext_quiet |= PEER_ABORTED;
+        ext(c)->quiet |= PEER_ABORTED;
     if (sock_of(c, side) != NULL)
         ns3c_sock_reset(sock_of(c, side));
 }
 
-static void ns3_keepalive(world *w, conn *c, int side)
+static void ns3_keepalive(conn *c, int side)
 {
-    (void)w;
     (void)c;
     (void)side;
     SIM_ASSERT(0, "keep-alive probes are refused on ns-3 by world_ns3_check");
 }
 
 /* The model closed the local side (FIN_WAIT_2 expiry): so does ns-3, silently. */
-static void ns3_closed(world *w, conn *c)
+static void ns3_closed(conn *c)
 {
-    (void)w;
-    if (c->sock_local != NULL && ns3c_sock_state(c->sock_local) != TCP_S_CLOSED) {
-        c->ext_quiet |= QUIET_LOCAL;
-        ns3c_sock_force_closed(c->sock_local);
-        c->ext_quiet &= ~QUIET_LOCAL;
+    ns3_conn *x = ext(c);
+
+    if (x->sock_local != NULL && ns3c_sock_state(x->sock_local) != TCP_S_CLOSED) {
+        x->quiet |= QUIET_LOCAL;
+        ns3c_sock_force_closed(x->sock_local);
+        x->quiet &= ~QUIET_LOCAL;
     }
 }
 
@@ -117,35 +134,42 @@ static void mirror(conn *c, int side, tcp_state to);
  * (a restart reloads the full value, A4, so one stands for all), then the
  * socket's state.
  */
-static void ns3_drain(world *w, conn *c)
+static void ns3_drain(conn *c)
 {
-    tcp_tcb *t = &c->local;
+    ns3_conn *x = ext(c);
+    tcp_tcb *t = conn_tcb(c, 0);
 
-    (void)w;
-    if ((c->ext_held & EXT_HELD_SEG) && tcp_synchronized(t->state))
-        t->ops->segment(t, &c->ext_seg, 1);
-    if (c->ext_held & EXT_HELD_STATE) {
-        c->ext_held = 0;
-        mirror(c, 0, (tcp_state)c->ext_state);
+    if ((x->held & HELD_SEG) && tcp_synchronized(t->state))
+        t->ops->segment(t, &x->seg, 1);
+    if (x->held & HELD_STATE) {
+        x->held = 0;
+        mirror(c, 0, (tcp_state)x->state);
     }
-    c->ext_held = 0;
+    x->held = 0;
 }
 
-static const world_socks ns3_socks = {ns3_send,      ns3_close,  ns3_abort,
-                                      ns3_keepalive, ns3_closed, ns3_drain};
+/* ns-3's peer socket acts on its own: the connection waits for its mirror. */
+static int ns3_peer_active(const conn *c)
+{
+    return ext((conn *)c)->sock_peer != NULL;
+}
+
+static const world_socks ns3_socks = {ns3_send,   ns3_close, ns3_abort,      ns3_keepalive,
+                                      ns3_closed, ns3_drain, ns3_peer_active};
 
 /* ---- mirrors ------------------------------------------------------------ */
 
 /* Bring a mirror to an ns-3 socket's new state, through offsim's table. */
 static void mirror(conn *c, int side, tcp_state to)
 {
-    tcp_tcb *t = side ? &c->peer : &c->local;
+    tcp_tcb *t = conn_tcb(c, side);
 
     while (t->state != to) {
         tcp_state next;
-        tcp_event why = (c->ext_quiet & (side ? RST_PEER : RST_LOCAL)) ? TCP_E_RCV_RST
-                        : side && (c->ext_quiet & PEER_ABORTED)          ? TCP_E_ABORT
-                                                                         : TCP_E_RETRIES;
+        uint8_t quiet = ext(c)->quiet;
+        tcp_event why = (quiet & (side ? RST_PEER : RST_LOCAL)) ? TCP_E_RCV_RST
+                        : side && (quiet & PEER_ABORTED)        ? TCP_E_ABORT
+                                                                : TCP_E_RETRIES;
         tcp_event e = ns3c_mirror_step(t->state, to, why, &next);
 
         if (e == TCP_E_N)
@@ -161,22 +185,24 @@ static void mirror(conn *c, int side, tcp_state to)
 static void on_state(void *ctx, ns3c_sock *s, int old, int now)
 {
     conn *c = ctx;
+    ns3_conn *x;
     int side;
 
     (void)old;
-    if (c == NULL || c->finished)
+    if (c == NULL || conn_finished(c))
         return;
-    side = s == c->sock_peer;
-    if (!side && (c->ext_quiet & QUIET_LOCAL))
+    x = ext(c);
+    side = s == x->sock_peer;
+    if (!side && (x->quiet & QUIET_LOCAL))
         return;
     if (!side && world__holding(c)) {
-        c->ext_held |= EXT_HELD_STATE; /* the receiver sees it (ns3_drain) */
-        c->ext_state = (uint8_t)now;
+        x->held |= HELD_STATE; /* the receiver sees it (ns3_drain) */
+        x->state = (uint8_t)now;
         return;
     }
     mirror(c, side, (tcp_state)now);
     if (side && now == TCP_S_CLOSED)
-        world__maybe_finish(c->w, c);
+        world__maybe_finish(c);
 }
 
 static void on_segment(void *ctx, ns3c_sock *s, uint32_t seq, uint32_t len, uint8_t flags,
@@ -184,19 +210,21 @@ static void on_segment(void *ctx, ns3c_sock *s, uint32_t seq, uint32_t len, uint
 {
     conn *c = ctx;
     seg sg = {seq, 0, len, 0, flags};
+    ns3_conn *x;
     int side;
     tcp_tcb *t;
 
-    if (c == NULL || c->finished)
+    if (c == NULL || conn_finished(c))
         return;
-    side = s == c->sock_peer;
-    t = side ? &c->peer : &c->local;
+    x = ext(c);
+    side = s == x->sock_peer;
+    t = conn_tcb(c, side);
     if ((flags & SEG_RST) && seq == rcv_nxt)
-        c->ext_quiet |= side ? RST_PEER : RST_LOCAL;
+        x->quiet |= side ? RST_PEER : RST_LOCAL;
     if (!side && world__holding(c)) {
         if (tcp_acceptable(&sg, rcv_nxt, rcv_wnd, 0, NULL)) {
-            c->ext_held |= EXT_HELD_SEG; /* for the receiver (ns3_drain) */
-            c->ext_seg = sg;
+            x->held |= HELD_SEG; /* for the receiver (ns3_drain) */
+            x->seg = sg;
         }
         return;
     }
@@ -215,9 +243,9 @@ static void on_recv(void *ctx, ns3c_sock *s, uint32_t bytes)
     conn *c = ctx;
     tcp_tcb *t;
 
-    if (c == NULL || c->finished)
+    if (c == NULL || conn_finished(c))
         return;
-    t = s == c->sock_peer ? &c->peer : &c->local;
+    t = conn_tcb(c, s == ext(c)->sock_peer);
     t->ops->deliver(t, bytes, 0);
 }
 
@@ -236,9 +264,9 @@ static void on_accept(void *ctx, ns3c_sock *listener, ns3c_sock *s, uint32_t pee
     (void)ctx;
     (void)listener;
     c = k < 1024 && g.by_port[k] != NULL ? g.by_port[k][peer_port] : NULL;
-    if (c == NULL || c->finished)
+    if (c == NULL || conn_finished(c))
         return;
-    c->sock_local = s;
+    ext(c)->sock_local = s;
     ns3c_sock_set_ctx(s, c);
     /* ns-3 reports the connection once established. */
     mirror(c, 0, TCP_S_ESTABLISHED);
@@ -249,15 +277,21 @@ static const ns3c_sock_ops ops = {on_state, on_segment, on_recv, on_accept};
 static void ns3_conn_open(world *w, uint32_t id)
 {
     conn *c = world__conn_new(w, id);
+    unsigned k;
+    ns3_conn *x;
     uint16_t port;
 
-    tcp_listen(&c->local); /* the mirror: the listener's part of this connection */
-    c->sock_peer = ns3c_sock_create(g.peer_node[c->klass], &ops, c);
-    if (ns3c_sock_connect(c->sock_peer, g.server_addr[c->klass], SERVER_PORT, &port) != 0) {
+    if (c == NULL)
+        return; /* out of memory: the world reports it */
+    k = conn_class(c);
+    x = ext(c);
+    tcp_listen(conn_tcb(c, 0)); /* the mirror: the listener's part of this connection */
+    x->sock_peer = ns3c_sock_create(g.peer_node[k], &ops, c);
+    if (ns3c_sock_connect(x->sock_peer, g.server_addr[k], SERVER_PORT, &port) != 0) {
         fprintf(stderr, "offsim: ns-3: connection %u could not connect\n", id);
         return;
     }
-    g.by_port[c->klass][port] = c;
+    g.by_port[k][port] = c;
 }
 
 void world_ns3_fini(void)
@@ -331,13 +365,11 @@ int world_ns3_create(const model_config *cfg, sim *s, trace_buf *trace, world **
 {
     world *w;
     ns3c_tcp_cfg tc;
-    int rc = world__alloc(cfg, s, trace, &w);
+    int rc = world__alloc(cfg, s, trace, &ns3_socks, ns3_conn_open, sizeof(ns3_conn), &w);
 
     *out = NULL;
     if (rc != SIM_OK)
         return rc;
-    w->socks = &ns3_socks;
-    w->open_conn = ns3_conn_open;
 
     tc.mss = (uint32_t)cfg->host.mss;
     tc.window = (uint32_t)cfg->host.window;

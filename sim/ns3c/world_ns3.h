@@ -6,7 +6,7 @@
 #define SIM_NS3C_WORLD_NS3_H
 
 #include "io/diag.h"
-#include "workload/conn.h"
+#include "workload/world.h"
 
 /*
  * Check that ns-3 can run the scenario: every key it cannot honour is a

@@ -10,6 +10,7 @@
  *   R19  offload in FIN_WAIT_2 carries the host's value   fw2_install
  *   R20  upload carries the target's value; 0 = expire    fw2_upload_delta,
  *                                                          fw2_host_deadline
+ *   R10, R12  the retransmit timer's delta otherwise      fw2_rexmt_delta
  * and the policies for what the spec leaves open: A2 (a -1 delta for a
  * connection already in FIN_WAIT_2), A4 (a restart reloads the full value),
  * A5 (the delta after expiry), A6 (0 means "expire now" both ways).
@@ -24,6 +25,15 @@ int64_t fw2_delta_of(const tick_clock *c, sim_time now, sim_time deadline)
     if (deadline == SIM_NEVER)
         return TIMEOUT_DELTA_NOT_RUNNING;
     return ticks_ceil(c, deadline - now);
+}
+
+int64_t fw2_rexmt_delta(const tick_clock *c, const tcp_tcb *t, sim_time now)
+{
+    sim_time at = tcp_timer_deadline(t, TT_REXMT);
+
+    if (at == SIM_NEVER && tcp_outstanding(t) && t->rexmt_count >= t->cfg->max_retries)
+        return 0; /* A12: retransmissions ran out on the target; the timer is due */
+    return fw2_delta_of(c, now, at);
 }
 
 sim_time fw2_host_deadline(const tick_clock *c, sim_time now, int64_t delta)

@@ -21,9 +21,14 @@
 
 #include "offload/ticks.h"
 #include "tcp/tcp.h"
-#include "workload/config.h"
 
 #define TIMEOUT_DELTA_NOT_RUNNING ((int64_t)-1)
+
+/* [nic] on_unset_delta (A2): a connection offloaded in FIN_WAIT_2 with -1. */
+typedef enum unset_delta {
+    UNSET_DELTA_NONE, /* mirror the host: run no timer */
+    UNSET_DELTA_START /* start a full timer */
+} unset_delta;
 
 typedef struct fw2_cfg {
     tick_clock clock;
@@ -37,6 +42,12 @@ typedef struct fw2_cfg {
  * running): the remaining time in whole ticks, rounded up (R10, R11).
  */
 int64_t fw2_delta_of(const tick_clock *c, sim_time now, sim_time deadline);
+
+/*
+ * The delta of the retransmit timer (R10, R12, R27) of the holder of t, or
+ * 0 when it gave up retransmitting (A12: the timer is due).
+ */
+int64_t fw2_rexmt_delta(const tick_clock *c, const tcp_tcb *t, sim_time now);
 
 /* The host's deadline for a delta received from the target (R11, R20, R62). */
 sim_time fw2_host_deadline(const tick_clock *c, sim_time now, int64_t delta);

@@ -1,63 +1,132 @@
 /*
- * nic.c - the offload target's hooks on a connection it holds (see nic.h).
+ * nic.c - the offload target (see nic.h).
  *
  * The target meets TCP only through tcp_ops: a state entered, a segment
  * that arrived (and whether it was acceptable, A3), the FIN_WAIT_2 timer in
  * the retransmit slot (R14), retransmissions exhausted.  What it tells the
- * host goes through host_indicate().
+ * host goes through the nic_ops its owner set.
+ *
+ * Where the [nic] section goes:
+ *   capacity                 nic_reserve: a full target refuses an offload
+ *   ticks_per_second,        the tick clock (ticks.c) of every target timer
+ *     tick_mode              (nic_deadline) and of every TimeoutDelta
+ *   fin_wait_2_timeout,      the FIN_WAIT_2 module (fw2.c): R13-R20, A2, A5
+ *     on_unset_delta,
+ *     expired_delta
+ *   offload_latency,         how long the owner's handoffs take
+ *     upload_latency
+ *
+ * Occupancy: `total` counts the slots in use, from nic_reserve to
+ * nic_release (a connection in a handoff either way holds one);
+ * `fin_wait_2` the connections held in FIN_WAIT_2.  The time integral of
+ * `total` is brought up to date whenever it changes.
  */
 #include "nic.h"
 
+#include <stdlib.h>
+
 #include "engine/err.h"
-#include "host/host.h"
-#include "offload/fw2.h"
-#include "workload/conn.h"
+
+struct nic {
+    nic_params p;            /* [nic] */
+    fw2_cfg fw2;             /* its clock and FIN_WAIT_2 timer */
+    tcp_cfg tcp;             /* the settings of the endpoints it holds */
+    const nic_ops *ops;      /* its owner's hooks */
+    sim *s;
+    trace_buf *trace;
+    nic_stats st;
+    sim_time since;          /* the integral's last update */
+};
+
+const char *const nic_indication_name[NIC_IND_N] = {
+    [NIC_IND_DISCONNECT] = "Disconnect",
+    [NIC_IND_DISCONNECT_COMPLETE] = "DisconnectComplete",
+    [NIC_IND_ABORT] = "Abort",
+    [NIC_IND_TIMEOUT_EXPIRATION] = "Retrieve:TimeoutExpiration",
+    [NIC_IND_UPLOAD_REQUESTED] = "Retrieve:UploadRequested",
+};
+
+static void trace(nic *n, const nic_conn *nc, const char *kind, const char *detail,
+                  const int64_t *value)
+{
+    if (trace_on(n->trace))
+        trace_add(n->trace, sim_now(n->s), nc->id, kind, detail, value);
+}
+
+/* A timer event of the NIC's, its value the FIN_WAIT_2 (retransmit) slot's deadline. */
+static void trace_timer(nic *n, const nic_conn *nc, const tcp_tcb *t, const char *kind)
+{
+    if (trace_on(n->trace)) {
+        int64_t at = tcp_timer_deadline(t, TT_REXMT);
+        trace(n, nc, kind, "nic", at == SIM_NEVER ? NULL : &at);
+    }
+}
+
+static void indicate(nic *n, nic_conn *nc, nic_indication what, int want_upload)
+{
+    trace(n, nc, "indicate", nic_indication_name[what], NULL);
+    n->st.indications++;
+    n->ops->indicate(nc, what, want_upload);
+}
+
+static void integrate(nic *n)
+{
+    sim_time now = sim_now(n->s);
+
+    n->st.area += (double)n->st.total * (double)(now - n->since);
+    n->since = now;
+}
+
+/* ---- the hooks on a connection the NIC holds ---------------------------- */
 
 static void nic_output(tcp_tcb *t, const seg *s)
 {
-    conn *c = t->ctx;
+    nic_conn *nc = t->ctx;
 
-    world__output_local(c->w, c, s);
+    nc->n->ops->output(nc, s);
 }
 
 /* R3: every target timer runs on the tick clock. */
 static sim_time nic_deadline(tcp_tcb *t, sim_time delay)
 {
-    conn *c = t->ctx;
+    nic_conn *nc = t->ctx;
 
-    return tick_after(&c->w->fw2.clock, sim_now(t->s), delay);
+    return tick_after(&nc->n->fw2.clock, sim_now(t->s), delay);
 }
 
 static void nic_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 {
-    conn *c = t->ctx;
-    world *w = c->w;
+    nic_conn *nc = t->ctx;
+    nic *n = nc->n;
 
-    world__local_state(w, c, old, why);
+    if (nc->held)
+        n->st.fin_wait_2 += (t->state == TCP_S_FIN_WAIT_2) - (old == TCP_S_FIN_WAIT_2);
+    n->ops->state(nc, old, why);
     switch (t->state) {
     case TCP_S_FIN_WAIT_2:
         /* R46: our FIN is acknowledged, the graceful disconnect completes. */
-        host_indicate(w, c, "DisconnectComplete", 0);
+        indicate(n, nc, NIC_IND_DISCONNECT_COMPLETE, 0);
         /* R13: entering FIN_WAIT_2 starts the timer, R15's value. */
-        fw2_start(&w->fw2, t);
-        world__trace_timer(w, c, "fw2_start", "nic", TT_REXMT);
+        fw2_start(&n->fw2, t);
+        trace_timer(n, nc, t, "fw2_start");
         break;
     case TCP_S_CLOSE_WAIT:
     case TCP_S_CLOSING:
         /* R39: the FIN arrived (the model's application reads at once). */
-        host_indicate(w, c, "Disconnect", 0);
+        indicate(n, nc, NIC_IND_DISCONNECT, 0);
         break;
     case TCP_S_TIME_WAIT:
         /* From FIN_WAIT_2 the FIN arrived (R39); from CLOSING our FIN was
          * acknowledged (R46).  Then R50/A8: TIME_WAIT belongs to the host. */
-        host_indicate(w, c, old == TCP_S_CLOSING ? "DisconnectComplete" : "Disconnect", 0);
-        host_indicate(w, c, "Retrieve:UploadRequested", 1);
+        indicate(n, nc, old == TCP_S_CLOSING ? NIC_IND_DISCONNECT_COMPLETE : NIC_IND_DISCONNECT,
+                 0);
+        indicate(n, nc, NIC_IND_UPLOAD_REQUESTED, 1);
         break;
     case TCP_S_CLOSED:
         if (why == TCP_E_RCV_RST)
-            host_indicate(w, c, "Abort", 1); /* R40 */
+            indicate(n, nc, NIC_IND_ABORT, 1); /* R40 */
         else if (why == TCP_E_RCV_ACK_OF_FIN)
-            host_indicate(w, c, "DisconnectComplete", 1); /* R46, R49 */
+            indicate(n, nc, NIC_IND_DISCONNECT_COMPLETE, 1); /* R46, R49 */
         /* TIMEOUT_FW2 indicates in nic_fw2_timeout (A1: after CLOSED). */
         break;
     default:
@@ -67,15 +136,22 @@ static void nic_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 
 static void nic_segment(tcp_tcb *t, const seg *s, int acceptable)
 {
-    conn *c = t->ctx;
-    world *w = c->w;
+    nic_conn *nc = t->ctx;
+    nic *n = nc->n;
 
     (void)s;
     /* R16, A4: an acceptable segment restarts the FIN_WAIT_2 timer. */
-    if (fw2_on_segment(&w->fw2, t, acceptable)) {
-        w->st.fw2_restarts++;
-        world__trace_timer(w, c, "fw2_restart", "nic", TT_REXMT);
+    if (fw2_on_segment(&n->fw2, t, acceptable)) {
+        n->st.fw2_restarts++;
+        trace_timer(n, nc, t, "fw2_restart");
     }
+}
+
+static void nic_deliver(tcp_tcb *t, uint32_t bytes, int fin)
+{
+    nic_conn *nc = t->ctx;
+
+    nc->n->ops->deliver(nc, bytes, fin);
 }
 
 /*
@@ -85,31 +161,158 @@ static void nic_segment(tcp_tcb *t, const seg *s, int acceptable)
  */
 static void nic_fw2_timeout(tcp_tcb *t)
 {
-    conn *c = t->ctx;
-    world *w = c->w;
+    nic_conn *nc = t->ctx;
+    nic *n = nc->n;
 
-    world__trace(w, c, "fw2_expire", "nic", NULL);
-    w->st.nic_fw2_expiries++;
-    c->nic_expired = 1;
+    trace(n, nc, "fw2_expire", "nic", NULL);
+    n->st.fw2_expiries++;
+    nc->expired = 1;
     tcp_set_state(t, TCP_S_CLOSED, TCP_E_TIMEOUT_FW2);
-    host_indicate(w, c, "Retrieve:TimeoutExpiration", 1);
+    indicate(n, nc, NIC_IND_TIMEOUT_EXPIRATION, 1);
 }
 
 /* R26, A12: the target asks for an upload and stops retransmitting. */
 static int nic_give_up(tcp_tcb *t)
 {
-    conn *c = t->ctx;
+    nic_conn *nc = t->ctx;
 
-    host_indicate(c->w, c, "Retrieve:TimeoutExpiration", 1);
+    indicate(nc->n, nc, NIC_IND_TIMEOUT_EXPIRATION, 1);
     return 0;
 }
 
-const tcp_ops nic_tcp_ops = {
+static const tcp_ops nic_tcp_ops = {
     .output = nic_output,
     .deadline = nic_deadline,
     .state_entered = nic_state_entered,
     .segment = nic_segment,
-    .deliver = world__deliver_local,
+    .deliver = nic_deliver,
     .fw2_timeout = nic_fw2_timeout,
     .give_up = nic_give_up,
 };
+
+/* ---- the object ---------------------------------------------------------- */
+
+int nic_create(const nic_params *p, sim *s, trace_buf *trace, nic **out)
+{
+    nic *n = calloc(1, sizeof *n);
+
+    *out = n;
+    if (n == NULL)
+        return SIM_ENOMEM;
+    n->p = *p;
+    n->s = s;
+    n->trace = trace;
+    tick_clock_init(&n->fw2.clock, p->ticks_per_second, p->tick_mode);
+    n->fw2.timeout = p->fin_wait_2_timeout;
+    n->fw2.on_unset = p->on_unset_delta;
+    n->fw2.expired_delta = p->expired_delta;
+    return SIM_OK;
+}
+
+void nic_destroy(nic *n)
+{
+    free(n);
+}
+
+void nic_set_owner(nic *n, const nic_ops *ops, const tcp_cfg *endpoint)
+{
+    n->ops = ops;
+    n->tcp = *endpoint;
+    n->tcp.granularity = n->fw2.clock.tick;
+}
+
+void nic_conn_init(nic *n, nic_conn *nc, uint32_t id)
+{
+    nc->n = n;
+    nc->id = id;
+    nc->held = 0;
+    nc->expired = 0;
+}
+
+const tick_clock *nic_clock(const nic *n)
+{
+    return &n->fw2.clock;
+}
+
+sim_time nic_offload_latency(const nic *n)
+{
+    return n->p.offload_latency;
+}
+
+sim_time nic_upload_latency(const nic *n)
+{
+    return n->p.upload_latency;
+}
+
+/* ---- handoffs ------------------------------------------------------------ */
+
+int nic_reserve(nic *n)
+{
+    if ((uint64_t)n->st.total >= n->p.capacity) {
+        n->st.refused++;
+        return 0;
+    }
+    integrate(n);
+    if (++n->st.total > n->st.peak)
+        n->st.peak = n->st.total;
+    return 1;
+}
+
+void nic_take(nic *n, nic_conn *nc, tcp_tcb *t, const tcp_delegated *d)
+{
+    sim_time now = sim_now(n->s);
+    int64_t delta = d->timeout_delta;
+
+    t->ops = &nic_tcp_ops;
+    t->cfg = &n->tcp;
+    t->ctx = nc;
+    delegated_install(t, &n->fw2.clock, now, d);
+    nc->held = 1;
+    if (t->state == TCP_S_FIN_WAIT_2) {
+        n->st.fin_wait_2++;
+        fw2_install(&n->fw2, t, delta); /* R19, A2, A6 */
+        if (sim_event_pending(&t->timer[TT_REXMT]))
+            trace_timer(n, nc, t, "fw2_start");
+    } else if (tcp_outstanding(t)) {
+        /* R10: the retransmit timer resumes from the host's delta. */
+        sim_time at = delta < 0 ? tick_after(&n->fw2.clock, now, t->rto)
+                                : tick_deadline(&n->fw2.clock, now, delta);
+        tcp_timer_arm(t, TT_REXMT, at);
+    }
+}
+
+int64_t nic_give(nic *n, nic_conn *nc, tcp_tcb *t, tcp_delegated *d)
+{
+    sim_time now = sim_now(n->s);
+    int64_t delta;
+
+    if (t->state != TCP_S_CLOSED)
+        tcp_flush_ack(t); /* R36, R59 */
+    if (t->state == TCP_S_FIN_WAIT_2 || t->state == TCP_S_CLOSED)
+        delta = fw2_upload_delta(&n->fw2, t, now, nc->expired); /* R20, A5 */
+    else
+        delta = fw2_rexmt_delta(&n->fw2.clock, t, now);
+    delegated_sample(t, &n->fw2.clock, now, delta, d);
+    tcp_stop_timers(t); /* A14: a timer due in transit travels in the delta */
+    if (nc->held && t->state == TCP_S_FIN_WAIT_2)
+        n->st.fin_wait_2--;
+    nc->held = 0;
+    return delta;
+}
+
+void nic_release(nic *n, nic_conn *nc)
+{
+    SIM_ASSERT(!nc->held, "connection %u released while the NIC holds it", nc->id);
+    integrate(n);
+    n->st.total--;
+}
+
+const nic_stats *nic_stats_of(const nic *n)
+{
+    return &n->st;
+}
+
+void nic_integrate(nic *n)
+{
+    integrate(n);
+}

@@ -17,11 +17,13 @@
 #include <stdint.h>
 
 #include "engine/sim.h"
-#include "workload/config.h"
+
+/* [nic] tick_mode: how a timer of n ticks fires (above). */
+typedef enum tick_mode { TICK_MODE_CEIL, TICK_MODE_COUNT } tick_mode;
 
 typedef struct tick_clock {
     uint64_t tps;
-    sim_time tick;     /* ns per tick: 1e9 / tps, exact for 10, 100, 1000 */
+    sim_time tick;     /* ns per tick: SIM_S / tps, exact for 10, 100, 1000 */
     tick_mode mode;
 } tick_clock;
 

@@ -42,6 +42,17 @@
  */
 typedef enum tcp_timer_slot { TT_REXMT, TT_DELACK, TT_2MSL, TT_N } tcp_timer_slot;
 
+/* [tcp] acceptable (A3): which segments the holders' hooks see as acceptable. */
+typedef enum acceptable_test {
+    ACCEPTABLE_WINDOW, /* RFC 9293 3.10.7.4's window test */
+    ACCEPTABLE_EXACT   /* SEG.SEQ = RCV.NXT only */
+} acceptable_test;
+
+/* [tcp]: the settings of every endpoint's segment tests. */
+typedef struct tcp_params {
+    acceptable_test acceptable;
+} tcp_params;
+
 typedef struct tcp_cfg {
     uint32_t mss;
     uint32_t window;         /* advertised receive window, fixed */

@@ -1,21 +1,164 @@
 /*
  * world.h - the simulated world as the driver (offsim run, tests) sees it:
- * build it from a resolved model_config on an engine, run the engine, end
- * it, and drain what it recorded.
+ * the configuration of a whole run, then build the world on an engine, run
+ * the engine, end the world, and drain what it recorded.
  *
  *     world_create(cfg, sim, trace)   connections arrive from t = 0
  *     sim_run(...)                     the driver runs the engine
  *     world_records / world_samples    rows to store (drain between runs)
  *     world_end(w)                     rows for connections still open
- *     world_quantile(...)              close-latency summary
+ *     world_stats_of, world_quantile   the run's counters and summary
+ *
+ * The world composes the model: it owns the NIC (offload/nic.h) and the
+ * host stack (host/host.h), and it is the only module that knows both.
+ * Its internals and its connections' are private to sim/workload/;
+ * another TCP under the same applications (ns-3) uses world_ext.h.
  */
 #ifndef SIM_WORKLOAD_WORLD_H
 #define SIM_WORKLOAD_WORLD_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/rng.h"
 #include "engine/sim.h"
 #include "engine/trace.h"
-#include "workload/config.h"
-#include "workload/conn.h"
+#include "host/host.h"
+#include "net/link.h"
+#include "net/segment.h"
+#include "offload/nic.h"
+#include "tcp/tcp.h"
+
+/* ---- the configuration of a run ------------------------------------------ */
+
+/*
+ * Every parameter of a run, typed and in base units: the world's own
+ * sections ([sim], [workload], [peer NAME]) and those of the modules it
+ * composes, each defined by its module ([link] net/link.h, [host] and
+ * [offload] host/host.h, [nic] offload/nic.h, [tcp] tcp/tcp.h).
+ * sim/io/params.c declares each field once (key, type, unit, default,
+ * range, help) and the scenario parser fills it; the model reads it and
+ * never parses text.  Field names follow the keys: [nic]
+ * fin_wait_2_timeout is cfg->nic.fin_wait_2_timeout.  Durations are
+ * sim_time (ns), sizes bytes, rates bits per second.
+ */
+
+/* [sim] log: cumulative levels of what a run records. */
+typedef enum log_level {
+    LOG_SUMMARY, /* run, run_param, scalar, occupancy rows */
+    LOG_CONN,    /* + one conn row per connection */
+    LOG_EVENTS,  /* + event rows (offload, upload, indicate, fw2_*, state, refused) */
+    LOG_TRACE    /* + a text line per event on stderr */
+} log_level;
+
+/* [sim] */
+typedef struct sim_params {
+    sim_time duration;
+    uint64_t seed;
+    log_level log;
+    sim_time warmup;          /* connections opened before it are left out of summaries */
+    sim_time sample_interval; /* of the occupancy rows */
+} sim_params;
+
+typedef enum closer { CLOSER_LOCAL, CLOSER_PEER } closer;
+typedef enum close_mode { CLOSE_MODE_CLOSE, CLOSE_MODE_SHUTDOWN } close_mode;
+
+/* [workload] */
+typedef struct workload_params {
+    uint64_t connections;
+    dist interarrival;
+    uint64_t request;
+    uint64_t response;
+    closer closer;
+    close_mode close_mode;
+} workload_params;
+
+typedef enum peer_behaviour {
+    PEER_CLOSE,     /* FIN close_delay after our FIN arrives */
+    PEER_NEVER,     /* no FIN, ever */
+    PEER_TRICKLE,   /* a data segment every interval (count of them), FIN at close_delay */
+    PEER_KEEPALIVE, /* a keepalive probe every interval, FIN at close_delay */
+    PEER_RST        /* an RST at close_delay */
+} peer_behaviour;
+
+#define PEER_NAME_MAX 64
+
+/* [peer NAME]: a class of peers. */
+typedef struct peer_params {
+    char name[PEER_NAME_MAX];
+    double share;
+    peer_behaviour behaviour;
+    dist close_delay;
+    sim_time interval;
+    uint64_t count;
+    dist ack_delay;
+    /* The path to this class of peers; the defaults come from [link]. */
+    dist delay;
+    double loss;
+    uint64_t bandwidth_bps;
+    dist jitter;
+} peer_params;
+
+typedef struct model_config {
+    sim_params sim;
+    link_params link;
+    host_params host;
+    nic_params nic;
+    tcp_params tcp;
+    offload_params offload;
+    workload_params workload;
+    peer_params *peers; /* at least one; "default" when the file names none */
+    size_t npeers;
+} model_config;
+
+/* ---- the world ------------------------------------------------------------- */
+
+typedef struct world world;
+typedef struct conn conn;
+
+typedef enum close_reason {
+    CR_OPEN,     /* not closed when the run ended */
+    CR_PEER_FIN, /* the peer's FIN: TIME_WAIT, or LAST_ACK acknowledged */
+    CR_NIC_FW2,  /* the target's FIN_WAIT_2 timer (R17) */
+    CR_HOST_FW2, /* the host's FIN_WAIT_2 timer (A11) */
+    CR_RST,      /* an RST, received or sent */
+    CR_RETRIES   /* retransmissions exhausted */
+} close_reason;
+
+typedef enum peer_outcome { PO_OPEN, PO_CLEAN, PO_RESET } peer_outcome;
+
+/* As recorded: conn.close_reason and conn.peer_outcome (owner_name: host.h). */
+extern const char *const close_reason_name[];
+extern const char *const peer_outcome_name[];
+
+/* A conn row. */
+typedef struct conn_record {
+    uint32_t conn_id;
+    uint16_t klass;          /* its [peer NAME]: world_peer_name */
+    sim_time t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, t_closed, t_released;
+    sim_time t_peer_closed;
+    uint8_t close_reason, owner_at_close, peer_outcome;
+    uint16_t handoffs;
+} conn_record;
+
+/* An occupancy row. */
+typedef struct occupancy_sample {
+    sim_time t;
+    int64_t nic_total, nic_fin_wait_2, host_fin_wait_2, time_wait;
+} occupancy_sample;
+
+/* Counters a run reports (summary and the scalar table). */
+typedef struct world_stats {
+    uint64_t opened, closed, finished;
+    uint64_t offloads, uploads, refused;
+    uint64_t nic_fw2_expiries, host_fw2_expiries;
+    uint64_t fw2_restarts;
+    uint64_t indications;
+    uint64_t peers_reset;
+    uint64_t segments, lost;
+    int64_t nic_peak;
+    double nic_area;         /* integral of NIC occupancy over time, connection-ns */
+} world_stats;
 
 int world_create(const model_config *cfg, sim *s, trace_buf *trace, world **out);
 void world_destroy(world *w);
@@ -23,38 +166,34 @@ void world_destroy(world *w);
 /*
  * The run is over (its end time is now): record every connection still
  * live, with close_reason 'open' where it never closed, and a last
- * occupancy sample.
+ * occupancy sample.  Returns SIM_OK, or the error that made the model
+ * stop or drop rows during the run (SIM_ENOMEM): the run has failed.
  */
-void world_end(world *w);
+int world_end(world *w);
 
 /* Rows buffered since the last clear. */
-static inline const conn_record *world_records(const world *w, size_t *n)
-{
-    *n = w->nrecords;
-    return w->records;
-}
-static inline void world_records_clear(world *w) { w->nrecords = 0; }
-static inline const occupancy_sample *world_samples(const world *w, size_t *n)
-{
-    *n = w->nsamples;
-    return w->samples;
-}
-static inline void world_samples_clear(world *w) { w->nsamples = 0; }
+const conn_record *world_records(const world *w, size_t *n);
+void world_records_clear(world *w);
+const occupancy_sample *world_samples(const world *w, size_t *n);
+void world_samples_clear(world *w);
 
 /*
  * Watch every segment at the local host's interface: segments the local
  * side sends, when it sends them (lost or not), and segments for it, when
- * they arrive.  to_local is 1 for the latter.  sim_now() is the time.
+ * they arrive.  to_local is 1 for the latter; now is the time.
  */
-typedef void world_tap_fn(void *arg, const conn *c, const seg *s, int to_local);
-static inline void world_set_tap(world *w, world_tap_fn *fn, void *arg)
-{
-    w->tap = fn;
-    w->tap_arg = arg;
-}
+typedef void world_tap_fn(void *arg, uint32_t conn_id, const seg *s, int to_local, sim_time now);
+void world_set_tap(world *w, world_tap_fn *fn, void *arg);
 
 /* The [peer NAME] of a class index. */
 const char *world_peer_name(const world *w, unsigned klass);
+
+/*
+ * The counters of the world, its host and its NIC, as of now (nic_area up
+ * to the last change of occupancy, or to the end after world_end).  The
+ * pointer is the world's, valid until the next call.
+ */
+const world_stats *world_stats_of(world *w);
 
 /*
  * The q-quantile (0 < q <= 1) of close latency over the recorded

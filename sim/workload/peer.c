@@ -1,0 +1,155 @@
+/*
+ * peer.c - the peer of a connection: a client on the same TCP, its hooks,
+ * and its application, which follows its class's behaviour (world_int.h).
+ *
+ * The peer connects and sends `request` bytes.  Its behaviour starts when
+ * our FIN arrives (closer = local), or once the response has arrived
+ * (closer = peer, where it closes close_delay later):
+ *   close      FIN after close_delay
+ *   never      no FIN
+ *   trickle    one byte at interval, 2 interval, ... (count of them, 0: no
+ *              limit), FIN at close_delay
+ *   keepalive  a keep-alive probe at the same times, FIN at close_delay
+ *   rst        an RST at close_delay
+ */
+#include "world_int.h"
+
+#include "engine/err.h"
+
+static sim_time peer_deadline(tcp_tcb *t, sim_time delay)
+{
+    return sim_now(t->s) + delay;
+}
+
+/* The peer's next scheduled action, per its behaviour. */
+static void peer_arm(world *w, conn *c)
+{
+    const peer_params *p = &w->cfg->peers[c->klass];
+    sim_time next = c->app_fin_at;
+
+    if ((p->behaviour == PEER_TRICKLE || p->behaviour == PEER_KEEPALIVE) &&
+        (p->count == 0 || c->app_n < p->count)) {
+        sim_time k = c->app_base + (sim_time)(c->app_n + 1) * p->interval;
+        if (next == SIM_NEVER || k < next)
+            next = k;
+    }
+    if (next != SIM_NEVER)
+        sim_restart(w->s, &c->app_ev, next);
+}
+
+static void peer_start(world *w, conn *c, int after_response)
+{
+    const peer_params *p = &w->cfg->peers[c->klass];
+    sim_time now = sim_now(w->s);
+    sim_time delay = dist_sample_time(&p->close_delay, &c->close_rng);
+
+    if (c->peer_close_armed)
+        return;
+    c->peer_close_armed = 1;
+    c->app_base = now;
+    c->app_n = 0;
+    /* A peer that closes first (closer = peer) just closes. */
+    c->app_fin_at = after_response || p->behaviour != PEER_NEVER ? now + delay : SIM_NEVER;
+    peer_arm(w, c);
+}
+
+void world__peer_app(sim *s, sim_event *ev)
+{
+    conn *c = ev->ctx;
+    world *w = c->w;
+    const peer_params *p = &w->cfg->peers[c->klass];
+    tcp_tcb *t = &c->peer;
+
+    if (c->finished)
+        return;
+    if (t->state == TCP_S_CLOSED || t->fin_queued) {
+        world__maybe_finish(c);
+        return;
+    }
+    if (c->app_fin_at != SIM_NEVER && sim_now(s) >= c->app_fin_at) {
+        if (p->behaviour == PEER_RST && w->cfg->workload.closer == CLOSER_LOCAL)
+            w->socks->abort(c, 1);
+        else
+            w->socks->close(c, 1, 1);
+        world__maybe_finish(c);
+        return;
+    }
+    if (p->behaviour == PEER_TRICKLE)
+        w->socks->send(c, 1, 1);
+    else
+        w->socks->keepalive(c, 1);
+    c->app_n++;
+    peer_arm(w, c);
+}
+
+static void peer_output(tcp_tcb *t, const seg *s)
+{
+    conn *c = t->ctx;
+
+    world__output_peer(c->w, c, s);
+}
+
+static void peer_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
+{
+    conn *c = t->ctx;
+    world *w = c->w;
+    const workload_params *wl = &w->cfg->workload;
+
+    (void)old;
+    switch (t->state) {
+    case TCP_S_ESTABLISHED:
+        if (wl->request > 0)
+            w->socks->send(c, 1, (uint32_t)wl->request);
+        if (wl->closer == CLOSER_PEER && wl->response == 0)
+            peer_start(w, c, 1);
+        break;
+    case TCP_S_CLOSE_WAIT:
+        /* Our FIN arrived: the behaviour starts. */
+        if (wl->closer == CLOSER_LOCAL)
+            peer_start(w, c, 0);
+        break;
+    case TCP_S_TIME_WAIT:
+        tcp_timer_arm(t, TT_2MSL, t->tw_deadline);
+        break;
+    case TCP_S_CLOSED:
+        c->t_peer_closed = sim_now(w->s);
+        /* clean: its close completed; reset: it met an RST, sent one, or
+         * gave up retransmitting. */
+        if (why == TCP_E_RCV_ACK_OF_FIN || why == TCP_E_TIMEOUT_2MSL) {
+            c->peer_outcome = PO_CLEAN;
+        } else {
+            c->peer_outcome = PO_RESET;
+            w->st.peers_reset++;
+        }
+        sim_cancel(w->s, &c->app_ev);
+        world__maybe_finish(c);
+        break;
+    default:
+        break;
+    }
+}
+
+static void peer_deliver(tcp_tcb *t, uint32_t bytes, int fin)
+{
+    conn *c = t->ctx;
+    world *w = c->w;
+
+    (void)fin;
+    c->resp_rcvd += bytes;
+    if (bytes > 0 && w->cfg->workload.closer == CLOSER_PEER &&
+        c->resp_rcvd >= w->cfg->workload.response)
+        peer_start(w, c, 1);
+}
+
+static void peer_fw2_timeout(tcp_tcb *t)
+{
+    SIM_ASSERT(0, "a peer has no FIN_WAIT_2 timer (state %s)", tcp_state_name[t->state]);
+}
+
+const tcp_ops world__peer_ops = {
+    .output = peer_output,
+    .deadline = peer_deadline,
+    .state_entered = peer_state_entered,
+    .deliver = peer_deliver,
+    .fw2_timeout = peer_fw2_timeout,
+};

@@ -1,0 +1,218 @@
+/*
+ * record.c - what a run records (world_int.h): a conn row per connection
+ * when it leaves the world (or at the end), an occupancy row every
+ * sim.sample_interval, the close latencies of the summary and their
+ * quantiles, and the counters.  Rows are buffered for the driver, which
+ * drains them between events: the model does no I/O.
+ *
+ * Out of memory, a row is dropped, the run stops after the current event
+ * (world__oom) and world_end() returns SIM_ENOMEM: the driver reports the
+ * run as failed rather than writing a partial one as complete.
+ */
+#include "world_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "engine/err.h"
+
+const char *const close_reason_name[] = {
+    [CR_OPEN] = "open",       [CR_PEER_FIN] = "peer_fin", [CR_NIC_FW2] = "nic_fw2_timeout",
+    [CR_HOST_FW2] = "host_fw2_timeout", [CR_RST] = "rst", [CR_RETRIES] = "retries",
+};
+const char *const peer_outcome_name[] = {
+    [PO_OPEN] = "open", [PO_CLEAN] = "clean", [PO_RESET] = "reset",
+};
+
+void world__oom(world *w)
+{
+    if (w->err == SIM_OK)
+        w->err = SIM_ENOMEM;
+    sim_stop(w->s);
+}
+
+/* Room for one more element in *v (cap elements of size bytes); 0 when out of memory. */
+static int grow(world *w, void **v, size_t n, size_t *cap, size_t size)
+{
+    size_t c;
+    void *p;
+
+    if (n < *cap)
+        return 1;
+    c = *cap ? *cap * 2 : 1024;
+    p = realloc(*v, c * size);
+    if (p == NULL) {
+        world__oom(w);
+        return 0;
+    }
+    *v = p;
+    *cap = c;
+    return 1;
+}
+
+/* ---- occupancy -------------------------------------------------------- */
+
+void world__push_sample(world *w)
+{
+    const nic_stats *n = nic_stats_of(w->nic);
+    const host_stats *h = host_stats_of(w->host);
+    occupancy_sample *o;
+
+    if (!grow(w, (void **)&w->samples, w->nsamples, &w->samples_cap, sizeof *w->samples))
+        return;
+    o = &w->samples[w->nsamples++];
+    o->t = sim_now(w->s);
+    o->nic_total = n->total;
+    o->nic_fin_wait_2 = n->fin_wait_2;
+    o->host_fin_wait_2 = h->fin_wait_2;
+    o->time_wait = h->time_wait;
+}
+
+void world__sample(sim *s, sim_event *ev)
+{
+    world *w = ev->ctx;
+
+    world__push_sample(w);
+    /* Keep sampling while anything can still change. */
+    if (w->nlive > 0 || sim_event_pending(&w->arrival_ev))
+        sim_schedule(s, ev, sim_now(s) + w->cfg->sim.sample_interval);
+}
+
+/* ---- conn rows and close latencies -------------------------------------- */
+
+void world__record(world *w, conn *c)
+{
+    conn_record *r;
+    sim_time now = sim_now(w->s);
+
+    if (grow(w, (void **)&w->records, w->nrecords, &w->records_cap, sizeof *w->records)) {
+        r = &w->records[w->nrecords++];
+        r->conn_id = c->id;
+        r->klass = c->klass;
+        r->t_open = c->t_open;
+        r->t_close = c->t_close;
+        r->t_fin_wait_1 = c->t_fin_wait_1;
+        r->t_fin_wait_2 = c->t_fin_wait_2;
+        r->t_time_wait = c->t_time_wait;
+        r->t_closed = c->t_closed;
+        r->t_released = c->t_released;
+        r->t_peer_closed = c->t_peer_closed;
+        r->close_reason = c->close_reason;
+        r->owner_at_close =
+            c->close_reason == CR_OPEN ? (uint8_t)host_conn_owner(&c->local) : c->owner_at_close;
+        r->peer_outcome = c->peer_outcome;
+        r->handoffs = host_conn_handoffs(&c->local);
+    }
+
+    /* The summary's close latency (close_latency's close_s). */
+    if (c->t_close != SIM_NEVER && c->t_open >= w->cfg->sim.warmup) {
+        sim_time end = c->t_time_wait != SIM_NEVER ? c->t_time_wait : c->t_closed;
+        int censored = end == SIM_NEVER;
+
+        if (!grow(w, (void **)&w->lat_ns, w->nlat, &w->lat_cap, sizeof *w->lat_ns))
+            return;
+        /* Censored values are stored as -(1 + lower bound). */
+        w->lat_ns[w->nlat++] = censored ? -(1 + (now - c->t_close)) : end - c->t_close;
+        w->lat_sorted = 0;
+    }
+}
+
+int world_end(world *w)
+{
+    /* A last sample at the end of the run, unless one was just taken. */
+    if (w->nsamples == 0 || w->samples[w->nsamples - 1].t != sim_now(w->s))
+        world__push_sample(w);
+    nic_integrate(w->nic);
+    for (conn *c = w->live; c != NULL; c = c->next)
+        world__record(w, c);
+    return w->err != SIM_OK ? w->err : trace_error(w->trace);
+}
+
+const conn_record *world_records(const world *w, size_t *n)
+{
+    *n = w->nrecords;
+    return w->records;
+}
+
+void world_records_clear(world *w)
+{
+    w->nrecords = 0;
+}
+
+const occupancy_sample *world_samples(const world *w, size_t *n)
+{
+    *n = w->nsamples;
+    return w->samples;
+}
+
+void world_samples_clear(world *w)
+{
+    w->nsamples = 0;
+}
+
+const world_stats *world_stats_of(world *w)
+{
+    const nic_stats *n = nic_stats_of(w->nic);
+    const host_stats *h = host_stats_of(w->host);
+    world_stats *st = &w->st;
+
+    st->offloads = h->offloads;
+    st->uploads = h->uploads;
+    st->refused = n->refused;
+    st->nic_fw2_expiries = n->fw2_expiries;
+    st->host_fw2_expiries = h->fw2_expiries;
+    st->fw2_restarts = n->fw2_restarts + h->fw2_restarts;
+    st->indications = n->indications;
+    st->nic_peak = n->peak;
+    st->nic_area = n->area;
+    return st;
+}
+
+/* ---- quantiles ------------------------------------------------------------ */
+
+static int cmp_abs(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    x = x < 0 ? -(x + 1) : x;
+    y = y < 0 ? -(y + 1) : y;
+    return (x > y) - (x < y);
+}
+
+int world_quantile(world *w, double q, sim_time *value, int *lower_bound)
+{
+    size_t idx;
+    int64_t v;
+    double rank;
+
+    if (w->nlat == 0)
+        return 0;
+    if (!w->lat_sorted) {
+        qsort(w->lat_ns, w->nlat, sizeof *w->lat_ns, cmp_abs);
+        w->lat_sorted = 1;
+    }
+    /* Nearest rank: the smallest value with at least q of the sample at or below it. */
+    rank = ceil(q * (double)w->nlat);
+    idx = rank < 1 ? 0 : (size_t)rank - 1;
+    if (idx >= w->nlat)
+        idx = w->nlat - 1;
+    v = w->lat_ns[idx];
+    *value = v < 0 ? -(v + 1) : v;
+    *lower_bound = 0;
+    for (size_t i = 0; i <= idx; i++)
+        if (w->lat_ns[i] < 0) {
+            *lower_bound = 1;
+            break;
+        }
+    return 1;
+}
+
+void world_latency_counts(const world *w, size_t *n, size_t *censored)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < w->nlat; i++)
+        k += w->lat_ns[i] < 0;
+    *n = w->nlat;
+    *censored = k;
+}

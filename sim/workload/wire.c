@@ -1,0 +1,135 @@
+/*
+ * wire.c - the wire between a connection's endpoints, and the segments
+ * held for its local side (world_int.h).
+ *
+ * Every segment crosses its connection's path in its direction (link.h:
+ * the class's queue, the connection's delay, loss and jitter) as a flight:
+ * an event that delivers it.  A segment for the local side that arrives
+ * while a handoff is under way, or after the target has closed and before
+ * the upload completes, is held and processed by the new holder when the
+ * handoff completes (R43/R54, R59, R22); a segment for a released local
+ * side or a closed peer is answered with an RST (RFC 9293 3.10.7.1).
+ */
+#include "world_int.h"
+
+#include "engine/err.h"
+
+static void transmit(world *w, conn *c, path *p, const seg *s, int to_local)
+{
+    sim_time at = path_transmit(p, sim_now(w->s), s->len + SEG_HEADER_BYTES);
+    flight *f;
+
+    w->st.segments++;
+    if (at == SIM_NEVER) {
+        w->st.lost++;
+        /* Nothing will arrive to look at this connection again: check it
+         * from the top level, once the current call has returned. */
+        if (host_conn_released(&c->local))
+            world__local_wake(w, c);
+        return;
+    }
+    f = flight_get(&w->flights);
+    if (f == NULL) {
+        world__oom(w);
+        return;
+    }
+    f->s = *s;
+    f->conn = c;
+    f->conn_id = c->id;
+    f->to_local = (uint8_t)to_local;
+    c->inflight++;
+    sim_schedule(w->s, &f->ev, at);
+}
+
+void world__output_local(world *w, conn *c, const seg *s)
+{
+    if (w->tap != NULL)
+        w->tap(w->tap_arg, c->id, s, 0, sim_now(w->s));
+    transmit(w, c, &c->to_peer, s, 0);
+}
+
+void world__output_peer(world *w, conn *c, const seg *s)
+{
+    transmit(w, c, &c->to_local, s, 1);
+}
+
+static void hold(conn *c, flight *f)
+{
+    f->next = NULL;
+    if (c->held_tail)
+        c->held_tail->next = f;
+    else
+        c->held = f;
+    c->held_tail = f;
+}
+
+int world__holding(const conn *c)
+{
+    owner o = host_conn_owner(&c->local);
+
+    return o == OWNER_OFFLOADING || o == OWNER_UPLOADING ||
+           (o == OWNER_NIC && c->local.tcb.state == TCP_S_CLOSED);
+}
+
+/* A segment for the local side; returns 1 if it was held for later. */
+static int input_local(world *w, conn *c, flight *f)
+{
+    if (host_conn_released(&c->local)) {
+        /* No such connection any more: RFC 9293 3.10.7.1 answers with RST. */
+        seg r;
+        if (tcp_reset_reply(&f->s, &r))
+            world__output_local(w, c, &r);
+        return 0;
+    }
+    if (world__holding(c)) {
+        /* R43/R54 (offload) and R59 (upload): processed by the receiver when
+         * the handoff completes.  R22: a closed target passes segments to
+         * the host, which processes them once the upload completes. */
+        hold(c, f);
+        return 1;
+    }
+    tcp_input(host_conn_tcb(&c->local), &f->s);
+    return 0;
+}
+
+void world__drain_held(world *w, conn *c)
+{
+    if (w->socks->drain != NULL)
+        w->socks->drain(c);
+    while (c->held != NULL && !world__holding(c)) {
+        flight *f = c->held;
+
+        c->held = f->next;
+        if (c->held == NULL)
+            c->held_tail = NULL;
+        input_local(w, c, f);
+        c->inflight--;
+        flight_put(&w->flights, f);
+    }
+    world__maybe_finish(c);
+}
+
+void world__deliver_flight(sim *s, sim_event *ev)
+{
+    flight *f = ev->ctx;
+    conn *c = f->conn;
+    world *w = c->w;
+
+    SIM_ASSERT(c->id == f->conn_id, "segment for connection %u delivered to %u", f->conn_id,
+               c->id);
+    if (f->to_local) {
+        if (w->tap != NULL)
+            w->tap(w->tap_arg, c->id, &f->s, 1, sim_now(s));
+        if (input_local(w, c, f))
+            return;
+    } else if (c->peer.state == TCP_S_CLOSED) {
+        seg r;
+        if (tcp_reset_reply(&f->s, &r))
+            world__output_peer(w, c, &r);
+    } else {
+        tcp_input(&c->peer, &f->s);
+    }
+    c->inflight--;
+    flight_put(&w->flights, f);
+    world__maybe_finish(c);
+}

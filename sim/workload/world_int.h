@@ -1,0 +1,152 @@
+/*
+ * world_int.h - the world's and its connections' internals, shared by the
+ * files of sim/workload/ and by nothing else (the build exports only
+ * world.h and world_ext.h; see sim/CMakeLists.txt).
+ *
+ *   world.c   building; arrivals; a connection's life: opening, finishing,
+ *             burial; offsim's own TCP under the applications; accessors
+ *   wire.c    segments on the wire, and those held for the local side
+ *             while a handoff is under way
+ *   local.c   the local side: what the host stack tells the world
+ *             (host_ops), the conn row's times and close reason, the
+ *             local application
+ *   peer.c    the peer: its TCP hooks and its application (behaviours)
+ *   record.c  rows: conn records, occupancy samples, close latencies and
+ *             their quantiles, counters
+ *
+ * A connection is a pair of endpoints: the peer (a client running the same
+ * TCP, with a behaviour on top) and the local side (the server's socket),
+ * which the host stack or the offload target holds (host.h has the owner
+ * diagram).  Segments for the local side that arrive during a handoff are
+ * held and processed by the receiver when the handoff completes (R43, R54,
+ * R59); none is lost.
+ */
+#ifndef SIM_WORKLOAD_WORLD_INT_H
+#define SIM_WORKLOAD_WORLD_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/rng.h"
+#include "engine/sim.h"
+#include "engine/trace.h"
+#include "host/host.h"
+#include "net/link.h"
+#include "offload/nic.h"
+#include "tcp/tcp.h"
+#include "workload/world.h"
+#include "workload/world_ext.h"
+
+struct conn {
+    world *w;
+    uint32_t id;             /* 1, 2, ... in order of opening */
+    uint16_t klass;          /* index of its [peer NAME] class */
+    uint8_t close_reason, owner_at_close, peer_outcome;
+    uint8_t responded;       /* the local application wrote its response */
+    uint8_t app_pending;     /* an application call waits for a handoff */
+    uint8_t peer_close_armed;/* the peer's close (or behaviour) is scheduled */
+    uint8_t finished;        /* recorded and out of the live list */
+    uint32_t inflight;       /* segments of this connection on the wire */
+
+    host_conn local;         /* the local endpoint, as its holders keep it */
+    tcp_tcb peer;
+    path to_peer, to_local;
+    rng_stream ack_peer_rng, close_rng;
+
+    sim_time t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, t_closed,
+        t_released;
+    sim_time t_peer_closed;  /* the peer's endpoint reached CLOSED */
+    uint64_t req_rcvd, resp_rcvd;
+
+    sim_event app_ev;        /* the peer application's next action */
+    uint32_t app_n;          /* trickle segments or keepalive probes sent */
+    sim_time app_base;       /* when the peer's behaviour started */
+    sim_time app_fin_at;     /* when the peer's FIN (or RST) is due */
+    sim_event local_app_ev;  /* the local application's next action */
+    flight *held, *held_tail;
+
+    void *ext;               /* the extension's state (world_ext.h), or NULL */
+    struct conn *prev, *next;/* the live list; the free list uses next */
+};
+
+struct world {
+    sim *s;
+    const model_config *cfg;
+    const world_socks *socks;
+    world_open_fn *open_conn;  /* a connection arrives */
+    nic *nic;
+    host *host;
+    tcp_cfg *peer_tcp;       /* per class */
+    net_link *links;         /* per class: [2k] towards the peer, [2k+1] towards the host */
+    double *share_cum;       /* cumulative normalised shares */
+    flight_pool flights;
+    trace_buf *trace;
+
+    /* connections */
+    conn *live;              /* head of the live list */
+    conn *free;              /* ready for reuse */
+    conn *graveyard;         /* finished; reused once no event refers to them */
+    void **slabs;
+    size_t nslabs, slab_cap;
+    size_t conn_size;        /* a connection and its extension's state */
+    size_t ext_off;          /* where that state starts; 0: none */
+    uint64_t nlive;
+    sim_event arrival_ev;
+    rng_stream arrival_rng;
+    sim_event sample_ev;
+
+    /* rows for the driver to write */
+    conn_record *records;
+    size_t nrecords, records_cap;
+    occupancy_sample *samples;
+    size_t nsamples, samples_cap;
+
+    /* close latencies of finished connections, for the summary */
+    int64_t *lat_ns;         /* close_s in ns, negative when censored */
+    size_t nlat, lat_cap;
+    int lat_sorted;
+
+    /* the world's counters; world_stats_of adds the host's and the NIC's */
+    world_stats st;
+
+    world_tap_fn *tap;       /* a tap on the local host's interface, or NULL */
+    void *tap_arg;
+    int err;                 /* the first error the model met (SIM_ENOMEM) */
+};
+
+/* The connection around a local endpoint the host names. */
+#define CONN_OF(hc) ((conn *)(void *)((char *)(hc) - offsetof(conn, local)))
+
+static inline void world__trace(world *w, const conn *c, const char *kind, const char *detail,
+                                const int64_t *value)
+{
+    if (trace_on(w->trace))
+        trace_add(w->trace, sim_now(w->s), c->id, kind, detail, value);
+}
+
+/* world.c */
+void world__maybe_finish(conn *c);
+
+/* wire.c */
+void world__output_local(world *w, conn *c, const seg *s);
+void world__output_peer(world *w, conn *c, const seg *s);
+void world__deliver_flight(sim *s, sim_event *ev);
+void world__drain_held(world *w, conn *c);
+
+/* local.c */
+extern const host_ops world__host_ops;
+void world__local_app(sim *s, sim_event *ev);
+void world__local_wake(world *w, conn *c);
+
+/* peer.c */
+extern const tcp_ops world__peer_ops;
+void world__peer_app(sim *s, sim_event *ev);
+
+/* record.c */
+void world__record(world *w, conn *c);
+void world__sample(sim *s, sim_event *ev);
+void world__push_sample(world *w);
+/* Out of memory: the run stops after this event and world_end reports it. */
+void world__oom(world *w);
+
+#endif /* SIM_WORKLOAD_WORLD_INT_H */
