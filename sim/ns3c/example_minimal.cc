@@ -21,7 +21,7 @@ Expired(void* ctx, ns3c_sock* s)
 {
     Conn* c = static_cast<Conn*>(ctx);
 
-    std::printf("%.3f s: FIN_WAIT_2 timer expired, socket %s\n", ns3c_now() / 1e9,
+    std::printf("%.3f s: FIN_WAIT_2 timer expired, socket %s\n", (double)ns3c_now() / SIM_S,
                 tcp_state_name[ns3c_sock_state(s)]);
     ns3c_fw2_upload(c->fw2); /* the TimeoutDelta: -1 after expiry (A5) */
     delete c;

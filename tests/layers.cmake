@@ -1,0 +1,80 @@
+# layers.cmake - the build's layering, checked pair by pair: a layer compiles
+# against its own public header, and an include of the next layer up, or of
+# a header a layer keeps private, fails for lack of the file (the include
+# path of a layer holds only its own public headers and those below it).
+#
+#   cmake -DCC=compiler -DLAYERS=a|b|... -DHEADERS=a/x.h|b/y.h|...
+#         -DUP=a/u.h|... -DPRIVATE=t:h|... -DINC_<a>=dir|dir... -DSRC=sim -P layers.cmake
+# LAYERS are the library targets, lowest first; HEADERS[i] a public header
+# of LAYERS[i], UP[i] one of the layer above it.
+string(REPLACE "|" ";" layers "${LAYERS}")
+string(REPLACE "|" ";" headers "${HEADERS}")
+string(REPLACE "|" ";" ups "${UP}")
+string(REPLACE "|" ";" privates "${PRIVATE}")
+set(fails 0)
+set(probe ${CMAKE_CURRENT_BINARY_DIR}/layers_probe.c)
+
+# compile(TARGET HEADER RESULT): RESULT is "ok", "missing" (the header is not
+# on TARGET's include path) or the compiler's other complaint.
+function(compile target header result)
+  string(REPLACE "|" ";" incs "${INC_${target}}")
+  list(TRANSFORM incs PREPEND "-I")
+  file(WRITE ${probe} "#include \"${header}\"\nint layers_probe;\n")
+  execute_process(COMMAND ${CC} -std=c11 -D_POSIX_C_SOURCE=200809L -fsyntax-only ${incs} ${probe}
+                  RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+  if(rc EQUAL 0)
+    set(${result} ok PARENT_SCOPE)
+  elseif(err MATCHES "No such file or directory")
+    set(${result} missing PARENT_SCOPE)
+  else()
+    set(${result} "${err}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+list(LENGTH layers n)
+math(EXPR last "${n} - 1")
+foreach(i RANGE ${last})
+  list(GET layers ${i} t)
+  list(GET headers ${i} own)
+  list(GET ups ${i} up)
+  compile(${t} ${own} r)
+  if(r STREQUAL "ok")
+    message("ok   ${t} includes its own ${own}")
+  else()
+    message("FAIL ${t} cannot include its own ${own}: ${r}")
+    math(EXPR fails "${fails} + 1")
+  endif()
+  compile(${t} ${up} r)
+  if(r STREQUAL "missing")
+    message("ok   ${t} cannot include ${up} (the layer above)")
+  else()
+    message("FAIL ${t} includes ${up}, from the layer above: ${r}")
+    math(EXPR fails "${fails} + 1")
+  endif()
+endforeach()
+foreach(p IN LISTS privates)
+  string(REPLACE ":" ";" p "${p}")
+  list(GET p 0 t)
+  list(GET p 1 h)
+  compile(${t} ${h} r)
+  if(r STREQUAL "missing")
+    message("ok   ${t} cannot include ${h} (private)")
+  else()
+    message("FAIL ${t} includes ${h}, a private header: ${r}")
+    math(EXPR fails "${fails} + 1")
+  endif()
+endforeach()
+file(REMOVE ${probe})
+# No way around the include paths: no source reaches another directory by "../".
+file(GLOB_RECURSE sources ${SRC}/*.c ${SRC}/*.h ${SRC}/*.cc)
+foreach(f IN LISTS sources)
+  file(STRINGS ${f} lines REGEX "^[ \t]*#[ \t]*include[ \t]*\"\\.\\.")
+  if(lines)
+    message("FAIL ${f} includes by a relative path: ${lines}")
+    math(EXPR fails "${fails} + 1")
+  endif()
+endforeach()
+if(fails GREATER 0)
+  message(FATAL_ERROR "${fails} failure(s)")
+endif()
+message("0 failure(s)")
