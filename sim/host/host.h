@@ -184,6 +184,10 @@ static inline tcp_tcb *host_conn_tcb(host_conn *hc)
 {
     return &hc->tcb;
 }
+static inline tcp_state host_conn_state(const host_conn *hc)
+{
+    return hc->tcb.state;
+}
 static inline owner host_conn_owner(const host_conn *hc)
 {
     return (owner)hc->owner;

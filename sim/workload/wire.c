@@ -68,7 +68,7 @@ int world__holding(const conn *c)
     owner o = host_conn_owner(&c->local);
 
     return o == OWNER_OFFLOADING || o == OWNER_UPLOADING ||
-           (o == OWNER_NIC && c->local.tcb.state == TCP_S_CLOSED);
+           (o == OWNER_NIC && host_conn_state(&c->local) == TCP_S_CLOSED);
 }
 
 /* A segment for the local side; returns 1 if it was held for later. */

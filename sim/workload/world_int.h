@@ -124,9 +124,6 @@ static inline void world__trace(world *w, const conn *c, const char *kind, const
         trace_add(w->trace, sim_now(w->s), c->id, kind, detail, value);
 }
 
-/* world.c */
-void world__maybe_finish(conn *c);
-
 /* wire.c */
 void world__output_local(world *w, conn *c, const seg *s);
 void world__output_peer(world *w, conn *c, const seg *s);
