@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "engine/err.h"
 
 /* Print where a resolved key's value came from. */
 static void print_origin(const scenario *sc, const char *key)
@@ -52,10 +53,11 @@ static int run_check(const cli_args *a)
     size_t nsets;
     const char *const *sets = cli_all(a, CHECK_SET, &nsets);
     const char *path = a->operands[0];
-    scenario *sc = cli_load_scenario(path, sets, nsets, NULL, NULL);
+    scenario *sc;
+    int rc = cli_load_scenario(path, sets, nsets, NULL, NULL, &sc);
 
-    if (sc == NULL)
-        return EXIT_USAGE;
+    if (rc != SIM_OK)
+        return cli_exit(rc);
     printf("%s: ok, %zu peer class%s, sha256 %.16s\n", path, sc->cfg.npeers,
            sc->cfg.npeers == 1 ? "" : "es", sc->sha256);
     printf("%-34s %-22s %-14s %s\n", "key", "value", "SI number", "from");

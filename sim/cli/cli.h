@@ -36,11 +36,15 @@ void cli_overview(FILE *f);
 
 /*
  * Load SCENARIO, apply the --set assignments in order, then --seed and
- * --log if given (NULL otherwise), and resolve.  On failure the messages
- * are printed and NULL returned.
+ * --log if given (NULL otherwise), and resolve.  Returns SIM_OK, or after
+ * printing the messages SIM_ESCENARIO (or SIM_ENOMEM), *out NULL.
  */
-scenario *cli_load_scenario(const char *path, const char *const *sets, size_t nsets,
-                            const char *seed, const char *log);
+int cli_load_scenario(const char *path, const char *const *sets, size_t nsets,
+                      const char *seed, const char *log, scenario **out);
+
+/* The exit code of a SIM_* result: 0; 1 when the machine failed us (out of
+ * memory, input/output, the database); 2 for a mistake in the input. */
+int cli_exit(int rc);
 
 /*
  * The default database, results/offsim.db, with results/ created if

@@ -15,32 +15,57 @@
 
 #define MINUTE (60 * SIM_S)
 
-scenario *cli_load_scenario(const char *path, const char *const *sets, size_t nsets,
-                            const char *seed, const char *log)
+/* The worse of two results: out of memory over a bad input over success. */
+static int worse(int a, int b)
+{
+    if (a == SIM_ENOMEM || b == SIM_ENOMEM)
+        return SIM_ENOMEM;
+    return a != SIM_OK ? a : b;
+}
+
+int cli_load_scenario(const char *path, const char *const *sets, size_t nsets,
+                      const char *seed, const char *log, scenario **out)
 {
     sim_diag d;
     scenario *sc;
-    int bad = 0;
+    int rc;
 
+    *out = NULL;
     diag_init(&d);
-    if (scenario_load(path, &sc, &d) != SIM_OK) {
+    if ((rc = scenario_load(path, &sc, &d)) != SIM_OK) {
         diag_print(&d, stderr);
-        return NULL;
+        return rc;
     }
     for (size_t i = 0; i < nsets; i++)
-        bad |= scenario_set(sc, sets[i], &d) != SIM_OK;
+        rc = worse(rc, scenario_set(sc, sets[i], &d));
     if (seed != NULL)
-        bad |= scenario_set_key(sc, "sim.seed", seed, &d) != SIM_OK;
+        rc = worse(rc, scenario_set_key(sc, "sim.seed", seed, &d));
     if (log != NULL)
-        bad |= scenario_set_key(sc, "sim.log", log, &d) != SIM_OK;
-    if (!bad)
-        bad = scenario_resolve(sc, &d) != SIM_OK;
-    if (bad) {
+        rc = worse(rc, scenario_set_key(sc, "sim.log", log, &d));
+    if (rc == SIM_OK)
+        rc = scenario_resolve(sc, &d);
+    if (rc != SIM_OK) {
         diag_print(&d, stderr);
         scenario_free(sc);
-        return NULL;
+        return rc;
     }
-    return sc;
+    *out = sc;
+    return SIM_OK;
+}
+
+int cli_exit(int rc)
+{
+    switch (rc) {
+    case SIM_OK:
+        return 0;
+    case SIM_ENOMEM:
+    case SIM_EIO:
+    case SIM_EDB:
+    case SIM_EINTR:
+        return EXIT_RUN_FAILED;
+    default:
+        return EXIT_USAGE;
+    }
 }
 
 const char *cli_default_db(void)

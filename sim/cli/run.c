@@ -153,22 +153,23 @@ static int check_options(const cli_args *a, runner_engine e, pcap_trace_conns *c
     return 0;
 }
 
-/* The scenario with its overrides, checked for the engine; NULL after a message. */
-static scenario *load(const cli_args *a, runner_engine e)
+/* The scenario with its overrides, checked for the engine; SIM_OK, or an
+ * error after its messages. */
+static int load(const cli_args *a, runner_engine e, scenario **sc)
 {
     size_t nsets;
     const char *const *sets = cli_all(a, RUN_SET, &nsets);
-    scenario *sc = cli_load_scenario(a->operands[0], sets, nsets, cli_value(a, RUN_SEED),
-                                     cli_value(a, RUN_LOG));
+    int rc = cli_load_scenario(a->operands[0], sets, nsets, cli_value(a, RUN_SEED),
+                               cli_value(a, RUN_LOG), sc);
     sim_diag d;
 
     diag_init(&d);
-    if (sc != NULL && runner_check(sc, e, &d) != SIM_OK) {
+    if (rc == SIM_OK && (rc = runner_check(*sc, e, &d)) != SIM_OK) {
         diag_print(&d, stderr);
-        scenario_free(sc);
-        return NULL;
+        scenario_free(*sc);
+        *sc = NULL;
     }
-    return sc;
+    return rc;
 }
 
 /* Open the database and the packet trace, run, report; the exit code. */
@@ -221,9 +222,9 @@ static int run_run(const cli_args *a)
 
     if (rc != 0)
         return rc;
-    if ((sc = load(a, o.engine)) == NULL) {
+    if ((rc = load(a, o.engine, &sc)) != SIM_OK) {
         pcap_trace_conns_fini(&conns);
-        return EXIT_USAGE;
+        return cli_exit(rc);
     }
     if (!cli_given(a, RUN_QUIET) && isatty(STDERR_FILENO))
         o.progress = draw;

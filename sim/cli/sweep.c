@@ -252,20 +252,21 @@ static int run_sweep(const cli_args *a)
     size_t nsets;
     const char *const *sets = cli_all(a, SWEEP_SET, &nsets);
     const char *db_name = cli_value(a, SWEEP_DB);
-    scenario *base = cli_load_scenario(a->operands[0], sets, nsets, NULL, NULL);
+    scenario *base;
     uint64_t jobs = 0;
     batch *b = NULL;
     sweep sw;
     sim_diag d;
-    int rc = base ? 0 : EXIT_USAGE;
+    int rc = cli_exit(cli_load_scenario(a->operands[0], sets, nsets, NULL, NULL, &base));
 
     sweep_init(&sw);
     diag_init(&d);
-    if (rc == 0 && (read_sweep(a, base, &sw, &jobs, &d) ||
-                    batch_plan(base, &sw, SWEEP_ENGINE, &b, &d) != SIM_OK)) {
-        diag_print(&d, stderr);
+    if (rc == 0 && read_sweep(a, base, &sw, &jobs, &d))
         rc = EXIT_USAGE;
-    }
+    if (rc == 0)
+        rc = cli_exit(batch_plan(base, &sw, SWEEP_ENGINE, &b, &d));
+    if (rc != 0)
+        diag_print(&d, stderr);
     if (rc == 0 && jobs == 0) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         jobs = cores > 0 ? (uint64_t)cores : 1;
