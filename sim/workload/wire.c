@@ -131,5 +131,5 @@ void world__deliver_flight(sim *s, sim_event *ev)
     }
     c->inflight--;
     flight_put(&w->flights, f);
-    world__maybe_finish(c);
+    world__maybe_finish_fast(c);
 }

@@ -124,6 +124,17 @@ static inline void world__trace(world *w, const conn *c, const char *kind, const
         trace_add(w->trace, sim_now(w->s), c->id, kind, detail, value);
 }
 
+/*
+ * world__maybe_finish (world_ext.h) where it is called on every segment: a
+ * connection whose local side is neither released nor in LISTEN cannot
+ * finish, and the call would change nothing.
+ */
+static inline void world__maybe_finish_fast(conn *c)
+{
+    if (host_conn_released(&c->local) || host_conn_state(&c->local) == TCP_S_LISTEN)
+        world__maybe_finish(c);
+}
+
 /* wire.c */
 void world__output_local(world *w, conn *c, const seg *s);
 void world__output_peer(world *w, conn *c, const seg *s);
