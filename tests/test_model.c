@@ -185,6 +185,29 @@ static void a10_count_mode_fires_at_the_nth_boundary(void)
     run_free(r);
 }
 
+/*
+ * A10 (ceil), one rounding: a target timeout that is not a whole number of
+ * ticks (120.05 s at 10 ticks per second) fires at the first boundary at or
+ * after its deadline, less than one tick late (rounding it to 1201 ticks
+ * and then the deadline to a boundary made it 50-150 ms late).
+ */
+static void a10_timeout_off_the_tick_is_less_than_a_tick_late(void)
+{
+    run *r = run_text(with("[peer p]\nbehaviour = never\n[nic]\nticks_per_second = 10\n"
+                           "fin_wait_2_timeout = 120.05s\n"),
+                      NULL);
+
+    for (uint32_t id = 1; id <= r->nrec; id++) {
+        const conn_record *c = &r->rec[id - 1];
+        sim_time due = c->t_fin_wait_2 + 120 * SIM_S + 50 * SIM_MS;
+
+        CHECK_EQ_STR(close_reason_name[c->close_reason], "nic_fw2_timeout");
+        CHECK_EQ_I64(c->t_closed, ceil_tick(due, 100 * SIM_MS));
+        CHECK(c->t_closed >= due && c->t_closed < due + 100 * SIM_MS);
+    }
+    run_free(r);
+}
+
 /* R16, A4: a trickling peer expires one full timeout after its last segment. */
 static void r16_trickling_peer_expires_a_timeout_after_its_last_segment(void)
 {
@@ -767,6 +790,7 @@ static const check_test tests[] = {
     CHECK_TEST(a14_timer_due_during_upload_travels_in_the_delta),
     CHECK_TEST(r13_r17_never_closing_peer_expires_on_the_tick),
     CHECK_TEST(a10_count_mode_fires_at_the_nth_boundary),
+    CHECK_TEST(a10_timeout_off_the_tick_is_less_than_a_tick_late),
     CHECK_TEST(r16_trickling_peer_expires_a_timeout_after_its_last_segment),
     CHECK_TEST(a3_keepalive_probes_restart_nothing),
     CHECK_TEST(r19_offload_in_fin_wait_2_carries_the_hosts_remaining_time),

@@ -253,37 +253,65 @@ static void a10_count_deadline_is_nth_boundary(void)
 }
 
 /*
- * A10: a delay in nanoseconds becomes whole ticks rounded up (ticks_ceil),
- * and then a deadline in the clock's mode (tick_deadline).
+ * A10: a timer armed for a delay in nanoseconds is rounded once.  ceil: the
+ * first boundary at or after now + delay, so never early and less than one
+ * tick late for any delay, a whole number of ticks or not (README: "less
+ * than one tick late").  count: the delay in whole ticks rounded up, then
+ * the n-th boundary (tick_deadline): less than one tick early or late.
  */
-static void a10_tick_after_is_ticks_ceil_then_deadline(void)
+static void a10_tick_after_rounds_once(void)
 {
-    static const sim_time delays[5] = {1, SIM_MS / 2, SIM_MS, 2 * SIM_MS + 500 * SIM_US,
-                                       7 * SIM_S + 1};
+    static const sim_time delays[8] = {1,
+                                       SIM_MS / 2,
+                                       SIM_MS,
+                                       2 * SIM_MS + 500 * SIM_US,
+                                       7 * SIM_S + 1,
+                                       120 * SIM_S + 50 * SIM_MS,
+                                       120 * SIM_S + 999 * SIM_US,
+                                       3 * SIM_S + 7};
 
     for (int m = 0; m < 2; m++) {
         for (int i = 0; i < 3; i++) {
             tick_clock c;
 
             tick_clock_init(&c, all_tps[i], all_modes[m]);
-            for (int k = 0; k < 50; k++) {
+            for (int k = 0; k < 300; k++) {
                 sim_time now = probe_time(k);
 
-                for (int j = 0; j < 5; j++)
-                    CHECK_EQ_I64(tick_after(&c, now, delays[j]),
-                                 tick_deadline(&c, now, ticks_ceil(&c, delays[j])));
+                for (int j = 0; j < 8; j++) {
+                    sim_time d = tick_after(&c, now, delays[j]);
+                    sim_time exact = now + delays[j];
+
+                    CHECK_EQ_I64(d % c.tick, 0);
+                    CHECK(d > now); /* never in the call that arms it */
+                    if (all_modes[m] == TICK_MODE_CEIL) {
+                        CHECK(d >= exact);
+                        CHECK(d < exact + c.tick);
+                    } else {
+                        CHECK_EQ_I64(d, tick_deadline(&c, now, ticks_ceil(&c, delays[j])));
+                        CHECK(d > exact - c.tick && d < exact + c.tick);
+                    }
+                }
             }
         }
     }
-    /* Worked example at 1000 TPS, ceil: 2.5 ms is 3 ticks; from 10.4 ms the
-     * deadline is the first boundary at or after 13.4 ms. */
     {
         tick_clock c;
 
+        /* Worked example at 1000 TPS: from 10.4 ms, 2.5 ms is due at 12.9 ms;
+         * ceil fires at 13 ms (rounding 2.5 ms to 3 ticks first gave 14 ms,
+         * 1.1 ms late); count counts 3 boundaries, 11, 12, 13 ms. */
         tick_clock_init(&c, 1000, TICK_MODE_CEIL);
-        CHECK_EQ_I64(tick_after(&c, 10 * SIM_MS + 400 * SIM_US, 2500 * SIM_US), 14 * SIM_MS);
+        CHECK_EQ_I64(tick_after(&c, 10 * SIM_MS + 400 * SIM_US, 2500 * SIM_US), 13 * SIM_MS);
         tick_clock_init(&c, 1000, TICK_MODE_COUNT);
         CHECK_EQ_I64(tick_after(&c, 10 * SIM_MS + 400 * SIM_US, 2500 * SIM_US), 13 * SIM_MS);
+        /* The issue's case: 120.05 s at 10 TPS armed at 10 ms is due at
+         * 120.06 s and fires at 120.1 s, 40 ms late (it was 120.2 s). */
+        tick_clock_init(&c, 10, TICK_MODE_CEIL);
+        CHECK_EQ_I64(tick_after(&c, 10 * SIM_MS, 120 * SIM_S + 50 * SIM_MS),
+                     120 * SIM_S + 100 * SIM_MS);
+        /* A delay of 0 waits one tick. */
+        CHECK_EQ_I64(tick_after(&c, 10 * SIM_MS, 0), 200 * SIM_MS);
     }
 }
 
@@ -1048,7 +1076,7 @@ static const check_test tests[] = {
     CHECK_TEST(a10_ticks_ceil_rounds_up),
     CHECK_TEST(a10_ceil_deadline_never_early),
     CHECK_TEST(a10_count_deadline_is_nth_boundary),
-    CHECK_TEST(a10_tick_after_is_ticks_ceil_then_deadline),
+    CHECK_TEST(a10_tick_after_rounds_once),
     CHECK_TEST(r15_fin_wait_2_timeout_in_ticks),
     CHECK_TEST(r10_delta_of_idle_timer_is_minus_one),
     CHECK_TEST(r11_delta_of_timer_due_now_is_zero),

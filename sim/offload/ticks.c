@@ -21,22 +21,27 @@ int64_t ticks_ceil(const tick_clock *c, sim_time d)
     return (d + c->tick - 1) / c->tick;
 }
 
+/* The first boundary at or after t. */
+static sim_time boundary_at_or_after(const tick_clock *c, sim_time t)
+{
+    return (t + c->tick - 1) / c->tick * c->tick;
+}
+
 sim_time tick_deadline(const tick_clock *c, sim_time now, int64_t n)
 {
     if (n <= 0)
         return now;
     if (c->mode == TICK_MODE_COUNT)
         return now / c->tick * c->tick + ticks_ns(c, n);
-    /* ceil: the first boundary at or after now + n ticks. */
-    {
-        sim_time due = now + ticks_ns(c, n);
-        return (due + c->tick - 1) / c->tick * c->tick;
-    }
+    return boundary_at_or_after(c, now + ticks_ns(c, n));
 }
 
 sim_time tick_after(const tick_clock *c, sim_time now, sim_time delay)
 {
-    int64_t n = ticks_ceil(c, delay);
-
-    return tick_deadline(c, now, n > 0 ? n : 1);
+    if (delay <= 0)
+        delay = c->tick;
+    if (c->mode == TICK_MODE_COUNT)
+        return tick_deadline(c, now, ticks_ceil(c, delay));
+    /* A10, ceil: never early, less than one tick late (README, R3/A10). */
+    return boundary_at_or_after(c, now + delay);
 }

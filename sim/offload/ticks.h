@@ -10,6 +10,12 @@
  *          up to one tick late (default)
  *   count  at the n-th boundary after now, as a NIC that decrements a
  *          counter on every tick does: up to one tick early
+ *
+ * A timer armed for a delay in nanoseconds (tick_after) is rounded once:
+ * under ceil its deadline now + delay goes to the first boundary at or
+ * after it (never early, less than one tick late, whatever the delay);
+ * under count the delay becomes n whole ticks, rounded up, and the timer
+ * fires at the n-th boundary (less than one tick early or late).
  */
 #ifndef SIM_OFFLOAD_TICKS_H
 #define SIM_OFFLOAD_TICKS_H
@@ -41,9 +47,13 @@ static inline sim_time ticks_ns(const tick_clock *c, int64_t n)
 /* When a target timer of n >= 1 ticks started now fires (per the mode). */
 sim_time tick_deadline(const tick_clock *c, sim_time now, int64_t n);
 
-/* When a target timer for a delay given in ns fires: ticks_ceil, then
- * tick_deadline; a timer runs at least one tick (a delay of 0 or less
- * waits for the next tick's worth). */
+/*
+ * When a target timer for a delay given in ns fires.  ceil: the first
+ * boundary at or after now + delay (one rounding: rounding the delay to
+ * ticks first and the deadline again would add up to a second tick);
+ * count: the n-th boundary, n = ticks_ceil(delay).  A delay of 0 or less
+ * counts as one tick: a timer never fires in the call that arms it.
+ */
 sim_time tick_after(const tick_clock *c, sim_time now, sim_time delay);
 
 #endif /* SIM_OFFLOAD_TICKS_H */
