@@ -14,6 +14,7 @@
 #include "check.h"
 #include "engine/err.h"
 #include "host/host.h"
+#include "host/wheel.h"
 #include "io/scenario.h"
 #include "workload/world.h"
 #include "workload/world_ext.h"
@@ -781,6 +782,235 @@ static void lost_handshake_finishes_the_connection(void)
     run_free(r);
 }
 
+/*
+ * A11 freebsd: tcp_do_segment sets t_rcvtime for every segment that reaches
+ * the connection, acceptable or not, so tcp_timer_2msl keeps looking again
+ * every 75 s while a peer sends keep-alive probes every 30 s: its FIN at
+ * 2000 s closes the connection normally (it was dropped at 675 s).  When
+ * the probes stop (4 of them: the last 120 s after FIN_WAIT_2 began) the
+ * idle time passes 600 s between the checks at 675 s and 750 s.  A host
+ * whose idle clock only acceptable segments restart drops at 675 s.
+ */
+static void a11_freebsd_idle_time_counts_every_segment(void)
+{
+    static const char text[] = "[peer p]\nbehaviour = keepalive\ninterval = 30s\n"
+                               "close_delay = 2000s\n[host]\nfw2_policy = freebsd\n"
+                               "[offload]\nwhen = never\n";
+    run *r = run_text(with(text), "workload.connections=50", NULL);
+    run *stop = run_text(with(text), "peer.p.count=4", NULL);
+    run *strict = run_text(with(text), "host.fw2_idle_on=acceptable", NULL);
+
+    CHECK_EQ_I64(r->nrec, 50);
+    for (uint32_t id = 1; id <= r->nrec; id++) {
+        const conn_record *c = &r->rec[id - 1];
+
+        CHECK_EQ_STR(close_reason_name[c->close_reason], "peer_fin");
+        CHECK_EQ_STR(peer_outcome_name[c->peer_outcome], "clean");
+        /* Our FIN reached the peer 1 ms before its ACK reached us. */
+        CHECK_NEAR(c->t_time_wait - c->t_fin_wait_2, 2000 * SIM_S, SIM_MS);
+    }
+    CHECK_EQ_I64(world_stats_of(r->w)->host_fw2_expiries, 0);
+    for (uint32_t id = 1; id <= stop->nrec; id++) {
+        const conn_record *c = &stop->rec[id - 1];
+
+        CHECK_EQ_STR(close_reason_name[c->close_reason], "host_fw2_timeout");
+        CHECK_EQ_I64(c->t_closed - c->t_fin_wait_2, 750 * SIM_S);
+    }
+    for (uint32_t id = 1; id <= strict->nrec; id++) {
+        const conn_record *c = &strict->rec[id - 1];
+
+        CHECK_EQ_STR(close_reason_name[c->close_reason], "host_fw2_timeout");
+        CHECK_EQ_I64(c->t_closed - c->t_fin_wait_2, 675 * SIM_S);
+    }
+    run_free(r);
+    run_free(stop);
+    run_free(strict);
+}
+
+/*
+ * A11 linux: tcp_fin_time() up to TCP_TIMEWAIT_LEN (host.time_wait, 60 s)
+ * is one timer; above it the keep-alive timer runs t - 60 s and
+ * tcp_time_wait(FIN_WAIT2) as long again: 90 s lives 60 s, 200 s lives
+ * 280 s.  Offloaded in FIN_WAIT_2, the host hands over the whole of what
+ * is left (R19).
+ */
+static void a11_linux_fin_timeout_above_time_wait_lives_twice_the_excess(void)
+{
+    static const struct {
+        const char *timeout;
+        sim_time lives;
+    } cases[] = {
+        {"host.fin_wait_2_timeout=30s", 30 * SIM_S},
+        {"host.fin_wait_2_timeout=60s", 60 * SIM_S},
+        {"host.fin_wait_2_timeout=90s", 60 * SIM_S},
+        {"host.fin_wait_2_timeout=120s", 120 * SIM_S},
+        {"host.fin_wait_2_timeout=200s", 280 * SIM_S},
+    };
+    static const char text[] = "[peer p]\nbehaviour = never\n[host]\nfw2_policy = linux\n"
+                               "[offload]\nwhen = never\n";
+    run *off;
+
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        run *r = run_text(with(text), cases[k].timeout, NULL);
+
+        for (uint32_t id = 1; id <= r->nrec; id++) {
+            CHECK_EQ_STR(close_reason_name[r->rec[id - 1].close_reason], "host_fw2_timeout");
+            CHECK_EQ_I64(r->rec[id - 1].t_closed - r->rec[id - 1].t_fin_wait_2, cases[k].lives);
+        }
+        run_free(r);
+    }
+    off = run_text(with(text), "host.fin_wait_2_timeout=200s", "offload.when=fin_wait_2", NULL);
+    for (uint32_t id = 1; id <= off->nrec; id++) {
+        const trace_rec *o = event(off, id, "offload", "FIN_WAIT_2", 0);
+
+        CHECK(o != NULL && o->value == 280000);
+        CHECK_EQ_STR(close_reason_name[off->rec[id - 1].close_reason], "nic_fw2_timeout");
+    }
+    run_free(off);
+}
+
+/*
+ * A11, host.timer_wheel_hz: the host's timer fires when Linux's timer wheel
+ * runs it (wheel_deadline), never early; at HZ 250 a 5 s timer up to 260 ms
+ * late (the measured 5.18 s lies inside), a 60 s one up to 2.052 s (60.5 s
+ * measured).  TIME_WAIT goes through the same wheel.  Off (0), exact.
+ */
+static void a11_timer_wheel_lateness(void)
+{
+    static const char text[] = "[peer p]\nbehaviour = never\n[host]\nfw2_policy = linux\n"
+                               "[offload]\nwhen = never\n";
+    static const struct {
+        const char *timeout;
+        sim_time t, max_late;
+    } cases[] = {
+        {"host.fin_wait_2_timeout=5s", 5 * SIM_S, 260 * SIM_MS},
+        {"host.fin_wait_2_timeout=60s", 60 * SIM_S, 2052 * SIM_MS},
+    };
+
+    for (size_t k = 0; k < 2; k++) {
+        run *r = run_text(with(text), cases[k].timeout, "host.timer_wheel_hz=250",
+                          "workload.connections=200", NULL);
+        sim_time lo = SIM_NEVER, hi = 0;
+
+        for (uint32_t id = 1; id <= r->nrec; id++) {
+            const conn_record *c = &r->rec[id - 1];
+            sim_time late = c->t_closed - c->t_fin_wait_2 - cases[k].t;
+
+            CHECK_EQ_I64(c->t_closed, wheel_deadline(250, c->t_fin_wait_2, cases[k].t));
+            CHECK(late > 0 && late <= cases[k].max_late);
+            lo = late < lo ? late : lo;
+            hi = late > hi ? late : hi;
+        }
+        /* 200 timers armed at random phases spread over most of the bucket. */
+        CHECK(lo < cases[k].max_late / 4 && hi > cases[k].max_late * 3 / 4);
+        run_free(r);
+    }
+    {
+        run *r = run_text(with("[peer p]\nclose_delay = 0\n[host]\nfw2_policy = linux\n"
+                               "[offload]\nwhen = never\n"),
+                          "host.timer_wheel_hz=250", NULL);
+
+        for (uint32_t id = 1; id <= r->nrec; id++) {
+            const conn_record *c = &r->rec[id - 1];
+
+            CHECK_EQ_STR(close_reason_name[c->close_reason], "peer_fin");
+            CHECK_EQ_I64(c->t_released, wheel_deadline(250, c->t_time_wait, 60 * SIM_S));
+        }
+        run_free(r);
+    }
+}
+
+/*
+ * A11 linger2 = rst (Linux's TCP_LINGER2 < 0): after a full close the ACK of
+ * our FIN is answered with an RST and the connection is CLOSED at once;
+ * the peer is reset.  Offloaded, the host's policy applies too: the target
+ * indicates DisconnectComplete (R46) and resets the connection at the
+ * host's abortive disconnect (R45) host.upload_delay later.  A half-close
+ * (shutdown) is left alone.
+ */
+static void a11_linger2_resets_when_our_fin_is_acknowledged(void)
+{
+    static const char text[] = "[peer p]\nclose_delay = 10s\n[host]\nfw2_policy = linux\n"
+                               "fw2_linger2 = rst\n";
+    run *host = run_text(with(text), "offload.when=never", NULL);
+    run *nic = run_text(with(text), NULL);
+    run *half = run_text(with(text), "offload.when=never", "workload.close_mode=shutdown", NULL);
+
+    for (uint32_t id = 1; id <= host->nrec; id++) {
+        const conn_record *c = &host->rec[id - 1];
+
+        CHECK_EQ_STR(close_reason_name[c->close_reason], "rst");
+        CHECK_EQ_I64(c->t_closed, c->t_fin_wait_2);
+        CHECK_EQ_STR(peer_outcome_name[c->peer_outcome], "reset");
+        CHECK(c->t_peer_closed < c->t_fin_wait_2 + 5 * SIM_S); /* before its own FIN */
+    }
+    for (uint32_t id = 1; id <= nic->nrec; id++) {
+        const conn_record *c = &nic->rec[id - 1];
+
+        CHECK_EQ_STR(close_reason_name[c->close_reason], "rst");
+        CHECK_EQ_STR(owner_name[c->owner_at_close], "nic");
+        CHECK_EQ_I64(c->t_closed, c->t_fin_wait_2 + 100 * SIM_US);
+        CHECK_EQ_STR(peer_outcome_name[c->peer_outcome], "reset");
+        CHECK(event(nic, id, "upload", "CLOSED", 0) != NULL);
+    }
+    CHECK_EQ_I64(world_stats_of(nic->w)->nic_fw2_expiries, 0);
+    for (uint32_t id = 1; id <= half->nrec; id++)
+        CHECK_EQ_STR(close_reason_name[half->rec[id - 1].close_reason], "peer_fin");
+    run_free(host);
+    run_free(nic);
+    run_free(half);
+}
+
+/*
+ * A17 (R21, R45): data after a full close while the target holds the
+ * connection.  The target processes it as any data (an acceptable segment:
+ * R16 restarts its timer) and indicates it; a host whose data_after_close
+ * is rst asks for an abortive disconnect host.upload_delay later: the
+ * target sends the RST, the connection is CLOSED and uploaded, as a host
+ * holding it would have reset it on arrival.  It used to be accepted, and
+ * the connection expired on the NIC 120 s later with the peer left open.
+ * With accept the target keeps it, restarted.
+ */
+static void a17_data_after_close_on_the_target_follows_the_host_policy(void)
+{
+    static const char text[] = "[peer p]\nbehaviour = trickle\ninterval = 2s\ncount = 1\n"
+                               "close_delay = 3h\n[host]\nfw2_policy = linux\n";
+    run *nic = run_text(with(text), NULL);
+    run *host = run_text(with(text), "offload.when=never", NULL);
+    run *accept = run_text(with(text), "host.data_after_close=accept", NULL);
+
+    for (uint32_t id = 1; id <= nic->nrec; id++) {
+        const conn_record *c = &nic->rec[id - 1];
+        const conn_record *h = &host->rec[id - 1];
+        const trace_rec *byte = event(nic, id, "fw2_restart", "nic", 0);
+
+        CHECK(byte != NULL);
+        if (byte == NULL)
+            continue;
+        CHECK_NEAR(byte->t - c->t_fin_wait_2, 2 * SIM_S, SIM_MS);
+        CHECK_EQ_STR(close_reason_name[c->close_reason], "rst");
+        CHECK_EQ_STR(owner_name[c->owner_at_close], "nic");
+        CHECK_EQ_I64(c->t_closed, byte->t + 100 * SIM_US);
+        CHECK_EQ_STR(peer_outcome_name[c->peer_outcome], "reset");
+        CHECK(event(nic, id, "upload", "CLOSED", 0) != NULL);
+        /* Held by the host, the same byte resets the connection on arrival. */
+        CHECK_EQ_STR(close_reason_name[h->close_reason], "rst");
+        CHECK_EQ_I64(h->t_closed - h->t_fin_wait_2, byte->t - c->t_fin_wait_2);
+    }
+    CHECK_EQ_I64(world_stats_of(nic->w)->nic_fw2_expiries, 0);
+    for (uint32_t id = 1; id <= accept->nrec; id++) {
+        const conn_record *c = &accept->rec[id - 1];
+        const trace_rec *byte = event(accept, id, "fw2_restart", "nic", 0);
+
+        CHECK_EQ_STR(close_reason_name[c->close_reason], "nic_fw2_timeout");
+        if (byte != NULL)
+            CHECK_EQ_I64(c->t_closed, ceil_tick(byte->t + 120 * SIM_S, TICK_MS));
+    }
+    run_free(nic);
+    run_free(host);
+    run_free(accept);
+}
+
 static const check_test tests[] = {
     CHECK_TEST(r20_inherited_timer_on_a_host_without_one),
     CHECK_TEST(r20_inherited_timer_under_freebsd),
@@ -803,6 +1033,11 @@ static const check_test tests[] = {
     CHECK_TEST(a11_linux_rto_floor),
     CHECK_TEST(a11_scope_closed_leaves_half_close_alone),
     CHECK_TEST(a11_idle_host_timer_restarts_on_acceptable_segments),
+    CHECK_TEST(a11_freebsd_idle_time_counts_every_segment),
+    CHECK_TEST(a11_linux_fin_timeout_above_time_wait_lives_twice_the_excess),
+    CHECK_TEST(a11_timer_wheel_lateness),
+    CHECK_TEST(a11_linger2_resets_when_our_fin_is_acknowledged),
+    CHECK_TEST(a17_data_after_close_on_the_target_follows_the_host_policy),
     CHECK_TEST(r50_time_wait_goes_to_the_host),
     CHECK_TEST(r36_delayed_ack_is_flushed_before_upload),
     CHECK_TEST(r40_acceptable_rst_aborts_and_indicates),

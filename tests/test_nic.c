@@ -3,7 +3,7 @@
  * world, only offload/nic.h and the engine.  The stub records what the NIC
  * tells its owner through nic_ops (state changes, indications, segments),
  * in order, so that each test checks the NIC's half of a rule and the
- * interface it speaks (R9's capacity, R13-R20, R39, R46, R50, A1, A5, A8).
+ * interface it speaks (R9's capacity, R13-R20, R39, R45, R46, R50, A1, A5, A8).
  */
 #include <stdint.h>
 #include <string.h>
@@ -335,6 +335,34 @@ static void occupancy_integral_counts_slot_time(void)
     fix_fini(&x);
 }
 
+/*
+ * R45, R21, A17: the host's abortive disconnect of a connection the NIC
+ * holds: the target puts its one RST on the wire, <SEQ=SND.NXT>, the
+ * connection is CLOSED, nothing is indicated, and an upload carries -1.
+ */
+static void r45_abortive_disconnect_sends_the_rst(void)
+{
+    fixture x;
+
+    fix_init(&x, &params_default, TCP_S_FIN_WAIT_2);
+    x.t.snd_nxt = x.t.snd_una = x.t.snd_max = 1234;
+    offload(&x, 5000);
+    sim_run(g_s, 2 * SIM_S);
+    nic_abort(x.n, &x.nc, &x.t);
+    CHECK_EQ_I64(g_ncalls, 2);
+    CHECK_EQ_I64(g_calls[0].kind, 'o');
+    CHECK_EQ_I64(g_calls[0].a, SEG_RST);
+    CHECK_EQ_I64(g_calls[1].kind, 's');
+    CHECK_EQ_I64(g_calls[1].a, TCP_S_FIN_WAIT_2);
+    CHECK_EQ_I64(g_calls[1].b, TCP_E_ABORT);
+    CHECK_EQ_I64(x.t.state, TCP_S_CLOSED);
+    CHECK(!sim_event_pending(&x.t.timer[TT_REXMT])); /* the FIN_WAIT_2 timer stopped */
+    CHECK_EQ_I64(nic_stats_of(x.n)->fin_wait_2, 0);
+    CHECK_EQ_I64(nic_stats_of(x.n)->indications, 0);
+    CHECK_EQ_I64(nic_give(x.n, &x.nc, &x.t, &x.d), -1);
+    fix_fini(&x);
+}
+
 static const check_test tests[] = {
     CHECK_TEST(capacity_refuses_an_offload_when_full),
     CHECK_TEST(r19_take_in_fin_wait_2_runs_the_delta),
@@ -345,6 +373,7 @@ static const check_test tests[] = {
     CHECK_TEST(r13_r46_fin_wait_2_on_the_nic),
     CHECK_TEST(r50_a8_time_wait_asks_for_an_upload),
     CHECK_TEST(occupancy_integral_counts_slot_time),
+    CHECK_TEST(r45_abortive_disconnect_sends_the_rst),
 };
 
 CHECK_MAIN(tests)

@@ -234,8 +234,11 @@ static void presets_fill_what_was_not_given(void)
     if (sc == NULL)
         return;
     CHECK_EQ_I64(sc->cfg.host.fin_wait_2_timeout, 30 * SIM_S);
-    CHECK_EQ_I64(sc->cfg.host.fw2_mode, FW2_MODE_ABSOLUTE);
+    CHECK_EQ_I64(sc->cfg.host.fw2_mode, FW2_MODE_LINUX);
+    CHECK_EQ_I64(sc->cfg.host.fw2_idle_on, FW2_IDLE_ON_ACCEPTABLE);
     CHECK_EQ_I64(sc->cfg.host.fw2_scope, FW2_SCOPE_CLOSED);
+    CHECK_EQ_I64(sc->cfg.host.fw2_linger2, FW2_LINGER2_TIMER); /* no preset sets it */
+    CHECK_EQ_I64(sc->cfg.host.timer_wheel_hz, 0);              /* presets keep exact timers */
     CHECK_NEAR(sc->cfg.host.fw2_rto_floor, 3.5, 0);
     CHECK_EQ_I64(sc->cfg.host.data_after_close, DATA_AFTER_CLOSE_RST);
     CHECK_EQ_I64(sc->cfg.host.time_wait, 60 * SIM_S);
@@ -246,6 +249,7 @@ static void presets_fill_what_was_not_given(void)
     if (sc != NULL) {
         CHECK_EQ_I64(sc->cfg.host.fin_wait_2_timeout, 600 * SIM_S);
         CHECK_EQ_I64(sc->cfg.host.fw2_check_interval, 75 * SIM_S);
+        CHECK_EQ_I64(sc->cfg.host.fw2_idle_on, FW2_IDLE_ON_ANY);
         scenario_free(sc);
     }
     sc = load("[host]\nfw2_policy = none\n", &d);
@@ -332,6 +336,9 @@ static void every_bad_input_is_located(void)
                    "[link] loss: expected a probability below 1, got '1.5'");
     CHECK_CONTAINS(first_error("[nic]\nticks_per_second = 60\n"),
                    "expected 10, 100 or 1000 (R3), got '60'");
+    CHECK_CONTAINS(first_error("[host]\ntimer_wheel_hz = 300\n"),
+                   "t.ini:2: [host] timer_wheel_hz: expected 0 (exact timers), 100, 250 or 1000, "
+                   "got '300'");
     CHECK_CONTAINS(first_error("[offload]\nprobability = 2\n"),
                    "[offload] probability: expected a value from 0 to 1, got '2'");
     CHECK_CONTAINS(first_error("[offload]\nwhen = sometimes\n"),

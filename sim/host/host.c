@@ -19,14 +19,33 @@
  * The host's own FIN_WAIT_2 timer (A11) lives in the TT_2MSL slot while in
  * FIN_WAIT_2, as in FreeBSD:
  *   absolute        deadline = entry + timeout, never moved
- *   idle            every acceptable segment moves it to now + timeout
+ *   idle            every acceptable segment (fw2_idle_on = acceptable) or
+ *                   every segment that reaches the connection (any) moves
+ *                   it to now + timeout
  *   idle + check    FreeBSD's tcp_timer_2msl: at the deadline, if the
  *                   connection has been idle no longer than the timeout,
- *                   look again check_interval later
+ *                   look again check_interval later.  FreeBSD's
+ *                   tcp_do_segment sets t_rcvtime for every segment before
+ *                   validating it ("XXX: This should be done after segment
+ *                   validation"), so keep-alive probes keep it alive
+ *   linux           absolute, as tcp_fin_time() and its two paths: a
+ *                   timeout up to time_wait (TCP_TIMEWAIT_LEN) runs as
+ *                   one timer; a longer one runs timeout - time_wait on
+ *                   the keep-alive timer, then tcp_time_wait(FIN_WAIT2)
+ *                   for as long again (at least floor x RTO): it lives
+ *                   2 x (timeout - time_wait) (fw2_stage says which)
  *   scope closed    no timer after a shutdown for sending
  *   rto floor       timeout at least floor x RTO (Linux's tcp_fin_time)
- * Real kernels fire such timers from timer wheels with some slack; that
- * slack is not modelled.
+ *   linger2 rst     Linux's TCP_LINGER2 < 0: no FIN_WAIT_2 after a full
+ *                   close; the ACK of our FIN is answered with an RST
+ * Every timer of the host fires exactly, or, with host.timer_wheel_hz,
+ * when Linux's timer wheel would run it (wheel.h).
+ *
+ * The host's policy applies whoever holds the connection (A17): data after
+ * a full close that the target indicates (nic_ops.deliver), and with
+ * linger2 rst the target's DisconnectComplete in FIN_WAIT_2, make the host
+ * ask the target for an abortive disconnect (R45: the target sends the RST,
+ * R21) at its next reaction (host.upload_delay, A13), then upload.
  *
  * Occupancy: fin_wait_2 counts the unreleased endpoints the host holds in
  * FIN_WAIT_2, time_wait those in TIME_WAIT whoever holds them; both follow
@@ -41,6 +60,7 @@
 
 #include "engine/err.h"
 #include "offload/fw2.h"
+#include "wheel.h"
 
 struct host {
     host_params p;           /* [host] */
@@ -122,6 +142,12 @@ static void host_release(host *h, host_conn *hc)
     h->ops->released(hc);
 }
 
+/* When a timer the host arms now for `delay` fires (host.timer_wheel_hz). */
+static sim_time host_at(const host *h, sim_time delay)
+{
+    return wheel_deadline(h->p.timer_wheel_hz, sim_now(h->s), delay);
+}
+
 /* ---- the host's FIN_WAIT_2 timer (A11) ------------------------------------ */
 
 static sim_time host_fw2_timeout_value(const host *h, const tcp_tcb *t)
@@ -136,16 +162,48 @@ static sim_time host_fw2_timeout_value(const host *h, const tcp_tcb *t)
     return timeout;
 }
 
+/*
+ * Linux's second stage (fw2_mode linux): tcp_keepalive_timer calls
+ * tcp_time_wait(sk, TCP_FIN_WAIT2, tcp_fin_time(sk) - TCP_TIMEWAIT_LEN),
+ * which runs at least 3.5 RTO ("Get the TIME_WAIT timeout firing").
+ */
+static sim_time host_fw2_stage2(const host *h, const tcp_tcb *t)
+{
+    sim_time rest = host_fw2_timeout_value(h, t) - h->p.time_wait;
+    sim_time floor = (sim_time)(h->p.fw2_rto_floor * (double)t->rto);
+
+    return rest > floor ? rest : floor;
+}
+
+/* The host's FIN_WAIT_2 deadline, its second stage included (R19). */
+static sim_time host_fw2_deadline(const host *h, const host_conn *hc)
+{
+    sim_time at = tcp_timer_deadline(&hc->tcb, TT_2MSL);
+
+    if (at != SIM_NEVER && hc->fw2_stage)
+        at += host_fw2_stage2(h, &hc->tcb);
+    return at;
+}
+
 static void host_fw2_start(host *h, host_conn *hc)
 {
     tcp_tcb *t = &hc->tcb;
+    sim_time timeout;
 
+    hc->fw2_stage = 0;
     if (h->p.fin_wait_2_timeout == 0)
         return; /* policy none: ns-3 and INET run no timer */
     if (h->p.fw2_scope == FW2_SCOPE_CLOSED && !t->full_close)
         return; /* a half-close may wait for the peer forever (lwIP, Linux, BSD) */
+    timeout = host_fw2_timeout_value(h, t);
+    if (h->p.fw2_mode == FW2_MODE_LINUX && timeout > h->p.time_wait) {
+        /* tcp_rcv_state_process: "if (tmo > TCP_TIMEWAIT_LEN)
+         * inet_csk_reset_keepalive_timer(sk, tmo - TCP_TIMEWAIT_LEN)". */
+        hc->fw2_stage = 1;
+        timeout -= h->p.time_wait;
+    }
     hc->fw2_last_rx = sim_now(h->s);
-    tcp_timer_arm(t, TT_2MSL, sim_now(h->s) + host_fw2_timeout_value(h, t));
+    tcp_timer_arm(t, TT_2MSL, host_at(h, timeout));
     trace_timer(h, hc, "fw2_start");
 }
 
@@ -176,7 +234,9 @@ static void host_output(tcp_tcb *t, const seg *s)
 
 static sim_time host_deadline(tcp_tcb *t, sim_time delay)
 {
-    return sim_now(t->s) + delay;
+    host_conn *hc = t->ctx;
+
+    return host_at(hc->h, delay);
 }
 
 static void maybe_offload(host *h, host_conn *hc, offload_when when)
@@ -204,11 +264,19 @@ static void host_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
     state_changed(h, hc, old, why);
     switch (t->state) {
     case TCP_S_FIN_WAIT_2:
+        if (h->p.fw2_linger2 == FW2_LINGER2_RST && t->full_close) {
+            /* Linux, TCP_LINGER2 < 0: tcp_rcv_state_process moves the
+             * orphaned socket to FIN_WAIT2, calls tcp_done and returns 1,
+             * and tcp_v4_do_rcv answers the ACK with an RST (its sequence
+             * number the ACK's: our SND.NXT, as tcp_abort sends). */
+            tcp_abort(t);
+            break;
+        }
         host_fw2_start(h, hc);
         maybe_offload(h, hc, OFFLOAD_FIN_WAIT_2); /* after the timer: R19 carries it */
         break;
     case TCP_S_TIME_WAIT:
-        tcp_timer_arm(t, TT_2MSL, t->tw_deadline);
+        tcp_timer_arm(t, TT_2MSL, host_at(h, t->tw_deadline - sim_now(h->s)));
         break;
     case TCP_S_CLOSED:
         host_release(h, hc);
@@ -227,15 +295,19 @@ static void host_segment(tcp_tcb *t, const seg *s, int acceptable)
     (void)s;
     /* A host that runs no timer of its own (timeout 0) restarts nothing: a
      * timer it inherited from the target runs to its deadline (R20). */
-    if (t->state != TCP_S_FIN_WAIT_2 || !acceptable || !sim_event_pending(&t->timer[TT_2MSL]) ||
+    if (t->state != TCP_S_FIN_WAIT_2 || !sim_event_pending(&t->timer[TT_2MSL]) ||
         h->p.fw2_mode != FW2_MODE_IDLE || h->p.fin_wait_2_timeout == 0)
+        return;
+    /* FreeBSD (fw2_idle_on = any): every segment that reaches the
+     * connection sets t_rcvtime, acceptable or not (a keep-alive probe). */
+    if (!acceptable && h->p.fw2_idle_on != FW2_IDLE_ON_ANY)
         return;
     hc->fw2_last_rx = sim_now(h->s);
     h->st.fw2_restarts++;
     at = hc->fw2_last_rx + host_fw2_timeout_value(h, t);
     /* With a check interval the timer stays; the idle clock restarts. */
     if (h->p.fw2_check_interval == 0)
-        tcp_timer_arm(t, TT_2MSL, at);
+        tcp_timer_arm(t, TT_2MSL, host_at(h, at - hc->fw2_last_rx));
     trace(h, hc, "fw2_restart", "host", &at);
 }
 
@@ -252,12 +324,19 @@ static void host_fw2_timeout(tcp_tcb *t)
     host *h = hc->h;
     sim_time now = sim_now(h->s);
 
+    /* Linux: the keep-alive timer's stage is over; the timewait socket in
+     * FIN_WAIT2 runs the second. */
+    if (hc->fw2_stage) {
+        hc->fw2_stage = 0;
+        tcp_timer_arm(t, TT_2MSL, host_at(h, host_fw2_stage2(h, t)));
+        return;
+    }
     /* FreeBSD: while idle for no longer than the timeout, look again later.
      * A timer inherited from the target (no segment seen since: fw2_last_rx
      * is SIM_NEVER) expires when its value runs out (R20). */
     if (h->p.fw2_mode == FW2_MODE_IDLE && h->p.fw2_check_interval > 0 &&
         hc->fw2_last_rx != SIM_NEVER && now - hc->fw2_last_rx <= host_fw2_timeout_value(h, t)) {
-        tcp_timer_arm(t, TT_2MSL, now + h->p.fw2_check_interval);
+        tcp_timer_arm(t, TT_2MSL, host_at(h, h->p.fw2_check_interval));
         return;
     }
     host_fw2_expired(h, hc);
@@ -297,27 +376,59 @@ static void nic_state(nic_conn *nc, tcp_state old, tcp_event why)
     state_changed(hc->h, hc, old, why);
 }
 
+/*
+ * The host reacts host.upload_delay after what it reacts to (A13), in
+ * upload_event: an upload the target asked for, an abortive disconnect its
+ * policy calls for (then the upload).  An earlier reaction (a random
+ * upload) stands and does both.
+ */
+static void react(host *h, host_conn *hc)
+{
+    sim_time at = sim_now(h->s) + h->p.upload_delay;
+
+    if (!sim_event_pending(&hc->upload_ev) || hc->upload_ev.at > at)
+        sim_restart(h->s, &hc->upload_ev, at);
+}
+
+/* A17: the host's policy resets a connection the target holds. */
+static void want_abort(host *h, host_conn *hc)
+{
+    hc->abort = 1;
+    react(h, hc);
+}
+
 static void nic_deliver(nic_conn *nc, uint32_t bytes, int fin)
 {
     host_conn *hc = HOST_CONN_OF(nc);
+    host *h = hc->h;
+    const tcp_tcb *t = &hc->tcb;
 
-    hc->h->ops->deliver(hc, bytes, fin);
+    /* A17: the target processed data that came after a full close and
+     * indicates it as any received data; the host's data_after_close
+     * decides, as when it holds the connection (tcp_input's
+     * reset_after_close hook). */
+    if (bytes > 0 && t->full_close && h->p.data_after_close == DATA_AFTER_CLOSE_RST &&
+        (t->state == TCP_S_FIN_WAIT_1 || t->state == TCP_S_FIN_WAIT_2))
+        want_abort(h, hc);
+    h->ops->deliver(hc, bytes, fin);
 }
 
-/* R18, R41: an upload the target asks for follows host.upload_delay later (A13). */
 static void nic_indicate(nic_conn *nc, nic_indication what, int want_upload)
 {
     host_conn *hc = HOST_CONN_OF(nc);
     host *h = hc->h;
-    sim_time at = sim_now(h->s) + h->p.upload_delay;
+    const tcp_tcb *t = &hc->tcb;
 
-    (void)what;
+    /* Linux's TCP_LINGER2 < 0 whoever holds the connection: our FIN of a
+     * full close is acknowledged (R46), and the host resets it. */
+    if (what == NIC_IND_DISCONNECT_COMPLETE && t->state == TCP_S_FIN_WAIT_2 &&
+        t->full_close && h->p.fw2_linger2 == FW2_LINGER2_RST)
+        want_abort(h, hc);
+    /* R18, R41: an upload the target asks for. */
     if (!want_upload || hc->asked)
         return;
     hc->asked = 1;
-    /* An earlier random upload stands. */
-    if (!sim_event_pending(&hc->upload_ev) || hc->upload_ev.at > at)
-        sim_restart(h->s, &hc->upload_ev, at);
+    react(h, hc);
 }
 
 static const nic_ops host_nic_ops = {nic_output, nic_state, nic_deliver, nic_indicate};
@@ -345,7 +456,7 @@ void host_offload(host *h, host_conn *hc)
     }
     tcp_flush_ack(t); /* R52 (R36): pending ACKs go out first */
     if (t->state == TCP_S_FIN_WAIT_2) /* R19: the host's FIN_WAIT_2 value, -1 if none */
-        delta = fw2_delta_of(clock, now, tcp_timer_deadline(t, TT_2MSL));
+        delta = fw2_delta_of(clock, now, host_fw2_deadline(h, hc));
     else
         delta = fw2_rexmt_delta(clock, t, now);
     delegated_sample(t, clock, now, delta, &hc->dlg);
@@ -373,6 +484,17 @@ void host_upload(host *h, host_conn *hc)
     sim_schedule(h->s, &hc->handoff_ev, now + nic_upload_latency(h->nic));
 }
 
+/*
+ * A host timer due at `at` (the value a handoff brought): when it fires
+ * (host.timer_wheel_hz); due now or never stays so (R11: 0 fires at once).
+ */
+static sim_time host_timer_from(const host *h, sim_time at)
+{
+    sim_time now = sim_now(h->s);
+
+    return at == SIM_NEVER || at <= now ? at : host_at(h, at - now);
+}
+
 /* The host installs an uploaded connection's timers (R62). */
 static void upload_done(host *h, host_conn *hc)
 {
@@ -390,8 +512,9 @@ static void upload_done(host *h, host_conn *hc)
         break;
     case TCP_S_FIN_WAIT_2: {
         /* R20, R62: the target's value starts the host's timer; 0 fires now. */
-        sim_time at = fw2_host_deadline(clock, now, delta);
+        sim_time at = host_timer_from(h, fw2_host_deadline(clock, now, delta));
 
+        hc->fw2_stage = 0;
         if (at != SIM_NEVER) {
             hc->fw2_last_rx = SIM_NEVER; /* the target's value, not an idle time */
             tcp_timer_arm(t, TT_2MSL, at);
@@ -400,12 +523,12 @@ static void upload_done(host *h, host_conn *hc)
         break;
     }
     case TCP_S_TIME_WAIT:
-        tcp_timer_arm(t, TT_2MSL, t->tw_deadline > now ? t->tw_deadline : now);
+        tcp_timer_arm(t, TT_2MSL, host_timer_from(h, t->tw_deadline > now ? t->tw_deadline : now));
         break;
     default:
         if (tcp_outstanding(t)) {
             sim_time at = fw2_host_deadline(clock, now, delta);
-            tcp_timer_arm(t, TT_REXMT, at == SIM_NEVER ? now + t->rto : at);
+            tcp_timer_arm(t, TT_REXMT, at == SIM_NEVER ? host_at(h, t->rto) : host_timer_from(h, at));
         }
         break;
     }
@@ -439,13 +562,30 @@ static void handoff_done(sim *s, sim_event *ev)
     h->ops->handoff_done(hc);
 }
 
-/* The host's reaction to an indication, or a random upload. */
+/*
+ * The host's reaction (react), or a random upload.  A17: an abortive
+ * disconnect first, while the connection still waits for the peer's FIN
+ * (FIN_WAIT_1 or FIN_WAIT_2; a FIN that came meanwhile closed it by the
+ * rules): through the target (R45: it sends the RST, R21, and stops), or
+ * on the host if an upload brought the connection back meanwhile.
+ */
 static void upload_event(sim *s, sim_event *ev)
 {
     host_conn *hc = ev->ctx;
+    host *h = hc->h;
+    tcp_tcb *t = &hc->tcb;
 
     (void)s;
-    host_upload(hc->h, hc);
+    if (hc->abort) {
+        hc->abort = 0;
+        if (t->state == TCP_S_FIN_WAIT_1 || t->state == TCP_S_FIN_WAIT_2) {
+            if (hc->owner == OWNER_NIC)
+                nic_abort(h->nic, &hc->nic, t);
+            else if (hc->owner == OWNER_HOST)
+                tcp_abort(t);
+        }
+    }
+    host_upload(h, hc);
 }
 
 static void offload_event(sim *s, sim_event *ev)

@@ -44,9 +44,23 @@ typedef enum fw2_policy {
 } fw2_policy;
 
 typedef enum fw2_mode {
-    FW2_MODE_IDLE,    /* restarted by every acceptable segment */
-    FW2_MODE_ABSOLUTE /* counted from entering FIN_WAIT_2 only */
+    FW2_MODE_IDLE,     /* restarted by segments (fw2_idle_on says which) */
+    FW2_MODE_ABSOLUTE, /* counted from entering FIN_WAIT_2 only */
+    FW2_MODE_LINUX     /* absolute; a timeout above time_wait takes Linux's
+                        * keep-alive-timer path: 2 x (timeout - time_wait) */
 } fw2_mode;
+
+/* Which segments restart an idle FIN_WAIT_2 timer. */
+typedef enum fw2_idle_on {
+    FW2_IDLE_ON_ACCEPTABLE, /* acceptable ones (A3), as the target's R16 */
+    FW2_IDLE_ON_ANY         /* any that reaches the connection (FreeBSD's t_rcvtime) */
+} fw2_idle_on;
+
+/* What happens when the ACK of our FIN arrives after a full close. */
+typedef enum fw2_linger2 {
+    FW2_LINGER2_TIMER, /* FIN_WAIT_2, timed as the other keys say */
+    FW2_LINGER2_RST    /* Linux's TCP_LINGER2 < 0: CLOSED, the ACK answered with an RST */
+} fw2_linger2;
 
 typedef enum fw2_scope {
     FW2_SCOPE_CLOSED, /* only after a full close */
@@ -64,6 +78,7 @@ typedef enum fw2_expiry { FW2_EXPIRY_SILENT, FW2_EXPIRY_RST } fw2_expiry;
 typedef struct host_params {
     fw2_policy fw2_policy;
     fw2_mode fw2_mode;
+    fw2_idle_on fw2_idle_on;
     fw2_scope fw2_scope;
     sim_time fin_wait_2_timeout; /* 0: no FIN_WAIT_2 timer */
     sim_time fw2_check_interval; /* 0: exact */
@@ -71,6 +86,8 @@ typedef struct host_params {
     data_after_close data_after_close;
     sim_time time_wait;
     fw2_expiry fw2_expiry;
+    fw2_linger2 fw2_linger2;
+    uint64_t timer_wheel_hz;     /* 0: exact timers; else Linux's timer wheel (wheel.h) */
     sim_time rto_initial;
     sim_time rto_min;
     sim_time rto_max;
@@ -117,6 +134,8 @@ typedef struct host_conn {
     uint8_t owner;           /* an owner value */
     uint8_t released;        /* the endpoint's resources are freed */
     uint8_t asked;           /* the target asked for an upload (R41) */
+    uint8_t fw2_stage;       /* FW2_MODE_LINUX: the first (keep-alive timer) stage runs */
+    uint8_t abort;           /* the host's next reaction is an abortive disconnect (A17) */
     uint16_t handoffs;
     tcp_delegated dlg;       /* state in transit */
     sim_event handoff_ev;    /* completion of an offload or upload */

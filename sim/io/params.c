@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "host/wheel.h"
+
 #define CFG(field) offsetof(model_config, field)
 #define PEER(field) offsetof(peer_params, field)
 #define NONE_RANGE 1, 0, 0 /* min > max: unchecked */
@@ -20,7 +22,9 @@
 static const char *const log_names[] = {"summary", "conn", "events", "trace", NULL};
 static const char *const policy_names[] = {"chimney", "linux", "freebsd",
                                            "freebsd_fast", "none", NULL};
-static const char *const mode_names[] = {"idle", "absolute", NULL};
+static const char *const mode_names[] = {"idle", "absolute", "linux", NULL};
+static const char *const idle_on_names[] = {"acceptable", "any", NULL};
+static const char *const linger2_names[] = {"timer", "rst", NULL};
 static const char *const scope_names[] = {"closed", "all", NULL};
 static const char *const dac_names[] = {"accept", "rst", NULL};
 static const char *const expiry_names[] = {"silent", "rst", NULL};
@@ -71,6 +75,14 @@ static const char *check_window(const void *field)
     return v >= 1 && v <= 65535 ? NULL : "a size from 1B to 65535B (no window scaling)";
 }
 
+/* The HZ of Linux's timer wheel (host/wheel.h), or 0 for exact timers. */
+static const char *check_wheel_hz(const void *field)
+{
+    uint64_t v = *(const uint64_t *)field;
+
+    return v == 0 || wheel_hz_valid(v) ? NULL : "0 (exact timers), 100, 250 or 1000";
+}
+
 /* A distribution with a mean of zero would make arrivals simultaneous forever. */
 static const char *check_interarrival(const void *field)
 {
@@ -111,13 +123,19 @@ const param params_table[] = {
     {"host", "fw2_policy", PT_ENUM, CFG(host.fw2_policy), "chimney", NONE_RANGE,
      policy_names, NULL, 0,
      "host FIN_WAIT_2 preset: chimney (idle 120s, all, accept, TIME_WAIT 240s), "
-     "linux (absolute 60s, closed, floor 3.5 RTO, rst, 60s), freebsd (idle 600s checked "
-     "every 75s, closed, rst, 60s), freebsd_fast (absolute 60s, closed, rst, 60s), "
+     "linux (tcp_fin_time: absolute 60s, above time_wait 2 x (t - time_wait); closed, "
+     "floor 3.5 RTO, rst, 60s), freebsd (idle 600s on any segment, checked every 75s, "
+     "closed, rst, 60s), freebsd_fast (absolute 60s, closed, rst, 60s), "
      "none (no timer, as ns-3 and INET; accept, 240s)"},
     {"host", "fw2_mode", PT_ENUM, CFG(host.fw2_mode), NULL, NONE_RANGE, mode_names, NULL,
      PF_PRESET,
-     "idle: the host FIN_WAIT_2 timer restarts on every acceptable segment; "
-     "absolute: it counts from entering FIN_WAIT_2"},
+     "idle: the host FIN_WAIT_2 timer restarts on segments (fw2_idle_on); "
+     "absolute: it counts from entering FIN_WAIT_2; linux: absolute, and a timeout above "
+     "time_wait lives 2 x (timeout - time_wait) (the keep-alive-timer path)"},
+    {"host", "fw2_idle_on", PT_ENUM, CFG(host.fw2_idle_on), NULL, NONE_RANGE, idle_on_names,
+     NULL, PF_PRESET,
+     "which segments restart an idle host timer: acceptable ones (A3), or any that "
+     "reaches the connection, keep-alive probes too (FreeBSD's t_rcvtime)"},
     {"host", "fw2_scope", PT_ENUM, CFG(host.fw2_scope), NULL, NONE_RANGE, scope_names, NULL,
      PF_PRESET,
      "closed: the host timer runs only after a full close; all: also after a "
@@ -141,6 +159,15 @@ const param params_table[] = {
      expiry_names, NULL, 0,
      "what the host does when its FIN_WAIT_2 timer expires: silent (forget the "
      "connection) or rst (send an RST)"},
+    {"host", "fw2_linger2", PT_ENUM, CFG(host.fw2_linger2), "timer", NONE_RANGE,
+     linger2_names, NULL, 0,
+     "timer: FIN_WAIT_2 as the keys above say; rst: Linux's TCP_LINGER2 < 0, a fully "
+     "closed connection is reset when our FIN is acknowledged, whoever holds it"},
+    {"host", "timer_wheel_hz", PT_COUNT, CFG(host.timer_wheel_hz), "0", NONE_RANGE, NULL,
+     check_wheel_hz, 0,
+     "0: the host's timers fire exactly; 100, 250 or 1000: as from Linux's timer wheel at "
+     "that HZ, never early, late by up to a bucket (at 250: 256ms for 2-16s timers, 2.05s "
+     "for 16-129s)"},
     {"host", "rto_initial", PT_DURATION, CFG(host.rto_initial), "1s", POSITIVE, NULL, NULL, 0,
      "retransmission timeout before any RTT sample (RFC 6298 (2.1))"},
     {"host", "rto_min", PT_DURATION, CFG(host.rto_min), "1s", POSITIVE, NULL, NULL, 0,
@@ -252,7 +279,8 @@ const size_t params_count = sizeof params_table / sizeof *params_table;
  * the spec describes (120 s, spec/fin-wait-2-timer.md; TIME_WAIT 240 s =
  * 2 MSL of RFC 9293); linux is tcp_fin_timeout 60 s with tcp_fin_time()'s
  * 3.5 RTO floor, TCP_TIMEWAIT_LEN 60 s and a reset on data after close;
- * freebsd is TP_MAXIDLE (8 x 75 s) re-checked every tcp_keepintvl (75 s);
+ * freebsd is TP_MAXIDLE (8 x 75 s) re-checked every tcp_keepintvl (75 s),
+ * its idle time refreshed by every segment (tcp_do_segment's t_rcvtime);
  * freebsd_fast is net.inet.tcp.fast_finwait2_recycle with
  * tcp_finwait2_timeout 60 s; none is ns-3 3.37 and INET (no timer).
  */
@@ -261,7 +289,8 @@ static const struct preset {
     const char *value[5];
 } presets[] = {
     /*                        chimney   linux       freebsd   freebsd_fast none */
-    {"fw2_mode",           {"idle",   "absolute", "idle",   "absolute", "idle"}},
+    {"fw2_mode",           {"idle",   "linux",    "idle",   "absolute", "idle"}},
+    {"fw2_idle_on",        {"acceptable", "acceptable", "any", "any",   "acceptable"}},
     {"fw2_scope",          {"all",    "closed",   "closed", "closed",   "all"}},
     {"fin_wait_2_timeout", {"120s",   "60s",      "600s",   "60s",      "0"}},
     {"fw2_check_interval", {"0",      "0",        "75s",    "0",        "0"}},

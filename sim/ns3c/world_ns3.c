@@ -337,6 +337,11 @@ int world_ns3_check(const model_config *cfg, const char *path, sim_diag *d)
                path);
     if (cfg->host.fw2_expiry == FW2_EXPIRY_RST)
         REFUSE("host.fw2_expiry = rst: not implemented on ns-3", path);
+    if (cfg->host.fw2_linger2 == FW2_LINGER2_RST)
+        REFUSE("host.fw2_linger2 = rst: not implemented on ns-3", path);
+    if (cfg->host.timer_wheel_hz != 0)
+        REFUSE("host.timer_wheel_hz: the host's retransmission and TIME_WAIT timers are ns-3's "
+               "socket's, which fire exactly", path);
     if (cfg->host.rto_max != 60 * SIM_S)
         REFUSE("host.rto_max: ns-3 3.37 has no attribute for it (its bound is 60s)", path);
     for (size_t k = 0; k < cfg->npeers; k++) {

@@ -307,6 +307,14 @@ void nic_release(nic *n, nic_conn *nc)
     n->st.total--;
 }
 
+void nic_abort(nic *n, nic_conn *nc, tcp_tcb *t)
+{
+    SIM_ASSERT(nc->held && t->ctx == nc, "abortive disconnect of connection %u, not held",
+               nc->id);
+    (void)n;
+    tcp_abort(t); /* <SEQ=SND.NXT><CTL=RST>, then CLOSED: no indication */
+}
+
 const nic_stats *nic_stats_of(const nic *n)
 {
     return &n->st;

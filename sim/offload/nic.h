@@ -15,7 +15,8 @@
  * While it holds a connection the target processes its segments itself,
  * retransmits data and FIN on its tick clock (R3, R24-R28), runs the
  * FIN_WAIT_2 timer in its retransmit slot (R13-R20, fw2.c), never puts an
- * RST on the wire on its own (R21), and asks its owner for an upload when
+ * RST on the wire on its own (R21: only for the host's abortive disconnect,
+ * R45), and asks its owner for an upload when
  * it is done with a connection: after FIN_WAIT_2 expiry (R17, A1), in
  * TIME_WAIT (R50, A8), after an acceptable RST (R40), when a graceful
  * close completes in LAST_ACK (R46, R49), or when retransmissions run out
@@ -142,6 +143,14 @@ int64_t nic_give(nic *n, nic_conn *nc, tcp_tcb *t, tcp_delegated *d);
 
 /* The upload completed: the slot is free. */
 void nic_release(nic *n, nic_conn *nc);
+
+/*
+ * R45: the host's abortive disconnect (MiniportTcpOffloadDisconnect,
+ * ABORTIVE) of a connection the NIC holds: the target sends an RST (R21:
+ * the only RST it may send) and stops processing; the connection is
+ * CLOSED, and the host uploads it.
+ */
+void nic_abort(nic *n, nic_conn *nc, tcp_tcb *t);
 
 /* Whether the connection's FIN_WAIT_2 timer expired on the NIC (A5). */
 static inline int nic_conn_expired(const nic_conn *nc)

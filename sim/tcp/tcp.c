@@ -105,7 +105,7 @@ void tcp_time_wait_restart(tcp_tcb *t)
 {
     t->tw_deadline = sim_now(t->s) + t->cfg->time_wait;
     if (sim_event_pending(&t->timer[TT_2MSL]))
-        tcp_timer_arm(t, TT_2MSL, t->tw_deadline);
+        tcp_timer_arm(t, TT_2MSL, after(t, t->cfg->time_wait)); /* the holder's clock */
 }
 
 int tcp_fin_acked(const tcp_tcb *t)
