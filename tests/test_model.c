@@ -231,6 +231,37 @@ static void r16_trickling_peer_expires_a_timeout_after_its_last_segment(void)
     run_free(r);
 }
 
+/*
+ * A4: the peer's FIN ends FIN_WAIT_2 and stops the timer; it is not a
+ * restart (no fw2_restart event, not counted), on the NIC and on the host.
+ * Two trickle segments before it are.
+ */
+static void a4_the_peers_fin_is_no_restart(void)
+{
+    static const char *where[] = {"offload.when=established", "offload.when=never"};
+    static const char *detail[] = {"nic", "host"};
+
+    for (int k = 0; k < 2; k++) {
+        run *r = run_text(with("[peer p]\nbehaviour = trickle\ninterval = 10s\ncount = 2\n"
+                               "close_delay = 30s\n"),
+                          where[k], NULL);
+        uint64_t total = 0;
+
+        for (uint32_t id = 1; id <= r->nrec; id++) {
+            const conn_record *c = &r->rec[id - 1];
+            const trace_rec *last = event(r, id, "fw2_restart", detail[k], 1);
+
+            CHECK_EQ_I64(count(r, id, "fw2_restart", NULL), 2);
+            CHECK(c->t_time_wait != SIM_NEVER);
+            if (last)
+                CHECK(last->t < c->t_time_wait);
+            total += 2;
+        }
+        CHECK_EQ_I64(world_stats_of(r->w)->fw2_restarts, total);
+        run_free(r);
+    }
+}
+
 /* A3: keep-alive probes (seq = RCV.NXT - 1) are not acceptable and restart nothing. */
 static void a3_keepalive_probes_restart_nothing(void)
 {
@@ -1022,6 +1053,7 @@ static const check_test tests[] = {
     CHECK_TEST(a10_count_mode_fires_at_the_nth_boundary),
     CHECK_TEST(a10_timeout_off_the_tick_is_less_than_a_tick_late),
     CHECK_TEST(r16_trickling_peer_expires_a_timeout_after_its_last_segment),
+    CHECK_TEST(a4_the_peers_fin_is_no_restart),
     CHECK_TEST(a3_keepalive_probes_restart_nothing),
     CHECK_TEST(r19_offload_in_fin_wait_2_carries_the_hosts_remaining_time),
     CHECK_TEST(r20_a5_zero_delta_makes_the_host_timer_fire_at_once),

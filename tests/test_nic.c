@@ -277,8 +277,35 @@ static void r16_acceptable_segment_restarts_the_timer(void)
     sim_run(g_s, 4 * SIM_S);
     x.t.ops->segment(&x.t, &s, 1);
     CHECK_EQ_I64(tcp_timer_deadline(&x.t, TT_REXMT), 4 * SIM_S + 120 * SIM_S);
+    x.t.ops->segment_done(&x.t);
     x.t.ops->segment(&x.t, &s, 0); /* A3: not acceptable, no restart */
+    x.t.ops->segment_done(&x.t);
     CHECK_EQ_I64(nic_stats_of(x.n)->fw2_restarts, 1);
+    fix_fini(&x);
+}
+
+/*
+ * A4: a segment that ends FIN_WAIT_2 (the peer's FIN: TIME_WAIT; an RST:
+ * CLOSED) stops the timer; it is not counted as a restart, whatever the
+ * hook did on its arrival.  One that leaves the connection in FIN_WAIT_2 is.
+ */
+static void a4_a_segment_that_ends_fin_wait_2_is_no_restart(void)
+{
+    fixture x;
+    seg ack = {0, 0, 0, 0, SEG_ACK}, fin = {0, 0, 0, 0, SEG_ACK | SEG_FIN};
+
+    fix_init(&x, &params_default, TCP_S_FIN_WAIT_2);
+    offload(&x, 5000);
+    sim_run(g_s, 4 * SIM_S);
+    x.t.ops->segment(&x.t, &ack, 1);
+    x.t.ops->segment_done(&x.t); /* still in FIN_WAIT_2: a restart */
+    CHECK_EQ_I64(nic_stats_of(x.n)->fw2_restarts, 1);
+    sim_run(g_s, 5 * SIM_S);
+    x.t.ops->segment(&x.t, &fin, 1);
+    tcp_set_state(&x.t, TCP_S_TIME_WAIT, TCP_E_RCV_FIN); /* what the FIN did */
+    x.t.ops->segment_done(&x.t);
+    CHECK_EQ_I64(nic_stats_of(x.n)->fw2_restarts, 1);
+    CHECK(x.t.state == TCP_S_TIME_WAIT);
     fix_fini(&x);
 }
 
@@ -370,6 +397,7 @@ static const check_test tests[] = {
     CHECK_TEST(a5_give_after_expiry_reports_expired_delta),
     CHECK_TEST(r20_give_carries_the_remaining_ticks),
     CHECK_TEST(r16_acceptable_segment_restarts_the_timer),
+    CHECK_TEST(a4_a_segment_that_ends_fin_wait_2_is_no_restart),
     CHECK_TEST(r13_r46_fin_wait_2_on_the_nic),
     CHECK_TEST(r50_a8_time_wait_asks_for_an_upload),
     CHECK_TEST(occupancy_integral_counts_slot_time),

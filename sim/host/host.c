@@ -293,6 +293,7 @@ static void host_segment(tcp_tcb *t, const seg *s, int acceptable)
     sim_time at;
 
     (void)s;
+    hc->fw2_restart_at = SIM_NEVER;
     /* A host that runs no timer of its own (timeout 0) restarts nothing: a
      * timer it inherited from the target runs to its deadline (R20). */
     if (t->state != TCP_S_FIN_WAIT_2 || !sim_event_pending(&t->timer[TT_2MSL]) ||
@@ -303,11 +304,27 @@ static void host_segment(tcp_tcb *t, const seg *s, int acceptable)
     if (!acceptable && h->p.fw2_idle_on != FW2_IDLE_ON_ANY)
         return;
     hc->fw2_last_rx = sim_now(h->s);
-    h->st.fw2_restarts++;
     at = hc->fw2_last_rx + host_fw2_timeout_value(h, t);
+    hc->fw2_restart_at = at;
     /* With a check interval the timer stays; the idle clock restarts. */
     if (h->p.fw2_check_interval == 0)
         tcp_timer_arm(t, TT_2MSL, host_at(h, at - hc->fw2_last_rx));
+}
+
+/* A4: a restart counts when the segment left the connection in FIN_WAIT_2
+ * (see nic_segment_done). */
+static void host_segment_done(tcp_tcb *t)
+{
+    host_conn *hc = t->ctx;
+    host *h = hc->h;
+    sim_time at = hc->fw2_restart_at;
+
+    if (at == SIM_NEVER)
+        return;
+    hc->fw2_restart_at = SIM_NEVER;
+    if (t->state != TCP_S_FIN_WAIT_2)
+        return;
+    h->st.fw2_restarts++;
     trace(h, hc, "fw2_restart", "host", &at);
 }
 
@@ -355,6 +372,7 @@ static const tcp_ops host_tcp_ops = {
     .deadline = host_deadline,
     .state_entered = host_state_entered,
     .segment = host_segment,
+    .segment_done = host_segment_done,
     .deliver = host_deliver,
     .fw2_timeout = host_fw2_timeout,
     .reset_after_close = host_reset_after_close,
@@ -647,6 +665,7 @@ void host_conn_init(host *h, host_conn *hc, uint32_t id, uint32_t iss, const rng
     hc->h = h;
     hc->id = id;
     hc->owner = OWNER_HOST;
+    hc->fw2_restart_at = SIM_NEVER;
     hc->ack_rng = *ack;
     hc->offload_rng = *offload;
     hc->upload_rng = *upload;

@@ -143,6 +143,8 @@ typedef struct host_conn {
     sim_event offload_ev;    /* an offload decision, taken between events */
     rng_stream ack_rng, offload_rng, upload_rng;
     sim_time fw2_last_rx;    /* idle FIN_WAIT_2 timer: the last acceptable segment */
+    sim_time fw2_restart_at; /* the segment being processed restarted it to this
+                              * deadline (SIM_NEVER: it did not) */
 } host_conn;
 
 /*
@@ -166,7 +168,8 @@ typedef struct host_ops {
 typedef struct host_stats {
     uint64_t offloads, uploads;
     uint64_t fw2_expiries;   /* A11 */
-    uint64_t fw2_restarts;   /* acceptable segments that restarted the host's idle timer */
+    uint64_t fw2_restarts;   /* acceptable segments that restarted the host's idle timer
+                              * and left the connection in FIN_WAIT_2 (A4) */
     int64_t fin_wait_2;      /* endpoints the host holds in FIN_WAIT_2 */
     int64_t time_wait;       /* endpoints in TIME_WAIT, whoever holds them */
 } host_stats;

@@ -111,8 +111,8 @@ ClientSegment(void* ctx, ns3c_sock*, uint32_t, uint32_t, uint8_t flags, uint32_t
         static_cast<Conn*>(ctx)->client_got_rst = true;
 }
 
-const ns3c_sock_ops kServerOps = {ServerState, nullptr, nullptr, ServerAccept};
-const ns3c_sock_ops kClientOps = {nullptr, ClientSegment, nullptr, nullptr};
+const ns3c_sock_ops kServerOps = {ServerState, nullptr, nullptr, ServerAccept, nullptr};
+const ns3c_sock_ops kClientOps = {nullptr, ClientSegment, nullptr, nullptr, nullptr};
 
 const char*
 StateName(int s)

@@ -42,8 +42,8 @@ Accept(void*, ns3c_sock*, ns3c_sock* s, uint32_t, uint16_t)
 int
 main()
 {
-    static const ns3c_sock_ops server_ops = {nullptr, nullptr, nullptr, Accept};
-    static const ns3c_sock_ops client_ops = {nullptr, nullptr, nullptr, nullptr};
+    static const ns3c_sock_ops server_ops = {nullptr, nullptr, nullptr, Accept, nullptr};
+    static const ns3c_sock_ops client_ops = {nullptr, nullptr, nullptr, nullptr, nullptr};
     sim* engine;
     uint32_t server_addr, client_addr;
     uint16_t port;

@@ -136,7 +136,7 @@ static void tap_segment(void *ctx, ns3c_sock *s, uint32_t seq, uint32_t len, uin
         h->t.ops->segment(&h->t, &sg, acceptable);
 }
 
-static const ns3c_sock_ops fw2sock_tap = {tap_state, tap_segment, NULL, NULL};
+static const ns3c_sock_ops fw2sock_tap = {tap_state, tap_segment, NULL, NULL, NULL};
 
 ns3c_fw2 *ns3c_fw2_offload(ns3c_sock *s, const ns3c_fw2_cfg *cfg, int64_t timeout_delta)
 {

@@ -139,9 +139,12 @@ class OffsimTcpSocket : public TcpSocketBase
                 TcpSocketBase::DoForwardUp(packet, from, to);
             return;
         }
+        ns3c_sock* reported = nullptr;
+
         if (m_handle != nullptr && m_state != CLOSED) {
             int sync = m_state != SYN_SENT;
 
+            reported = m_handle;
             Segment(m_handle, hdr.GetSequenceNumber().GetValue(),
                     packet->GetSize() - hdr.GetSerializedSize(), flags,
                     sync ? m_tcb->m_rxBuffer->NextRxSequence().GetValue() : 0,
@@ -154,9 +157,11 @@ class OffsimTcpSocket : public TcpSocketBase
         if (m_state == TIME_WAIT && (flags & TcpHeader::FIN)) {
             SendEmptyPacket(TcpHeader::ACK);
             TimeWait();
-            return;
+        } else {
+            TcpSocketBase::DoForwardUp(packet, from, to);
         }
-        TcpSocketBase::DoForwardUp(packet, from, to);
+        if (reported != nullptr && m_handle == reported)
+            SegmentDone(reported);
     }
 
   private:
@@ -170,6 +175,15 @@ class OffsimTcpSocket : public TcpSocketBase
             h->tap->segment(h->tap_ctx, h, seq, len, flags, nxt, wnd);
         if (h->ops->segment != nullptr)
             h->ops->segment(h->ctx, h, seq, len, flags, nxt, wnd);
+    }
+
+    /* Tell the tap, then the owner, that the segment has been processed. */
+    static void SegmentDone(ns3c_sock* h)
+    {
+        if (h->tap != nullptr && h->tap->segment_done != nullptr)
+            h->tap->segment_done(h->tap_ctx, h);
+        if (h->ops->segment_done != nullptr)
+            h->ops->segment_done(h->ctx, h);
     }
 
     /* The RST that answers a segment for no connection (RFC 9293 3.10.7.1). */

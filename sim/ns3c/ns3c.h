@@ -105,6 +105,9 @@ typedef struct ns3c_sock_ops {
      * reports to the same ops with the context the callee sets. */
     void (*accept)(void *ctx, ns3c_sock *listener, ns3c_sock *s, uint32_t peer_addr,
                    uint16_t peer_port);
+    /* The segment `segment` reported has been processed: every state change
+     * it made has been reported (may be NULL, as every other). */
+    void (*segment_done)(void *ctx, ns3c_sock *s);
 } ns3c_sock_ops;
 
 ns3c_sock *ns3c_sock_create(ns3c_node *n, const ns3c_sock_ops *ops, void *ctx);

@@ -139,13 +139,17 @@ static void ns3_drain(conn *c)
     ns3_conn *x = ext(c);
     tcp_tcb *t = conn_tcb(c, 0);
 
-    if ((x->held & HELD_SEG) && tcp_synchronized(t->state))
+    int seg_seen = (x->held & HELD_SEG) && tcp_synchronized(t->state);
+
+    if (seg_seen)
         t->ops->segment(t, &x->seg, 1);
     if (x->held & HELD_STATE) {
         x->held = 0;
         mirror(c, 0, (tcp_state)x->state);
     }
     x->held = 0;
+    if (seg_seen && t->ops->segment_done != NULL)
+        t->ops->segment_done(t);
 }
 
 /* ns-3's peer socket acts on its own: the connection waits for its mirror. */
@@ -272,7 +276,21 @@ static void on_accept(void *ctx, ns3c_sock *listener, ns3c_sock *s, uint32_t pee
     mirror(c, 0, TCP_S_ESTABLISHED);
 }
 
-static const ns3c_sock_ops ops = {on_state, on_segment, on_recv, on_accept};
+/* ns-3 has processed the segment on_segment reported: the holder's hook
+ * (A4: a restart counts if the connection is still in FIN_WAIT_2). */
+static void on_segment_done(void *ctx, ns3c_sock *s)
+{
+    conn *c = ctx;
+    tcp_tcb *t;
+
+    if (c == NULL || conn_finished(c) || s == ext(c)->sock_peer || world__holding(c))
+        return;
+    t = conn_tcb(c, 0);
+    if (t->ops->segment_done != NULL)
+        t->ops->segment_done(t);
+}
+
+static const ns3c_sock_ops ops = {on_state, on_segment, on_recv, on_accept, on_segment_done};
 
 static void ns3_conn_open(world *w, uint32_t id)
 {

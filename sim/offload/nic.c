@@ -141,10 +141,26 @@ static void nic_segment(tcp_tcb *t, const seg *s, int acceptable)
 
     (void)s;
     /* R16, A4: an acceptable segment restarts the FIN_WAIT_2 timer. */
-    if (fw2_on_segment(&n->fw2, t, acceptable)) {
-        n->st.fw2_restarts++;
-        trace_timer(n, nc, t, "fw2_restart");
-    }
+    nc->restarted = (uint8_t)fw2_on_segment(&n->fw2, t, acceptable);
+}
+
+/*
+ * A4: a restart counts (and is logged, at the segment's arrival) when the
+ * segment left the connection in FIN_WAIT_2.  A FIN or an RST that ended
+ * FIN_WAIT_2 stopped the timer; it did not restart it.
+ */
+static void nic_segment_done(tcp_tcb *t)
+{
+    nic_conn *nc = t->ctx;
+    nic *n = nc->n;
+
+    if (!nc->restarted)
+        return;
+    nc->restarted = 0;
+    if (t->state != TCP_S_FIN_WAIT_2)
+        return;
+    n->st.fw2_restarts++;
+    trace_timer(n, nc, t, "fw2_restart");
 }
 
 static void nic_deliver(tcp_tcb *t, uint32_t bytes, int fin)
@@ -185,6 +201,7 @@ static const tcp_ops nic_tcp_ops = {
     .deadline = nic_deadline,
     .state_entered = nic_state_entered,
     .segment = nic_segment,
+    .segment_done = nic_segment_done,
     .deliver = nic_deliver,
     .fw2_timeout = nic_fw2_timeout,
     .give_up = nic_give_up,
@@ -297,6 +314,7 @@ int64_t nic_give(nic *n, nic_conn *nc, tcp_tcb *t, tcp_delegated *d)
     if (nc->held && t->state == TCP_S_FIN_WAIT_2)
         n->st.fin_wait_2--;
     nc->held = 0;
+    nc->restarted = 0;
     return delta;
 }
 

@@ -57,6 +57,7 @@ typedef struct nic_conn {
     uint32_t id;      /* the connection's number, for the event log */
     uint8_t held;     /* the NIC holds the endpoint (taken, not yet given) */
     uint8_t expired;  /* its FIN_WAIT_2 timer expired (A5) */
+    uint8_t restarted; /* the segment being processed restarted the FIN_WAIT_2 timer */
 } nic_conn;
 
 /* The indications the target raises (R39-R41, R46, R17, R26, R50). */
@@ -95,7 +96,8 @@ typedef struct nic_ops {
 typedef struct nic_stats {
     uint64_t refused;      /* offloads refused: no free slot */
     uint64_t fw2_expiries; /* R17 */
-    uint64_t fw2_restarts; /* R16: acceptable segments that restarted the timer */
+    uint64_t fw2_restarts; /* R16, A4: acceptable segments that restarted the timer
+                            * and left the connection in FIN_WAIT_2 */
     uint64_t indications;
     int64_t total;         /* slots in use: held, or in a handoff either way */
     int64_t fin_wait_2;    /* held in FIN_WAIT_2 */

@@ -13,7 +13,8 @@
  * Segment input follows RFC 9293 3.10.7.4 in its order: sequence test,
  * RST, SYN, ACK, data, FIN.  The holder's hooks (tcp_ops) are called at
  * fixed points: ops->segment after the sequence test of every segment in a
- * synchronized state, ops->state_entered after each transition.
+ * synchronized state, ops->segment_done once it is processed,
+ * ops->state_entered after each transition.
  */
 #include "tcp.h"
 
@@ -495,10 +496,10 @@ static int process_ack(tcp_tcb *t, const seg *s)
     return 1;
 }
 
+static void input_synchronized(tcp_tcb *t, const seg *s);
+
 void tcp_input(tcp_tcb *t, const seg *s)
 {
-    int ok, acceptable;
-
     switch (t->state) {
     case TCP_S_CLOSED:
         return; /* the holder answers segments for no connection */
@@ -511,6 +512,15 @@ void tcp_input(tcp_tcb *t, const seg *s)
     default:
         break;
     }
+    input_synchronized(t, s);
+    if (t->ops->segment_done != NULL)
+        t->ops->segment_done(t);
+}
+
+/* A segment in a synchronized state, RFC 9293 3.10.7.4 in its order. */
+static void input_synchronized(tcp_tcb *t, const seg *s)
+{
+    int ok, acceptable;
 
     /* First: the sequence number. */
     acceptable = tcp_acceptable(s, t->rcv_nxt, t->rcv_wnd, t->cfg->acceptable_exact, &ok);

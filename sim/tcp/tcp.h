@@ -76,8 +76,13 @@ typedef struct tcp_ops {
     /* The state changed from `old` to t->state because of `why`. */
     void (*state_entered)(tcp_tcb *t, tcp_state old, tcp_event why);
     /* A segment arrived in a synchronized state; `acceptable` per A3.
-     * This and the last two may be NULL: no interest, abort, accept. */
+     * This, segment_done and the last two may be NULL: no interest, abort,
+     * accept. */
     void (*segment)(tcp_tcb *t, const seg *s, int acceptable);
+    /* The segment `segment` announced has been processed: t->state is what
+     * it left (A4: a FIN or RST that ended FIN_WAIT_2 restarted nothing).
+     * Called on whoever holds the endpoint then. */
+    void (*segment_done)(tcp_tcb *t);
     /* In-order payload reached the application (bytes, and/or the FIN). */
     void (*deliver)(tcp_tcb *t, uint32_t bytes, int fin);
     /* The FIN_WAIT_2 timer fired (TT_REXMT or TT_2MSL in FIN_WAIT_2). */
