@@ -262,6 +262,90 @@ static void a4_the_peers_fin_is_no_restart(void)
     }
 }
 
+/* The integral of NIC occupancy over [a, b], from the offload and upload
+ * rows: a slot is taken when an offload starts and freed when an upload
+ * completes (nic.upload_latency later). */
+static double nic_area_from_events(const run *r, sim_time a, sim_time b)
+{
+    double area = 0;
+
+    for (uint32_t id = 1; id <= r->nrec; id++) {
+        const trace_rec *off = event(r, id, "offload", NULL, 0);
+        const trace_rec *up = event(r, id, "upload", NULL, 0);
+        sim_time from, to;
+
+        if (off == NULL)
+            continue;
+        from = off->t > a ? off->t : a;
+        to = up != NULL ? up->t + r->sc->cfg.nic.upload_latency : r->end;
+        to = to < b ? to : b;
+        if (to > from)
+            area += (double)(to - from);
+    }
+    return area;
+}
+
+/*
+ * The measurement window (sim.window): by default from the first opening
+ * (sim.warmup is 0) to the last; the NIC mean over it is the exact time
+ * average of the slots the offload and upload rows say were taken; a
+ * fixed window A..B likewise; a longer TIME_WAIT, which makes the run
+ * longer without changing the NIC's occupancy, leaves the mean as it is.
+ */
+static void window_means_are_exact_and_ignore_the_run_length(void)
+{
+    static const char *tw[] = {"host.time_wait=240s", "host.time_wait=60s"};
+    double mean[2] = {0, 0};
+    sim_time end[2] = {0, 0};
+
+    for (int k = 0; k < 2; k++) {
+        run *r = run_text(with("[peer p]\nclose_delay = exp(5s)\n"), tw[k], NULL);
+        world_window win;
+
+        world_window_of(r->w, &win);
+        CHECK_EQ_I64(win.start, r->rec[0].t_open);
+        CHECK_EQ_I64(win.end, r->rec[r->nrec - 1].t_open);
+        CHECK_EQ_I64(win.whole_run, 0);
+        CHECK_NEAR(win.nic_total * (double)(win.end - win.start),
+                   nic_area_from_events(r, win.start, win.end), 1e-6 * (double)SIM_S);
+        CHECK(win.nic_total > 1);
+        mean[k] = win.nic_total;
+        end[k] = r->end;
+        run_free(r);
+    }
+    CHECK_NEAR(mean[0], mean[1], 0);
+    CHECK(end[0] > end[1] + 100 * SIM_S);
+
+    {
+        run *r = run_text(with("[peer p]\nclose_delay = exp(5s)\n"), "sim.window=10s..20s",
+                          NULL);
+        world_window win;
+
+        world_window_of(r->w, &win);
+        CHECK_EQ_I64(win.start, 10 * SIM_S);
+        CHECK_EQ_I64(win.end, 20 * SIM_S);
+        CHECK_NEAR(win.nic_total * 10 * (double)SIM_S,
+                   nic_area_from_events(r, 10 * SIM_S, 20 * SIM_S), 1e-6 * (double)SIM_S);
+        run_free(r);
+    }
+}
+
+/* A window that is empty (one connection: its opening is first and last)
+ * gives way to the whole run, and says so. */
+static void an_empty_window_is_the_whole_run(void)
+{
+    run *r = run_text(with("[peer p]\nclose_delay = 5s\n"), "workload.connections=1", NULL);
+    world_window win;
+
+    world_window_of(r->w, &win);
+    CHECK_EQ_I64(win.whole_run, 1);
+    CHECK_EQ_I64(win.start, 0);
+    CHECK_EQ_I64(win.end, r->end);
+    CHECK_NEAR(win.nic_total * (double)r->end, nic_area_from_events(r, 0, r->end),
+               1e-6 * (double)SIM_S);
+    run_free(r);
+}
+
 /* A3: keep-alive probes (seq = RCV.NXT - 1) are not acceptable and restart nothing. */
 static void a3_keepalive_probes_restart_nothing(void)
 {
@@ -1054,6 +1138,8 @@ static const check_test tests[] = {
     CHECK_TEST(a10_timeout_off_the_tick_is_less_than_a_tick_late),
     CHECK_TEST(r16_trickling_peer_expires_a_timeout_after_its_last_segment),
     CHECK_TEST(a4_the_peers_fin_is_no_restart),
+    CHECK_TEST(window_means_are_exact_and_ignore_the_run_length),
+    CHECK_TEST(an_empty_window_is_the_whole_run),
     CHECK_TEST(a3_keepalive_probes_restart_nothing),
     CHECK_TEST(r19_offload_in_fin_wait_2_carries_the_hosts_remaining_time),
     CHECK_TEST(r20_a5_zero_delta_makes_the_host_timer_fire_at_once),

@@ -134,6 +134,19 @@ static void canonical_text(void)
     CHECK_EQ_STR(units_fmt_rate(1000000000, buf), "1Gbps");
     CHECK_EQ_STR(units_fmt_number(0.1, buf), "0.1");
     CHECK_EQ_STR(units_fmt_number(3.5, buf), "3.5");
+    {
+        const param *p = params_find("sim", "window");
+        sim_window w;
+        char err[UNITS_ERR_MAX];
+
+        CHECK_EQ_I64(param_parse(p, "100s..0.5h", &w, err), 0);
+        CHECK_EQ_I64(w.kind, WINDOW_FIXED);
+        CHECK_EQ_I64(w.from, 100 * SIM_S);
+        CHECK_EQ_I64(w.to, 1800 * SIM_S);
+        CHECK_EQ_STR(param_format(p, &w, buf), "100s..1800s");
+        CHECK_EQ_I64(param_parse(p, "run", &w, err), 0);
+        CHECK_EQ_STR(param_format(p, &w, buf), "run");
+    }
 }
 
 /* Every default in the table parses, and reads back as itself. */
@@ -190,6 +203,7 @@ static void defaults_match_the_contract(void)
     CHECK_EQ_I64(c->sim.log, LOG_CONN);
     CHECK_EQ_I64(c->sim.warmup, 0);
     CHECK_EQ_I64(c->sim.sample_interval, SIM_S);
+    CHECK_EQ_I64(c->sim.window.kind, WINDOW_ARRIVALS);
     CHECK(c->link.delay.kind == DIST_CONST && c->link.delay.a == 1e6);
     CHECK_EQ_I64(c->link.bandwidth_bps, 1000000000);
     CHECK_NEAR(c->link.loss, 0, 0);
@@ -360,6 +374,12 @@ static void every_bad_input_is_located(void)
     CHECK_CONTAINS(first_error("[sim\n"), "t.ini:1: expected a section header");
     CHECK_CONTAINS(first_error("[host]\nrto_min = 10s\nrto_max = 1s\n"), "rto_min (10s) is above rto_max");
     CHECK_CONTAINS(first_error("[sim]\nwarmup = 2h\n"), "warmup (7200s) must be shorter");
+    CHECK_CONTAINS(first_error("[sim]\nwindow = 5s..2s\n"),
+                   "t.ini:2: [sim] window: expected A..B with A before B, got '5s..2s'");
+    CHECK_CONTAINS(first_error("[sim]\nwindow = all\n"),
+                   "[sim] window: expected arrivals, run or A..B (durations, e.g. 100s..500s), got 'all'");
+    CHECK_CONTAINS(first_error("[sim]\nwindow = 5..10s\n"),
+                   "[sim] window: expected A..B with durations A and B, got '5..10s'");
 
     /* A line longer than inih's buffer is an error, not a silent cut. */
     {

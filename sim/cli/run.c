@@ -75,7 +75,7 @@ static void summary(const scenario *sc, const cli_args *a, const char *db,
 {
     static const char *const qname[RUNNER_NQ] = {"median", "p90", "p99", "max"};
     const char *engine = runner_engine_name[cli_choice(a, RUN_ENGINE, RUNNER_NATIVE)];
-    char buf[32];
+    char buf[32], wtext[UNITS_FMT_MAX];
 
     printf("offsim run: %s, seed %llu, engine %s -> %s (run %lld, %s)\n", sc->path,
            (unsigned long long)sc->cfg.sim.seed, engine, db, (long long)r->run_id,
@@ -100,8 +100,16 @@ static void summary(const scenario *sc, const cli_args *a, const char *db,
     printf("handoffs       offloads %llu (refused %llu), uploads %llu; indications %llu\n",
            (unsigned long long)r->offloads, (unsigned long long)r->refused,
            (unsigned long long)r->uploads, (unsigned long long)r->indications);
-    printf("NIC occupancy  peak %lld, mean %.1f connections\n", (long long)r->nic_peak,
-           r->nic_mean);
+    printf("NIC occupancy  peak %lld, mean %.1f connections (%.1f in FIN_WAIT_2); host: "
+           "FIN_WAIT_2 %.1f, TIME_WAIT %.1f\n",
+           (long long)r->nic_peak, r->window.nic_total, r->window.nic_fin_wait_2,
+           r->window.host_fin_wait_2, r->window.time_wait);
+    printf("window         %s .. ", cli_fmt_time((double)r->window.start, buf));
+    printf("%s (sim.window = %s%s): means and rates; opened %.3g/s, NIC expiries %.3g/s\n",
+           cli_fmt_time((double)r->window.end, buf),
+           param_format(params_find("sim", "window"), &sc->cfg.sim.window, wtext),
+           r->window.whole_run ? ", empty: the whole run" : "", r->open_rate,
+           r->nic_fw2_expiry_rate);
     if (strcmp(engine, "native") == 0)
         printf("peers          reset %llu; segments %llu, lost %llu\n",
                (unsigned long long)r->peers_reset, (unsigned long long)r->segments,

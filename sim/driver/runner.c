@@ -17,6 +17,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -109,6 +110,12 @@ static const world_stats *stats(world *w)
     return world_stats_of(w);
 }
 
+/* Times of events counted by rate over the window, once it is known. */
+typedef struct times {
+    sim_time *v;
+    size_t n, cap;
+} times;
+
 typedef struct run_ctx {
     const scenario *sc;
     const runner_opts *o;
@@ -120,7 +127,35 @@ typedef struct run_ctx {
     int progress;        /* report progress */
     double wall_start;
     double last_report;
+    times opens, expiries; /* connections' openings, NIC FIN_WAIT_2 expiries */
 } run_ctx;
+
+static void times_add(run_ctx *r, times *t, sim_time v)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 1024;
+        sim_time *p = realloc(t->v, cap * sizeof *p);
+
+        if (p == NULL) {
+            r->write_failed = 1; /* the rates would be wrong: the run fails */
+            return;
+        }
+        t->v = p;
+        t->cap = cap;
+    }
+    t->v[t->n++] = v;
+}
+
+/* Per second over the window (start, end]. */
+static double rate(const times *t, const world_window *win)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < t->n; i++)
+        k += t->v[i] > win->start && t->v[i] <= win->end;
+    return win->end > win->start ? (double)k * (double)SIM_S / (double)(win->end - win->start)
+                                 : 0;
+}
 
 /* Write what the model buffered; called between events only. */
 static void drain(run_ctx *r)
@@ -137,6 +172,11 @@ static void drain(run_ctx *r)
                             t->detail[0] ? t->detail : NULL, t->has_value ? &t->value : NULL);
     }
     trace_clear(&r->trace);
+    for (size_t i = 0; i < n; i++) {
+        times_add(r, &r->opens, rec[i].t_open);
+        if (rec[i].close_reason == CR_NIC_FW2)
+            times_add(r, &r->expiries, rec[i].t_closed);
+    }
     if (r->sc->cfg.sim.log >= LOG_CONN)
         for (size_t i = 0; i < n; i++) {
             results_conn_row row = {
@@ -222,7 +262,9 @@ static void collect(run_ctx *r, runner_result *res)
     res->segments = st->segments;
     res->lost = st->lost;
     res->nic_peak = st->nic_peak;
-    res->nic_mean = res->end > 0 ? st->nic_area / (double)res->end : 0;
+    world_window_of(r->w, &res->window);
+    res->open_rate = rate(&r->opens, &res->window);
+    res->nic_fw2_expiry_rate = rate(&r->expiries, &res->window);
     world_latency_counts(r->w, &res->latency_n, &res->latency_censored);
     for (int i = 0; i < RUNNER_NQ; i++) {
         runner_quantile *q = &res->close[i];
@@ -251,7 +293,15 @@ static void store_scalars(run_ctx *r, const runner_result *res)
         {RESULTS_SEGMENTS, (double)res->segments},
         {RESULTS_SEGMENTS_LOST, (double)res->lost},
         {RESULTS_NIC_PEAK, (double)res->nic_peak},
-        {RESULTS_NIC_MEAN, res->nic_mean},
+        {RESULTS_NIC_MEAN, res->window.nic_total},
+        {RESULTS_NIC_FIN_WAIT_2_MEAN, res->window.nic_fin_wait_2},
+        {RESULTS_HOST_FIN_WAIT_2_MEAN, res->window.host_fin_wait_2},
+        {RESULTS_TIME_WAIT_MEAN, res->window.time_wait},
+        {RESULTS_OPEN_RATE, res->open_rate},
+        {RESULTS_NIC_FW2_EXPIRY_RATE, res->nic_fw2_expiry_rate},
+        {RESULTS_WINDOW_START_S, (double)res->window.start / (double)SIM_S},
+        {RESULTS_WINDOW_END_S, (double)res->window.end / (double)SIM_S},
+        {RESULTS_WINDOW_WHOLE_RUN, res->window.whole_run},
     };
     int rc = 0;
 
@@ -291,6 +341,8 @@ static int build(run_ctx *r, sim **s)
 
 static void teardown(run_ctx *r, sim *s)
 {
+    free(r->opens.v);
+    free(r->expiries.v);
     world_destroy(r->w);
     trace_fini(&r->trace);
     sim_destroy(s);

@@ -20,6 +20,7 @@
 #include "io/pcap.h"
 #include "io/results.h"
 #include "io/scenario.h"
+#include "workload/world.h"
 
 /* The engines a run can use, and their names (NULL-terminated). */
 typedef enum runner_engine {
@@ -93,7 +94,10 @@ typedef struct runner_result {
     uint64_t nic_fw2_expiries, host_fw2_expiries, fw2_restarts, indications;
     uint64_t peers_reset, segments, lost;
     int64_t nic_peak;
-    double nic_mean;           /* connections on the NIC, time average */
+    /* Time averages and rates over the measurement window (sim.window). */
+    world_window window;       /* its bounds, and the occupancy means */
+    double open_rate;          /* connections opened per second */
+    double nic_fw2_expiry_rate; /* NIC FIN_WAIT_2 expiries per second */
     size_t latency_n;          /* connections in the close-latency summary */
     size_t latency_censored;   /* of which still open at the end */
     runner_quantile close[RUNNER_NQ];

@@ -72,6 +72,7 @@ struct host {
     sim *s;
     trace_buf *trace;
     host_stats st;
+    sim_level fw2_lv, tw_lv; /* st.fin_wait_2, st.time_wait over time */
 };
 
 const char *const owner_name[] = {
@@ -105,20 +106,30 @@ static void trace_timer(host *h, const host_conn *hc, const char *kind)
 
 /* ---- occupancy ------------------------------------------------------------ */
 
+/* A count changes by d; its integrals first. */
+static void level_add(host *h, sim_level *l, int64_t *count, int64_t d)
+{
+    if (d == 0)
+        return;
+    sim_level_advance(l, *count, sim_now(h->s));
+    *count += d;
+}
+
 static void count(host *h, const host_conn *hc, tcp_state st, int sign)
 {
     if (hc->released)
         return;
     if (st == TCP_S_FIN_WAIT_2 && hc->owner == OWNER_HOST)
-        h->st.fin_wait_2 += sign;
+        level_add(h, &h->fw2_lv, &h->st.fin_wait_2, sign);
     if (st == TCP_S_TIME_WAIT)
-        h->st.time_wait += sign;
+        level_add(h, &h->tw_lv, &h->st.time_wait, sign);
 }
 
 static void set_owner(host *h, host_conn *hc, owner o)
 {
     if (!hc->released && hc->tcb.state == TCP_S_FIN_WAIT_2)
-        h->st.fin_wait_2 += (o == OWNER_HOST) - (hc->owner == OWNER_HOST);
+        level_add(h, &h->fw2_lv, &h->st.fin_wait_2,
+                  (o == OWNER_HOST) - (hc->owner == OWNER_HOST));
     hc->owner = (uint8_t)o;
 }
 
@@ -650,7 +661,27 @@ int host_create(const host_params *hp, const offload_params *op, const tcp_param
     host_tcp_cfg(&h->tcp, hp, tp, &h->delack, SIM_MS);
     /* The target shares the host's settings, delayed ACKs included. */
     nic_set_owner(n, &host_nic_ops, &h->tcp);
+    host_window(h, 0, SIM_NEVER);
     return SIM_OK;
+}
+
+void host_window(host *h, sim_time from, sim_time to)
+{
+    sim_level_init(&h->fw2_lv, from, to);
+    sim_level_init(&h->tw_lv, from, to);
+}
+
+void host_area(const host *h, int whole, double *fin_wait_2, double *time_wait)
+{
+    sim_time now = sim_now(h->s);
+
+    if (whole) {
+        *fin_wait_2 = sim_level_area_at(&h->fw2_lv, h->st.fin_wait_2, now);
+        *time_wait = sim_level_area_at(&h->tw_lv, h->st.time_wait, now);
+    } else {
+        *fin_wait_2 = sim_level_window_at(&h->fw2_lv, h->st.fin_wait_2, now);
+        *time_wait = sim_level_window_at(&h->tw_lv, h->st.time_wait, now);
+    }
 }
 
 void host_destroy(host *h)

@@ -183,6 +183,15 @@ int host_create(const host_params *hp, const offload_params *op, const tcp_param
 void host_destroy(host *h);
 
 /*
+ * The measurement window [from, to) of the occupancy integrals (to =
+ * SIM_NEVER: open-ended; the default is [0, SIM_NEVER)), set before the
+ * first connection; and, as of now, the integrals (connection-ns) of
+ * fin_wait_2 and time_wait over the window (whole = 0) or the whole run.
+ */
+void host_window(host *h, sim_time from, sim_time to);
+void host_area(const host *h, int whole, double *fin_wait_2, double *time_wait);
+
+/*
  * A new connection's local endpoint, in CLOSED, held by the host: its
  * initial sequence number and its random streams (delayed ACKs, offload
  * decisions, random upload times), which the owner names.

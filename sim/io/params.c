@@ -108,6 +108,11 @@ const param params_table[] = {
      "connections opened before this are left out of summaries"},
     {"sim", "sample_interval", PT_DURATION, CFG(sim.sample_interval), "1s", POSITIVE, NULL,
      NULL, 0, "period of the occupancy samples"},
+    {"sim", "window", PT_WINDOW, CFG(sim.window), "arrivals", NONE_RANGE, NULL, NULL, 0,
+     "measurement window of time averages (nic_mean and the other occupancy means, rates): "
+     "arrivals (from sim.warmup, or the first opening if later, to the opening of the last "
+     "connection; the whole run when that is empty, e.g. a single connection), run (the "
+     "whole run), or A..B (durations, cut at the run's end)"},
 
     /* [link] */
     {"link", "delay", PT_DIST, CFG(link.delay), "1ms", NONNEG, NULL, NULL, 0,
@@ -379,10 +384,49 @@ size_t param_size(const param *p)
     case PT_PER_SECOND:
     case PT_NUMBER:
         return sizeof(double);
+    case PT_WINDOW:
+        return sizeof(sim_window);
     case PT_ENUM:
         break;
     }
     return sizeof(int);
+}
+
+/* arrivals, run, or A..B with durations A < B. */
+static int parse_window(const char *text, sim_window *w, char *err)
+{
+    const char *dots = strstr(text, "..");
+    char a[UNITS_ERR_MAX];
+    char sub[UNITS_ERR_MAX];
+
+    memset(w, 0, sizeof *w);
+    if (strcmp(text, "arrivals") == 0) {
+        w->kind = WINDOW_ARRIVALS;
+        return 0;
+    }
+    if (strcmp(text, "run") == 0) {
+        w->kind = WINDOW_RUN;
+        return 0;
+    }
+    if (dots == NULL || (size_t)(dots - text) >= sizeof a) {
+        snprintf(err, UNITS_ERR_MAX,
+                 "expected arrivals, run or A..B (durations, e.g. 100s..500s), got '%.80s'", text);
+        return -1;
+    }
+    memcpy(a, text, (size_t)(dots - text));
+    a[dots - text] = '\0';
+    w->kind = WINDOW_FIXED;
+    if (units_parse_duration(a, &w->from, sub) != 0 ||
+        units_parse_duration(dots + 2, &w->to, sub) != 0) {
+        snprintf(err, UNITS_ERR_MAX, "expected A..B with durations A and B, got '%.80s': %.60s",
+                 text, sub);
+        return -1;
+    }
+    if (w->to <= w->from) {
+        snprintf(err, UNITS_ERR_MAX, "expected A..B with A before B, got '%.80s'", text);
+        return -1;
+    }
+    return 0;
 }
 
 int param_parse_value(const param *p, const char *text, param_value *x, double *base,
@@ -430,6 +474,8 @@ int param_parse_value(const param *p, const char *text, param_value *x, double *
             return -1;
         *base = (double)x->i;
         break;
+    case PT_WINDOW:
+        return parse_window(text, &x->w, err);
     case PT_ENUM: {
         char list[UNITS_ERR_MAX];
         int i;
@@ -457,7 +503,7 @@ int param_parse(const param *p, const char *text, void *field, char *err)
 
     if (param_parse_value(p, text, &x, &v, err) != 0)
         return -1;
-    if (p->type != PT_ENUM && check_range(p, v, text, err) != 0)
+    if (p->type != PT_ENUM && p->type != PT_WINDOW && check_range(p, v, text, err) != 0)
         return -1;
     if (p->check != NULL && (bad = p->check(&x)) != NULL) {
         snprintf(err, UNITS_ERR_MAX, "expected %s, got '%.80s'", bad, text);
@@ -494,6 +540,17 @@ char *param_format(const param *p, const void *field, char *buf)
     case PT_ENUM:
         snprintf(buf, UNITS_FMT_MAX, "%s", p->names[*(const int *)field]);
         return buf;
+    case PT_WINDOW: {
+        const sim_window *w = field;
+        char b[UNITS_FMT_MAX];
+
+        if (w->kind != WINDOW_FIXED)
+            snprintf(buf, UNITS_FMT_MAX, "%s", w->kind == WINDOW_RUN ? "run" : "arrivals");
+        else
+            snprintf(buf, UNITS_FMT_MAX, "%s..%s", units_fmt_duration(w->from, tmp),
+                     units_fmt_duration(w->to, b));
+        return buf;
+    }
     }
     buf[0] = '\0';
     return buf;
@@ -521,6 +578,7 @@ int param_number(const param *p, const void *field, double *num)
         *num = *(const double *)field;
         return 1;
     case PT_ENUM:
+    case PT_WINDOW:
         return 0;
     }
     return 0;
@@ -549,6 +607,7 @@ const char *param_type_text(const param *p, char *buf, size_t len)
         [PT_DURATION] = "duration", [PT_DIST] = "distribution", [PT_SIZE] = "size",
         [PT_RATE] = "rate",         [PT_PER_SECOND] = "per second", [PT_NUMBER] = "number",
         [PT_COUNT] = "count",       [PT_INT] = "integer",
+        [PT_WINDOW] = "arrivals|run|A..B",
     };
 
     if (p->type == PT_ENUM) {

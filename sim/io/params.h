@@ -24,7 +24,8 @@ typedef enum param_type {
     PT_NUMBER,     /* double */
     PT_COUNT,      /* uint64_t */
     PT_INT,        /* int64_t, may be negative */
-    PT_ENUM        /* int, index into names */
+    PT_ENUM,       /* int, index into names */
+    PT_WINDOW      /* sim_window: arrivals, run, or A..B (durations) */
 } param_type;
 
 /* Set by [host] fw2_policy unless given explicitly. */
@@ -65,6 +66,7 @@ typedef union param_value {
     double d;    /* PT_PER_SECOND, PT_NUMBER */
     dist dd;     /* PT_DIST */
     int e;       /* PT_ENUM */
+    sim_window w; /* PT_WINDOW */
 } param_value;
 
 /* The size of the entry's field (of its member of param_value). */

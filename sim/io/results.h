@@ -65,7 +65,9 @@ extern const char *const results_status_name[RESULTS_STATUS_N];
  * writes them: the enum, and the names the database holds (README, "Results
  * database").  Percentiles of close latency cover the connections opened
  * after sim.warmup; each has a _lower_bound companion, 1 when it reaches a
- * censored connection.
+ * censored connection.  Means (nic_mean, *_mean) and rates (*_per_s) are
+ * over the measurement window [window_start_s, window_end_s] (sim.window;
+ * window_whole_run = 1 when it was empty and the whole run was used).
  */
 #define RESULTS_SCALAR_MAP(X)                                                    \
     X(CONNECTIONS_OPENED, "connections_opened")                                  \
@@ -82,6 +84,14 @@ extern const char *const results_status_name[RESULTS_STATUS_N];
     X(SEGMENTS_LOST, "segments_lost")                                            \
     X(NIC_PEAK, "nic_peak")                                                      \
     X(NIC_MEAN, "nic_mean")                                                      \
+    X(NIC_FIN_WAIT_2_MEAN, "nic_fin_wait_2_mean")                                \
+    X(HOST_FIN_WAIT_2_MEAN, "host_fin_wait_2_mean")                              \
+    X(TIME_WAIT_MEAN, "time_wait_mean")                                          \
+    X(OPEN_RATE, "open_rate_per_s")                                              \
+    X(NIC_FW2_EXPIRY_RATE, "nic_fw2_expiry_rate_per_s")                          \
+    X(WINDOW_START_S, "window_start_s")                                          \
+    X(WINDOW_END_S, "window_end_s")                                              \
+    X(WINDOW_WHOLE_RUN, "window_whole_run")                                      \
     X(CENSORED_SHARE, "censored_share")                                          \
     X(CLOSE_P50_S, "close_p50_s")                                                \
     X(CLOSE_P50_LOWER_BOUND, "close_p50_lower_bound")                            \

@@ -97,6 +97,7 @@ static int range_number(const param *p, const char *s, double *out, char *err)
 
     switch (p->type) {
     case PT_ENUM:
+    case PT_WINDOW:
         snprintf(err, UNITS_ERR_MAX, "a range needs a key with a number; list the values instead");
         return -1;
     case PT_DIST: /* a range of constant distributions: its ends are durations */

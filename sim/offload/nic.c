@@ -35,7 +35,8 @@ struct nic {
     sim *s;
     trace_buf *trace;
     nic_stats st;
-    sim_time since;          /* the integral's last update */
+    sim_level total_lv;      /* st.total over time (st.area is its integral) */
+    sim_level fw2_lv;        /* st.fin_wait_2 over time */
 };
 
 const char *const nic_indication_name[NIC_IND_N] = {
@@ -69,12 +70,20 @@ static void indicate(nic *n, nic_conn *nc, nic_indication what, int want_upload)
     n->ops->indicate(nc, what, want_upload);
 }
 
+/* Before st.total changes. */
 static void integrate(nic *n)
 {
-    sim_time now = sim_now(n->s);
+    sim_level_advance(&n->total_lv, n->st.total, sim_now(n->s));
+    n->st.area = n->total_lv.area;
+}
 
-    n->st.area += (double)n->st.total * (double)(now - n->since);
-    n->since = now;
+/* st.fin_wait_2 changes by d. */
+static void fin_wait_2_add(nic *n, int64_t d)
+{
+    if (d == 0)
+        return;
+    sim_level_advance(&n->fw2_lv, n->st.fin_wait_2, sim_now(n->s));
+    n->st.fin_wait_2 += d;
 }
 
 /* ---- the hooks on a connection the NIC holds ---------------------------- */
@@ -100,7 +109,7 @@ static void nic_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
     nic *n = nc->n;
 
     if (nc->held)
-        n->st.fin_wait_2 += (t->state == TCP_S_FIN_WAIT_2) - (old == TCP_S_FIN_WAIT_2);
+        fin_wait_2_add(n, (t->state == TCP_S_FIN_WAIT_2) - (old == TCP_S_FIN_WAIT_2));
     n->ops->state(nc, old, why);
     switch (t->state) {
     case TCP_S_FIN_WAIT_2:
@@ -223,7 +232,27 @@ int nic_create(const nic_params *p, sim *s, trace_buf *trace, nic **out)
     n->fw2.timeout = p->fin_wait_2_timeout;
     n->fw2.on_unset = p->on_unset_delta;
     n->fw2.expired_delta = p->expired_delta;
+    nic_window(n, 0, SIM_NEVER);
     return SIM_OK;
+}
+
+void nic_window(nic *n, sim_time from, sim_time to)
+{
+    sim_level_init(&n->total_lv, from, to);
+    sim_level_init(&n->fw2_lv, from, to);
+}
+
+void nic_area(const nic *n, int whole, double *total, double *fin_wait_2)
+{
+    sim_time now = sim_now(n->s);
+
+    if (whole) {
+        *total = sim_level_area_at(&n->total_lv, n->st.total, now);
+        *fin_wait_2 = sim_level_area_at(&n->fw2_lv, n->st.fin_wait_2, now);
+    } else {
+        *total = sim_level_window_at(&n->total_lv, n->st.total, now);
+        *fin_wait_2 = sim_level_window_at(&n->fw2_lv, n->st.fin_wait_2, now);
+    }
 }
 
 void nic_destroy(nic *n)
@@ -286,7 +315,7 @@ void nic_take(nic *n, nic_conn *nc, tcp_tcb *t, const tcp_delegated *d)
     delegated_install(t, &n->fw2.clock, now, d);
     nc->held = 1;
     if (t->state == TCP_S_FIN_WAIT_2) {
-        n->st.fin_wait_2++;
+        fin_wait_2_add(n, 1);
         fw2_install(&n->fw2, t, delta); /* R19, A2, A6 */
         if (sim_event_pending(&t->timer[TT_REXMT]))
             trace_timer(n, nc, t, "fw2_start");
@@ -312,7 +341,7 @@ int64_t nic_give(nic *n, nic_conn *nc, tcp_tcb *t, tcp_delegated *d)
     delegated_sample(t, &n->fw2.clock, now, delta, d);
     tcp_stop_timers(t); /* A14: a timer due in transit travels in the delta */
     if (nc->held && t->state == TCP_S_FIN_WAIT_2)
-        n->st.fin_wait_2--;
+        fin_wait_2_add(n, -1);
     nc->held = 0;
     nc->restarted = 0;
     return delta;

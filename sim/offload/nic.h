@@ -27,6 +27,7 @@
 
 #include <stdint.h>
 
+#include "engine/level.h"
 #include "engine/sim.h"
 #include "engine/trace.h"
 #include "offload/delegated.h"
@@ -108,6 +109,15 @@ typedef struct nic_stats {
 /* A NIC with the [nic] section p (copied), on engine s, logging into trace. */
 int nic_create(const nic_params *p, sim *s, trace_buf *trace, nic **out);
 void nic_destroy(nic *n);
+
+/*
+ * The measurement window [from, to) of its occupancy integrals (to =
+ * SIM_NEVER: open-ended; the default is [0, SIM_NEVER)), set before the
+ * first connection; and, as of now, the integrals (connection-ns) of total
+ * and fin_wait_2 over the window (whole = 0) or the whole run (whole = 1).
+ */
+void nic_window(nic *n, sim_time from, sim_time to);
+void nic_area(const nic *n, int whole, double *total, double *fin_wait_2);
 
 /*
  * Its owner's hooks, and the TCP settings of the connections it will hold

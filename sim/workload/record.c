@@ -13,6 +13,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine/err.h"
 
@@ -166,6 +167,78 @@ const world_stats *world_stats_of(world *w)
     st->nic_peak = n->peak;
     st->nic_area = n->area;
     return st;
+}
+
+/* ---- the measurement window --------------------------------------------- */
+
+void world__window_init(world *w)
+{
+    const sim_params *p = &w->cfg->sim;
+    sim_time from = 0, to = SIM_NEVER;
+
+    if (p->window.kind == WINDOW_ARRIVALS) {
+        from = p->warmup;
+    } else if (p->window.kind == WINDOW_FIXED) {
+        from = p->window.from;
+        to = p->window.to;
+    }
+    nic_window(w->nic, from, to);
+    host_window(w->host, from, to);
+    w->win_first_open = w->win_last_open = SIM_NEVER;
+}
+
+void world__window_mark(world *w)
+{
+    nic_area(w->nic, 0, &w->win_area[0], &w->win_area[1]);
+    host_area(w->host, 0, &w->win_area[2], &w->win_area[3]);
+    w->win_last_open = sim_now(w->s);
+    if (w->win_first_open == SIM_NEVER)
+        w->win_first_open = w->win_last_open;
+}
+
+void world_window_of(world *w, world_window *out)
+{
+    const sim_params *p = &w->cfg->sim;
+    sim_time now = sim_now(w->s);
+    double area[4];
+
+    memset(out, 0, sizeof *out);
+    nic_area(w->nic, 0, &area[0], &area[1]);
+    host_area(w->host, 0, &area[2], &area[3]);
+    switch (p->window.kind) {
+    case WINDOW_ARRIVALS:
+        /* Nothing is open before the first opening: the window starts
+         * there if that is after the warmup (occupancy is 0 until then). */
+        out->start = w->win_first_open != SIM_NEVER && w->win_first_open > p->warmup
+                         ? w->win_first_open
+                         : p->warmup;
+        out->end = w->win_last_open;
+        memcpy(area, w->win_area, sizeof area);
+        break;
+    case WINDOW_RUN:
+        out->start = 0;
+        out->end = now;
+        break;
+    case WINDOW_FIXED:
+        out->start = p->window.from;
+        out->end = p->window.to < now ? p->window.to : now;
+        break;
+    }
+    if (out->end == SIM_NEVER || out->end <= out->start) {
+        out->whole_run = 1;
+        out->start = 0;
+        out->end = now;
+        nic_area(w->nic, 1, &area[0], &area[1]);
+        host_area(w->host, 1, &area[2], &area[3]);
+    }
+    if (out->end > out->start) {
+        double len = (double)(out->end - out->start);
+
+        out->nic_total = area[0] / len;
+        out->nic_fin_wait_2 = area[1] / len;
+        out->host_fin_wait_2 = area[2] / len;
+        out->time_wait = area[3] / len;
+    }
 }
 
 /* ---- quantiles ------------------------------------------------------------ */

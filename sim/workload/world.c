@@ -253,6 +253,8 @@ static void arrival(sim *s, sim_event *ev)
 
     bury(w);
     w->open_conn(w, (uint32_t)w->st.opened + 1);
+    if (w->cfg->sim.window.kind == WINDOW_ARRIVALS)
+        world__window_mark(w);
     if (w->st.opened >= w->cfg->workload.connections)
         return;
     next = sim_now(s) + dist_sample_time(&w->cfg->workload.interarrival, &w->arrival_rng);
@@ -301,6 +303,7 @@ int world__alloc(const model_config *cfg, sim *s, trace_buf *trace, const world_
         world_destroy(w);
         return rc;
     }
+    world__window_init(w);
     for (size_t k = 0; k < cfg->npeers; k++) {
         host_tcp_cfg(&w->peer_tcp[k], &cfg->host, &cfg->tcp, &cfg->peers[k].ack_delay, SIM_MS);
         w->links[2 * k].bandwidth_bps = cfg->peers[k].bandwidth_bps;

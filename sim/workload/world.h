@@ -51,6 +51,18 @@ typedef enum log_level {
     LOG_TRACE    /* + a text line per event on stderr */
 } log_level;
 
+/* [sim] window: the measurement window of time averages (occupancy means, rates). */
+typedef enum window_kind {
+    WINDOW_ARRIVALS, /* from sim.warmup to the opening of the last connection */
+    WINDOW_RUN,      /* from 0 to the end of the run */
+    WINDOW_FIXED     /* [from, to), cut at the end of the run */
+} window_kind;
+
+typedef struct sim_window {
+    window_kind kind;
+    sim_time from, to; /* WINDOW_FIXED */
+} sim_window;
+
 /* [sim] */
 typedef struct sim_params {
     sim_time duration;
@@ -58,6 +70,7 @@ typedef struct sim_params {
     log_level log;
     sim_time warmup;          /* connections opened before it are left out of summaries */
     sim_time sample_interval; /* of the occupancy rows */
+    sim_window window;        /* of time averages */
 } sim_params;
 
 typedef enum closer { CLOSER_LOCAL, CLOSER_PEER } closer;
@@ -206,5 +219,21 @@ int world_quantile(world *w, double q, sim_time *value, int *lower_bound);
 
 /* Connections in the summary, and how many of them are censored. */
 void world_latency_counts(const world *w, size_t *n, size_t *censored);
+
+/*
+ * The time averages of occupancy over the run's measurement window
+ * (sim.window), after world_end: arrivals, from sim.warmup to the opening
+ * of the last connection; run, the whole run; A..B, cut at the run's end.
+ * A window that is empty (a single connection, opened at the warmup or
+ * before; A..B after the run's end) gives way to the whole run, and
+ * whole_run says so.
+ */
+typedef struct world_window {
+    sim_time start, end;    /* the window the averages are over */
+    int whole_run;          /* the stated window was empty: [0, end of run] instead */
+    double nic_total, nic_fin_wait_2, host_fin_wait_2, time_wait;
+} world_window;
+
+void world_window_of(world *w, world_window *out);
 
 #endif /* SIM_WORKLOAD_WORLD_H */

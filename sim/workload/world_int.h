@@ -106,6 +106,11 @@ struct world {
     size_t nlat, lat_cap;
     int lat_sorted;
 
+    /* sim.window = arrivals: the window's integrals at the last opening
+     * (NIC total, NIC FIN_WAIT_2, host FIN_WAIT_2, TIME_WAIT) */
+    double win_area[4];
+    sim_time win_first_open, win_last_open; /* SIM_NEVER: no connection opened yet */
+
     /* the world's counters; world_stats_of adds the host's and the NIC's */
     world_stats st;
 
@@ -156,5 +161,9 @@ void world__sample(sim *s, sim_event *ev);
 void world__push_sample(world *w);
 /* Out of memory: the run stops after this event and world_end reports it. */
 void world__oom(world *w);
+/* The measurement window: given to the NIC and the host at creation; with
+ * sim.window = arrivals, its integrals taken at each opening. */
+void world__window_init(world *w);
+void world__window_mark(world *w);
 
 #endif /* SIM_WORKLOAD_WORLD_INT_H */
