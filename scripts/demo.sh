@@ -23,5 +23,7 @@ rm -f results/sweep.db results/sweep.db-wal results/sweep.db-shm
 
 echo
 echo "The run is in results/demo.db, the sweep in results/sweep.db; for example:"
+echo "  ./build/release/sim/offsim summary results/sweep.db       # the sweep's tables again"
+echo "  ./build/release/sim/offsim export results/sweep.db --what points --out results/points.csv"
 echo "  sqlite3 -header -column results/demo.db \\"
-echo "    \"SELECT peer, COUNT(*) AS n, ROUND(AVG(close_s),3) AS mean_close_s, SUM(censored) AS censored FROM close_latency GROUP BY peer\""
+echo "    \"SELECT peer, COUNT(*) AS n, SUM(censored) AS censored, MAX(close_s) AS longest_s FROM close_latency GROUP BY peer\""

@@ -15,6 +15,7 @@ required=(
   nettle-dev                             # SHA-256 for run identities and scenario hashes
   libpcap-dev tcpdump                    # packet traces (run --pcap), read back by the tests
   gnuplot-nox                            # offsim plot
+  libgsl-dev                             # Student's t quantiles: confidence intervals over seeds
 )
 # Debian's ns-3 CMake package (/usr/lib/x86_64-linux-gnu/cmake/ns3/ns3Targets*.cmake)
 # names files of packages that libns3-dev does not depend on; every path in
@@ -22,14 +23,14 @@ required=(
 # must exist, or CMake refuses the targets.  The packages that hold them:
 #   /usr/include/libxml2, .../libxml2.so                libxml2-dev
 #   /usr/include/python3.11                             libpython3-dev (libpython3.11-dev)
-#   .../libgsl.so, .../libgslcblas.so                   libgsl-dev
+#   .../libgsl.so, .../libgslcblas.so                   libgsl-dev (required anyway)
 #   .../libsqlite3.so                                   libsqlite3-dev (required anyway)
 #   /usr/libexec/ns3/ns3.37-{raw-sock,tap-device}-creator   ns3
 # CMake checks them again (scripts/optional-package.cmake) and builds without
 # ns-3, naming what is missing, when one is absent.
 optional=(
   libns3-dev                             # the ns-3 backend (libns3-c)
-  ns3 libgsl-dev libxml2-dev libpython3-dev  # files ns-3's CMake package names (above)
+  ns3 libxml2-dev libpython3-dev         # files ns-3's CMake package names (above; libgsl-dev is required)
   openmpi-bin libopenmpi-dev             # distributed sweeps
 )
 

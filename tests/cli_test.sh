@@ -33,7 +33,7 @@ INI
 expect "run exits 0" 0 $?
 expect "run is quiet on a non-terminal stderr" "" "$(cat "$tmp/err")"
 grep -q '^close latency' "$tmp/out" && ok "summary printed" || fail "summary printed"
-expect "schema version" 1 "$(sql 'PRAGMA user_version')"
+expect "schema version" 2 "$(sql 'PRAGMA user_version')"
 expect "status complete" complete "$(sql 'SELECT status FROM run')"
 expect "seed from --seed" "7|7" "$(sql "SELECT r.seed, p.value FROM run r JOIN run_param p ON p.run_id=r.id AND p.key='sim.seed'")"
 keys=$("$offsim" check "$tmp/s.ini" | tail -n +3 | wc -l)
@@ -121,7 +121,7 @@ done
 "$offsim" help >/dev/null; expect "help exits 0" 0 $?
 "$offsim" help scenario | grep -q 'fin_wait_2_timeout = 120s'; expect "help scenario lists keys with defaults" 0 $?
 "$offsim" --version | grep -q '^offsim '; expect "--version" 0 $?
-for c in run sweep plot merge check help; do
+for c in run sweep summary export plot merge check help; do
   "$offsim" help $c >"$tmp/h1"; r1=$?
   "$offsim" $c --help >"$tmp/h2"; r2=$?
   expect "help $c and $c --help agree" "0 0 ok" "$r1 $r2 $(cmp -s "$tmp/h1" "$tmp/h2" && echo ok)"

@@ -12,6 +12,7 @@
 #include "check.h"
 #include "engine/err.h"
 #include "io/figure.h"
+#include "io/report.h"
 #include "io/results.h"
 
 static char g_dir[] = "/tmp/offsim-test-figure-XXXXXX";
@@ -32,7 +33,7 @@ static void names_are_declared_once(void)
     CHECK_EQ_STR(results_status_name[RESULTS_INTERRUPTED], "interrupted");
     CHECK_EQ_STR(results_status_name[RESULTS_FAILED], "failed");
     CHECK_EQ_STR(results_scalar_name[RESULTS_CLOSE_P50_S], "close_p50_s");
-    CHECK_EQ_STR(results_scalar_name[RESULTS_CLOSE_MAX_LOWER_BOUND], "close_max_lower_bound");
+    CHECK_EQ_STR(results_scalar_name[RESULTS_CLOSE_MAX_NOT_REACHED], "close_max_not_reached");
     for (int i = 0; i < RESULTS_SCALAR_N; i++)
         for (int j = 0; j < i; j++)
             CHECK(strcmp(results_scalar_name[i], results_scalar_name[j]) != 0);
@@ -40,8 +41,9 @@ static void names_are_declared_once(void)
 
 /*
  * A sweep-like database: `nseeds` complete runs at each of two timeouts,
- * scalars close_p50_s = seed / 10 (p90 and p99 above it, p99 a lower bound
- * on odd seeds), and two connections per run, one of them censored.
+ * scalars close_p50_s = seed / 10 (p90 and p99 above it; p99 not reached on
+ * odd seeds, the longest time seen there seed / 2), and two connections per
+ * run, one of them censored.
  */
 static void write_sweep(const char *db, int nseeds, int64_t *ids)
 {
@@ -54,13 +56,16 @@ static void write_sweep(const char *db, int nseeds, int64_t *ids)
     for (int x = 0; x < 2; x++)
         for (int seed = 1; seed <= nseeds; seed++) {
             char identity[32];
-            results_run_info info = {identity, "s.ini", "", "abc", "native", (uint64_t)seed};
+            results_run_info info = {identity, "s.ini", "",   "abc", "native", (uint64_t)seed,
+                                     NULL,     NULL,    NULL};
             int64_t run;
             double num = x ? 60 : 30;
-            results_conn_row closed = {1, "web", 0, SIM_S, SIM_S, SIM_S, 3 * SIM_S, SIM_NEVER,
-                                       4 * SIM_S, "peer_fin", "host", 2, "clean", 3 * SIM_S};
-            results_conn_row open = {2, "web", 0, SIM_S, SIM_S, SIM_S, SIM_NEVER, SIM_NEVER,
-                                     SIM_NEVER, "open", "nic", 1, "open", SIM_NEVER};
+            results_conn_row closed = {1,          "web",  0,  SIM_S,  SIM_S,     SIM_S,
+                                       3 * SIM_S,  SIM_NEVER, 4 * SIM_S, "peer_fin", "host", 2,
+                                       "clean",    3 * SIM_S, 0};
+            results_conn_row open = {2,         "web",     0,         SIM_S, SIM_S, SIM_S,
+                                     SIM_NEVER, SIM_NEVER, SIM_NEVER, "open", "nic", 1,
+                                     "open",    SIM_NEVER, 0};
 
             snprintf(identity, sizeof identity, "%d/%d", x, seed);
             CHECK_EQ_I64(results_run_begin(r, &info, &run, &d), SIM_OK);
@@ -69,10 +74,11 @@ static void write_sweep(const char *db, int nseeds, int64_t *ids)
             results_param(r, run, "nic.fin_wait_2_timeout", values[x], &num, 1);
             results_scalar(r, run, RESULTS_CLOSE_P50_S, seed / 10.0 + x);
             results_scalar(r, run, RESULTS_CLOSE_P90_S, seed / 5.0 + x);
-            results_scalar(r, run, RESULTS_CLOSE_P99_S, seed / 2.0 + x);
-            results_scalar(r, run, RESULTS_CLOSE_P50_LOWER_BOUND, 0);
-            results_scalar(r, run, RESULTS_CLOSE_P90_LOWER_BOUND, 0);
-            results_scalar(r, run, RESULTS_CLOSE_P99_LOWER_BOUND, seed % 2);
+            results_scalar(r, run, RESULTS_CLOSE_P99_S, seed % 2 ? NAN : seed / 2.0 + x);
+            results_scalar(r, run, RESULTS_CLOSE_LONGEST_S, seed / 2.0 + x);
+            results_scalar(r, run, RESULTS_CLOSE_P50_NOT_REACHED, 0);
+            results_scalar(r, run, RESULTS_CLOSE_P90_NOT_REACHED, 0);
+            results_scalar(r, run, RESULTS_CLOSE_P99_NOT_REACHED, seed % 2);
             results_conn(r, run, &closed);
             results_conn(r, run, &open);
             results_occupancy(r, run, 0, 2, 1, 1, 0);
@@ -83,27 +89,39 @@ static void write_sweep(const char *db, int nseeds, int64_t *ids)
     results_close(r);
 }
 
-static void scalar_medians_over_more_than_256_runs(void)
+/* The points of a sweep of 301 seeds a point: per-seed means over them all. */
+static void point_statistics_over_more_than_256_runs(void)
 {
     enum { N = 301 };
     int64_t ids[2 * N + 1];
-    results *r;
+    struct sqlite3 *db;
+    report_points p;
+    report_select sel = {NULL, 0, "s.ini"};
     sim_diag d;
-    double m;
 
     write_sweep(path_in_tmp("m.db"), N, ids);
     diag_init(&d);
-    CHECK_EQ_I64(results_open(path_in_tmp("m.db"), &r, &d), SIM_OK);
-    /* Seeds 1..301 at 30s: close_p50_s = seed/10, median 15.1 s. */
-    CHECK_EQ_I64(results_scalar_median(r, ids, N, RESULTS_CLOSE_P50_S, &m), SIM_OK);
-    CHECK_NEAR(m, 15.1, 1e-9);
-    /* Runs without the scalar are left out; none at all gives NAN. */
-    CHECK_EQ_I64(results_scalar_median(r, ids, N, RESULTS_NIC_MEAN, &m), SIM_OK);
-    CHECK(isnan(m));
-    /* An even count takes the mean of the middle two: seeds 1..4 -> 0.25. */
-    CHECK_EQ_I64(results_scalar_median(r, ids, 4, RESULTS_CLOSE_P50_S, &m), SIM_OK);
-    CHECK_NEAR(m, 0.25, 1e-12);
-    results_close(r);
+    CHECK_EQ_I64(report_open(path_in_tmp("m.db"), &db, &d), SIM_OK);
+    CHECK_EQ_I64(report_points_read(db, &sel, &p, &d), SIM_OK);
+    CHECK_EQ_I64(p.npt, 2);
+    if (p.npt == 2) {
+        /* Seeds 1..301 at 30s: close_p50_s = seed/10, mean 15.1 s. */
+        CHECK_EQ_I64(p.pt[0].nruns, N);
+        CHECK_EQ_I64(p.pt[0].stat[RESULTS_CLOSE_P50_S].n, N);
+        CHECK_NEAR(p.pt[0].stat[RESULTS_CLOSE_P50_S].mean, 15.1, 1e-9);
+        /* p99 not reached on the 151 odd seeds. */
+        CHECK_EQ_I64(p.pt[0].not_reached[RESULTS_P99], 151);
+        /* Runs without the scalar are left out; none at all: n = 0. */
+        CHECK_EQ_I64(p.pt[0].stat[RESULTS_NIC_MEAN].n, 0);
+        /* Pooled: 301 closed at 2 s, 301 open at the end (9 s). */
+        CHECK_EQ_I64(p.pt[1].pooled_n, 2 * N);
+        CHECK_EQ_I64(p.pt[1].q[RESULTS_P50].r, KM_REACHED);
+        CHECK_NEAR(p.pt[1].q[RESULTS_P50].s, 2, 1e-12);
+        CHECK_EQ_I64(p.pt[1].q[RESULTS_P90].r, KM_NOT_REACHED);
+        CHECK_NEAR(p.pt[1].q[RESULTS_P90].s, 9, 1e-12);
+    }
+    report_points_free(&p);
+    report_close(db);
 }
 
 static void vs_over_more_than_512_seeds(void)
@@ -198,7 +216,7 @@ static void setup(void)
 static const check_test tests[] = {
     CHECK_TEST(setup),
     CHECK_TEST(names_are_declared_once),
-    CHECK_TEST(scalar_medians_over_more_than_256_runs),
+    CHECK_TEST(point_statistics_over_more_than_256_runs),
     CHECK_TEST(vs_over_more_than_512_seeds),
     CHECK_TEST(figures_that_cannot_be_drawn),
     CHECK_TEST(cleanup),

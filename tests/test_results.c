@@ -3,6 +3,7 @@
  * transitions, parameters, rows, the close_latency view, and databases that
  * cannot be used.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -46,7 +47,9 @@ static const char *query(const char *path, const char *sql)
     return out;
 }
 
-static const results_run_info info = {"id123", "x.ini", "[sim]\n", "abc", "native", 7};
+static const results_run_info info = {"id123",  "x.ini",  "[sim]\n",     "abc",
+                                      "native", 7,        "offsim run x.ini", "host-a",
+                                      "offsim 0.1.0 (git 0123456789ab)"};
 
 static void schema_version_and_status_transitions(void)
 {
@@ -58,20 +61,24 @@ static void schema_version_and_status_transitions(void)
 
     diag_init(&d);
     CHECK_EQ_I64(results_open(db, &r, &d), 0);
-    CHECK_EQ_STR(query(db, "PRAGMA user_version"), "1");
+    CHECK_EQ_STR(query(db, "PRAGMA user_version"), "2");
     CHECK_EQ_I64(results_run_begin(r, &info, &run, &d), 0);
     /* Committed before any simulation: another reader sees it running. */
     CHECK_EQ_STR(query(db, "SELECT status FROM run"), "running");
     CHECK_EQ_I64(results_param(r, run, "nic.capacity", "10", &(double){10}, 0), 0);
     CHECK_EQ_I64(results_param(r, run, "sim.log", "conn", NULL, 1), 0);
     CHECK_EQ_I64(results_scalar(r, run, RESULTS_NIC_PEAK, half), 0);
+    /* A percentile not reached: NULL, and its mark. */
+    CHECK_EQ_I64(results_scalar(r, run, RESULTS_CLOSE_P99_S, NAN), 0);
+    CHECK_EQ_I64(results_scalar(r, run, RESULTS_CLOSE_P99_NOT_REACHED, 1), 0);
+    CHECK_EQ_I64(results_class_scalar(r, run, "web", RESULTS_CLOSE_P50_S, 0.25), 0);
     CHECK_EQ_I64(results_occupancy(r, run, SIM_S, 3, 2, 1, 0), 0);
     CHECK_EQ_I64(results_event(r, run, 5, 1, "fw2_start", NULL, &(int64_t){120000}), 0);
     {
         results_conn_row c = {1, "web", 0, 10, 11, 12, SIM_NEVER, SIM_NEVER, SIM_NEVER,
-                              "open", "nic", 1, "open", SIM_NEVER};
+                              "open", "nic", 1, "open", SIM_NEVER, 3};
         results_conn_row e = {2, "web", 0, 10, 11, 12, 30, SIM_NEVER, 40,
-                              "peer_fin", "host", 0, "clean", 45};
+                              "peer_fin", "host", 0, "clean", 45, SIM_NEVER};
         CHECK_EQ_I64(results_conn(r, run, &c), 0);
         CHECK_EQ_I64(results_conn(r, run, &e), 0);
     }
@@ -94,6 +101,15 @@ static void schema_version_and_status_transitions(void)
                            "FROM close_latency WHERE conn_id=2"),
                  "20.0,0,30.0");
     CHECK_EQ_STR(query(db, "SELECT censored_share FROM run_summary"), "0.5");
+    CHECK_EQ_STR(query(db, "SELECT group_concat(in_summary || close_reason) FROM close_latency"),
+                 "1open,1peer_fin");
+    CHECK_EQ_STR(query(db, "SELECT t_established FROM conn WHERE conn_id=1"), "3");
+    CHECK_EQ_STR(query(db, "SELECT value IS NULL FROM scalar WHERE name='close_p99_s'"), "1");
+    CHECK_EQ_STR(query(db, "SELECT p99_close_s IS NULL AND p99_not_reached = 1 FROM run_summary"),
+                 "1");
+    CHECK_EQ_STR(query(db, "SELECT value FROM scalar WHERE name='peer.web.close_p50_s'"), "0.25");
+    CHECK_EQ_STR(query(db, "SELECT command_line || '|' || host || '|' || build FROM run"),
+                 "offsim run x.ini|host-a|offsim 0.1.0 (git 0123456789ab)");
 
     /* A second run shares the database. */
     diag_init(&d);
@@ -152,13 +168,37 @@ static void unusable_databases_are_refused_up_front(void)
     }
     diag_init(&d);
     CHECK_EQ_I64(results_open(path_in_tmp("v9.db"), &r, &d), SIM_EDB);
-    CHECK_CONTAINS(d.msg[0], "results schema 9");
+    CHECK_CONTAINS(d.msg[0], "written by a newer offsim (results schema 9)");
+
+    /* Schema 1 (lower-bound percentiles): refused by writers and readers,
+     * saying what changed; nothing is converted. */
+    {
+        sqlite3 *db;
+        sqlite3_open(path_in_tmp("v1.db"), &db);
+        sqlite3_exec(db, "CREATE TABLE scalar(run_id, name, value); PRAGMA user_version=1", NULL,
+                     NULL, NULL);
+        sqlite3_close(db);
+    }
+    diag_init(&d);
+    CHECK_EQ_I64(results_open(path_in_tmp("v1.db"), &r, &d), SIM_EDB);
+    CHECK_CONTAINS(d.msg[0], "written by an older offsim (results schema 1); this offsim writes "
+                             "schema 2 only");
+    CHECK_CONTAINS(d.msg[0], "close_pNN_not_reached instead of close_pNN_lower_bound");
+    {
+        sqlite3 *db;
+
+        diag_init(&d);
+        CHECK_EQ_I64(results_open_reader(path_in_tmp("v1.db"), &db, &d), SIM_EDB);
+        CHECK(db == NULL);
+        CHECK_CONTAINS(d.msg[0], "this offsim reads schema 2 only");
+    }
+    CHECK_EQ_STR(query(path_in_tmp("v1.db"), "PRAGMA user_version"), "1");
 }
 
 static void cleanup(void)
 {
     static const char *const names[] = {"a.db", "a.db-wal", "a.db-shm", "b.db", "b.db-wal",
-                                        "b.db-shm", "text.db", "v9.db"};
+                                        "b.db-shm", "text.db", "v9.db", "v1.db"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         unlink(path_in_tmp(names[i]));
     rmdir(g_dir);

@@ -15,12 +15,14 @@
 
 #include "cli/opt.h"
 #include "io/diag.h"
+#include "io/report.h"
 #include "io/scenario.h"
 
 #define EXIT_RUN_FAILED 1
 #define EXIT_USAGE 2
 
-extern const cli_command cli_run, cli_sweep, cli_plot, cli_merge, cli_check, cli_help;
+extern const cli_command cli_run, cli_sweep, cli_plot, cli_summary, cli_export, cli_merge,
+    cli_check, cli_help;
 
 /* Every subcommand, in the order of `offsim help`; NULL-terminated. */
 extern const cli_command *const cli_commands[];
@@ -54,6 +56,27 @@ const char *cli_default_db(void);
 
 /* A duration for people: "12.3 ms", "4.56 s", "2.5 min" -- buf of 32. */
 char *cli_fmt_time(double ns, char *buf);
+
+/* The command line as typed (argv joined, quoted for a POSIX shell where
+ * needed), set by main; recorded with every run. */
+const char *cli_command_line(void);
+void cli_set_command_line(int argc, char **argv);
+
+/* A percentile: "169 ms", or "> 29.96 min" when not reached, "n/a" when
+ * there is nothing to estimate -- buf of 40. */
+char *cli_fmt_quantile(report_quantile q, char *buf);
+
+/* A run's summary (from "connections" on), where it was made, and a sweep's
+ * tables (report.c). */
+void cli_print_run(FILE *f, const report_run *r);
+void cli_print_provenance(FILE *f, const report_run *r);
+void cli_print_points(FILE *f, const report_points *p);
+
+/* Print the run's summary from the database at path; SIM_OK or an error
+ * after its message. */
+int cli_summarise_run(const char *path, int64_t run_id, FILE *f);
+/* Print the tables of the points of these runs; likewise. */
+int cli_summarise_points(const char *path, const report_select *sel, FILE *f);
 
 /* A progress bar on stderr: "[#####     ] " with `filled` of CLI_BAR_WIDTH
  * marks, then the text; final: erase the line afterwards. */

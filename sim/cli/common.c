@@ -2,10 +2,12 @@
  * common.c - what the subcommands share: loading a scenario with its
  * overrides, the default database, human-readable times, progress bars.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -109,4 +111,57 @@ void cli_bar(int filled, int final, const char *fmt, ...)
     va_end(ap);
     if (final)
         fputs("\r\033[K", stderr);
+}
+
+static char *command_line;
+
+/* Does arg need quoting for a POSIX shell? */
+static int needs_quotes(const char *arg)
+{
+    if (*arg == '\0')
+        return 1;
+    for (const char *p = arg; *p; p++)
+        if (!isalnum((unsigned char)*p) && strchr("_@%+=:,./-", *p) == NULL)
+            return 1;
+    return 0;
+}
+
+void cli_set_command_line(int argc, char **argv)
+{
+    size_t len = 1;
+    char *out, *o;
+
+    free(command_line);
+    command_line = NULL;
+    for (int i = 0; i < argc; i++)
+        len += 4 * strlen(argv[i]) + 3; /* each ' becomes '\'' */
+    if ((out = o = malloc(len)) == NULL)
+        return; /* then not recorded */
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (i > 0)
+            *o++ = ' ';
+        if (!needs_quotes(a)) {
+            o += sprintf(o, "%s", a);
+            continue;
+        }
+        *o++ = '\'';
+        for (const char *p = a; *p; p++) {
+            if (*p == '\'') {
+                memcpy(o, "'\\''", 4);
+                o += 4;
+            } else {
+                *o++ = *p;
+            }
+        }
+        *o++ = '\'';
+    }
+    *o = '\0';
+    command_line = out;
+}
+
+const char *cli_command_line(void)
+{
+    return command_line;
 }

@@ -9,8 +9,9 @@
 
 #include "cli.h"
 
-const cli_command *const cli_commands[] = {&cli_run,   &cli_sweep, &cli_plot, &cli_merge,
-                                           &cli_check, &cli_help,  NULL};
+const cli_command *const cli_commands[] = {&cli_run,   &cli_sweep, &cli_summary, &cli_export,
+                                           &cli_plot,  &cli_merge, &cli_check,   &cli_help,
+                                           NULL};
 
 const cli_command *cli_find(const char *name)
 {
@@ -37,6 +38,7 @@ int main(int argc, char **argv)
         return cli_version();
     if ((cmd = cli_find(name)) == NULL)
         return cli_usage_error(NULL, "unknown command '%s'", name);
+    cli_set_command_line(argc, argv);
     rc = cli_parse(cmd, argc - 1, argv + 1, &a);
     if (rc != 0)
         return rc == CLI_HELP ? 0 : rc;

@@ -62,71 +62,23 @@ static void draw(void *arg, const runner_progress *p, int final)
             p->wall_s > 0 ? (double)p->events / p->wall_s / 1e6 : 0.0);
 }
 
-static void print_quantile(const runner_quantile *q, const char *label)
-{
-    char buf[32];
-
-    if (q->reached)
-        printf(" %s %s%s", label, q->lower_bound ? ">= " : "", cli_fmt_time((double)q->value, buf));
-}
-
+/* The summary, from what the database holds (the same as `offsim summary`). */
 static void summary(const scenario *sc, const cli_args *a, const char *db,
                     const runner_result *r)
 {
-    static const char *const qname[RUNNER_NQ] = {"median", "p90", "p99", "max"};
     const char *engine = runner_engine_name[cli_choice(a, RUN_ENGINE, RUNNER_NATIVE)];
-    char buf[32], wtext[UNITS_FMT_MAX];
 
     printf("offsim run: %s, seed %llu, engine %s -> %s (run %lld, %s)\n", sc->path,
            (unsigned long long)sc->cfg.sim.seed, engine, db, (long long)r->run_id,
            results_status_name[r->status]);
-    printf("connections    opened %llu, closed %llu, still open %llu\n",
-           (unsigned long long)r->opened, (unsigned long long)r->closed,
-           (unsigned long long)(r->opened - r->closed));
-    if (r->latency_n > 0) {
-        printf("close latency ");
-        for (int i = 0; i < RUNNER_NQ; i++)
-            print_quantile(&r->close[i], qname[i]);
-        printf("\n               over %zu connections%s; %.1f%% censored (still open at "
-               "the end, counted until then: '>=' marks a lower bound)\n",
-               r->latency_n, sc->cfg.sim.warmup > 0 ? " opened after the warmup" : "",
-               100.0 * (double)r->latency_censored / (double)r->latency_n);
-    } else {
-        printf("close latency  no connection closed by the local side\n");
-    }
-    printf("FIN_WAIT_2     expiries: nic %llu, host %llu; acceptable-segment restarts %llu\n",
-           (unsigned long long)r->nic_fw2_expiries, (unsigned long long)r->host_fw2_expiries,
-           (unsigned long long)r->fw2_restarts);
-    printf("handoffs       offloads %llu (refused %llu), uploads %llu; indications %llu\n",
-           (unsigned long long)r->offloads, (unsigned long long)r->refused,
-           (unsigned long long)r->uploads, (unsigned long long)r->indications);
-    printf("NIC occupancy  peak %lld, mean %.1f connections (%.1f in FIN_WAIT_2); host: "
-           "FIN_WAIT_2 %.1f, TIME_WAIT %.1f\n",
-           (long long)r->nic_peak, r->window.nic_total, r->window.nic_fin_wait_2,
-           r->window.host_fin_wait_2, r->window.time_wait);
-    printf("window         %s .. ", cli_fmt_time((double)r->window.start, buf));
-    printf("%s (sim.window = %s%s): means and rates; opened %.3g/s, NIC expiries %.3g/s\n",
-           cli_fmt_time((double)r->window.end, buf),
-           param_format(params_find("sim", "window"), &sc->cfg.sim.window, wtext),
-           r->window.whole_run ? ", empty: the whole run" : "", r->open_rate,
-           r->nic_fw2_expiry_rate);
-    if (strcmp(engine, "native") == 0)
-        printf("peers          reset %llu; segments %llu, lost %llu\n",
-               (unsigned long long)r->peers_reset, (unsigned long long)r->segments,
-               (unsigned long long)r->lost);
-    else
-        printf("peers          reset %llu (segments are ns-3's)\n",
-               (unsigned long long)r->peers_reset);
+    fflush(stdout);
+    cli_summarise_run(db, r->run_id, stdout);
     if (cli_given(a, RUN_PCAP))
         printf("packet trace   %llu packets of connections %s -> %s\n",
                (unsigned long long)r->pcap_packets,
                cli_value(a, RUN_PCAP_CONNS) ? cli_value(a, RUN_PCAP_CONNS)
                                             : PCAP_TRACE_DEFAULT_CONNS,
                cli_value(a, RUN_PCAP));
-    printf("simulated      %s, %llu events\n", cli_fmt_time((double)r->end, buf),
-           (unsigned long long)r->events);
-    printf("wall           %.3f s, %.2f M events/s\n", r->wall_s,
-           r->wall_s > 0 ? (double)r->events / r->wall_s / 1e6 : 0.0);
 }
 
 /* The options that go together, before anything is read; 0 or 2. */
@@ -139,7 +91,8 @@ static int check_options(const cli_args *a, runner_engine e, pcap_trace_conns *c
 
     if (runner_engine_version(e) == NULL) {
         fprintf(stderr, "offsim: --engine %s: this offsim was built without ns-3 (install "
-                        "libns3-dev, ns3 and libgsl-dev, then rebuild: scripts/setup.sh does)\n",
+                        "libns3-dev and the packages scripts/setup.sh lists with it, then rebuild: "
+                        "scripts/setup.sh does)\n",
                 runner_engine_name[e]);
         return EXIT_USAGE;
     }
@@ -223,7 +176,8 @@ static int run_into(const cli_args *a, scenario *sc, runner_opts *o, pcap_trace_
 
 static int run_run(const cli_args *a)
 {
-    runner_opts o = {.engine = (runner_engine)cli_choice(a, RUN_ENGINE, RUNNER_NATIVE)};
+    runner_opts o = {.engine = (runner_engine)cli_choice(a, RUN_ENGINE, RUNNER_NATIVE),
+                     .command_line = cli_command_line()};
     pcap_trace_conns conns = {0};
     scenario *sc;
     int rc = check_options(a, o.engine, &conns);
@@ -252,9 +206,12 @@ const cli_command cli_run = {
     .about = "Simulate SCENARIO and record the run in a SQLite database (default\n"
              "results/offsim.db; many runs can share one).  The run row is written\n"
              "'running' first and becomes 'complete' (or 'interrupted' on Ctrl-C, or\n"
-             "'failed').  A summary goes to stdout: connections, close latency\n"
-             "percentiles with the share of censored connections, FIN_WAIT_2 expiries,\n"
-             "handoffs, NIC occupancy, simulated time, events and speed.\n",
+             "'failed'), with the command line, the host and the build.  A summary goes\n"
+             "to stdout (offsim summary prints it again): every connection by how it\n"
+             "ended, close-latency percentiles (Kaplan-Meier: '> T' where censoring\n"
+             "leaves one unreached), per peer class, FIN_WAIT_2 expiries, handoffs, NIC\n"
+             "occupancy and rates over the measurement window (sim.window), overloaded\n"
+             "paths, simulated time, events and speed.\n",
     .opts = run_opts,
     .nopts = sizeof run_opts / sizeof *run_opts,
     .min_operands = 1,

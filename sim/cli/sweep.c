@@ -117,66 +117,21 @@ static void on_run_done(void *arg, size_t done, size_t total)
 
 /* ---- the summary -------------------------------------------------------- */
 
-/* The median over a point's complete runs of one scalar; NAN when none has
- * it (or it cannot be read).  runs: room for a point's runs. */
-static double point_median(results *db, const batch *b, size_t first, size_t nseeds,
-                           results_scalar_id id, int64_t *runs)
+/* The tables of the points, over the runs of this sweep that are complete. */
+static void summary_table(const char *db_name, const batch *b)
 {
-    size_t n = 0;
-    double m;
+    int64_t *runs = calloc(batch_size(b) ? batch_size(b) : 1, sizeof *runs);
+    report_select sel = {runs, 0, NULL};
 
-    for (size_t k = first; k < first + nseeds; k++)
-        if (batch_status(b, k) == RESULTS_COMPLETE)
-            runs[n++] = batch_run_id(b, k);
-    if (results_scalar_median(db, runs, n, id, &m) != SIM_OK)
-        return NAN;
-    return m;
-}
-
-/* One row of the table: the point's values, then its medians. */
-static void summary_row(results *db, const sweep *sw, const batch *b, size_t pt, size_t *idx,
-                        int64_t *runs)
-{
-    static const results_scalar_id times[] = {RESULTS_CLOSE_P50_S, RESULTS_CLOSE_P99_S,
-                                              RESULTS_CLOSE_MAX_S};
-    size_t nseeds = sweep_seed_count(sw), first = pt * nseeds;
-    uint64_t seed;
-    char buf[32];
-
-    sweep_run(sw, first, idx, &seed);
-    for (size_t a = 0; a < sw->naxes; a++)
-        printf("%-24s ", sw->axes[a].values[idx[a]]);
-    for (size_t t = 0; t < 3; t++)
-        printf("%10s ", cli_fmt_time(point_median(db, b, first, nseeds, times[t], runs) *
-                                         (double)SIM_S, buf));
-    printf("%8.1f%% ", 100 * point_median(db, b, first, nseeds, RESULTS_CENSORED_SHARE, runs));
-    printf("%12.0f ", point_median(db, b, first, nseeds, RESULTS_NIC_FW2_EXPIRIES, runs));
-    printf("%9.1f\n", point_median(db, b, first, nseeds, RESULTS_NIC_MEAN, runs));
-}
-
-static void summary_table(const char *db_name, const sweep *sw, const batch *b)
-{
-    results *db = NULL;
-    sim_diag d;
-    size_t *idx = calloc(sw->naxes + 1, sizeof *idx);
-    int64_t *runs = calloc(sweep_seed_count(sw), sizeof *runs);
-
-    diag_init(&d);
-    if (idx == NULL || runs == NULL)
+    if (runs == NULL) {
         fprintf(stderr, "offsim: out of memory for the summary\n");
-    else if (results_open_read(db_name, &db, &d) != SIM_OK)
-        diag_print(&d, stderr);
-    if (db != NULL) {
-        printf("\nmedians over seeds per point (close latency: our close to TIME_WAIT/CLOSED)\n");
-        for (size_t a = 0; a < sw->naxes; a++)
-            printf("%-24s ", sw->axes[a].key);
-        printf("%10s %10s %10s %9s %12s %9s\n", "close p50", "close p99", "close max",
-               "censored", "nic expiries", "nic mean");
-        for (size_t pt = 0; pt < sweep_points(sw); pt++)
-            summary_row(db, sw, b, pt, idx, runs);
+        return;
     }
-    results_close(db);
-    free(idx);
+    for (size_t k = 0; k < batch_size(b); k++)
+        if (batch_status(b, k) == RESULTS_COMPLETE)
+            runs[sel.n++] = batch_run_id(b, k);
+    fflush(stdout);
+    cli_summarise_points(db_name, &sel, stdout);
     free(runs);
 }
 
@@ -213,7 +168,7 @@ static int resume(const cli_args *a, const char *db_name, const sweep *sw, batch
 }
 
 /* Run what is due and report it; the exit code. */
-static int execute(const cli_args *a, const char *db_name, const sweep *sw, batch *b,
+static int execute(const cli_args *a, const char *db_name, batch *b,
                    uint64_t jobs)
 {
     progress pr = {0, batch_due(b), runner_wall_now()};
@@ -238,7 +193,7 @@ static int execute(const cli_args *a, const char *db_name, const sweep *sw, batc
            n[RESULTS_COMPLETE], n[RESULTS_RUNNING] + n[RESULTS_INTERRUPTED], n[RESULTS_FAILED],
            runner_wall_now() - pr.start, (unsigned long long)jobs, jobs == 1 ? "" : "s");
     if (n[RESULTS_COMPLETE] > 0)
-        summary_table(db_name, sw, b);
+        summary_table(db_name, b);
     if (n[RESULTS_COMPLETE] < batch_size(b)) {
         fprintf(stderr, "offsim: the sweep is not finished; run the same command again to "
                         "resume it\n");
@@ -265,6 +220,8 @@ static int run_sweep(const cli_args *a)
         rc = EXIT_USAGE;
     if (rc == 0)
         rc = cli_exit(batch_plan(base, &sw, SWEEP_ENGINE, &b, &d));
+    if (rc == 0)
+        batch_set_command_line(b, cli_command_line());
     if (rc != 0)
         diag_print(&d, stderr);
     if (rc == 0 && jobs == 0) {
@@ -276,7 +233,7 @@ static int run_sweep(const cli_args *a)
     if (rc == 0)
         rc = resume(a, db_name, &sw, b);
     if (rc == 0)
-        rc = execute(a, db_name, &sw, b, jobs);
+        rc = execute(a, db_name, b, jobs);
     batch_free(b);
     sweep_free(&sw);
     scenario_free(base);
@@ -293,7 +250,10 @@ const cli_command cli_sweep = {
              "seed, J runs at a time (default: one per core), into one database (default\n"
              "results/offsim.db).  Every point runs the same seeds, so points differ only\n"
              "by the varied keys (common random numbers); results do not depend on --jobs.\n"
-             "Each run's varied keys have run_param.varied = 1.\n",
+             "Each run's varied keys have run_param.varied = 1.  At the end, per point:\n"
+             "the close-latency percentiles with the seeds pooled (Kaplan-Meier; '> T'\n"
+             "where not reached), and the mean and 95% confidence interval over the\n"
+             "seeds of each run's values (offsim summary prints them again).\n",
     .more = "A [sweep] section in the scenario may say the same: 'KEY = SPEC' lines,\n"
             "'seeds = N|A-B', 'jobs = J'; the command line replaces them key by key.\n"
             "\n"

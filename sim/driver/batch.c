@@ -37,6 +37,7 @@ struct batch {
     size_t nvaried;
     size_t *due;            /* the runs to do, in order */
     size_t ndue;
+    const char *command_line; /* each run's provenance (run.command_line) */
 };
 
 void batch_free(batch *b)
@@ -165,10 +166,15 @@ int batch_resume(batch *b, results *db, size_t *kept, size_t *redone, sim_diag *
 
 /* ---- running ----------------------------------------------------------- */
 
+void batch_set_command_line(batch *b, const char *command_line)
+{
+    b->command_line = command_line;
+}
+
 static void run_one(batch *b, size_t k, results *db)
 {
     runner_opts o = {.engine = b->engine, .identity = b->identity[k], .varied = b->varied,
-                     .nvaried = b->nvaried};
+                     .nvaried = b->nvaried, .command_line = b->command_line};
     runner_result res;
     sim_diag d;
 

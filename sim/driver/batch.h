@@ -47,6 +47,10 @@ size_t batch_due(const batch *b);
  */
 int batch_resume(batch *b, results *db, size_t *kept, size_t *redone, sim_diag *d);
 
+/* The command that runs the batch, recorded with each run (run.command_line);
+ * the text must outlive the batch. */
+void batch_set_command_line(batch *b, const char *command_line);
+
 /* A run of the batch has ended (done of total due). */
 typedef void batch_progress_fn(void *arg, size_t done, size_t total);
 

@@ -15,14 +15,17 @@
  */
 #include "runner.h"
 
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine/err.h"
 #include "engine/trace.h"
+#include "io/km.h"
 #include "io/pcap.h"
 #include "workload/world.h"
 #ifdef OFFSIM_HAVE_NS3
@@ -38,15 +41,14 @@ const char *const runner_engine_name[RUNNER_ENGINE_N + 1] = {
     [RUNNER_NS3] = "ns3",
 };
 
-const double runner_quantile_q[RUNNER_NQ] = {
-    [RUNNER_P50] = 0.5, [RUNNER_P90] = 0.9, [RUNNER_P99] = 0.99, [RUNNER_PMAX] = 1.0};
-
-/* The scalars of each percentile: its value, and whether it is a lower bound. */
-static const results_scalar_id quantile_scalar[RUNNER_NQ][2] = {
-    [RUNNER_P50] = {RESULTS_CLOSE_P50_S, RESULTS_CLOSE_P50_LOWER_BOUND},
-    [RUNNER_P90] = {RESULTS_CLOSE_P90_S, RESULTS_CLOSE_P90_LOWER_BOUND},
-    [RUNNER_P99] = {RESULTS_CLOSE_P99_S, RESULTS_CLOSE_P99_LOWER_BOUND},
-    [RUNNER_PMAX] = {RESULTS_CLOSE_MAX_S, RESULTS_CLOSE_MAX_LOWER_BOUND},
+/* How a connection that reached close() ended (after_close_*), by close_reason. */
+static const results_scalar_id after_close[] = {
+    [CR_OPEN] = RESULTS_AFTER_CLOSE_OPEN,
+    [CR_PEER_FIN] = RESULTS_AFTER_CLOSE_PEER_FIN,
+    [CR_NIC_FW2] = RESULTS_AFTER_CLOSE_NIC_FW2,
+    [CR_HOST_FW2] = RESULTS_AFTER_CLOSE_HOST_FW2,
+    [CR_RST] = RESULTS_AFTER_CLOSE_RST,
+    [CR_RETRIES] = RESULTS_AFTER_CLOSE_RETRIES,
 };
 
 const char *runner_engine_version(runner_engine e)
@@ -116,6 +118,13 @@ typedef struct times {
     size_t n, cap;
 } times;
 
+/* Connections still open at the end, in the close-latency summary: they are
+ * censored at the end of the run, known once it has ended. */
+typedef struct open_conn {
+    sim_time t_close;
+    unsigned klass;
+} open_conn;
+
 typedef struct run_ctx {
     const scenario *sc;
     const runner_opts *o;
@@ -128,6 +137,10 @@ typedef struct run_ctx {
     double wall_start;
     double last_report;
     times opens, expiries; /* connections' openings, NIC FIN_WAIT_2 expiries */
+    km **latency;        /* close latency per peer class (Kaplan-Meier) */
+    open_conn *open;     /* censored at the end */
+    size_t nopen, open_cap;
+    uint64_t fate[RESULTS_SCALAR_N]; /* after_close_* and no_close_* counts */
 } run_ctx;
 
 static void times_add(run_ctx *r, times *t, sim_time v)
@@ -157,6 +170,57 @@ static double rate(const times *t, const world_window *win)
                                  : 0;
 }
 
+/* Which of after_close_* / no_close_* a finished (or ended) connection is. */
+static results_scalar_id fate(const conn_record *c)
+{
+    int handshake = c->t_established == SIM_NEVER;
+
+    if (c->t_close != SIM_NEVER)
+        return after_close[c->close_reason];
+    switch (c->close_reason) {
+    case CR_RETRIES:
+        return handshake ? RESULTS_NO_CLOSE_HANDSHAKE_RETRIES
+                         : RESULTS_NO_CLOSE_ESTABLISHED_RETRIES;
+    case CR_RST:
+        return handshake ? RESULTS_NO_CLOSE_HANDSHAKE_RST : RESULTS_NO_CLOSE_ESTABLISHED_RST;
+    case CR_OPEN:
+        return handshake ? RESULTS_NO_CLOSE_HANDSHAKE_OPEN : RESULTS_NO_CLOSE_ESTABLISHED_OPEN;
+    default:
+        return RESULTS_NO_CLOSE_OTHER;
+    }
+}
+
+/*
+ * A connection's close latency (close_latency.close_s, in seconds: the same
+ * arithmetic as the view's) into its class's estimate, if it is in the
+ * summary: it reached close() and opened at or after sim.warmup.  One
+ * still open is censored at the run's end, known later (censor_open).
+ */
+static void add_latency(run_ctx *r, const conn_record *c)
+{
+    sim_time end = c->t_time_wait != SIM_NEVER ? c->t_time_wait : c->t_closed;
+
+    if (c->t_close == SIM_NEVER || c->t_open < r->sc->cfg.sim.warmup)
+        return;
+    if (end != SIM_NEVER) {
+        if (km_add(r->latency[c->klass], (double)(end - c->t_close) / (double)SIM_S, 0) != SIM_OK)
+            r->write_failed = 1;
+        return;
+    }
+    if (r->nopen == r->open_cap) {
+        size_t cap = r->open_cap ? 2 * r->open_cap : 256;
+        open_conn *v = realloc(r->open, cap * sizeof *v);
+
+        if (v == NULL) {
+            r->write_failed = 1;
+            return;
+        }
+        r->open = v;
+        r->open_cap = cap;
+    }
+    r->open[r->nopen++] = (open_conn){c->t_close, c->klass};
+}
+
 /* Write what the model buffered; called between events only. */
 static void drain(run_ctx *r)
 {
@@ -176,6 +240,8 @@ static void drain(run_ctx *r)
         times_add(r, &r->opens, rec[i].t_open);
         if (rec[i].close_reason == CR_NIC_FW2)
             times_add(r, &r->expiries, rec[i].t_closed);
+        r->fate[fate(&rec[i])]++;
+        add_latency(r, &rec[i]);
     }
     if (r->sc->cfg.sim.log >= LOG_CONN)
         for (size_t i = 0; i < n; i++) {
@@ -187,6 +253,7 @@ static void drain(run_ctx *r)
                 rec[i].t_released,    close_reason_name[rec[i].close_reason],
                 owner_name[rec[i].owner_at_close], rec[i].handoffs,
                 peer_outcome_name[rec[i].peer_outcome], rec[i].t_peer_closed,
+                rec[i].t_established,
             };
             rc |= results_conn(r->db, r->run_id, &row);
         }
@@ -244,84 +311,139 @@ static void store_param(void *arg, const char *key, const char *value, const dou
         r->write_failed = 1;
 }
 
-/* The run's figures, from the world at its end. */
-static void collect(run_ctx *r, runner_result *res)
+typedef struct scalar_row {
+    results_scalar_id id;
+    double v;
+} scalar_row;
+
+/* A scalar of the run: into the result, and the store. */
+static void put(run_ctx *r, runner_result *res, results_scalar_id id, double v)
 {
-    const world_stats *st = stats(r->w);
-
-    res->opened = st->opened;
-    res->closed = st->closed;
-    res->offloads = st->offloads;
-    res->uploads = st->uploads;
-    res->refused = st->refused;
-    res->nic_fw2_expiries = st->nic_fw2_expiries;
-    res->host_fw2_expiries = st->host_fw2_expiries;
-    res->fw2_restarts = st->fw2_restarts;
-    res->indications = st->indications;
-    res->peers_reset = st->peers_reset;
-    res->segments = st->segments;
-    res->lost = st->lost;
-    res->nic_peak = st->nic_peak;
-    world_window_of(r->w, &res->window);
-    res->open_rate = rate(&r->opens, &res->window);
-    res->nic_fw2_expiry_rate = rate(&r->expiries, &res->window);
-    world_latency_counts(r->w, &res->latency_n, &res->latency_censored);
-    for (int i = 0; i < RUNNER_NQ; i++) {
-        runner_quantile *q = &res->close[i];
-
-        q->reached = world_quantile(r->w, runner_quantile_q[i], &q->value, &q->lower_bound);
-    }
-    res->pcap_packets = r->o->pcap ? pcap_trace_packets(r->o->pcap) : 0;
+    res->scalar[id] = v;
+    if (results_scalar(r->db, r->run_id, id, v) != SIM_OK)
+        r->write_failed = 1;
 }
 
-static void store_scalars(run_ctx *r, const runner_result *res)
+/*
+ * The close-latency scalars of an estimate: its size, the censored, the
+ * percentiles (NAN and a mark where not reached), the longest time seen.
+ * peer NULL: the run's (also into res); else the class's.
+ */
+static void put_latency(run_ctx *r, runner_result *res, const char *peer, km *k)
 {
-    const struct {
-        results_scalar_id id;
-        double value;
-    } rows[] = {
-        {RESULTS_CONNECTIONS_OPENED, (double)res->opened},
-        {RESULTS_CONNECTIONS_CLOSED, (double)res->closed},
-        {RESULTS_OFFLOADS, (double)res->offloads},
-        {RESULTS_UPLOADS, (double)res->uploads},
-        {RESULTS_OFFLOADS_REFUSED, (double)res->refused},
-        {RESULTS_NIC_FW2_EXPIRIES, (double)res->nic_fw2_expiries},
-        {RESULTS_HOST_FW2_EXPIRIES, (double)res->host_fw2_expiries},
-        {RESULTS_FW2_RESTARTS, (double)res->fw2_restarts},
-        {RESULTS_INDICATIONS, (double)res->indications},
-        {RESULTS_PEERS_RESET, (double)res->peers_reset},
-        {RESULTS_SEGMENTS, (double)res->segments},
-        {RESULTS_SEGMENTS_LOST, (double)res->lost},
-        {RESULTS_NIC_PEAK, (double)res->nic_peak},
-        {RESULTS_NIC_MEAN, res->window.nic_total},
-        {RESULTS_NIC_FIN_WAIT_2_MEAN, res->window.nic_fin_wait_2},
-        {RESULTS_HOST_FIN_WAIT_2_MEAN, res->window.host_fin_wait_2},
-        {RESULTS_TIME_WAIT_MEAN, res->window.time_wait},
-        {RESULTS_OPEN_RATE, res->open_rate},
-        {RESULTS_NIC_FW2_EXPIRY_RATE, res->nic_fw2_expiry_rate},
-        {RESULTS_WINDOW_START_S, (double)res->window.start / (double)SIM_S},
-        {RESULTS_WINDOW_END_S, (double)res->window.end / (double)SIM_S},
-        {RESULTS_WINDOW_WHOLE_RUN, res->window.whole_run},
-    };
+    scalar_row row[4 + 2 * RESULTS_NQ];
+    size_t n = 0;
     int rc = 0;
 
-    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
-        rc |= results_scalar(r->db, r->run_id, rows[i].id, rows[i].value);
-    if (res->latency_n > 0)
-        rc |= results_scalar(r->db, r->run_id, RESULTS_CENSORED_SHARE,
-                             (double)res->latency_censored / (double)res->latency_n);
-    for (int i = 0; i < RUNNER_NQ; i++) {
-        const runner_quantile *q = &res->close[i];
+    row[n++] = (scalar_row){RESULTS_CLOSE_N, (double)km_n(k)};
+    row[n++] = (scalar_row){RESULTS_CLOSE_CENSORED, (double)km_censored(k)};
+    if (km_n(k) > 0) {
+        row[n++] = (scalar_row){RESULTS_CENSORED_SHARE,
+                                    (double)km_censored(k) / (double)km_n(k)};
+        for (int q = 0; q < RESULTS_NQ; q++) {
+            double t;
+            km_result kr = km_quantile(k, results_quantile_p[q], &t);
 
-        if (!q->reached)
-            continue;
-        /* A percentile that reaches a censored connection is a lower bound. */
-        rc |= results_scalar(r->db, r->run_id, quantile_scalar[i][0],
-                             (double)q->value / (double)SIM_S);
-        rc |= results_scalar(r->db, r->run_id, quantile_scalar[i][1], q->lower_bound);
+            row[n++] = (scalar_row){results_quantile_scalar(q), kr == KM_REACHED ? t : NAN};
+            row[n++] = (scalar_row){results_quantile_mark(q), kr == KM_NOT_REACHED};
+        }
+        row[n++] = (scalar_row){RESULTS_CLOSE_LONGEST_S, km_max_time(k)};
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (peer == NULL) {
+            put(r, res, row[i].id, row[i].v);
+        } else {
+            rc |= results_class_scalar(r->db, r->run_id, peer, row[i].id, row[i].v);
+        }
     }
     if (rc != 0)
         r->write_failed = 1;
+}
+
+/* A peer class's path, both directions. */
+static void put_path(run_ctx *r, const char *peer, const net_link_stats *to_peer,
+                     const net_link_stats *to_host)
+{
+    const scalar_row row[] = {
+        {RESULTS_PATH_TO_PEER_SEGMENTS, (double)to_peer->segments},
+        {RESULTS_PATH_TO_PEER_WAITED, (double)to_peer->waited},
+        {RESULTS_PATH_TO_PEER_MAX_WAIT_S, (double)to_peer->max_wait / (double)SIM_S},
+        {RESULTS_PATH_TO_PEER_BUSY_S, (double)to_peer->busy / (double)SIM_S},
+        {RESULTS_PATH_TO_HOST_SEGMENTS, (double)to_host->segments},
+        {RESULTS_PATH_TO_HOST_WAITED, (double)to_host->waited},
+        {RESULTS_PATH_TO_HOST_MAX_WAIT_S, (double)to_host->max_wait / (double)SIM_S},
+        {RESULTS_PATH_TO_HOST_BUSY_S, (double)to_host->busy / (double)SIM_S},
+    };
+    int rc = 0;
+
+    for (size_t i = 0; i < sizeof row / sizeof *row; i++)
+        rc |= results_class_scalar(r->db, r->run_id, peer, row[i].id, row[i].v);
+    if (rc != 0)
+        r->write_failed = 1;
+}
+
+/* The run's figures, from the world at its end, into res and the store. */
+static void store_scalars(run_ctx *r, runner_result *res)
+{
+    const world_stats *st = stats(r->w);
+    const model_config *cfg = &r->sc->cfg;
+    world_window win;
+    km *all = NULL;
+
+    world_window_of(r->w, &win);
+    for (int i = 0; i < RESULTS_SCALAR_N; i++)
+        res->scalar[i] = NAN;
+    put(r, res, RESULTS_CONNECTIONS_OPENED, (double)st->opened);
+    put(r, res, RESULTS_CONNECTIONS_CLOSED, (double)st->closed);
+    for (int id = RESULTS_AFTER_CLOSE_PEER_FIN; id <= RESULTS_NO_CLOSE_OTHER; id++)
+        put(r, res, id, (double)r->fate[id]);
+    put(r, res, RESULTS_OFFLOADS, (double)st->offloads);
+    put(r, res, RESULTS_UPLOADS, (double)st->uploads);
+    put(r, res, RESULTS_OFFLOADS_REFUSED, (double)st->refused);
+    put(r, res, RESULTS_NIC_FW2_EXPIRIES, (double)st->nic_fw2_expiries);
+    put(r, res, RESULTS_HOST_FW2_EXPIRIES, (double)st->host_fw2_expiries);
+    put(r, res, RESULTS_FW2_RESTARTS, (double)st->fw2_restarts);
+    put(r, res, RESULTS_INDICATIONS, (double)st->indications);
+    put(r, res, RESULTS_PEERS_RESET, (double)st->peers_reset);
+    put(r, res, RESULTS_SEGMENTS, (double)st->segments);
+    put(r, res, RESULTS_SEGMENTS_LOST, (double)st->lost);
+    put(r, res, RESULTS_NIC_PEAK, (double)st->nic_peak);
+    put(r, res, RESULTS_NIC_MEAN, win.nic_total);
+    put(r, res, RESULTS_NIC_FIN_WAIT_2_MEAN, win.nic_fin_wait_2);
+    put(r, res, RESULTS_HOST_FIN_WAIT_2_MEAN, win.host_fin_wait_2);
+    put(r, res, RESULTS_TIME_WAIT_MEAN, win.time_wait);
+    put(r, res, RESULTS_OPEN_RATE, rate(&r->opens, &win));
+    put(r, res, RESULTS_NIC_FW2_EXPIRY_RATE, rate(&r->expiries, &win));
+    put(r, res, RESULTS_WINDOW_START_S, (double)win.start / (double)SIM_S);
+    put(r, res, RESULTS_WINDOW_END_S, (double)win.end / (double)SIM_S);
+    put(r, res, RESULTS_WINDOW_WHOLE_RUN, win.whole_run);
+
+    /* Close latency: the open connections censored at the end, then per
+     * class and the classes pooled. */
+    for (size_t i = 0; i < r->nopen; i++)
+        if (km_add(r->latency[r->open[i].klass],
+                   (double)(res->end - r->open[i].t_close) / (double)SIM_S, 1) != SIM_OK)
+            r->write_failed = 1;
+    if (km_create(&all) != SIM_OK) {
+        r->write_failed = 1;
+        return;
+    }
+    for (size_t k = 0; k < cfg->npeers; k++)
+        if (km_merge(all, r->latency[k]) != SIM_OK)
+            r->write_failed = 1;
+    put_latency(r, res, NULL, all);
+    km_free(all);
+    for (size_t k = 0; k < cfg->npeers; k++) {
+        const char *peer = world_peer_name(r->w, (unsigned)k);
+
+        put_latency(r, res, peer, r->latency[k]);
+        if (r->o->engine == RUNNER_NATIVE) {
+            net_link_stats to_peer, to_host;
+
+            world_path_stats(r->w, (unsigned)k, &to_peer, &to_host);
+            put_path(r, peer, &to_peer, &to_host);
+        }
+    }
 }
 
 /* The engine and the world on it. */
@@ -343,6 +465,10 @@ static void teardown(run_ctx *r, sim *s)
 {
     free(r->opens.v);
     free(r->expiries.v);
+    free(r->open);
+    for (size_t k = 0; r->latency != NULL && k < r->sc->cfg.npeers; k++)
+        km_free(r->latency[k]);
+    free(r->latency);
     world_destroy(r->w);
     trace_fini(&r->trace);
     sim_destroy(s);
@@ -373,8 +499,8 @@ static results_status simulate(run_ctx *r, sim *s, runner_result *res, sim_diag 
         r->write_failed = 1;
     }
     drain(r);
-    collect(r, res);
     store_scalars(r, res);
+    res->pcap_packets = r->o->pcap ? pcap_trace_packets(r->o->pcap) : 0;
     if (r->progress)
         report(r, s, 1);
     snprintf(fp, sizeof fp, "%016llx", (unsigned long long)sim_fingerprint(s));
@@ -392,7 +518,7 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
 {
     run_ctx r = {.sc = sc, .o = o, .db = db};
     const char *engine = runner_engine_name[o->engine];
-    char identity[65];
+    char identity[65], host[256];
     results_run_info info;
     sim *s;
 
@@ -402,9 +528,30 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
         snprintf(identity, sizeof identity, "%s", o->identity);
     else
         scenario_identity(sc, engine, identity);
-    info = (results_run_info){identity, sc->path, sc->text, sc->sha256, engine, sc->cfg.sim.seed};
-    if (results_run_begin(db, &info, &r.run_id, d) != SIM_OK)
+    if (gethostname(host, sizeof host) != 0)
+        host[0] = '\0';
+    host[sizeof host - 1] = '\0';
+    info = (results_run_info){identity,  sc->path,        sc->text,
+                              sc->sha256, engine,          sc->cfg.sim.seed,
+                              o->command_line, host[0] ? host : NULL, results_build()};
+    if ((r.latency = calloc(sc->cfg.npeers, sizeof *r.latency)) == NULL) {
+        diag_add(d, "out of memory");
+        return SIM_ENOMEM;
+    }
+    for (size_t k = 0; k < sc->cfg.npeers; k++)
+        if (km_create(&r.latency[k]) != SIM_OK) {
+            for (size_t j = 0; j < k; j++)
+                km_free(r.latency[j]);
+            free(r.latency);
+            diag_add(d, "out of memory");
+            return SIM_ENOMEM;
+        }
+    if (results_run_begin(db, &info, &r.run_id, d) != SIM_OK) {
+        for (size_t k = 0; k < sc->cfg.npeers; k++)
+            km_free(r.latency[k]);
+        free(r.latency);
         return SIM_EDB;
+    }
     res->run_id = r.run_id;
     scenario_each_param(sc, store_param, &r);
 
@@ -415,6 +562,9 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
         results_run_end(db, r.run_id, RESULTS_FAILED, 0, 0, 0, NULL, d);
         sim_destroy(s);
         trace_fini(&r.trace);
+        for (size_t k = 0; k < sc->cfg.npeers; k++)
+            km_free(r.latency[k]);
+        free(r.latency);
         return SIM_ENOMEM;
     }
     if (o->pcap != NULL)

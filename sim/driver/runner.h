@@ -20,7 +20,6 @@
 #include "io/pcap.h"
 #include "io/results.h"
 #include "io/scenario.h"
-#include "workload/world.h"
 
 /* The engines a run can use, and their names (NULL-terminated). */
 typedef enum runner_engine {
@@ -70,43 +69,28 @@ typedef struct runner_opts {
     const char *const *varied; /* keys a sweep varied (run_param.varied = 1) */
     size_t nvaried;
     pcap_trace *pcap;          /* write the chosen connections' segments here, or NULL */
+    const char *command_line;  /* the command as typed (run.command_line), or NULL */
 } runner_opts;
 
-/* A close-latency percentile over the connections opened after the warmup. */
-typedef struct runner_quantile {
-    int reached;     /* 0: no connection to summarise */
-    sim_time value;
-    int lower_bound; /* it reaches a censored connection: the true value is larger */
-} runner_quantile;
-
-/* The percentiles a run records and summarises, in this order. */
-enum { RUNNER_P50, RUNNER_P90, RUNNER_P99, RUNNER_PMAX, RUNNER_NQ };
-extern const double runner_quantile_q[RUNNER_NQ];
-
+/*
+ * How a run went.  Its figures are the run's scalars (results.h), stored
+ * with it and also given here: scalar[id], NAN where none was written (a
+ * percentile not reached, or no connection to summarise).
+ */
 typedef struct runner_result {
     int64_t run_id;
     results_status status;     /* complete, interrupted or failed */
     sim_time end;              /* simulated time when the run ended */
     uint64_t events;
     double wall_s;
-    /* What the world counted (the run's scalars). */
-    uint64_t opened, closed, offloads, uploads, refused;
-    uint64_t nic_fw2_expiries, host_fw2_expiries, fw2_restarts, indications;
-    uint64_t peers_reset, segments, lost;
-    int64_t nic_peak;
-    /* Time averages and rates over the measurement window (sim.window). */
-    world_window window;       /* its bounds, and the occupancy means */
-    double open_rate;          /* connections opened per second */
-    double nic_fw2_expiry_rate; /* NIC FIN_WAIT_2 expiries per second */
-    size_t latency_n;          /* connections in the close-latency summary */
-    size_t latency_censored;   /* of which still open at the end */
-    runner_quantile close[RUNNER_NQ];
+    double scalar[RESULTS_SCALAR_N];
     uint64_t pcap_packets;     /* written to opts.pcap */
 } runner_result;
 
 /*
- * Simulate the resolved scenario and record it: run row, parameters, rows
- * as the model produces them, scalars, status.  Returns SIM_OK when the
+ * Simulate the resolved scenario and record it: run row (with its
+ * provenance: opts' command line, this machine's name, results_build()),
+ * parameters, rows as the model produces them, scalars, status.  Returns SIM_OK when the
  * run is complete; SIM_EINTR when interrupted, SIM_ENOMEM or SIM_EDB when
  * it failed (res->status says which; diagnostics in d).
  */

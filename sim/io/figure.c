@@ -407,14 +407,15 @@ typedef struct vs_run {
     char *glabel;     /* that combination, "k=v k=v" ("" with one varied key) */
     double x;         /* numeric x, or the series number */
     char *xtext;
-    double q[3];      /* p50, p90, p99 of the run, s */
-    int lb[3];
+    double q[3];      /* p50, p90, p99 of the run, s (not reached: the longest time seen) */
+    int lb[3];        /* not reached: q is a lower bound */
 } vs_run;
 
+/* The run's Kaplan-Meier percentiles and their not_reached marks. */
 static const results_scalar_id vs_scalar[3][2] = {
-    {RESULTS_CLOSE_P50_S, RESULTS_CLOSE_P50_LOWER_BOUND},
-    {RESULTS_CLOSE_P90_S, RESULTS_CLOSE_P90_LOWER_BOUND},
-    {RESULTS_CLOSE_P99_S, RESULTS_CLOSE_P99_LOWER_BOUND},
+    {RESULTS_CLOSE_P50_S, RESULTS_CLOSE_P50_NOT_REACHED},
+    {RESULTS_CLOSE_P90_S, RESULTS_CLOSE_P90_NOT_REACHED},
+    {RESULTS_CLOSE_P99_S, RESULTS_CLOSE_P99_NOT_REACHED},
 };
 static const char *const vs_name[3] = {"median", "p90", "p99"};
 
@@ -469,9 +470,12 @@ static int read_vs_runs(figure *f, vs_run **out, size_t *nout, sim_diag *d)
         "   (SELECT key, value FROM run_param q WHERE q.run_id = lab.run_id AND "
         "    q.varied = 1 AND q.key <> ?1 ORDER BY key)), ''),"
         " lab.xnum, lab.xtext, ser.series,"
-        " (SELECT value FROM scalar s WHERE s.run_id = lab.run_id AND s.name = ?2),"
-        " (SELECT value FROM scalar s WHERE s.run_id = lab.run_id AND s.name = ?3),"
-        " (SELECT value FROM scalar s WHERE s.run_id = lab.run_id AND s.name = ?4),"
+        " COALESCE((SELECT value FROM scalar s WHERE s.run_id = lab.run_id AND s.name = ?2),"
+        "  (SELECT value FROM scalar s WHERE s.run_id = lab.run_id AND s.name = ?8)),"
+        " COALESCE((SELECT value FROM scalar s WHERE s.run_id = lab.run_id AND s.name = ?3),"
+        "  (SELECT value FROM scalar s WHERE s.run_id = lab.run_id AND s.name = ?8)),"
+        " COALESCE((SELECT value FROM scalar s WHERE s.run_id = lab.run_id AND s.name = ?4),"
+        "  (SELECT value FROM scalar s WHERE s.run_id = lab.run_id AND s.name = ?8)),"
         " (SELECT value FROM scalar s WHERE s.run_id = lab.run_id AND s.name = ?5),"
         " (SELECT value FROM scalar s WHERE s.run_id = lab.run_id AND s.name = ?6),"
         " (SELECT value FROM scalar s WHERE s.run_id = lab.run_id AND s.name = ?7)"
@@ -487,6 +491,7 @@ static int read_vs_runs(figure *f, vs_run **out, size_t *nout, sim_diag *d)
         sqlite3_bind_text(st, 2 + k, results_scalar_name[vs_scalar[k][0]], -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 5 + k, results_scalar_name[vs_scalar[k][1]], -1, SQLITE_STATIC);
     }
+    sqlite3_bind_text(st, 8, results_scalar_name[RESULTS_CLOSE_LONGEST_S], -1, SQLITE_STATIC);
     while (rc == SIM_OK && sqlite3_step(st) == SQLITE_ROW) {
         vs_run *r;
 

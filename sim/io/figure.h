@@ -51,7 +51,8 @@ int figure_numeric(const figure *f);
 typedef struct figure_point {
     double x;
     double y[3];     /* see each kind */
-    int lower_bound; /* vs: the percentile reaches a censored connection */
+    int lower_bound; /* vs: the percentile was not reached (Kaplan-Meier) in some
+                      * run: its y is that run's longest time seen, a lower bound */
     char *text;      /* vs: the x value as written; else NULL */
 } figure_point;
 

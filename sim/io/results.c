@@ -40,13 +40,38 @@ const char *const results_scalar_name[RESULTS_SCALAR_N] = {
 #undef X
 };
 
+const double results_quantile_p[RESULTS_NQ] = {
+    [RESULTS_P50] = 0.5, [RESULTS_P90] = 0.9, [RESULTS_P99] = 0.99, [RESULTS_PMAX] = 1.0};
+const char *const results_quantile_label[RESULTS_NQ] = {
+    [RESULTS_P50] = "p50", [RESULTS_P90] = "p90", [RESULTS_P99] = "p99", [RESULTS_PMAX] = "max"};
+
+static const results_scalar_id quantile_scalars[RESULTS_NQ][2] = {
+    [RESULTS_P50] = {RESULTS_CLOSE_P50_S, RESULTS_CLOSE_P50_NOT_REACHED},
+    [RESULTS_P90] = {RESULTS_CLOSE_P90_S, RESULTS_CLOSE_P90_NOT_REACHED},
+    [RESULTS_P99] = {RESULTS_CLOSE_P99_S, RESULTS_CLOSE_P99_NOT_REACHED},
+    [RESULTS_PMAX] = {RESULTS_CLOSE_MAX_S, RESULTS_CLOSE_MAX_NOT_REACHED},
+};
+
+results_scalar_id results_quantile_scalar(int k)
+{
+    SIM_ASSERT(k >= 0 && k < RESULTS_NQ, "percentile %d", k);
+    return quantile_scalars[k][0];
+}
+
+results_scalar_id results_quantile_mark(int k)
+{
+    SIM_ASSERT(k >= 0 && k < RESULTS_NQ, "percentile %d", k);
+    return quantile_scalars[k][1];
+}
+
 /*
  * The schema, a format for schema_text(): the first %s is the list of run
  * statuses, the others the scalars run_summary shows, in the order of
  * summary_scalars[].
  */
-static const results_scalar_id summary_scalars[] = {RESULTS_CLOSE_P50_S, RESULTS_CLOSE_P99_S,
-                                                    RESULTS_NIC_FW2_EXPIRIES, RESULTS_NIC_MEAN};
+static const results_scalar_id summary_scalars[] = {
+    RESULTS_CLOSE_P50_S,      RESULTS_CLOSE_P50_NOT_REACHED, RESULTS_CLOSE_P99_S,
+    RESULTS_CLOSE_P99_NOT_REACHED, RESULTS_NIC_FW2_EXPIRIES, RESULTS_NIC_MEAN};
 static const char schema_format[] =
     "CREATE TABLE IF NOT EXISTS run(\n"
     "  id INTEGER PRIMARY KEY,\n"
@@ -62,7 +87,10 @@ static const char schema_format[] =
     "  events INTEGER,\n"
     "  fingerprint TEXT,\n"
     "  scenario_text TEXT,\n"
-    "  offsim_version TEXT);\n"
+    "  offsim_version TEXT,\n"
+    "  command_line TEXT,\n"
+    "  host TEXT,\n"
+    "  build TEXT);\n"
     "CREATE INDEX IF NOT EXISTS run_identity ON run(identity);\n"
     "CREATE TABLE IF NOT EXISTS run_param(\n"
     "  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
@@ -82,6 +110,7 @@ static const char schema_format[] =
     "  handoffs INTEGER NOT NULL,\n"
     "  peer_outcome TEXT NOT NULL,\n"
     "  t_peer_closed INTEGER,\n"
+    "  t_established INTEGER,\n"
     "  PRIMARY KEY(run_id, conn_id));\n"
     "CREATE TABLE IF NOT EXISTS event(\n"
     "  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
@@ -105,13 +134,18 @@ static const char schema_format[] =
     "  value REAL,\n"
     "  PRIMARY KEY(run_id, name));\n"
     /* close_s: from the local close to TIME_WAIT or CLOSED; censored rows
-     * (still open at the end) count until the end of the run. */
+     * (still open at the end) count until the end of the run: right-censored
+     * survival data (close_s, censored), the Kaplan-Meier estimate's input.
+     * in_summary: opened at or after sim.warmup, as the run's estimate. */
     "CREATE VIEW IF NOT EXISTS close_latency AS\n"
     "  SELECT c.run_id, c.conn_id, c.peer,\n"
     "    (COALESCE(c.t_time_wait, c.t_closed, r.sim_end_ns) - c.t_close) / " RESULTS_SQL_S " AS close_s,\n"
     "    (COALESCE(c.t_released, r.sim_end_ns) - c.t_close) / " RESULTS_SQL_S " AS release_s,\n"
     "    (c.t_time_wait IS NULL AND c.t_closed IS NULL) AS censored,\n"
-    "    (c.t_released IS NULL) AS release_censored\n"
+    "    (c.t_released IS NULL) AS release_censored,\n"
+    "    c.close_reason,\n"
+    "    (c.t_open >= COALESCE((SELECT num * " RESULTS_SQL_S " FROM run_param p\n"
+    "       WHERE p.run_id = c.run_id AND p.key = 'sim.warmup'), 0)) AS in_summary\n"
     "  FROM conn c JOIN run r ON r.id = c.run_id\n"
     "  WHERE c.t_close IS NOT NULL;\n"
     /* The point of a sweep a run belongs to: its varied keys, 'k=v' joined. */
@@ -121,21 +155,23 @@ static const char schema_format[] =
     "      (SELECT key, value FROM run_param p WHERE p.run_id = r.id AND p.varied = 1\n"
     "       ORDER BY key)), '') AS point\n"
     "  FROM run r;\n"
-    /* Per run, over the connections opened after sim.warmup, as the summary. */
+    /* Per run, over the connections opened after sim.warmup, as the summary.
+     * No mean of close_s: with censored connections it is only a bound. */
     "CREATE VIEW IF NOT EXISTS run_summary AS\n"
-    "  WITH l AS (SELECT l.* FROM close_latency l JOIN conn c USING (run_id, conn_id)\n"
-    "             WHERE c.t_open >= COALESCE((SELECT num * " RESULTS_SQL_S " FROM run_param p\n"
-    "               WHERE p.run_id = l.run_id AND p.key = 'sim.warmup'), 0))\n"
+    "  WITH l AS (SELECT * FROM close_latency WHERE in_summary)\n"
     "  SELECT r.id AS run_id, r.scenario, r.seed, rp.point, r.status,\n"
     "    (SELECT COUNT(*) FROM conn c WHERE c.run_id = r.id) AS connections,\n"
     "    (SELECT COUNT(*) FROM l WHERE l.run_id = r.id) AS summarised,\n"
     "    (SELECT AVG(l.censored) FROM l WHERE l.run_id = r.id) AS censored_share,\n"
-    "    (SELECT AVG(l.close_s) FROM l WHERE l.run_id = r.id) AS mean_close_s,\n"
     "    (SELECT MAX(l.close_s) FROM l WHERE l.run_id = r.id) AS max_close_s,\n"
     "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = '%s')\n"
     "      AS p50_close_s,\n"
     "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = '%s')\n"
+    "      AS p50_not_reached,\n"
+    "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = '%s')\n"
     "      AS p99_close_s,\n"
+    "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = '%s')\n"
+    "      AS p99_not_reached,\n"
     "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = '%s')\n"
     "      AS nic_fw2_expiries,\n"
     "    (SELECT value FROM scalar s WHERE s.run_id = r.id AND s.name = '%s')\n"
@@ -162,7 +198,9 @@ static char *schema_text(void)
     sql = sqlite3_mprintf(schema_format, list, results_scalar_name[summary_scalars[0]],
                           results_scalar_name[summary_scalars[1]],
                           results_scalar_name[summary_scalars[2]],
-                          results_scalar_name[summary_scalars[3]]);
+                          results_scalar_name[summary_scalars[3]],
+                          results_scalar_name[summary_scalars[4]],
+                          results_scalar_name[summary_scalars[5]]);
     sqlite3_free(list);
     return sql;
 }
@@ -173,7 +211,8 @@ static const char *const insert_sql[ST_N] = {
     [ST_PARAM] = "INSERT OR REPLACE INTO run_param(run_id,key,value,num,varied) VALUES(?,?,?,?,?)",
     [ST_CONN] = ("INSERT OR REPLACE INTO conn(run_id,conn_id,peer,t_open,t_close,t_fin_wait_1,"
                  "t_fin_wait_2,t_time_wait,t_closed,t_released,close_reason,owner_at_close,"
-                 "handoffs,peer_outcome,t_peer_closed) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+                 "handoffs,peer_outcome,t_peer_closed,t_established) "
+                 "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
     [ST_EVENT] = "INSERT INTO event(run_id,t,conn_id,kind,detail,value) VALUES(?,?,?,?,?,?)",
     [ST_OCC] = ("INSERT OR REPLACE INTO occupancy(run_id,t,nic_total,nic_fin_wait_2,"
                 "host_fin_wait_2,time_wait) VALUES(?,?,?,?,?,?)"),
@@ -251,8 +290,42 @@ static int reader_auth(void *arg, int action, const char *a1, const char *a2, co
     }
 }
 
+/* The refusal of a database of another schema: what changed, what to do. */
+static void refuse_version(sim_diag *d, const char *path, int version, const char *what)
+{
+    if (version == 0)
+        diag_add(d, "%s: not an offsim results database (it has no offsim schema)", path);
+    else if (version < RESULTS_SCHEMA_VERSION)
+        diag_add(d,
+                 "%s: written by an older offsim (results schema %d); this offsim %s schema %d "
+                 "only (schema 2: Kaplan-Meier percentiles, close_pNN_not_reached instead of "
+                 "close_pNN_lower_bound, the measurement window, provenance); rerun the runs "
+                 "into a new database, or use the offsim that wrote it",
+                 path, version, what, RESULTS_SCHEMA_VERSION);
+    else
+        diag_add(d,
+                 "%s: written by a newer offsim (results schema %d); this offsim %s schema %d "
+                 "only",
+                 path, version, what, RESULTS_SCHEMA_VERSION);
+}
+
+/* PRAGMA user_version, or -1. */
+static int user_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int version = -1;
+
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return version;
+}
+
 int results_open_reader(const char *path, sqlite3 **db, sim_diag *d)
 {
+    int version;
+
     char *name = plain_name(path);
     int rc;
 
@@ -277,6 +350,15 @@ int results_open_reader(const char *path, sqlite3 **db, sim_diag *d)
         return SIM_EDB;
     }
     sqlite3_busy_timeout(*db, 60000);
+    if ((version = user_version(*db)) != RESULTS_SCHEMA_VERSION) {
+        if (version < 0)
+            diag_add(d, "cannot read %s: %s", path, sqlite3_errmsg(*db));
+        else
+            refuse_version(d, path, version, "reads");
+        sqlite3_close(*db);
+        *db = NULL;
+        return SIM_EDB;
+    }
     return SIM_OK;
 }
 
@@ -325,7 +407,6 @@ static int create_schema(results *r)
 int results_open(const char *path, results **out, sim_diag *d)
 {
     results *r = calloc(1, sizeof *r);
-    sqlite3_stmt *st = NULL;
     int version = -1, rc;
 
     *out = NULL;
@@ -344,18 +425,10 @@ int results_open(const char *path, results **out, sim_diag *d)
             goto fail;
     }
     sqlite3_busy_timeout(r->db, 60000);
-    if (sqlite3_prepare_v2(r->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-        goto fail;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    if (version < 0)
+    if ((version = user_version(r->db)) < 0)
         goto fail;
     if (version != 0 && version != RESULTS_SCHEMA_VERSION) {
-        diag_add(d,
-                 "%s: written by an offsim with results schema %d; this offsim writes "
-                 "schema %d (use another --db)",
-                 path, version, RESULTS_SCHEMA_VERSION);
+        refuse_version(d, path, version, "writes");
         results_close(r);
         return SIM_EDB;
     }
@@ -406,8 +479,8 @@ int results_run_begin(results *r, const results_run_info *info, int64_t *run_id,
     strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
     rc = sqlite3_prepare_v2(r->db,
                             "INSERT INTO run(identity,scenario,scenario_sha256,engine,seed,"
-                            "status,started,scenario_text,offsim_version) "
-                            "VALUES(?,?,?,?,?,?,?,?,?)",
+                            "status,started,scenario_text,offsim_version,command_line,host,"
+                            "build) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
                             -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, info->identity, -1, SQLITE_STATIC);
@@ -419,6 +492,9 @@ int results_run_begin(results *r, const results_run_info *info, int64_t *run_id,
         sqlite3_bind_text(st, 7, started, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 8, info->scenario_text, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 9, OFFSIM_VERSION, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 10, info->command_line, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 11, info->host, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 12, info->build, -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
     }
     sqlite3_finalize(st);
@@ -520,6 +596,7 @@ int results_conn(results *r, int64_t run, const results_conn_row *c)
     sqlite3_bind_int64(st, 13, c->handoffs);
     sqlite3_bind_text(st, 14, c->peer_outcome, -1, SQLITE_STATIC);
     bind_time(st, 15, c->t_peer_closed);
+    bind_time(st, 16, c->t_established);
     return step(r, st);
 }
 
@@ -557,15 +634,39 @@ int results_occupancy(results *r, int64_t run, sim_time t, int64_t nic_total,
     return step(r, st);
 }
 
-int results_scalar(results *r, int64_t run, results_scalar_id id, double value)
+static int scalar(results *r, int64_t run, const char *name, double value)
 {
     sqlite3_stmt *st = r->st[ST_SCALAR];
 
-    SIM_ASSERT(id >= 0 && id < RESULTS_SCALAR_N, "scalar id %d", (int)id);
     sqlite3_bind_int64(st, 1, run);
-    sqlite3_bind_text(st, 2, results_scalar_name[id], -1, SQLITE_STATIC);
-    sqlite3_bind_double(st, 3, value);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    if (isnan(value))
+        sqlite3_bind_null(st, 3);
+    else
+        sqlite3_bind_double(st, 3, value);
     return step(r, st);
+}
+
+int results_scalar(results *r, int64_t run, results_scalar_id id, double value)
+{
+    SIM_ASSERT(id >= 0 && id < RESULTS_SCALAR_N, "scalar id %d", (int)id);
+    return scalar(r, run, results_scalar_name[id], value);
+}
+
+int results_class_scalar(results *r, int64_t run, const char *peer, results_scalar_id id,
+                         double value)
+{
+    char *name;
+    int rc;
+
+    SIM_ASSERT(id >= 0 && id < RESULTS_SCALAR_N, "scalar id %d", (int)id);
+    if ((name = sqlite3_mprintf("peer.%s.%s", peer, results_scalar_name[id])) == NULL) {
+        r->failed = 1;
+        return SIM_ENOMEM;
+    }
+    rc = scalar(r, run, name, value);
+    sqlite3_free(name);
+    return rc;
 }
 
 int results_run_end(results *r, int64_t run, results_status status, double wall_s,
@@ -610,7 +711,7 @@ static const char *const merge_tables[][2] = {
     {"run_param", "key, value, num, varied"},
     {"conn", "conn_id, peer, t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, "
              "t_closed, t_released, close_reason, owner_at_close, handoffs, peer_outcome, "
-             "t_peer_closed"},
+             "t_peer_closed, t_established"},
     {"event", "t, conn_id, kind, detail, value"},
     {"occupancy", "t, nic_total, nic_fin_wait_2, host_fin_wait_2, time_wait"},
     {"scalar", "name, value"},
@@ -618,7 +719,7 @@ static const char *const merge_tables[][2] = {
 
 static const char run_columns[] = "identity, scenario, scenario_sha256, engine, seed, status, "
                                   "started, wall_s, sim_end_ns, events, fingerprint, "
-                                  "scenario_text, offsim_version";
+                                  "scenario_text, offsim_version, command_line, host, build";
 
 int results_merge(results *r, const char *path, results_merge_stats *st, sim_diag *d)
 {
@@ -663,8 +764,7 @@ int results_merge(results *r, const char *path, results_merge_stats *st, sim_dia
         version = sqlite3_column_int(ver, 0);
     sqlite3_finalize(ver);
     if (version != RESULTS_SCHEMA_VERSION) {
-        diag_add(d, "%s: not an offsim results database of schema %d (user_version %d)", path,
-                 RESULTS_SCHEMA_VERSION, version);
+        refuse_version(d, path, version, "merges");
         exec(r, "DETACH src");
         return SIM_EDB;
     }
@@ -776,40 +876,4 @@ int results_forget_incomplete(results *r, const char *identity)
         return SIM_EDB;
     n = sqlite3_changes(r->db);
     return n;
-}
-
-int results_scalar_median(results *r, const int64_t *runs, size_t n, results_scalar_id id,
-                          double *median)
-{
-    sqlite3_stmt *st = NULL;
-    double *v = malloc((n ? n : 1) * sizeof *v);
-    size_t m = 0;
-    int rc = SIM_OK;
-
-    *median = NAN;
-    if (v == NULL)
-        return SIM_ENOMEM;
-    if (results_commit(r) != SIM_OK ||
-        sqlite3_prepare_v2(r->db, "SELECT value FROM scalar WHERE run_id=? AND name=?", -1, &st,
-                           NULL) != SQLITE_OK) {
-        free(v);
-        return SIM_EDB;
-    }
-    sqlite3_bind_text(st, 2, results_scalar_name[id], -1, SQLITE_STATIC);
-    for (size_t i = 0; i < n && rc == SIM_OK; i++) {
-        int step;
-
-        sqlite3_bind_int64(st, 1, runs[i]);
-        step = sqlite3_step(st);
-        if (step == SQLITE_ROW)
-            v[m++] = sqlite3_column_double(st, 0);
-        else if (step != SQLITE_DONE)
-            rc = SIM_EDB;
-        sqlite3_reset(st);
-    }
-    sqlite3_finalize(st);
-    if (rc == SIM_OK && m > 0)
-        *median = stats_median(v, m);
-    free(v);
-    return rc;
 }

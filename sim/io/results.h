@@ -33,7 +33,7 @@
 #include "io/diag.h"
 
 /* The schema this offsim writes; PRAGMA user_version holds it. */
-#define RESULTS_SCHEMA_VERSION 1
+#define RESULTS_SCHEMA_VERSION 2
 /* Rows per transaction. */
 #define RESULTS_BATCH 100000
 /* SIM_S as an SQL literal: the views and queries turn ns into seconds with it
@@ -63,15 +63,49 @@ extern const char *const results_status_name[RESULTS_STATUS_N];
 /*
  * The scalars of a run (table scalar), declared once, in the order a run
  * writes them: the enum, and the names the database holds (README, "Results
- * database").  Percentiles of close latency cover the connections opened
- * after sim.warmup; each has a _lower_bound companion, 1 when it reaches a
- * censored connection.  Means (nic_mean, *_mean) and rates (*_per_s) are
- * over the measurement window [window_start_s, window_end_s] (sim.window;
- * window_whole_run = 1 when it was empty and the whole run was used).
+ * database").
+ *
+ * Connections: every one opened is counted once among after_close_* (the
+ * local application called close(); how it ended, 'open' when the run ended
+ * first) and no_close_* (it never did: the handshake did not complete, or
+ * it was established but close() never came -- a request that never fully
+ * arrived, or with closer = peer a peer that never closed -- and how the
+ * connection ended); they add up to connections_opened.
+ *
+ * Close latency, over the connections opened after sim.warmup that reached
+ * close(): close_n of them, close_censored still open at the end.  Its
+ * percentiles are Kaplan-Meier estimates (io/km.h): close_pNN_s, or NULL
+ * with close_pNN_not_reached = 1 when the estimate does not reach it (the
+ * value is then above close_longest_s, the longest time observed); max
+ * likewise.
+ *
+ * Means (nic_mean, *_mean) and rates (*_per_s) are over the measurement
+ * window [window_start_s, window_end_s] (sim.window; window_whole_run = 1
+ * when it was empty and the whole run was used).
+ *
+ * Per peer class the same names, prefixed "peer.NAME." (results_class_scalar):
+ * the close-latency ones, and the path_* figures of the class's path in each
+ * direction (native engine): segments sent, those that waited in the link's
+ * queue longer than NET_LINK_WAIT (100) serialization times of its largest
+ * segment (net/link.h), the longest wait, and the time the link was busy.
  */
+
 #define RESULTS_SCALAR_MAP(X)                                                    \
     X(CONNECTIONS_OPENED, "connections_opened")                                  \
     X(CONNECTIONS_CLOSED, "connections_closed")                                  \
+    X(AFTER_CLOSE_PEER_FIN, "after_close_peer_fin")                              \
+    X(AFTER_CLOSE_NIC_FW2, "after_close_nic_fw2_timeout")                        \
+    X(AFTER_CLOSE_HOST_FW2, "after_close_host_fw2_timeout")                      \
+    X(AFTER_CLOSE_RST, "after_close_rst")                                        \
+    X(AFTER_CLOSE_RETRIES, "after_close_retries")                                \
+    X(AFTER_CLOSE_OPEN, "after_close_open")                                      \
+    X(NO_CLOSE_HANDSHAKE_RETRIES, "no_close_handshake_retries")                  \
+    X(NO_CLOSE_HANDSHAKE_RST, "no_close_handshake_rst")                          \
+    X(NO_CLOSE_HANDSHAKE_OPEN, "no_close_handshake_open")                        \
+    X(NO_CLOSE_ESTABLISHED_RETRIES, "no_close_established_retries")                \
+    X(NO_CLOSE_ESTABLISHED_RST, "no_close_established_rst")                      \
+    X(NO_CLOSE_ESTABLISHED_OPEN, "no_close_established_open")                    \
+    X(NO_CLOSE_OTHER, "no_close_other")                                          \
     X(OFFLOADS, "offloads")                                                      \
     X(UPLOADS, "uploads")                                                        \
     X(OFFLOADS_REFUSED, "offloads_refused")                                      \
@@ -92,15 +126,31 @@ extern const char *const results_status_name[RESULTS_STATUS_N];
     X(WINDOW_START_S, "window_start_s")                                          \
     X(WINDOW_END_S, "window_end_s")                                              \
     X(WINDOW_WHOLE_RUN, "window_whole_run")                                      \
+    X(CLOSE_N, "close_n")                                                        \
+    X(CLOSE_CENSORED, "close_censored")                                          \
     X(CENSORED_SHARE, "censored_share")                                          \
     X(CLOSE_P50_S, "close_p50_s")                                                \
-    X(CLOSE_P50_LOWER_BOUND, "close_p50_lower_bound")                            \
+    X(CLOSE_P50_NOT_REACHED, "close_p50_not_reached")                            \
     X(CLOSE_P90_S, "close_p90_s")                                                \
-    X(CLOSE_P90_LOWER_BOUND, "close_p90_lower_bound")                            \
+    X(CLOSE_P90_NOT_REACHED, "close_p90_not_reached")                            \
     X(CLOSE_P99_S, "close_p99_s")                                                \
-    X(CLOSE_P99_LOWER_BOUND, "close_p99_lower_bound")                            \
+    X(CLOSE_P99_NOT_REACHED, "close_p99_not_reached")                            \
     X(CLOSE_MAX_S, "close_max_s")                                                \
-    X(CLOSE_MAX_LOWER_BOUND, "close_max_lower_bound")
+    X(CLOSE_MAX_NOT_REACHED, "close_max_not_reached")                            \
+    X(CLOSE_LONGEST_S, "close_longest_s")                                        \
+    X(PATH_TO_PEER_SEGMENTS, "path_to_peer_segments")                            \
+    X(PATH_TO_PEER_WAITED, "path_to_peer_waited")                                \
+    X(PATH_TO_PEER_MAX_WAIT_S, "path_to_peer_max_wait_s")                        \
+    X(PATH_TO_PEER_BUSY_S, "path_to_peer_busy_s")                                \
+    X(PATH_TO_HOST_SEGMENTS, "path_to_host_segments")                            \
+    X(PATH_TO_HOST_WAITED, "path_to_host_waited")                                \
+    X(PATH_TO_HOST_MAX_WAIT_S, "path_to_host_max_wait_s")                        \
+    X(PATH_TO_HOST_BUSY_S, "path_to_host_busy_s")
+
+/* The close-latency percentiles, in this order: their quantile and scalars. */
+enum { RESULTS_P50, RESULTS_P90, RESULTS_P99, RESULTS_PMAX, RESULTS_NQ };
+extern const double results_quantile_p[RESULTS_NQ];
+extern const char *const results_quantile_label[RESULTS_NQ]; /* "p50" ... "max" */
 
 typedef enum results_scalar_id {
 #define X(id, name) RESULTS_##id,
@@ -110,6 +160,10 @@ typedef enum results_scalar_id {
 } results_scalar_id;
 
 extern const char *const results_scalar_name[RESULTS_SCALAR_N];
+
+/* The scalars of percentile k: its value (NULL when not reached), its mark. */
+results_scalar_id results_quantile_scalar(int k);
+results_scalar_id results_quantile_mark(int k);
 
 typedef struct results results;
 
@@ -128,8 +182,8 @@ void results_close(results *r);
 struct sqlite3;
 int results_open_reader(const char *path, struct sqlite3 **db, sim_diag *d);
 
-/* A store opened the same way, to read its runs (results_scalar_median);
- * its write calls fail.  Close with results_close(). */
+/* A store opened the same way, to read its runs; its write calls fail.
+ * Close with results_close(). */
 int results_open_read(const char *path, results **out, sim_diag *d);
 
 typedef struct results_run_info {
@@ -139,7 +193,16 @@ typedef struct results_run_info {
     const char *scenario_sha256;
     const char *engine;          /* "native" or "ns3" */
     uint64_t seed;
+    /* Provenance (NULL: not known): the command as typed, the machine's
+     * name, the build ("offsim 0.1.0 (git 1a2b3c4d)", results_build()). */
+    const char *command_line;
+    const char *host;
+    const char *build;
 } results_run_info;
+
+/* This offsim's build: its version, and the source revision when it was
+ * built from a git checkout ("-dirty" with uncommitted changes). */
+const char *results_build(void);
 
 int results_run_begin(results *r, const results_run_info *info, int64_t *run_id,
                       sim_diag *d);
@@ -158,6 +221,7 @@ typedef struct results_conn_row {
     uint32_t handoffs;
     const char *peer_outcome;
     sim_time t_peer_closed;      /* the peer's endpoint reached CLOSED */
+    sim_time t_established;      /* the local endpoint reached ESTABLISHED */
 } results_conn_row;
 
 int results_conn(results *r, int64_t run, const results_conn_row *row);
@@ -170,7 +234,11 @@ int results_occupancy(results *r, int64_t run, sim_time t, int64_t nic_total,
                       int64_t nic_fin_wait_2, int64_t host_fin_wait_2,
                       int64_t time_wait);
 
+/* A scalar; NAN is stored as NULL (a percentile not reached). */
 int results_scalar(results *r, int64_t run, results_scalar_id id, double value);
+/* A scalar of one peer class: "peer.NAME.<name>". */
+int results_class_scalar(results *r, int64_t run, const char *peer, results_scalar_id id,
+                         double value);
 
 /*
  * Commit the rows, then set the run's status (complete, interrupted or
@@ -207,13 +275,6 @@ typedef struct results_merge_stats {
 } results_merge_stats;
 
 int results_merge(results *r, const char *path, results_merge_stats *st, sim_diag *d);
-
-/*
- * The median over runs[0..n) of one scalar, leaving out runs that lack it;
- * *median is NAN when none has it.  Returns SIM_OK, SIM_ENOMEM or SIM_EDB.
- */
-int results_scalar_median(results *r, const int64_t *runs, size_t n, results_scalar_id id,
-                          double *median);
 
 /* The version of the SQLite library in use (for offsim --version). */
 const char *results_sqlite_version(void);

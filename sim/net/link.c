@@ -12,9 +12,17 @@ sim_time path_transmit(path *p, sim_time now, uint32_t wire_bytes)
     /* Serialization time, rounded up to the nanosecond. */
     sim_time tx = (sim_time)(((uint64_t)wire_bytes * 8u * (uint64_t)SIM_S + l->bandwidth_bps - 1) /
                              l->bandwidth_bps);
-    sim_time arrival;
+    sim_time arrival, wait = start - now;
 
     l->busy_until = start + tx;
+    l->st.segments++;
+    l->st.busy += tx;
+    if (tx > l->st.max_tx)
+        l->st.max_tx = tx;
+    if (wait > l->st.max_wait)
+        l->st.max_wait = wait;
+    if (wait > NET_LINK_WAIT * l->st.max_tx)
+        l->st.waited++;
     if (p->loss > 0 && rng_uniform(&p->loss_rng) < p->loss) {
         return SIM_NEVER;
     }

@@ -29,10 +29,28 @@ typedef struct link_params {
     dist jitter;           /* extra per-segment delay; never reorders */
 } link_params;
 
-/* One direction of a link: a rate and the end of its transmit queue. */
+/*
+ * What one direction of a link carried: the figures that show an offered
+ * load above its rate (a queue that keeps growing).  A segment "waited"
+ * when its time in the queue exceeded NET_LINK_WAIT serialization times of
+ * the largest segment the link has carried: a backlog of that many
+ * full-size segments, more than a few connections' windows sent at once.
+ */
+#define NET_LINK_WAIT 100
+
+typedef struct net_link_stats {
+    uint64_t segments;    /* serialized (lost ones too) */
+    uint64_t waited;      /* queued longer than NET_LINK_WAIT * max_tx */
+    sim_time max_wait;    /* the longest time a segment queued */
+    sim_time max_tx;      /* the serialization time of the largest segment */
+    sim_time busy;        /* total serialization time */
+} net_link_stats;
+
+/* One direction of a link: a rate, the end of its transmit queue, its figures. */
 typedef struct net_link {
     uint64_t bandwidth_bps;
     sim_time busy_until;
+    net_link_stats st;
 } net_link;
 
 /* One direction of a connection's path. */

@@ -82,6 +82,8 @@ static void local_state(host_conn *hc, tcp_state old, tcp_event why)
     }
     switch (now_in) {
     case TCP_S_ESTABLISHED:
+        if (c->t_established == SIM_NEVER)
+            c->t_established = now;
         world__local_wake(w, c);
         break;
     case TCP_S_FIN_WAIT_1:

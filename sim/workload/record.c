@@ -1,9 +1,10 @@
 /*
  * record.c - what a run records (world_int.h): a conn row per connection
  * when it leaves the world (or at the end), an occupancy row every
- * sim.sample_interval, the close latencies of the summary and their
- * quantiles, and the counters.  Rows are buffered for the driver, which
- * drains them between events: the model does no I/O.
+ * sim.sample_interval, the counters, and the integrals of the measurement
+ * window.  Rows are buffered for the driver, which drains them between
+ * events (and summarises them: close latency, the connections' fates): the
+ * model does no I/O.
  *
  * Out of memory, a row is dropped, the run stops after the current event
  * (world__oom) and world_end() returns SIM_ENOMEM: the driver reports the
@@ -79,12 +80,11 @@ void world__sample(sim *s, sim_event *ev)
         sim_schedule(s, ev, sim_now(s) + w->cfg->sim.sample_interval);
 }
 
-/* ---- conn rows and close latencies -------------------------------------- */
+/* ---- conn rows ------------------------------------------------------------ */
 
 void world__record(world *w, conn *c)
 {
     conn_record *r;
-    sim_time now = sim_now(w->s);
 
     if (grow(w, (void **)&w->records, w->nrecords, &w->records_cap, sizeof *w->records)) {
         r = &w->records[w->nrecords++];
@@ -98,23 +98,12 @@ void world__record(world *w, conn *c)
         r->t_closed = c->t_closed;
         r->t_released = c->t_released;
         r->t_peer_closed = c->t_peer_closed;
+        r->t_established = c->t_established;
         r->close_reason = c->close_reason;
         r->owner_at_close =
             c->close_reason == CR_OPEN ? (uint8_t)host_conn_owner(&c->local) : c->owner_at_close;
         r->peer_outcome = c->peer_outcome;
         r->handoffs = host_conn_handoffs(&c->local);
-    }
-
-    /* The summary's close latency (close_latency's close_s). */
-    if (c->t_close != SIM_NEVER && c->t_open >= w->cfg->sim.warmup) {
-        sim_time end = c->t_time_wait != SIM_NEVER ? c->t_time_wait : c->t_closed;
-        int censored = end == SIM_NEVER;
-
-        if (!grow(w, (void **)&w->lat_ns, w->nlat, &w->lat_cap, sizeof *w->lat_ns))
-            return;
-        /* Censored values are stored as -(1 + lower bound). */
-        w->lat_ns[w->nlat++] = censored ? -(1 + (now - c->t_close)) : end - c->t_close;
-        w->lat_sorted = 0;
     }
 }
 
@@ -239,53 +228,4 @@ void world_window_of(world *w, world_window *out)
         out->host_fin_wait_2 = area[2] / len;
         out->time_wait = area[3] / len;
     }
-}
-
-/* ---- quantiles ------------------------------------------------------------ */
-
-static int cmp_abs(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-    x = x < 0 ? -(x + 1) : x;
-    y = y < 0 ? -(y + 1) : y;
-    return (x > y) - (x < y);
-}
-
-int world_quantile(world *w, double q, sim_time *value, int *lower_bound)
-{
-    size_t idx;
-    int64_t v;
-    double rank;
-
-    if (w->nlat == 0)
-        return 0;
-    if (!w->lat_sorted) {
-        qsort(w->lat_ns, w->nlat, sizeof *w->lat_ns, cmp_abs);
-        w->lat_sorted = 1;
-    }
-    /* Nearest rank: the smallest value with at least q of the sample at or below it. */
-    rank = ceil(q * (double)w->nlat);
-    idx = rank < 1 ? 0 : (size_t)rank - 1;
-    if (idx >= w->nlat)
-        idx = w->nlat - 1;
-    v = w->lat_ns[idx];
-    *value = v < 0 ? -(v + 1) : v;
-    *lower_bound = 0;
-    for (size_t i = 0; i <= idx; i++)
-        if (w->lat_ns[i] < 0) {
-            *lower_bound = 1;
-            break;
-        }
-    return 1;
-}
-
-void world_latency_counts(const world *w, size_t *n, size_t *censored)
-{
-    size_t k = 0;
-
-    for (size_t i = 0; i < w->nlat; i++)
-        k += w->lat_ns[i] < 0;
-    *n = w->nlat;
-    *censored = k;
 }

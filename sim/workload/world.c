@@ -218,6 +218,7 @@ conn *world__conn_new(world *w, uint32_t id)
     c->t_open = sim_now(w->s);
     c->t_close = c->t_fin_wait_1 = c->t_fin_wait_2 = SIM_NEVER;
     c->t_time_wait = c->t_closed = c->t_released = c->t_peer_closed = SIM_NEVER;
+    c->t_established = SIM_NEVER;
     c->app_fin_at = SIM_NEVER;
     c->close_reason = CR_OPEN;
     c->peer_outcome = PO_OPEN;
@@ -357,7 +358,6 @@ void world_destroy(world *w)
     free(w->share_cum);
     free(w->records);
     free(w->samples);
-    free(w->lat_ns);
     free(w);
 }
 
@@ -367,6 +367,16 @@ void world_set_tap(world *w, world_tap_fn *fn, void *arg)
 {
     w->tap = fn;
     w->tap_arg = arg;
+}
+
+/* Today a class's connections share its two links; with a path per
+ * connection, the class's figures would be the sum of its paths'. */
+void world_path_stats(const world *w, unsigned klass, net_link_stats *to_peer,
+                      net_link_stats *to_host)
+{
+    SIM_ASSERT(klass < w->cfg->npeers, "peer class %u of %zu", klass, w->cfg->npeers);
+    *to_peer = w->links[2 * klass].st;
+    *to_host = w->links[2 * klass + 1].st;
 }
 
 const char *world_peer_name(const world *w, unsigned klass)

@@ -7,7 +7,7 @@
  *     sim_run(...)                     the driver runs the engine
  *     world_records / world_samples    rows to store (drain between runs)
  *     world_end(w)                     rows for connections still open
- *     world_stats_of, world_quantile   the run's counters and summary
+ *     world_stats_of, world_window_of  the run's counters and time averages
  *
  * The world composes the model: it owns the NIC (offload/nic.h) and the
  * host stack (host/host.h), and it is the only module that knows both.
@@ -150,6 +150,7 @@ typedef struct conn_record {
     uint16_t klass;          /* its [peer NAME]: world_peer_name */
     sim_time t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, t_closed, t_released;
     sim_time t_peer_closed;
+    sim_time t_established;  /* the local endpoint reached ESTABLISHED */
     uint8_t close_reason, owner_at_close, peer_outcome;
     uint16_t handoffs;
 } conn_record;
@@ -209,16 +210,11 @@ const char *world_peer_name(const world *w, unsigned klass);
 const world_stats *world_stats_of(world *w);
 
 /*
- * The q-quantile (0 < q <= 1) of close latency over the recorded
- * connections opened after the warmup, in ns.  *lower_bound is set when
- * censored connections (still open at the end, counted up to the end) lie
- * at or below it, so that the true value can only be larger.  Returns 0
- * when there is no connection to summarise.
+ * What the path of a peer class carried, in each direction (towards the
+ * peer and towards the host), counted by its links (net_link_stats).
  */
-int world_quantile(world *w, double q, sim_time *value, int *lower_bound);
-
-/* Connections in the summary, and how many of them are censored. */
-void world_latency_counts(const world *w, size_t *n, size_t *censored);
+void world_path_stats(const world *w, unsigned klass, net_link_stats *to_peer,
+                      net_link_stats *to_host);
 
 /*
  * The time averages of occupancy over the run's measurement window

@@ -11,8 +11,8 @@
  *             (host_ops), the conn row's times and close reason, the
  *             local application
  *   peer.c    the peer: its TCP hooks and its application (behaviours)
- *   record.c  rows: conn records, occupancy samples, close latencies and
- *             their quantiles, counters
+ *   record.c  rows: conn records, occupancy samples, counters, the
+ *             measurement window
  *
  * A connection is a pair of endpoints: the peer (a client running the same
  * TCP, with a behaviour on top) and the local side (the server's socket),
@@ -56,6 +56,7 @@ struct conn {
     sim_time t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, t_closed,
         t_released;
     sim_time t_peer_closed;  /* the peer's endpoint reached CLOSED */
+    sim_time t_established;  /* the local endpoint reached ESTABLISHED */
     uint64_t req_rcvd, resp_rcvd;
 
     sim_event app_ev;        /* the peer application's next action */
@@ -100,11 +101,6 @@ struct world {
     size_t nrecords, records_cap;
     occupancy_sample *samples;
     size_t nsamples, samples_cap;
-
-    /* close latencies of finished connections, for the summary */
-    int64_t *lat_ns;         /* close_s in ns, negative when censored */
-    size_t nlat, lat_cap;
-    int lat_sorted;
 
     /* sim.window = arrivals: the window's integrals at the last opening
      * (NIC total, NIC FIN_WAIT_2, host FIN_WAIT_2, TIME_WAIT) */

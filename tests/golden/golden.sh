@@ -16,7 +16,9 @@
 #                model event (run.fingerprint)
 #   ROWS         SHA-256 (first 16 hex digits) of what the run recorded at
 #                --log events: its conn, event and occupancy rows, the
-#                model's scalars and its end time
+#                model's scalars (counts, Kaplan-Meier percentiles and their
+#                marks, the connections' fates, the window's means) and its
+#                end time
 #   SETS         the --set overrides of the run, comma-separated: the
 #                variant's losses and, where a line says so,
 #                workload.connections (a smaller run, to keep the suite fast)
@@ -41,7 +43,13 @@ LOSS_loss=0.01
 scalars="'connections_opened','connections_closed','offloads','uploads','offloads_refused',
 'nic_fw2_expiries','host_fw2_expiries','fw2_restarts','indications','peers_reset','segments',
 'segments_lost','nic_peak','nic_mean','censored_share','close_p50_s','close_p90_s',
-'close_p99_s','close_max_s'"
+'close_p99_s','close_max_s','close_p50_not_reached','close_p90_not_reached',
+'close_p99_not_reached','close_max_not_reached','close_longest_s','close_n','close_censored',
+'after_close_peer_fin','after_close_nic_fw2_timeout','after_close_host_fw2_timeout',
+'after_close_rst','after_close_retries','after_close_open','no_close_handshake_retries',
+'no_close_handshake_rst','no_close_handshake_open','no_close_established_retries',
+'no_close_established_rst','no_close_established_open','no_close_other',
+'nic_fin_wait_2_mean','host_fin_wait_2_mean','time_wait_mean','window_start_s','window_end_s'"
 
 # run SCENARIO SEED ENGINE SETS -> "EVENTS FINGERPRINT ROWS" on stdout
 run() {
@@ -57,7 +65,8 @@ run() {
   fi
   rows=$(sqlite3 "$db" "
     SELECT conn_id, peer, t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, t_closed,
-           t_released, close_reason, owner_at_close, handoffs, peer_outcome, t_peer_closed
+           t_released, close_reason, owner_at_close, handoffs, peer_outcome, t_peer_closed,
+           t_established
       FROM conn ORDER BY conn_id;
     SELECT t, conn_id, kind, detail, value FROM event ORDER BY rowid;
     SELECT t, nic_total, nic_fin_wait_2, host_fin_wait_2, time_wait FROM occupancy ORDER BY t;

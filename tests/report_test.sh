@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# report_test.sh - the numbers a study quotes (issue 10), end to end: Kaplan-
+# Meier percentiles ("not reached" in run, sweep, summary and export; a few
+# censored connections leave the median plain), every connection counted
+# once, the measurement window, overloaded paths, provenance, `offsim
+# summary` and `offsim export` (CSV read back by the sqlite3 shell's RFC 4180
+# reader, JSON checked by SQLite's json_valid).
+#   usage: report_test.sh path/to/offsim path/to/scenarios
+set -u
+offsim=$1
+scenarios=$2
+. "$(dirname "$0")/lib.sh"
+expect() { # expect NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi
+}
+has() { # has NAME FILE TEXT: the file holds the text
+  if grep -qF -- "$3" "$2"; then ok "$1"; else fail "$1: no '$3' in: $(cat "$2")"; fi
+}
+scalar() { # scalar DB RUN NAME
+  sqlite3 "$1" "SELECT value FROM scalar WHERE run_id = $2 AND name = '$3'"
+}
+count() { # count DB RUN NAME: an integer scalar
+  sqlite3 "$1" "SELECT CAST(value AS INTEGER) FROM scalar WHERE run_id = $2 AND name = '$3'"
+}
+
+# Peers that never close, on a host without a FIN_WAIT_2 timer and no
+# offload: those connections stay open and are censored at the end.
+cat >"$tmp/stuck.ini" <<'INI'
+; stuck.ini - most peers close at once; class stuck never does
+[sim]
+duration = 5min
+[host]
+fw2_policy = none
+[offload]
+when = never
+[workload]
+connections = 2000
+interarrival = exp(20ms)
+[peer web]
+share = 999
+close_delay = exp(100ms)
+[peer stuck]
+share = 1
+behaviour = never
+INI
+
+# 1. About 0.1 % censored: the median (and p90, p99) are plain numbers; only
+# the maximum is not reached.
+"$offsim" run "$tmp/stuck.ini" --db "$tmp/a.db" --quiet >"$tmp/run.out" 2>"$tmp/err"
+expect "run exits 0" 0 $?
+expect "schema version" 2 "$(sqlite3 "$tmp/a.db" 'PRAGMA user_version')"
+censored=$(count "$tmp/a.db" 1 close_censored)
+[ "$censored" -ge 1 ] && [ "$censored" -le 6 ] && ok "a few censored ($censored)" ||
+  fail "censored: $censored"
+grep -E '^close latency  median [0-9.]+ ms, p90 [0-9.]+ ms, p99 [0-9.]+ (ms|s), max > ' \
+  "$tmp/run.out" >/dev/null && ok "median, p90, p99 plain; max not reached" ||
+  fail "percentiles: $(grep -A1 '^close latency' "$tmp/run.out")"
+expect "p50 stored, not marked" "0" "$(count "$tmp/a.db" 1 close_p50_not_reached)"
+expect "max NULL and marked" "|1.0" \
+  "$(sqlite3 "$tmp/a.db" "SELECT (SELECT value FROM scalar WHERE run_id=1 AND name='close_max_s'),
+     (SELECT value FROM scalar WHERE run_id=1 AND name='close_max_not_reached')")"
+# The median is the empirical one of the closed: all the censored lie beyond it.
+expect "median = the closed connections' empirical median" \
+  "$(sqlite3 "$tmp/a.db" "WITH l AS (SELECT close_s, ROW_NUMBER() OVER (ORDER BY close_s) AS k,
+       COUNT(*) OVER () AS n FROM close_latency) SELECT close_s FROM l
+       WHERE k = (n + 1) / 2")" "$(scalar "$tmp/a.db" 1 close_p50_s)"
+
+# 2. Every connection counted once: the fates add up to the connections opened.
+sum_fates() { # DB RUN
+  sqlite3 "$1" "SELECT CAST(SUM(value) AS INTEGER) FROM scalar WHERE run_id = $2 AND
+                (name LIKE 'after_close_%' OR name LIKE 'no_close_%')"
+}
+expect "fates add up to opened" "$(count "$tmp/a.db" 1 connections_opened)" "$(sum_fates "$tmp/a.db" 1)"
+has "still open counted" "$tmp/run.out" "still open at the end $censored"
+
+# 3. p99 not reached (5 % never close): in run, sweep, summary and export.
+sed 's/^share = 999/share = 19/' "$tmp/stuck.ini" >"$tmp/p99.ini"
+"$offsim" run "$tmp/p99.ini" --db "$tmp/r.db" --quiet >"$tmp/run.out" 2>/dev/null
+grep -E '^close latency  median [0-9.]+ ms, p90 [0-9.]+ (ms|s), p99 > [0-9.]+ (s|min), max > ' \
+  "$tmp/run.out" >/dev/null && ok "run: p99 not reached" ||
+  fail "run: $(grep '^close latency' "$tmp/run.out")"
+"$offsim" sweep "$tmp/p99.ini" --vary link.delay=1ms,10ms --seeds 2 --jobs 2 --quiet \
+  --set workload.connections=400 --db "$tmp/s.db" >"$tmp/sweep.out" 2>"$tmp/err"
+expect "sweep exits 0" 0 $?
+expect "sweep: p99 not reached at both points" 2 \
+  "$(grep -cE '^(1ms|10ms) +2 +[0-9.]+ ms +[0-9.]+ m?s +> [0-9.]+ (s|min) +> ' "$tmp/sweep.out")"
+expect "sweep: per-seed p99 not reached" 2 "$(grep -c '2/2 not reached' "$tmp/sweep.out")"
+grep -qE '^1ms +[0-9.]+ ms ± [0-9.]+ (ns|us|ms|s) ' "$tmp/sweep.out" && ok "sweep: mean ± CI of the median" ||
+  fail "sweep: $(cat "$tmp/sweep.out")"
+"$offsim" summary "$tmp/s.db" >"$tmp/sum.out" 2>"$tmp/err"
+expect "summary exits 0" 0 $?
+expect "summary prints the sweep's tables again" "$(sed -n '/^close latency per point/,$p' "$tmp/sweep.out")" \
+  "$(sed -n '/^close latency per point/,$p' "$tmp/sum.out")"
+"$offsim" export "$tmp/s.db" --out "$tmp/runs.csv"
+expect "export exits 0" 0 $?
+sqlite3 "$tmp/x.db" ".import --csv $tmp/runs.csv runs"
+expect "export: one row per run" 4 "$(sqlite3 "$tmp/x.db" 'SELECT COUNT(*) FROM runs')"
+expect "export: p99 empty and marked in every run" "4|4" \
+  "$(sqlite3 "$tmp/x.db" "SELECT SUM(close_p99_s = ''), SUM(close_p99_not_reached = '1.0' OR close_p99_not_reached = '1') FROM runs")"
+expect "export: the varied key, in SI units" "0.001,0.01" \
+  "$(sqlite3 "$tmp/x.db" 'SELECT group_concat(DISTINCT "link.delay") FROM runs')"
+expect "export: CRLF line ends" 5 "$(grep -c $'\r$' "$tmp/runs.csv")"
+"$offsim" export "$tmp/s.db" --what points --out "$tmp/points.csv"
+sqlite3 "$tmp/x.db" ".import --csv $tmp/points.csv points"
+expect "export points: two points, two seeds each, p99 pooled not reached" "2|2|1||2" \
+  "$(sqlite3 "$tmp/x.db" "SELECT COUNT(*), MIN(seeds), MIN(close_p99_not_reached), MAX(close_p99_s),
+       MIN(close_p99_not_reached_seeds) FROM points")"
+expect "export points: CI around the mean" 2 \
+  "$(sqlite3 "$tmp/x.db" "SELECT COUNT(*) FROM points WHERE CAST(close_p50_s_ci_low AS REAL) <=
+       CAST(close_p50_s_mean AS REAL) AND CAST(close_p50_s_mean AS REAL) <= CAST(close_p50_s_ci_high AS REAL)
+       AND close_p50_s_n = '2'")"
+for w in runs points conn; do
+  "$offsim" export "$tmp/s.db" --what $w --format json --out "$tmp/$w.json"
+  expect "export $w as JSON is valid" 1 "$(sqlite3 :memory: "SELECT json_valid(readfile('$tmp/$w.json'))")"
+done
+expect "JSON runs: p99 null and marked" "4|4" \
+  "$(sqlite3 :memory: "SELECT SUM(json_extract(value, '\$.close_p99_s') IS NULL),
+     CAST(SUM(json_extract(value, '\$.close_p99_not_reached')) AS INTEGER) FROM json_each(readfile('$tmp/runs.json'))")"
+expect "JSON conn: one object per connection" \
+  "$(sqlite3 "$tmp/s.db" 'SELECT COUNT(*) FROM conn')" \
+  "$(sqlite3 :memory: "SELECT json_array_length(readfile('$tmp/conn.json'))")"
+"$offsim" export "$tmp/s.db" --what conn >"$tmp/conn.csv"
+sqlite3 "$tmp/x.db" ".import --csv $tmp/conn.csv conn"
+expect "export conn: every connection, with close_s and censored" \
+  "$(sqlite3 "$tmp/s.db" 'SELECT COUNT(*), SUM(censored) FROM close_latency')" \
+  "$(sqlite3 "$tmp/x.db" "SELECT COUNT(close_s <> '' OR NULL), SUM(censored = '1') FROM conn")"
+
+# RFC 4180 quoting: a scenario path with a comma and a quote reads back whole.
+cp "$tmp/stuck.ini" "$tmp/a,\"b\".ini"
+"$offsim" run "$tmp/a,\"b\".ini" --db "$tmp/q.db" --quiet --set workload.connections=20 >/dev/null 2>&1
+"$offsim" export "$tmp/q.db" >"$tmp/q.csv"
+sqlite3 "$tmp/x.db" ".import --csv $tmp/q.csv q"
+expect "export: quoted fields read back" "$tmp/a,\"b\".ini" "$(sqlite3 "$tmp/x.db" 'SELECT scenario FROM q')"
+
+# 4. summary: a run again, as run printed it, with its provenance.
+cmd="$offsim run $tmp/stuck.ini --db $tmp/a.db --quiet"
+expect "command line recorded" "$cmd" "$(sqlite3 "$tmp/a.db" 'SELECT command_line FROM run WHERE id=1')"
+expect "host recorded" "$(hostname)" "$(sqlite3 "$tmp/a.db" 'SELECT host FROM run WHERE id=1')"
+sqlite3 "$tmp/a.db" 'SELECT build FROM run' | grep -qE '^offsim [0-9]+\.[0-9]+\.[0-9]+( \(git [0-9a-f]{12}(-dirty)?\))?$' &&
+  ok "build recorded" || fail "build: $(sqlite3 "$tmp/a.db" 'SELECT build FROM run')"
+"$offsim" run "$tmp/stuck.ini" --db "$tmp/b.db" --quiet >"$tmp/run.out" 2>/dev/null
+"$offsim" summary "$tmp/b.db" --run 1 >"$tmp/sum.out"
+expect "summary --run prints the run's summary again" \
+  "$(sed -n '/^connections/,/^simulated/p' "$tmp/run.out")" "$(sed -n '/^connections/,/^simulated/p' "$tmp/sum.out")"
+has "summary shows the command" "$tmp/sum.out" "command        $offsim run $tmp/stuck.ini --db $tmp/b.db --quiet"
+"$offsim" summary "$tmp/b.db" >"$tmp/sum2.out"
+expect "summary of the latest scenario with one run is that run's" "$(cat "$tmp/sum.out")" "$(cat "$tmp/sum2.out")"
+
+# 5. The window: chimney and linux hold the NIC alike; their runs end apart
+# (TIME_WAIT 240 s and 60 s: without the lazy and vanished clients, TIME_WAIT
+# decides when a run ends) but report one NIC mean.
+for p in chimney linux; do
+  "$offsim" run "$scenarios/default.ini" --db "$tmp/w.db" --quiet --set workload.connections=2000 \
+    --set peer.lazy.share=0 --set peer.vanished.share=0 --set host.fw2_policy=$p \
+    >"$tmp/$p.out" 2>/dev/null
+done
+expect "chimney and linux: same NIC mean" "$(scalar "$tmp/w.db" 1 nic_mean)" "$(scalar "$tmp/w.db" 2 nic_mean)"
+[ "$(sqlite3 "$tmp/w.db" 'SELECT COUNT(DISTINCT sim_end_ns) FROM run')" = 2 ] &&
+  ok "... though their runs end apart" || fail "the runs end together"
+has "the window is stated" "$tmp/chimney.out" "(sim.window = arrivals: the first opening to the last)"
+
+# 6. An overloaded path is reported with its figures; the default's are not.
+"$offsim" run "$scenarios/default.ini" --db "$tmp/o.db" --quiet --set workload.connections=2000 \
+  --set peer.mobile.bandwidth=100Kbps >"$tmp/o.out" 2>/dev/null
+has "overload warned" "$tmp/o.out" "warning        the path of class mobile towards the peers was overloaded"
+grep -q '^warning' "$tmp/chimney.out" && fail "no warning for the default paths" || ok "no warning for the default paths"
+expect "overload: fates still add up" "$(count "$tmp/o.db" 1 connections_opened)" "$(sum_fates "$tmp/o.db" 1)"
+
+# 7. Mistakes.
+bad() { # bad NAME CODE EXPECTED-MESSAGE ARGS...
+  local name=$1 code=$2 msg=$3; shift 3
+  "$offsim" "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  if [ $rc -ne "$code" ]; then fail "$name: exit $rc, expected $code"; return; fi
+  if ! grep -qF -- "$msg" "$tmp/err"; then fail "$name: message: $(cat "$tmp/err")"; return; fi
+  ok "$name"
+}
+bad "summary: no such run" 2 "no run 99 in the database" summary "$tmp/a.db" --run 99
+bad "summary: --run and --scenario" 2 "give one or the other" summary "$tmp/a.db" --run 1 --scenario x
+bad "summary: bad --run" 2 "--run: expected a run id" summary "$tmp/a.db" --run x
+bad "summary: no such scenario" 2 "no complete run of nope.ini" summary "$tmp/a.db" --scenario nope.ini
+bad "summary: missing database" 1 "cannot read $tmp/none.db" summary "$tmp/none.db"
+bad "export: bad format" 2 "--format: expected csv or json" export "$tmp/a.db" --format xml
+bad "export: bad table" 2 "--what: expected runs, points or conn" export "$tmp/a.db" --what rows
+bad "export: unwritable output" 1 "cannot write $tmp/no/such/x.csv" export "$tmp/a.db" --out "$tmp/no/such/x.csv"
+sqlite3 "$tmp/v1.db" 'CREATE TABLE run(id); PRAGMA user_version = 1'
+bad "schema 1 refused by summary" 1 "results schema 1); this offsim reads schema 2 only" summary "$tmp/v1.db"
+bad "schema 1 refused by run" 1 "this offsim writes schema 2 only" run "$tmp/stuck.ini" --db "$tmp/v1.db"
+expect "schema 1 left as it was" 1 "$(sqlite3 "$tmp/v1.db" 'PRAGMA user_version')"
+
+finish
