@@ -471,6 +471,171 @@ static void evq_pops_in_time_then_seq_order(void)
     evq_fini(&q);
 }
 
+/*
+ * The queue alone against a reference, on the times that exercise every
+ * path: ties at now and on a coarse tick, near and far times, runs of
+ * decreasing times, bursts, while popping all along.  Each pop must be the
+ * reference's earliest (time, seq); pushes are never before the last pop.
+ */
+#define EVQ_REF_MAX 2000
+static void evq_matches_reference_on_mixed_times(void)
+{
+    static evq_entry ref[EVQ_REF_MAX];
+    static sim_event evs[16];
+
+    for (uint64_t seed = 1; seed <= 6; seed++) {
+        evq q;
+        evq_entry e;
+        uint64_t x = seed * 0x9e3779b97f4a7c15ULL, seq = 0;
+        sim_time now = 0, desc = 0;
+        int n = 0, bad = 0;
+
+        evq_init(&q);
+        for (int step = 0; step < 30000; step++) {
+            unsigned op = (unsigned)(xs(&x) % 16);
+
+            if (op < 7 && n < EVQ_REF_MAX - 200) {
+                int burst = xs(&x) % 50 == 0 ? 150 : 1;
+
+                for (int k = 0; k < burst; k++) {
+                    sim_time at;
+
+                    switch (xs(&x) % 8) {
+                    case 0: at = now; break;
+                    case 1: at = (now / 1000000 + 1) * 1000000; break; /* a tick */
+                    case 2: at = now + (sim_time)(xs(&x) % 100); break;
+                    case 3: at = now + (sim_time)(xs(&x) % 100000); break;
+                    case 4: at = now + 3600 * SIM_S + (sim_time)(xs(&x) % SIM_S); break;
+                    case 5: /* decreasing times ahead */
+                        if (desc <= now + 10)
+                            desc = now + 5000000;
+                        at = --desc;
+                        break;
+                    default: at = now + (sim_time)(xs(&x) % 10000000); break;
+                    }
+                    seq++;
+                    evq_push(&q, at, seq, &evs[seq % 16]);
+                    ref[n].at = at;
+                    ref[n].seq = seq;
+                    n++;
+                }
+            } else {
+                int best = -1;
+
+                for (int i = 0; i < n; i++)
+                    if (best < 0 || ref[i].at < ref[best].at ||
+                        (ref[i].at == ref[best].at && ref[i].seq < ref[best].seq))
+                        best = i;
+                if (!evq_pop_until(&q, SIM_TIME_MAX, &e)) {
+                    bad += n != 0;
+                    continue;
+                }
+                if (best < 0 || e.at != ref[best].at || e.seq != ref[best].seq) {
+                    bad++;
+                    continue;
+                }
+                now = e.at;
+                ref[best] = ref[--n];
+            }
+            CHECK_EQ_I64(evq_size(&q), n);
+        }
+        CHECK_EQ_I64(bad, 0);
+        evq_fini(&q);
+    }
+}
+
+/* Many entries at one time, pushed out of seq order (as re-queued restarts
+ * are), leave in seq order. */
+static void evq_sorts_large_tie_groups(void)
+{
+    enum { K = 3000 };
+    static uint64_t perm[K];
+    evq q;
+    evq_entry e;
+    uint64_t x = 99, prev = 0;
+    int n = 0;
+
+    for (int i = 0; i < K; i++)
+        perm[i] = (uint64_t)i + 10;
+    for (int i = K - 1; i > 0; i--) {
+        int j = (int)(xs(&x) % (uint64_t)(i + 1));
+        uint64_t t = perm[i];
+
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    evq_init(&q);
+    evq_push(&q, 1, 1, NULL);
+    for (int i = 0; i < K; i++)
+        evq_push(&q, 5 * SIM_S, perm[i], NULL);
+    evq_push(&q, 5 * SIM_S + 1, 2, NULL);
+    CHECK(evq_pop_until(&q, SIM_TIME_MAX, &e) && e.at == 1);
+    while (evq_pop_until(&q, 5 * SIM_S, &e)) {
+        CHECK_EQ_I64(e.at, 5 * SIM_S);
+        if (e.seq <= prev)
+            CHECK_FAIL_("seq %llu after %llu", (unsigned long long)e.seq,
+                        (unsigned long long)prev);
+        prev = e.seq;
+        n++;
+    }
+    CHECK_EQ_I64(n, K);
+    CHECK(evq_pop_until(&q, SIM_TIME_MAX, &e) && e.at == 5 * SIM_S + 1);
+    evq_fini(&q);
+}
+
+/*
+ * Restarts to earlier times leave entries that can only be skipped, and
+ * cancels leave entries of idle events: the engine drops them once they
+ * outnumber the pending events, without changing the order, so the queue's
+ * memory follows the pending events however many restarts there were.
+ */
+static void skipped_entries_are_dropped_in_order(void)
+{
+    sim *s;
+    obj o[NR];
+    uint64_t x = 4242, fired_total = 0;
+    size_t peak = 0;
+
+    CHECK_EQ_I64(sim_create(&s), 0);
+    for (int i = 0; i < NR; i++) {
+        o[i].id = i;
+        sim_event_init(&o[i].ev, ref_handler, &o[i]);
+        g_ref[i].at = SIM_NEVER;
+    }
+    g_bad = 0;
+    g_nlog = 0;
+    g_last_fire = 0;
+    for (int step = 0; step < 200000; step++) {
+        int i = (int)(xs(&x) % NR);
+        unsigned op = (unsigned)(xs(&x) % 20);
+        /* Far or near: a near restart after a far one leaves a stale
+         * entry that lives for up to an hour. */
+        sim_time at = sim_now(s) + (sim_time)(xs(&x) % (op % 2 ? 3600 * SIM_S : SIM_MS));
+
+        if (op < 16) {
+            sim_restart(s, &o[i].ev, at);
+            g_ref[i].at = at;
+            g_ref[i].order = ++g_order;
+        } else if (op < 18) {
+            sim_cancel(s, &o[i].ev);
+            g_ref[i].at = SIM_NEVER;
+        } else {
+            fired_total += sim_run(s, sim_now(s) + 100 * SIM_US);
+        }
+        if (sim_queue_bytes(s) > peak)
+            peak = sim_queue_bytes(s);
+    }
+    fired_total += sim_run(s, SIM_TIME_MAX);
+    CHECK_EQ_I64(g_bad, 0);
+    CHECK_EQ_I64(fired_total, g_nlog);
+    CHECK(fired_total > 1000);
+    /* ~80000 stale entries without the drops; with them at most
+     * 2 x 200 + 4096, in arrays at most 4x that and the trim slack. */
+    if (peak > 24 * (4 * (2 * NR + 4096) + 8192))
+        CHECK_FAIL_("the queue peaked at %zu bytes for %d events", peak, NR);
+    sim_destroy(s);
+}
+
 /* Same operations, same fingerprint; one different deadline, another. */
 static uint64_t fingerprint_of(sim_time shift)
 {
@@ -507,6 +672,9 @@ static const check_test tests[] = {
     CHECK_TEST(random_operations_match_sorted_reference),
     CHECK_TEST(external_scheduler_matches_sorted_reference),
     CHECK_TEST(evq_pops_in_time_then_seq_order),
+    CHECK_TEST(evq_matches_reference_on_mixed_times),
+    CHECK_TEST(evq_sorts_large_tie_groups),
+    CHECK_TEST(skipped_entries_are_dropped_in_order),
     CHECK_TEST(fingerprint_is_deterministic),
 };
 CHECK_MAIN(tests)

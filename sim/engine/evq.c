@@ -1,13 +1,16 @@
 /*
- * evq.c - the pending set as a monotone radix heap feeding a sorted run.
+ * evq.c - the pending set as a monotone radix heap feeding a sorted run,
+ * with a binary heap for what the run cannot take cheaply.
  *
  * Why a radix heap.  Event times never go backwards (nothing is scheduled
  * before the event being run), which a radix heap exploits: an entry's
- * bucket is the highest bit in which its time differs from `last`, and an
- * entry only ever moves to a lower bucket, so it is moved a few times at
- * most.  Buckets are appended to and scanned in order, which the cache
- * likes; a binary or 4-ary heap pays a cache miss per level at 10^6 pending
- * events (DESIGN.md, performance notes).
+ * bucket is the highest digit in which its time differs from `last` (and
+ * that digit's value), and an entry only ever moves to a lower bucket, at
+ * least one digit lower each time, so it is moved at most 16 times (4 at 10^6
+ * pending events of the hold model).  Buckets are appended to and scanned in
+ * order, which the cache likes; a binary or 4-ary heap pays a cache miss per
+ * level at 10^6 pending events (DESIGN.md, performance notes).  Digits of 4
+ * bits move an entry a quarter as often as bits would, for 256 buckets.
  *
  * Why a sorted run.  Popping an entry leads straight to its event, which at
  * 10^6 pending events is a cache miss on every pop.  The earliest entries
@@ -16,20 +19,51 @@
  * event EVQ_PREFETCH pops ahead: the miss overlaps the handlers that run
  * meanwhile.
  *
+ * Why a heap beside it.  A push due before `bound` cannot go to a bucket;
+ * it goes into the run in order, which moves the run entries after it.
+ * Absorbing a sparse bucket can put `bound` far ahead (a lone timer an hour
+ * away), and a run that took every such push would grow without limit,
+ * each push moving all of it: O(n) a push.  So an insert never moves more
+ * than EVQ_INSERT_MAX entries.  When it would, the run entries in its way
+ * that are due after both it and `last` go back to the buckets, `bound`
+ * coming down to the first of them, if they are at least half that many;
+ * if the entry still has too many in its way (they are earlier than
+ * `last`, or ties of it), it goes to the heap instead, O(log n).  The heap
+ * is empty in steady state; a pop looks at it only when it is not.
+ *
  * Invariants.
- *   1. Every entry due before `bound` is in the run, sorted by (at, seq)
- *      from `head`; every bucket entry is due at or after `bound`.
+ *   1. The run holds entries due before `bound`, sorted by (at, seq) from
+ *      `head`; every bucket entry is due at or after `bound`.  The heap
+ *      holds any entries (none earlier than the last pop, like all others).
  *   2. last <= bound, and an entry in bucket i has bucket_of(at, last) == i.
- *      Splitting the lowest bucket i sets last (and bound) to its minimum m;
- *      entries above i share bits >= i with both the old last and m, so
- *      their bucket index does not change.  Absorbing the lowest bucket i
- *      into the run sets bound to the first time whose bits >= i differ
- *      from last; no bucket entry is earlier, since buckets below i are
- *      empty.
- *   3. A push due before `bound` is inserted into the run in order; any
- *      other goes to its bucket.  Pushes are never earlier than the entry
- *      last popped, so the run's order is never violated.
+ *      Splitting the lowest bucket i sets last to the start of its range,
+ *      B; the entries of buckets above i agree with both the old last and B
+ *      down to their own digit, so their bucket index does not change, and
+ *      those of bucket i differ from B in a lower digit.  Absorbing the
+ *      lowest bucket i into the run sets bound to the end of its range; no
+ *      bucket entry is earlier, since the buckets below i are empty.
+ *      Spilling run entries back to the buckets lowers bound to the first
+ *      of them, which is later than last.
+ *   3. Whenever the buckets hold entries, a pop finds the run non-empty
+ *      (it tops the run up first), so the earliest entry is the run's head
+ *      or the heap's top.
  * Entries therefore leave in (time, seq) order: FIFO among equal times.
+ *
+ * Cost.  A push is O(1) into a bucket, O(EVQ_INSERT_MAX) into the run, or
+ * O(log n) into the heap.  An entry moves down between buckets at most 16
+ * times.  A bucket is absorbed when it holds at most EVQ_ABSORB_MAX entries
+ * (a counting sort on the next digit down, then an insertion sort among
+ * entries that share it) or a single time, which first becomes `last` (its
+ * ties in seq order: nothing to do when they already are, as pushes at one
+ * time usually are, else a merge sort, O(k log k)).  A spill moves at least
+ * EVQ_INSERT_MAX / 2 entries, all later than `last`, so none came from a
+ * one-time bucket (those are at or before `last`): they entered the run by
+ * inserts or by absorbs of at most EVQ_ABSORB_MAX entries, at most 16 such
+ * absorbs a pop, so spills cost O(1) amortised per push or pop, and so do
+ * the moves down the buckets again of the entries spilled.  Memory follows
+ * the entries held: the run is compacted as it is consumed, arrays much
+ * larger than the queue are shrunk (trim()), and the engine drops entries
+ * that can only be skipped when they outnumber the pending events (sim.c).
  */
 #include "evq.h"
 
@@ -38,31 +72,27 @@
 
 #include "err.h"
 
-/* A lowest bucket this small is sorted into the run; a larger one is split. */
-#define EVQ_RUN_MAX 64
-/* Pops between prefetching an event and running it. */
-#define EVQ_PREFETCH 16
+/* A lowest bucket this small is sorted into the run; a larger one is split
+ * (unless it holds a single time). */
+#define EVQ_ABSORB_MAX 32
+/* The most run entries an insert may move. */
+#define EVQ_INSERT_MAX 64
+/* The smallest array allocated. */
+#define EVQ_MIN_CAP 16
+/* Arrays are trimmed when they could hold this many entries more than 4x
+ * those queued (EVQ_MIN_CAP x 256 buckets is half of it). */
+#define EVQ_TRIM_SLACK 8192
 
-static inline unsigned bucket_of(sim_time at, sim_time last)
+static inline int before(evq *q, const evq_entry *a, const evq_entry *b)
 {
-    uint64_t x = (uint64_t)at ^ (uint64_t)last;
-
-    /* Times are non-negative: x < 2^63, so the result is at most 63. */
-    return x ? 64u - (unsigned)__builtin_clzll(x) : 0u;
-}
-
-static inline int before(const evq_entry *a, const evq_entry *b)
-{
+    (void)q;
+    EVQ_COUNT(q, compares, 1);
     return a->at < b->at || (a->at == b->at && a->seq < b->seq);
 }
 
-size_t evq_size(const evq *q)
+size_t evq_bytes(const evq *q)
 {
-    size_t n = q->run.n - q->head;
-
-    for (uint64_t m = q->nonempty; m != 0; m &= m - 1)
-        n += q->b[__builtin_ctzll(m)].n;
-    return n;
+    return q->alloc * sizeof(evq_entry);
 }
 
 void evq_init(evq *q)
@@ -74,158 +104,507 @@ void evq_fini(evq *q)
 {
     for (unsigned i = 0; i < EVQ_NBUCKETS; i++)
         free(q->b[i].v);
-    free(q->run.v);
+    free(q->run);
+    free(q->heap.v);
     memset(q, 0, sizeof *q);
 }
 
-static void grow(evq_bucket *b, uint64_t need)
+/* Reallocate *v to exactly `want` entries (0: free it). */
+static void resize(evq *q, evq_entry **v, uint32_t *cap, uint64_t want)
 {
-    uint64_t cap = b->cap ? b->cap : 64;
-    evq_entry *v;
+    evq_entry *nv = NULL;
 
-    while (cap < need)
-        cap *= 2;
-    SIM_ASSERT(cap <= UINT32_MAX, "event queue array over %u entries",
-               (unsigned)UINT32_MAX);
-    v = realloc(b->v, (size_t)cap * sizeof *v);
-    if (v == NULL) {
-        fprintf(stderr, "offsim: out of memory growing the event queue to "
-                        "%llu entries\n", (unsigned long long)cap);
-        exit(1);
+    SIM_ASSERT(want <= UINT32_MAX, "event queue array over %u entries", (unsigned)UINT32_MAX);
+    if (want == 0) {
+        free(*v);
+    } else {
+        nv = realloc(*v, (size_t)want * sizeof *nv);
+        if (nv == NULL) {
+            fprintf(stderr, "offsim: out of memory growing the event queue to %llu entries\n",
+                    (unsigned long long)want);
+            exit(1);
+        }
     }
-    b->v = v;
-    b->cap = (uint32_t)cap;
+    q->alloc = q->alloc - *cap + (size_t)want;
+    *v = nv;
+    *cap = (uint32_t)want;
+}
+
+/* Make room for at least `need` entries, doubling. */
+static void grow(evq *q, evq_entry **v, uint32_t *cap, uint64_t need)
+{
+    uint64_t c = *cap ? *cap : EVQ_MIN_CAP;
+
+    while (c < need)
+        c *= 2;
+    resize(q, v, cap, c);
+}
+
+/* Shrink an array to twice its entries (at least EVQ_MIN_CAP), or free it. */
+static void shrink(evq *q, evq_entry **v, uint32_t *cap, uint32_t n)
+{
+    uint64_t want = n == 0 ? 0 : n < EVQ_MIN_CAP / 2 ? EVQ_MIN_CAP : 2 * (uint64_t)n;
+
+    if (want < *cap)
+        resize(q, v, cap, want);
+}
+
+/* ---- the buckets */
+
+static inline void set_nonempty(evq *q, unsigned i)
+{
+    q->nonempty[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+static inline void clear_nonempty(evq *q, unsigned i)
+{
+    q->nonempty[i / 64] &= ~((uint64_t)1 << (i % 64));
+}
+
+/* The lowest bucket holding entries, -1 if none. */
+static inline int lowest(const evq *q)
+{
+    for (unsigned w = 0; w < EVQ_NBUCKETS / 64; w++)
+        if (q->nonempty[w] != 0)
+            return (int)(64 * w + (unsigned)__builtin_ctzll(q->nonempty[w]));
+    return -1;
+}
+
+/*
+ * The first time of bucket i's range, and the first time after it: the
+ * times that agree with `last` above digit d = i / 16 and have i % 16 there.
+ * The end is at most 2^63 (a time below 2^63 has at most 7 in digit 15).
+ */
+static inline uint64_t range_start(sim_time last, unsigned i)
+{
+    unsigned shift = EVQ_DIGIT * (i / 16);
+    uint64_t above = shift + EVQ_DIGIT < 64 ? (uint64_t)last >> (shift + EVQ_DIGIT) : 0;
+
+    return ((above << EVQ_DIGIT) + i % 16) << shift;
+}
+
+static inline uint64_t range_end(sim_time last, unsigned i)
+{
+    return range_start(last, i) + ((uint64_t)1 << (EVQ_DIGIT * (i / 16)));
 }
 
 static inline void append(evq *q, unsigned i, evq_entry e)
 {
-    evq_bucket *b = &q->b[i];
+    evq_array *b = &q->b[i];
 
     if (b->n == b->cap)
-        grow(b, (uint64_t)b->n + 1);
+        grow(q, &b->v, &b->cap, (uint64_t)b->n + 1);
     b->v[b->n++] = e;
-    q->nonempty |= (uint64_t)1 << i;
+    set_nonempty(q, i);
+    EVQ_COUNT(q, moves, 1);
 }
 
-/* Insert into the run after every entry that is not later (invariant 3). */
-static void run_insert(evq *q, evq_entry e)
+/* ---- the heap: a binary min-heap on (at, seq) */
+
+static void heap_push(evq *q, evq_entry e)
 {
-    evq_bucket *r = &q->run;
-    uint32_t lo = q->head, hi = r->n;
+    evq_array *h = &q->heap;
+    uint32_t k;
+
+    if (h->n == h->cap)
+        grow(q, &h->v, &h->cap, (uint64_t)h->n + 1);
+    k = h->n++;
+    while (k > 0) {
+        uint32_t p = (k - 1) / 2;
+
+        if (!before(q, &e, &h->v[p]))
+            break;
+        h->v[k] = h->v[p];
+        EVQ_COUNT(q, moves, 1);
+        k = p;
+    }
+    h->v[k] = e;
+    EVQ_COUNT(q, moves, 1);
+}
+
+static void sift_down(evq *q, uint32_t k)
+{
+    evq_array *h = &q->heap;
+    evq_entry e = h->v[k];
+
+    for (;;) {
+        uint32_t c = 2 * k + 1;
+
+        if (c >= h->n)
+            break;
+        if (c + 1 < h->n && before(q, &h->v[c + 1], &h->v[c]))
+            c++;
+        if (!before(q, &h->v[c], &e))
+            break;
+        h->v[k] = h->v[c];
+        EVQ_COUNT(q, moves, 1);
+        k = c;
+    }
+    h->v[k] = e;
+    EVQ_COUNT(q, moves, 1);
+}
+
+static evq_entry heap_pop(evq *q)
+{
+    evq_array *h = &q->heap;
+    evq_entry top = h->v[0];
+
+    h->v[0] = h->v[--h->n];
+    if (h->n > 0)
+        sift_down(q, 0);
+    return top;
+}
+
+/* ---- the run */
+
+/* Room for `need` more entries at the run's end: compact, else grow. */
+static void run_room(evq *q, uint32_t need)
+{
+    uint32_t live = q->n - q->head;
+
+    if ((uint64_t)q->n + need <= q->cap)
+        return;
+    /* Moving the live entries down is paid for by the pops that freed the
+     * space, when they are at least as many; otherwise grow. */
+    if (q->head > 0 && q->head >= live && (uint64_t)live + need <= q->cap) {
+        memmove(q->run, q->run + q->head, (size_t)live * sizeof *q->run);
+        EVQ_COUNT(q, moves, live);
+        q->head = 0;
+        q->n = live;
+        return;
+    }
+    grow(q, &q->run, &q->cap, (uint64_t)q->n + need);
+}
+
+/* The first index in [lo, n) whose entry comes after e (n if none). */
+static uint32_t run_upper(evq *q, uint32_t lo, const evq_entry *e)
+{
+    uint32_t hi = q->n;
 
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
 
-        if (before(&e, &r->v[mid]))
+        if (before(q, e, &q->run[mid]))
             hi = mid;
         else
             lo = mid + 1;
     }
-    if (r->n == r->cap)
-        grow(r, (uint64_t)r->n + 1);
-    if (lo < r->n)
-        memmove(&r->v[lo + 1], &r->v[lo], (size_t)(r->n - lo) * sizeof *r->v);
-    r->v[lo] = e;
-    r->n++;
+    return lo;
 }
 
-void evq_push(evq *q, sim_time at, uint64_t seq, sim_event *ev)
+/* The first index in [lo, n) whose entry is due after `at` (n if none). */
+static uint32_t run_after(evq *q, uint32_t lo, sim_time at)
 {
-    evq_entry e = {at, seq, ev};
+    uint32_t hi = q->n;
 
-    SIM_ASSERT(at >= 0, "push at negative time %lld", (long long)at);
-    if (at < q->bound)
-        run_insert(q, e);
-    else
-        append(q, bucket_of(at, q->last), e);
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+
+        EVQ_COUNT(q, compares, 1);
+        if (at < q->run[mid].at)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
 }
 
-static int cmp_entry(const void *a, const void *b)
+/*
+ * The run's entries from `from` on, all due after `last`, go back to the
+ * buckets, and bound comes down to the first of them (invariant 2).
+ */
+static void spill(evq *q, uint32_t from)
 {
-    return before(a, b) ? -1 : before(b, a) ? 1 : 0;
+    SIM_ASSERT(q->run[from].at > q->last, "spilling an entry at %lld, not after last %lld",
+               (long long)q->run[from].at, (long long)q->last);
+    q->bound = (uint64_t)q->run[from].at;
+    for (uint32_t k = from; k < q->n; k++)
+        append(q, evq__bucket_of(q->run[k].at, q->last), q->run[k]);
+    q->n = from;
 }
 
-/* Sort n entries: insertion sort when few, qsort otherwise. */
-static void sort_entries(evq_entry *v, uint32_t n)
+/* A push due before bound, or into a bucket array that is full. */
+void evq__push_slow(evq *q, evq_entry e)
 {
-    if (n > EVQ_RUN_MAX) {
-        qsort(v, n, sizeof *v, cmp_entry);
+    uint32_t pos;
+
+    SIM_ASSERT(e.at >= 0, "push at negative time %lld", (long long)e.at);
+    q->count++;
+    EVQ_COUNT(q, pushes, 1);
+    if ((uint64_t)e.at >= q->bound) {
+        append(q, evq__bucket_of(e.at, q->last), e);
         return;
     }
+    pos = run_upper(q, q->head, &e);
+    if (q->n - pos > EVQ_INSERT_MAX) {
+        uint32_t after = run_after(q, pos, e.at > q->last ? e.at : q->last);
+
+        if (q->n - after >= EVQ_INSERT_MAX / 2)
+            spill(q, after);
+        if (q->n - pos > EVQ_INSERT_MAX) {
+            heap_push(q, e);
+            return;
+        }
+    }
+    if (q->n == q->cap) {
+        uint32_t head = q->head;
+
+        run_room(q, 1);
+        pos -= head - q->head;
+    }
+    memmove(&q->run[pos + 1], &q->run[pos], (size_t)(q->n - pos) * sizeof *q->run);
+    q->run[pos] = e;
+    q->n++;
+    EVQ_COUNT(q, moves, q->n - pos);
+}
+
+/* ---- sorting a bucket before it joins the run */
+
+static void insertion_sort(evq *q, evq_entry *v, uint32_t n)
+{
     for (uint32_t k = 1; k < n; k++) {
         evq_entry e = v[k];
         uint32_t j = k;
 
-        while (j > 0 && before(&e, &v[j - 1])) {
+        while (j > 0 && before(q, &e, &v[j - 1])) {
             v[j] = v[j - 1];
+            EVQ_COUNT(q, moves, 1);
             j--;
         }
         v[j] = e;
+        EVQ_COUNT(q, moves, 1);
     }
 }
 
-/* Move the lowest bucket (index i) to the end of the run (invariant 2). */
-static void absorb(evq *q, unsigned i)
+/* Merge sorted a[0..na) and b[0..nb) into out. */
+static void merge(evq *q, const evq_entry *a, uint32_t na, const evq_entry *b, uint32_t nb,
+                  evq_entry *out)
 {
-    evq_bucket *r = &q->run, *src = &q->b[i];
-    uint32_t keep = r->n - q->head;
+    uint32_t i = 0, j = 0, k = 0;
 
-    if (keep > 0 && q->head > 0)
-        memmove(r->v, r->v + q->head, (size_t)keep * sizeof *r->v);
-    q->head = 0;
-    if ((uint64_t)keep + src->n > r->cap)
-        grow(r, (uint64_t)keep + src->n);
-    sort_entries(src->v, src->n);
-    memcpy(r->v + keep, src->v, (size_t)src->n * sizeof *src->v);
-    r->n = keep + src->n;
-    src->n = 0;
-    q->nonempty &= ~((uint64_t)1 << i);
-    q->bound = i == 0 ? q->last + 1
-                      : (sim_time)((((uint64_t)q->last >> i) + 1) << i);
-    for (uint32_t k = keep; k < r->n && k < EVQ_PREFETCH; k++)
-        __builtin_prefetch(r->v[k].ev, 1);
+    while (i < na && j < nb)
+        out[k++] = before(q, &b[j], &a[i]) ? b[j++] : a[i++];
+    while (i < na)
+        out[k++] = a[i++];
+    while (j < nb)
+        out[k++] = b[j++];
+    EVQ_COUNT(q, moves, k);
 }
 
-/* Split bucket i > 0 around its minimum into the buckets below it. */
+/*
+ * Sort n entries: insertion sort when few; otherwise nothing if already in
+ * order, else a bottom-up merge sort over runs of 32 sorted by insertion.
+ */
+static void sort_entries(evq *q, evq_entry *v, uint32_t n)
+{
+    enum { RUN = 32 };
+    evq_entry *tmp, *src, *dst;
+    uint32_t k;
+
+    if (n <= RUN) {
+        insertion_sort(q, v, n);
+        return;
+    }
+    for (k = 1; k < n && !before(q, &v[k], &v[k - 1]); k++)
+        ;
+    if (k == n)
+        return;
+    tmp = malloc((size_t)n * sizeof *tmp);
+    if (tmp == NULL) {
+        fprintf(stderr, "offsim: out of memory sorting %u queue entries\n", n);
+        exit(1);
+    }
+    for (k = 0; k < n; k += RUN)
+        insertion_sort(q, v + k, n - k < RUN ? n - k : RUN);
+    src = v;
+    dst = tmp;
+    for (uint32_t w = RUN; w < n; w *= 2) {
+        for (k = 0; k < n; k += 2 * w) {
+            uint32_t na = n - k < w ? n - k : w;
+            uint32_t nb = n - k - na < w ? n - k - na : w;
+
+            merge(q, src + k, na, src + k + na, nb, dst + k);
+        }
+        evq_entry *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) {
+        memcpy(v, src, (size_t)n * sizeof *v);
+        EVQ_COUNT(q, moves, n);
+    }
+    free(tmp);
+}
+
+/* ---- moving buckets into the run */
+
+/*
+ * Move the lowest bucket (index i) to the end of the run (invariant 2),
+ * sorted.  Its entries agree down to digit d = i / 16, so for d > 0 a
+ * counting sort on digit d - 1 leaves them in order but for entries that
+ * share that digit too, which an insertion sort then puts in order: at 10^6
+ * pending events those are 1 in 16.  A one-time bucket only needs its ties
+ * in seq order.
+ */
+static void absorb(evq *q, unsigned i)
+{
+    evq_array *src = &q->b[i];
+    uint32_t k = src->n, keep = q->n - q->head;
+    evq_entry *dst;
+
+    run_room(q, k);
+    dst = q->run + q->n;
+    if (i < 16 || k <= 2) {
+        memcpy(dst, src->v, (size_t)k * sizeof *dst);
+        sort_entries(q, dst, k);
+    } else {
+        unsigned shift = EVQ_DIGIT * (i / 16 - 1);
+        uint32_t start[16] = {0}, sum = 0;
+
+        for (uint32_t j = 0; j < k; j++)
+            start[((uint64_t)src->v[j].at >> shift) & 15]++;
+        for (unsigned g = 0; g < 16; g++) {
+            uint32_t c = start[g];
+
+            start[g] = sum;
+            sum += c;
+        }
+        for (uint32_t j = 0; j < k; j++)
+            dst[start[((uint64_t)src->v[j].at >> shift) & 15]++] = src->v[j];
+        insertion_sort(q, dst, k);
+    }
+    EVQ_COUNT(q, moves, k);
+    q->n += k;
+    src->n = 0;
+    clear_nonempty(q, i);
+    q->bound = range_end(q->last, i);
+    for (uint32_t j = 0; j < k && keep + j < EVQ_PREFETCH; j++)
+        evq__prefetch(q->run[q->head + keep + j].ev);
+}
+
+/* Split the lowest bucket i >= 16 into the buckets below it (invariant 2). */
 static void split(evq *q, unsigned i)
 {
-    evq_bucket *src = &q->b[i];
-    sim_time m = src->v[0].at;
+    evq_array *src = &q->b[i];
+    const evq_entry *p = src->v, *end = src->v + src->n;
+    sim_time base = (sim_time)range_start(q->last, i);
 
-    for (uint32_t k = 1; k < src->n; k++)
-        if (src->v[k].at < m)
-            m = src->v[k].at;
-    q->last = m;
-    q->bound = m;
-    q->nonempty &= ~((uint64_t)1 << i);
-    for (uint32_t k = 0; k < src->n; k++)
-        append(q, bucket_of(src->v[k].at, m), src->v[k]);
+    q->last = base;
+    if (q->bound < (uint64_t)base)
+        q->bound = (uint64_t)base;
+    clear_nonempty(q, i);
+    /* The hottest loop at 10^6 pending: locals, so that the stores into the
+     * arrays need not reload the bucket headers. */
+    for (; p < end; p++) {
+        unsigned j = evq__bucket_of(p->at, base);
+        evq_array *b = &q->b[j];
+        uint32_t n = b->n;
+
+        if (n == b->cap || n == 0) {
+            if (n == b->cap)
+                grow(q, &b->v, &b->cap, (uint64_t)n + 1);
+            set_nonempty(q, j);
+        }
+        b->v[n] = *p;
+        b->n = n + 1;
+    }
+    EVQ_COUNT(q, moves, src->n);
     src->n = 0;
+}
+
+/* Give back what arrays hold beyond what the entries need. */
+static void trim(evq *q)
+{
+    uint32_t live = q->n - q->head;
+
+    if (q->head > 0) {
+        memmove(q->run, q->run + q->head, (size_t)live * sizeof *q->run);
+        EVQ_COUNT(q, moves, live);
+        q->head = 0;
+        q->n = live;
+    }
+    shrink(q, &q->run, &q->cap, live);
+    shrink(q, &q->heap.v, &q->heap.cap, q->heap.n);
+    for (unsigned i = 0; i < EVQ_NBUCKETS; i++)
+        shrink(q, &q->b[i].v, &q->b[i].cap, q->b[i].n);
 }
 
 /* Top the run up to EVQ_PREFETCH entries, while buckets hold any. */
 static void top_up(evq *q)
 {
-    while (q->run.n - q->head < EVQ_PREFETCH && q->nonempty != 0) {
-        unsigned i = (unsigned)__builtin_ctzll(q->nonempty);
+    int i;
 
-        if (i == 0 || q->b[i].n <= EVQ_RUN_MAX)
-            absorb(q, i);
-        else
-            split(q, i);
+    while (q->n - q->head < EVQ_PREFETCH && (i = lowest(q)) >= 0) {
+        if (i < 16) {
+            /* One time: it becomes `last` (the other buckets keep their
+             * index), so that a spill never takes these entries back. */
+            q->last = (sim_time)range_start(q->last, (unsigned)i);
+            if (q->bound < (uint64_t)q->last)
+                q->bound = (uint64_t)q->last;
+            absorb(q, (unsigned)i);
+        } else if (q->b[i].n <= EVQ_ABSORB_MAX) {
+            absorb(q, (unsigned)i);
+        } else {
+            split(q, (unsigned)i);
+        }
     }
+    if (q->alloc > 4 * q->count + EVQ_TRIM_SLACK)
+        trim(q);
 }
 
-int evq_pop_until(evq *q, sim_time until, evq_entry *out)
+int evq__pop_slow(evq *q, sim_time until, evq_entry *out)
 {
-    evq_bucket *r = &q->run;
+    uint32_t live;
 
-    if (r->n - q->head < EVQ_PREFETCH)
+    if (q->n - q->head < EVQ_PREFETCH)
         top_up(q);
-    if (q->head == r->n || r->v[q->head].at > until)
-        return 0;
-    *out = r->v[q->head++];
-    if (q->head + EVQ_PREFETCH <= r->n)
-        __builtin_prefetch(r->v[q->head + EVQ_PREFETCH - 1].ev, 1);
+    live = q->n - q->head;
+    if (q->heap.n > 0 && (live == 0 || before(q, &q->heap.v[0], &q->run[q->head]))) {
+        if (q->heap.v[0].at > until)
+            return 0;
+        *out = heap_pop(q);
+    } else {
+        if (live == 0 || q->run[q->head].at > until)
+            return 0;
+        *out = q->run[q->head++];
+        if (q->head + EVQ_PREFETCH <= q->n)
+            evq__prefetch(q->run[q->head + EVQ_PREFETCH - 1].ev);
+    }
+    q->count--;
+    EVQ_COUNT(q, pops, 1);
     return 1;
+}
+
+void evq_filter(evq *q, int (*keep)(const evq_entry *e, void *arg), void *arg)
+{
+    uint32_t k, w;
+
+    w = q->head;
+    for (k = q->head; k < q->n; k++)
+        if (keep(&q->run[k], arg))
+            q->run[w++] = q->run[k];
+    q->n = w;
+    w = 0;
+    for (k = 0; k < q->heap.n; k++)
+        if (keep(&q->heap.v[k], arg))
+            q->heap.v[w++] = q->heap.v[k];
+    q->heap.n = w;
+    for (k = q->heap.n / 2; k-- > 0;)
+        sift_down(q, k);
+    for (unsigned i = 0; i < EVQ_NBUCKETS; i++) {
+        evq_array *b = &q->b[i];
+
+        w = 0;
+        for (k = 0; k < b->n; k++)
+            if (keep(&b->v[k], arg))
+                b->v[w++] = b->v[k];
+        b->n = w;
+        if (w == 0)
+            clear_nonempty(q, i);
+    }
+    EVQ_COUNT(q, moves, q->count);
+    q->count = (size_t)(q->n - q->head) + q->heap.n;
+    for (unsigned i = 0; i < EVQ_NBUCKETS; i++)
+        q->count += q->b[i].n;
+    trim(q);
 }

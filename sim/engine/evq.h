@@ -1,10 +1,14 @@
 /*
  * evq.h - the pending set: a monotone radix heap ordered by (time, seq),
- * whose lowest entries are kept as a small sorted run.
+ * whose lowest entries are kept as a short sorted run, with a binary heap
+ * beside the run for the few pushes it cannot take cheaply.
  *
  * Only the engine uses it.  An entry is a deadline, the arming sequence
  * number and the event; entries are never removed from the middle (the
  * engine cancels lazily, see sim.c), so the queue needs no back-pointers.
+ * Every operation is amortised O(log n) or better whatever the times
+ * (evq.c says why); the common ones, a push into a bucket and a pop from
+ * the run, are inline below.
  */
 #ifndef SIM_EVQ_H
 #define SIM_EVQ_H
@@ -20,42 +24,152 @@ typedef struct evq_entry {
     sim_event *ev;
 } evq_entry;
 
-typedef struct evq_bucket {
+typedef struct evq_array {
     evq_entry *v;
     uint32_t n;
     uint32_t cap;
-} evq_bucket;
+} evq_array;
 
-/* Bucket i holds entries whose time differs from `last` first in bit i-1. */
-#define EVQ_NBUCKETS 64
+/*
+ * Work done, for tests that bound it (tests/test_queue.c): built only with
+ * OFFSIM_EVQ_COUNT defined, so that the engine proper pays nothing.
+ */
+typedef struct evq_counters {
+    uint64_t moves;    /* entries written into or within the queue's arrays */
+    uint64_t compares; /* (time, seq) comparisons */
+    uint64_t pushes;
+    uint64_t pops;
+} evq_counters;
+
+#ifdef OFFSIM_EVQ_COUNT
+#define EVQ_COUNT(q, field, k) ((q)->ops.field += (uint64_t)(k))
+#else
+#define EVQ_COUNT(q, field, k) ((void)0)
+#endif
+
+/*
+ * Buckets by the highest 4-bit digit in which a time differs from `last`:
+ * bucket 16*d + v holds the entries that agree with `last` above digit d and
+ * have v there.  Bucket order is time order; buckets 0..15 (d = 0) hold one
+ * time each, the lowest holding entries due at `last` itself.
+ */
+#define EVQ_DIGIT 4
+#define EVQ_NBUCKETS 256
+/* Pops between prefetching an event and running it; the run is topped up
+ * from the buckets whenever it holds fewer entries than this. */
+#define EVQ_PREFETCH 16
 
 typedef struct evq {
-    sim_time last;        /* bucket entries are not earlier; their base */
-    sim_time bound;       /* the run holds every entry due before it */
-    uint64_t nonempty;    /* bit i: bucket i holds entries */
-    uint32_t head;        /* next entry of the run */
-    evq_bucket run;       /* the earliest entries, sorted by (at, seq) */
-    evq_bucket b[EVQ_NBUCKETS];
+    evq_entry *run;       /* the earliest entries, sorted, run[head..n) */
+    uint32_t head;
+    uint32_t n;
+    uint32_t cap;
+    uint64_t bound;       /* run entries are due before it, bucket entries
+                           * at or after it (up to 2^63: unsigned) */
+    sim_time last;        /* the buckets' base: no bucket entry is earlier */
+    uint64_t nonempty[EVQ_NBUCKETS / 64]; /* bit i: bucket i holds entries */
+    size_t count;         /* entries held, stale ones included */
+    size_t alloc;         /* entries allocated in all arrays */
+    evq_array heap;       /* entries the run could not take cheaply */
+    evq_array b[EVQ_NBUCKETS];
+#ifdef OFFSIM_EVQ_COUNT
+    evq_counters ops;
+#endif
 } evq;
 
 void evq_init(evq *q);
 void evq_fini(evq *q);
 
 /* Entries queued, stale ones included. */
-size_t evq_size(const evq *q);
+static inline size_t evq_size(const evq *q)
+{
+    return q->count;
+}
+
+/* Bytes the queue has allocated for entries. */
+size_t evq_bytes(const evq *q);
+
+/*
+ * Keep only the entries for which keep(entry, arg) is true; keep is called
+ * once per entry, in no particular order.  O(entries), and the arrays are
+ * shrunk to fit afterwards.
+ */
+void evq_filter(evq *q, int (*keep)(const evq_entry *e, void *arg), void *arg);
+
+static inline unsigned evq__bucket_of(sim_time at, sim_time last)
+{
+    /* The highest digit in which they differ (0 when equal: `last`'s own
+     * level-0 bucket).  Times are below 2^63, so d is at most 15. */
+    uint64_t x = ((uint64_t)at ^ (uint64_t)last) | 1;
+    unsigned shift = (63u ^ (unsigned)__builtin_clzll(x)) & ~(EVQ_DIGIT - 1u); /* 4d */
+
+    return (shift << 2) | (unsigned)(((uint64_t)at >> shift) & 15);
+}
+
+/* Fetch an event into the cache ahead of its pop: both ends, as an event
+ * may straddle two cache lines. */
+static inline void evq__prefetch(const sim_event *ev)
+{
+    __builtin_prefetch(ev, 1);
+    __builtin_prefetch((const char *)(ev + 1) - 1, 1);
+}
+
+void evq__push_slow(evq *q, evq_entry e);
+int evq__pop_slow(evq *q, sim_time until, evq_entry *out);
 
 /*
  * Queue an entry.  `at` must not be earlier than the last entry popped (the
  * engine never schedules in the past).  Arrays grow geometrically; running
  * out of memory there is fatal, as it is for the rest of the engine.
  */
-void evq_push(evq *q, sim_time at, uint64_t seq, sim_event *ev);
+static inline void evq_push(evq *q, sim_time at, uint64_t seq, sim_event *ev)
+{
+    evq_entry e = {at, seq, ev};
+
+    if ((uint64_t)at >= q->bound && at >= 0) {
+        unsigned i = evq__bucket_of(at, q->last);
+        evq_array *b = &q->b[i];
+
+        if (b->n < b->cap) {
+            b->v[b->n++] = e;
+            q->nonempty[i / 64] |= (uint64_t)1 << (i % 64);
+            q->count++;
+            EVQ_COUNT(q, pushes, 1);
+            EVQ_COUNT(q, moves, 1);
+            return;
+        }
+    }
+    evq__push_slow(q, e);
+}
 
 /*
  * Remove the earliest entry into *out if it is due at or before `until`.
  * Returns 0 when the queue is empty or its earliest entry is later than
  * `until`; entries due before that one can still be pushed afterwards.
  */
-int evq_pop_until(evq *q, sim_time until, evq_entry *out);
+static inline int evq_pop_until(evq *q, sim_time until, evq_entry *out)
+{
+    uint32_t h = q->head;
+
+    /* The run's head is the earliest entry when the heap is empty. */
+    if (q->n - h >= EVQ_PREFETCH && q->heap.n == 0) {
+        const evq_entry *e = &q->run[h];
+
+        if (e->at > until)
+            return 0;
+        *out = *e;
+        q->head = h + 1;
+        q->count--;
+        EVQ_COUNT(q, pops, 1);
+        evq__prefetch(q->run[h + EVQ_PREFETCH - 1].ev);
+        return 1;
+    }
+    return evq__pop_slow(q, until, out);
+}
+
+#ifdef OFFSIM_EVQ_COUNT
+/* The counters of an engine's queue (sim.c). */
+void sim_queue_counters(const sim *s, evq_counters *out);
+#endif
 
 #endif /* SIM_EVQ_H */

@@ -17,6 +17,12 @@
  * it comes due.  Moving a deadline earlier, or re-arming at the very time of
  * the live entry (the arming order changes), queues a new entry.
  *
+ * Entries that can only be skipped (stale ones, and the live entries of
+ * cancelled events) stay queued until their time, which may be an hour
+ * away; so that the queue's memory follows the pending events rather than
+ * the restarts and cancels, they are dropped all at once (purge()) when
+ * they outnumber the pending events.
+ *
  * Consequence for models: a popped entry dereferences its event, so an
  * event's memory must stay valid until the engine is destroyed.  Models
  * keep objects that embed events in pools that are reused, never freed,
@@ -30,6 +36,9 @@
 
 #include "err.h"
 #include "evq.h"
+
+/* Entries to skip tolerated beyond the pending events before a purge. */
+#define SIM_PURGE_SLACK 4096
 
 struct sim {
     evq q;
@@ -64,14 +73,51 @@ sim_time sim_now(const sim *s)
     return s->ext != NULL ? s->ext->now(s->ext->q) : s->now;
 }
 
+/* Is this entry the live one of a pending event?  If it is the live entry
+ * of a cancelled event, that event forgets it. */
+static int entry_live(const evq_entry *e, void *arg)
+{
+    sim_event *ev = e->ev;
+
+    (void)arg;
+    if (e->seq != ev->qseq)
+        return 0;
+    if (ev->at == SIM_NEVER) {
+        ev->qseq = 0;
+        return 0;
+    }
+    return 1;
+}
+
+/*
+ * Drop the entries that can only be skipped: stale ones, and the live
+ * entries of cancelled events.  Run when they outnumber the pending events,
+ * so that the queue's memory follows the pending events, not the cancels;
+ * each purge at least halves the queue, so it costs O(1) amortised per
+ * entry queued.  Order is unaffected: a dropped entry would have been
+ * skipped, and an event re-armed after losing its entry is queued anew
+ * with the same (time, seq) the old entry would have re-queued with.
+ */
+static void purge(sim *s)
+{
+    evq_filter(&s->q, entry_live, NULL);
+    SIM_ASSERT(evq_size(&s->q) == s->npending, "%zu entries left for %llu pending events",
+               evq_size(&s->q), (unsigned long long)s->npending);
+}
+
 static void enqueue(sim *s, sim_event *ev)
 {
-    if (s->ext != NULL)
+    if (s->ext != NULL) {
         s->ext->push(s->ext->q, ev->at, ev->seq, ev);
-    else
-        evq_push(&s->q, ev->at, ev->seq, ev);
+        ev->qseq = ev->seq;
+        ev->qat = ev->at;
+        return;
+    }
+    evq_push(&s->q, ev->at, ev->seq, ev);
     ev->qseq = ev->seq;
     ev->qat = ev->at;
+    if (evq_size(&s->q) > 2 * s->npending + SIM_PURGE_SLACK)
+        purge(s);
 }
 
 static void arm(sim *s, sim_event *ev, sim_time at)
@@ -251,3 +297,15 @@ uint64_t sim_fingerprint(const sim *s)
 {
     return s->fp;
 }
+
+size_t sim_queue_bytes(const sim *s)
+{
+    return evq_bytes(&s->q);
+}
+
+#ifdef OFFSIM_EVQ_COUNT
+void sim_queue_counters(const sim *s, evq_counters *out)
+{
+    *out = s->q.ops;
+}
+#endif

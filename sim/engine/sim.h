@@ -24,6 +24,7 @@
 #define SIM_SIM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -150,6 +151,8 @@ uint64_t sim_events(const sim *s);
  * same times in the same order (INET's fingerprint tests).
  */
 uint64_t sim_fingerprint(const sim *s);
+/* Bytes the native pending set holds for entries (0 on another scheduler). */
+size_t sim_queue_bytes(const sim *s);
 
 #ifdef __cplusplus
 }
