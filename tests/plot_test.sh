@@ -38,6 +38,54 @@ expect "release cdf as pdf" "%PDF" "$(head -c 4 "$tmp/r.pdf")"
 grep -q '(10.0% censored)' "$tmp/n.svg" && ok "censored share in the legend" ||
   fail "censored share in the legend: $(grep -o '([0-9.]*% censored)' "$tmp/n.svg")"
 
+# Nothing from a database reaches gnuplot as code (issue 9): every text field
+# a plot reads (scenario path, the varied key and its values, peer names,
+# event details) holds line breaks, quotes, backslashes, backquotes, a data
+# block's end marker and system() calls that would each create a file.
+cp "$tmp/s.db" "$tmp/evil.db"
+evil() { # evil TAG: an SQL expression of hostile text whose commands touch $tmp/pwned-TAG-*
+  local t="x'\"\\~\`touch $tmp/pwned-$1-bq\`~system('touch $tmp/pwned-$1-sq')~"
+  t+="system(\"touch $tmp/pwned-$1-dq\")~EOD~system('touch $tmp/pwned-$1-eod')~print \`touch $tmp/pwned-$1-p\`~#"
+  printf "replace('%s', '~', char(10))" "${t//\'/\'\'}"
+}
+sqlite3 "$tmp/evil.db" "
+  UPDATE run SET scenario = $(evil scenario);
+  UPDATE conn SET peer = $(evil peer) || peer;
+  UPDATE event SET detail = $(evil detail) || COALESCE(detail, '');
+  UPDATE run_param SET value = $(evil value) || value WHERE key = 'nic.fin_wait_2_timeout';
+  UPDATE run_param SET key = $(evil key) WHERE key = 'nic.fin_wait_2_timeout';"
+expect "hostile database written" 0 $?
+for kind in cdf vs occupancy handoffs; do
+  for fmt in png svg; do
+    "$offsim" plot "$tmp/evil.db" --kind $kind --out "$tmp/evil-$kind.$fmt" >/dev/null 2>"$tmp/err"
+    expect "hostile $kind $fmt plots" 0 $?
+  done
+done
+"$offsim" plot "$tmp/evil.db" --kind cdf --metric release --out "$tmp/evil-r.pdf" >/dev/null 2>"$tmp/err"
+expect "hostile release cdf plots" 0 $?
+pwned=$(ls "$tmp" | grep -c '^pwned' || true)
+expect "no command from the database ran" 0 "$pwned"
+"$offsim" plot "$tmp/s.db" --kind cdf --out "$tmp/a
+b.png" 2>"$tmp/err"
+expect "a line break in --out exits 2" 2 $?
+grep -q "control character" "$tmp/err" && ok "--out with a line break explained" ||
+  fail "--out with a line break explained: $(cat "$tmp/err")"
+(cd "$tmp" && "$offsim" plot s.db --kind cdf --out "q'\`touch pwned-out\`.svg") >/dev/null 2>"$tmp/err"
+expect "quotes and backquotes in --out plot" 0 $?
+[ -e "$tmp/pwned-out" ] && fail "--out ran a command" || ok "--out is a file name, not code"
+[ -s "$tmp/q'\`touch pwned-out\`.svg" ] && ok "--out written under its own name" ||
+  fail "--out written under its own name"
+
+# Runs of one scenario path made with different --set values are not pooled
+# into one curve without a word.
+cp "$tmp/n.db" "$tmp/p.db"
+"$offsim" run "$scenarios/host-none.ini" --db "$tmp/p.db" --set nic.capacity=500 --quiet >/dev/null
+"$offsim" plot "$tmp/p.db" --kind cdf --out "$tmp/pool.png" 2>"$tmp/err"
+expect "runs of different settings exit 1" 1 $?
+grep -q "differ in a setting no sweep varied (nic.capacity is '500' or '65536')" "$tmp/err" &&
+  ok "pooling refused, naming the key and its values" ||
+  fail "pooling refused, naming the key and its values: $(cat "$tmp/err")"
+
 # Errors.
 "$offsim" plot "$tmp/s.db" --kind pie 2>"$tmp/err"; expect "unknown kind exits 2" 2 $?
 "$offsim" plot "$tmp/s.db" --kind cdf --out "$tmp/x.jpg" 2>"$tmp/err"; expect "unknown format exits 2" 2 $?

@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,38 +42,84 @@ static const char *const plot_what[] = {
     [PLOT_CDF] = "close-latency CDF", [PLOT_VS] = "close latency",
     [PLOT_OCCUPANCY] = "FIN_WAIT_2 occupancy", [PLOT_HANDOFFS] = "handoffs"};
 
-/* Text inside a gnuplot string literal: '"' and '\\' escaped. */
-static void gp_text(FILE *f, const char *s)
+/*
+ * Nothing read from a database reaches gnuplot as code.  Every string in the
+ * script is a single-quoted literal: gnuplot expands neither backquotes
+ * (which run a shell command inside a double-quoted string) nor backslashes
+ * in it, and a quote in it is written twice.  A line break would end the
+ * command, so control characters become '?'.  In the data block, where a
+ * line break would end the block, the same holds, and a double quote (the
+ * data reader's field quote) becomes a single one.
+ */
+static void gp_quote(FILE *f, const char *s)
 {
+    fputc('\'', f);
     for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        fputc(*s, f);
+        unsigned char c = (unsigned char)*s;
+
+        if (c < 0x20 || c == 0x7f)
+            fputc('?', f);
+        else if (c == '\'')
+            fputs("''", f);
+        else
+            fputc(c, f);
     }
+    fputc('\'', f);
 }
 
-/* A gnuplot string literal. */
-static void gp_string(FILE *f, const char *s)
+/* `name = 'text'` where text is printf's output; 0, or -1 out of memory. */
+static int gp_assign(FILE *f, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int gp_assign(FILE *f, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    char *text;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (text = malloc((size_t)n + 1)) == NULL)
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    fprintf(f, "%s = ", name);
+    gp_quote(f, text);
+    fputc('\n', f);
+    free(text);
+    return 0;
+}
+
+/* A field of the data block: "text", with no line break or double quote. */
+static void gp_field(FILE *f, const char *s, const char *suffix)
 {
     fputc('"', f);
-    gp_text(f, s);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        fputc(c < 0x20 || c == 0x7f ? '?' : c == '"' ? '\'' : c, f);
+    }
+    fputs(suffix, f);
     fputc('"', f);
 }
 
 /* The data block $data: one block per series, its title first. */
 static void gp_data(FILE *gp, const figure_data *fd, int cdf)
 {
+    char censored[48];
+
     fputs("$data << EOD\n", gp);
     for (size_t i = 0; i < fd->n; i++) {
         const figure_series *s = &fd->s[i];
 
         if (i > 0)
             fputs("\n\n", gp);
-        fputc('"', gp);
-        gp_text(gp, s->label);
+        censored[0] = '\0';
         if (cdf)
-            fprintf(gp, " (%.1f%% censored)", s->censored_pct);
-        fputs("\"\n", gp);
+            snprintf(censored, sizeof censored, " (%.1f%% censored)", s->censored_pct);
+        gp_field(gp, s->label, censored);
+        fputc('\n', gp);
         for (size_t k = 0; k < s->n; k++) {
             const figure_point *pt = &s->pt[k];
 
@@ -81,7 +128,7 @@ static void gp_data(FILE *gp, const figure_data *fd, int cdf)
             } else if (pt->text != NULL) { /* vs */
                 fprintf(gp, "%.9g %.9g %.9g %.9g %d ", pt->x, pt->y[0], pt->y[1], pt->y[2],
                         pt->lower_bound);
-                gp_string(gp, pt->text);
+                gp_field(gp, pt->text, "");
                 fputc('\n', gp);
             } else {
                 fprintf(gp, "%.9g", pt->x);
@@ -99,6 +146,7 @@ static int gp_kind(FILE *gp, figure *f, plot_kind kind, int release, int *nserie
                    sim_diag *d)
 {
     figure_data fd;
+    const char *note;
     int rc, cdf = kind == PLOT_CDF;
 
     switch (kind) {
@@ -120,21 +168,20 @@ static int gp_kind(FILE *gp, figure *f, plot_kind kind, int release, int *nserie
     gp_data(gp, &fd, cdf);
     *nseries = (int)fd.n;
     figure_data_free(&fd);
-    if (cdf) {
-        fprintf(gp, "x_label = \"%s latency (s, log scale)\"\n", release ? "release" : "close");
-        fputs("note = ", gp);
-        gp_string(gp, figure_xkey(f) ? figure_xkey(f) : "runs");
-        fputs("\nsubtitle = \"a curve ends at 1 - its censored share (still open at the end)\"\n",
-              gp);
-    } else if (kind == PLOT_VS) {
-        fputs("x_label = ", gp);
-        gp_string(gp, figure_xlabel(f));
-        fputc('\n', gp);
-        fprintf(gp, "categorical = %d\n", !figure_numeric(f));
-    } else {
-        fputs("note = ", gp);
-        gp_string(gp, figure_xkey(f) ? figure_xkey(f) : "runs");
-        fputc('\n', gp);
+    note = figure_xkey(f) ? figure_xkey(f) : "runs";
+    if (cdf)
+        rc = gp_assign(gp, "x_label", "%s latency (s, log scale)", release ? "release" : "close") |
+             gp_assign(gp, "note", "%s", note) |
+             gp_assign(gp, "subtitle", "%s",
+                       "a curve ends at 1 - its censored share (still open at the end)");
+    else if (kind == PLOT_VS)
+        rc = gp_assign(gp, "x_label", "%s", figure_xlabel(f)) |
+             (fprintf(gp, "categorical = %d\n", !figure_numeric(f)) < 0);
+    else
+        rc = gp_assign(gp, "note", "%s", note);
+    if (rc != 0) {
+        diag_add(d, "out of memory writing the gnuplot script");
+        return SIM_ENOMEM;
     }
     return SIM_OK;
 }
@@ -146,15 +193,16 @@ static int gp_script(FILE *gp, figure *f, plot_kind kind, int release, const cha
     const char *x = figure_xkey(f);
 
     fprintf(gp, "set terminal %s\nset output ", term);
-    gp_string(gp, out);
+    gp_quote(gp, out);
     fputc('\n', gp);
     if (gp_kind(gp, f, kind, release, nseries, d) != SIM_OK)
         return -1;
-    fprintf(gp, "nseries = %d\nplot_title = \"", *nseries);
-    gp_text(gp, figure_scenario(f));
-    fprintf(gp, ": %s%s", plot_what[kind], x ? " by " : "");
-    gp_text(gp, x ? x : "");
-    fputs("\"\n", gp);
+    fprintf(gp, "nseries = %d\n", *nseries);
+    if (gp_assign(gp, "plot_title", "%s: %s%s%s", figure_scenario(f), plot_what[kind],
+                  x ? " by " : "", x ? x : "") != 0) {
+        diag_add(d, "out of memory writing the gnuplot script");
+        return -1;
+    }
     fputs(plot_template(plot_kinds[kind]), gp);
     return 0;
 }
@@ -254,6 +302,13 @@ static const char *output(const cli_args *a, plot_kind kind, const char **term, 
         snprintf(def, sizeof def, "results/%s.png", plot_kinds[kind]); /* kinds are short */
         out = def;
     }
+    for (const char *c = out; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+            *rc = cli_usage_error(&cli_plot, "--out: the file name holds a control character "
+                                             "(byte 0x%02x); gnuplot cannot write to it",
+                                  (unsigned char)*c);
+            return NULL;
+        }
     if ((*term = terminal_for(out)) == NULL) {
         *rc = cli_usage_error(&cli_plot, "--out: expected a file ending in .png, .svg or .pdf, "
                                          "got '%s'", out);

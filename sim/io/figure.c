@@ -157,6 +157,68 @@ static int default_xkey(figure *f, sim_diag *d)
     return rc;
 }
 
+/*
+ * Runs of one scenario path may have been made with different --set values
+ * (or on different engines): pooled into one series they would make a curve
+ * that no run had.  Only the x key, the keys a sweep varied and the seed may
+ * differ; anything else is refused, naming the keys and their values.
+ */
+static int check_pooling(figure *f, sim_diag *d)
+{
+    sqlite3_stmt *st;
+    sqlite3_str *keys = sqlite3_str_new(f->db);
+    int n = 0, rc = prepare(
+        f,
+        "WITH p AS (SELECT key, value FROM run_param WHERE run_id IN (SELECT run_id FROM sel) "
+        "  AND key <> 'sim.seed' AND key IS NOT ?1 AND key NOT IN (SELECT key FROM run_param "
+        "  WHERE varied = 1 AND run_id IN (SELECT run_id FROM sel))) "
+        "SELECT key, COUNT(DISTINCT value), MIN(value), MAX(value), "
+        "  COUNT(*) < (SELECT COUNT(*) FROM sel) FROM p GROUP BY key "
+        "  HAVING COUNT(DISTINCT value) > 1 OR COUNT(*) < (SELECT COUNT(*) FROM sel) "
+        "UNION ALL SELECT 'the engine', COUNT(DISTINCT engine), MIN(engine), MAX(engine), 0 "
+        "  FROM run WHERE id IN (SELECT run_id FROM sel) HAVING COUNT(DISTINCT engine) > 1 "
+        "ORDER BY 1",
+        &st, d);
+    char *list;
+
+    if (rc != SIM_OK) {
+        sqlite3_free(sqlite3_str_finish(keys));
+        return rc;
+    }
+    if (f->xkey != NULL)
+        sqlite3_bind_text(st, 1, f->xkey, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int values = sqlite3_column_int(st, 1);
+
+        if (n++ > 0)
+            sqlite3_str_appendall(keys, "; ");
+        sqlite3_str_appendf(keys, "%s ", sqlite3_column_text(st, 0));
+        if (values > 1)
+            sqlite3_str_appendf(keys, "%s '%s' %s '%s'", values == 2 ? "is" : "goes from",
+                                sqlite3_column_text(st, 2), values == 2 ? "or" : "to",
+                                sqlite3_column_text(st, 3));
+        if (sqlite3_column_int(st, 4))
+            sqlite3_str_appendf(keys, "%sis missing in some runs", values > 1 ? ", " : "");
+    }
+    rc = sqlite3_finalize(st) == SQLITE_OK ? SIM_OK : sql_error(f, d);
+    list = sqlite3_str_finish(keys);
+    if (rc == SIM_OK && n > 0) {
+        if (list == NULL) {
+            rc = SIM_ENOMEM;
+        } else {
+            diag_add(d,
+                     "the complete runs of %s differ in %s no sweep varied (%s): one curve "
+                     "would pool them; vary %s in one sweep (offsim sweep --vary), or keep "
+                     "such runs in separate databases",
+                     f->scenario, n == 1 ? "a setting" : "settings", list,
+                     n == 1 ? "it" : "them");
+            rc = SIM_EINVAL;
+        }
+    }
+    sqlite3_free(list);
+    return rc;
+}
+
 /* "nic.fin_wait_2_timeout (s)": the x key and the unit of run_param.num. */
 static int make_xlabel(figure *f)
 {
@@ -253,6 +315,8 @@ int figure_open(const char *path, const figure_query *q, figure **out, sim_diag 
         rc = SIM_ENOMEM;
     if (rc == SIM_OK && f->xkey == NULL)
         rc = default_xkey(f, d);
+    if (rc == SIM_OK)
+        rc = check_pooling(f, d);
     if (rc == SIM_OK)
         rc = make_series(f, d);
     if (rc == SIM_ENOMEM)
