@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh - install what is missing, build a Release build, run the default
 # scenario into results/demo.db and print the run's summary; then sweep the
-# NIC's FIN_WAIT_2 timeout and draw results/close-latency.png.
+# NIC's FIN_WAIT_2 timeout and draw results/close-latency.png and its tail,
+# results/close-latency-tail.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -20,6 +21,7 @@ rm -f results/sweep.db results/sweep.db-wal results/sweep.db-shm
   --vary nic.fin_wait_2_timeout=30s,60s,120s,240s --seeds 3 \
   --set workload.connections=5000 --db results/sweep.db
 ./build/release/sim/offsim plot results/sweep.db --kind cdf --out results/close-latency.png
+./build/release/sim/offsim plot results/sweep.db --kind cdf --ccdf --out results/close-latency-tail.png
 
 echo
 echo "The run is in results/demo.db, the sweep in results/sweep.db; for example:"

@@ -1,13 +1,9 @@
 # plot-occupancy.gp - connections held in FIN_WAIT_2 over simulated time, on
-# the NIC (solid) and on the host (dashed), one colour per value of the
-# varied key, the mean over seeds.
-# offsim plot defines: $data (one block per value: a title line, then
-# "seconds nic host" rows), nseries, plot_title, note (the key's title).
-set title plot_title noenhanced
-set xlabel "simulated time (s)" noenhanced
-set ylabel "connections in FIN_WAIT_2" noenhanced
-set grid
-set key outside right top noenhanced title note
-plot for [i=1:nseries] $data index (i-1) using 1:2 with lines lw 2 lc i title columnheader(1), \
-     for [i=1:nseries] $data index (i-1) using 1:3 with lines lw 2 dt 2 lc i notitle, \
-     NaN with lines lw 2 dt 2 lc "black" title "dashed: on the host"
+# the NIC and on the host, the mean over seeds.  One panel (NIC solid, host
+# dashed) when both counts are of a size; two panels (NIC above, host below)
+# when one is ten times the other, or when another key needs the line styles.
+# offsim defines t_unit (seconds per unit of the x axis), t_unit_name and
+# panels before this, and writes the panels after it.
+x_label = 'simulated time ('.t_unit_name.')'
+y_label_1 = panels > 1 ? 'on the NIC' : 'connections in FIN_WAIT_2'
+y_label_2 = 'on the host'

@@ -16,6 +16,7 @@ required=(
   libpcap-dev tcpdump                    # packet traces (run --pcap), read back by the tests
   gnuplot-nox                            # offsim plot
   libgsl-dev                             # Student's t quantiles: confidence intervals over seeds
+  fonts-liberation2                      # the figures' font (Helvetica's widths, which the layout assumes)
 )
 # Debian's ns-3 CMake package (/usr/lib/x86_64-linux-gnu/cmake/ns3/ns3Targets*.cmake)
 # names files of packages that libns3-dev does not depend on; every path in

@@ -2,8 +2,10 @@
  * test_figure.c - the read side of the store: the names declared once (run
  * statuses, scalars, SIM_S in SQL), medians of scalars over runs, and the
  * data of each figure (io/figure.h), on databases written through the
- * store's own API.  Sizes go past the caps the code once had (256 seeds in
- * a sweep's summary, 512 runs at one x of a vs figure).
+ * store's own API: series in numeric order, keys in their roles, the
+ * Kaplan-Meier curve, --where, pooling over seeds only.  Sizes go past the
+ * caps the code once had (256 seeds in a sweep's summary, 512 runs at one x
+ * of a vs figure).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -127,7 +129,7 @@ static void point_statistics_over_more_than_256_runs(void)
 static void vs_over_more_than_512_seeds(void)
 {
     enum { N = 601 };
-    figure_query q = {NULL, NULL, 1};
+    figure_query q = {NULL, NULL, 1, NULL, 0};
     figure *f;
     figure_data fd;
     sim_diag d;
@@ -136,32 +138,59 @@ static void vs_over_more_than_512_seeds(void)
     diag_init(&d);
     CHECK_EQ_I64(figure_open(path_in_tmp("v.db"), &q, &f, &d), SIM_OK);
     CHECK_EQ_STR(figure_scenario(f), "s.ini");
-    CHECK_EQ_STR(figure_xkey(f), "nic.fin_wait_2_timeout"); /* the one varied key */
-    CHECK_EQ_STR(figure_xlabel(f), "nic.fin_wait_2_timeout (s)");
-    CHECK(figure_numeric(f));
+    CHECK_EQ_STR(figure_x(f)->key, "nic.fin_wait_2_timeout"); /* the one varied key */
+    CHECK_EQ_STR(figure_x(f)->unit, "s");
+    CHECK(figure_x(f)->numeric);
+    CHECK(figure_colour(f)->key == NULL); /* no other key: one colour */
+    CHECK_EQ_I64(figure_runs(f), 2 * N);
     CHECK_EQ_I64(figure_vs(f, &fd, &d), SIM_OK);
     CHECK_EQ_I64(fd.n, 3);
-    CHECK_EQ_STR(fd.s[0].label, "median");
-    CHECK_EQ_STR(fd.s[2].label, "p99");
-    CHECK_EQ_I64(fd.s[0].n, 2);
-    /* At 30 s: median over seeds 1..601 of seed/10 is 30.1, least 0.1, largest 60.1. */
+    CHECK_EQ_STR(figure_vs_name[fd.s[0].style], "median");
+    CHECK_EQ_STR(figure_vs_name[fd.s[2].style], "p99");
+    CHECK_EQ_I64(fd.s[0].n_pt, 2);
+    /* At 30 s: the mean over seeds 1..601 of seed/10 is 30.1, least 0.1, largest 60.1. */
     CHECK_NEAR(fd.s[0].pt[0].x, 30, 0);
     CHECK_NEAR(fd.s[0].pt[0].y[0], 30.1, 1e-9);
     CHECK_NEAR(fd.s[0].pt[0].y[1], 0.1, 1e-9);
     CHECK_NEAR(fd.s[0].pt[0].y[2], 60.1, 1e-9);
-    CHECK_EQ_STR(fd.s[0].pt[1].text, "60s");
+    CHECK_EQ_I64(fd.s[0].pt[0].n, N);
+    /* Its 95 % interval: t(0.975, 600) s / sqrt(601), s the sample standard
+     * deviation of 0.1..60.1 in steps of 0.1, sqrt(601 * 602 / 12) / 10. */
+    CHECK_NEAR(fd.s[0].pt[0].y[4] - fd.s[0].pt[0].y[0],
+               1.9639390 * sqrt(601.0 * 602 / 12) / 10 / sqrt(601.0), 1e-5);
+    CHECK_NEAR(fd.s[0].pt[0].y[0] - fd.s[0].pt[0].y[3], fd.s[0].pt[0].y[4] - fd.s[0].pt[0].y[0],
+               1e-9);
+    CHECK_NEAR(fd.s[0].pt[1].x, 60, 0);
     CHECK_NEAR(fd.s[0].pt[1].y[0], 31.1, 1e-9);
     CHECK_EQ_I64(fd.s[0].pt[0].lower_bound, 0);
     CHECK_EQ_I64(fd.s[2].pt[0].lower_bound, 1);
     figure_data_free(&fd);
+    figure_close(f);
 
-    /* CDF: each curve stops at 1 - its censored share (one of two open). */
+    /* The other kinds: one series per timeout. */
+    q.need_x = 0;
+    CHECK_EQ_I64(figure_open(path_in_tmp("v.db"), &q, &f, &d), SIM_OK);
+    CHECK_EQ_STR(figure_colour(f)->key, "nic.fin_wait_2_timeout");
+
+    /* Kaplan-Meier, seeds pooled: each run has one connection closed at 2 s
+     * and one still open, censored at the run's end, 9 s after its close.
+     * S = 1 until 2 s, 1/2 after; the censoring leaves it there. */
     CHECK_EQ_I64(figure_cdf(f, FIGURE_CLOSE, &fd, &d), SIM_OK);
     CHECK_EQ_I64(fd.n, 2);
-    CHECK_EQ_STR(fd.s[0].label, "30s");
-    CHECK_NEAR(fd.s[0].censored_pct, 50, 1e-9);
-    CHECK_NEAR(fd.s[0].pt[fd.s[0].n - 1].y[0], 0.5, 1e-12);
-    CHECK_NEAR(fd.s[0].pt[0].x, 2.0, 1e-12); /* t_time_wait - t_close = 2 s */
+    CHECK_EQ_STR(figure_colour(f)->label[fd.s[0].colour], "30s");
+    CHECK_NEAR(fd.s[0].n, 2 * N, 0);
+    CHECK_NEAR(fd.s[0].censored, N, 0);
+    CHECK_EQ_I64(fd.s[0].runs, N);
+    CHECK_EQ_I64(fd.s[0].n_pt, 3);
+    CHECK_NEAR(fd.s[0].pt[0].x, 2.0, 1e-12);
+    CHECK_NEAR(fd.s[0].pt[0].y[0], 1, 0);
+    CHECK_NEAR(fd.s[0].pt[1].x, 2.0, 1e-12);
+    CHECK_NEAR(fd.s[0].pt[1].y[0], 0.5, 1e-12);
+    CHECK_NEAR(fd.s[0].pt[2].x, 9.0, 1e-12); /* the curve runs to the largest time */
+    CHECK_NEAR(fd.s[0].pt[2].y[0], 0.5, 1e-12);
+    CHECK_EQ_I64(fd.s[0].n_mark, 1);
+    CHECK_NEAR(fd.s[0].mark[0].x, 9.0, 1e-12);
+    CHECK_NEAR(fd.s[0].mark[0].y[0], 0.5, 1e-12);
     figure_data_free(&fd);
 
     /* Occupancy: the mean over seeds per time bin. */
@@ -178,9 +207,214 @@ static void vs_over_more_than_512_seeds(void)
     figure_close(f);
 }
 
+/* One run with the given varied keys (key, value, num; num NAN: a name). */
+typedef struct kv {
+    const char *key, *value;
+    double num;
+} kv;
+
+static void add_run(results *r, const char *scenario, const kv *keys, size_t nkeys,
+                    const kv *fixed, size_t nfixed, int seed, double close_s)
+{
+    static int identity;
+    char id[32];
+    results_run_info info = {id, scenario, "", "abc", "native", (uint64_t)seed, NULL, NULL, NULL};
+    results_conn_row c = {1,         "web",      0,      SIM_S, SIM_S,   SIM_S,     0, SIM_NEVER,
+                          4 * SIM_S, "peer_fin", "host", 2,     "clean", 3 * SIM_S, 0};
+    sim_diag d;
+    int64_t run;
+    double num = seed;
+
+    diag_init(&d);
+    snprintf(id, sizeof id, "run%d", ++identity);
+    CHECK_EQ_I64(results_run_begin(r, &info, &run, &d), SIM_OK);
+    for (size_t i = 0; i < nkeys; i++)
+        results_param(r, run, keys[i].key, keys[i].value, isnan(keys[i].num) ? NULL : &keys[i].num,
+                      1);
+    for (size_t i = 0; i < nfixed; i++)
+        results_param(r, run, fixed[i].key, fixed[i].value,
+                      isnan(fixed[i].num) ? NULL : &fixed[i].num, 0);
+    results_param(r, run, "sim.seed", "1", &num, 0);
+    c.t_time_wait = SIM_S + (sim_time)(close_s * SIM_S);
+    results_conn(r, run, &c);
+    CHECK_EQ_I64(results_run_end(r, run, RESULTS_COMPLETE, 0, 10 * SIM_S, 1, NULL, &d), SIM_OK);
+}
+
+/* A two-key sweep: timeouts 10s, 120s, 30s (given in that order), ticks 10
+ * and 1000, two seeds; the close latency says which point a run is. */
+static void write_two_keys(const char *db)
+{
+    static const kv timeouts[] = {{"", "10s", 10}, {"", "120s", 120}, {"", "30s", 30}};
+    static const kv ticks[] = {{"", "1000", 1000}, {"", "10", 10}};
+    results *r;
+    sim_diag d;
+
+    diag_init(&d);
+    CHECK_EQ_I64(results_open(db, &r, &d), SIM_OK);
+    for (int t = 0; t < 3; t++)
+        for (int k = 0; k < 2; k++)
+            for (int seed = 1; seed <= 2; seed++) {
+                kv keys[2] = {{"nic.fin_wait_2_timeout", timeouts[t].value, timeouts[t].num},
+                              {"nic.ticks_per_second", ticks[k].value, ticks[k].num}};
+                kv fixed[1] = {{"nic.capacity", "100", 100}};
+
+                add_run(r, "two.ini", keys, 2, fixed, 1, seed, timeouts[t].num + ticks[k].num);
+            }
+    results_close(r);
+}
+
+static void series_of_two_keys_in_numeric_order(void)
+{
+    figure_query q = {NULL, NULL, 0, NULL, 0};
+    figure *f;
+    figure_data fd;
+    sim_diag d;
+    int least, most;
+
+    write_two_keys(path_in_tmp("two.db"));
+    diag_init(&d);
+    CHECK_EQ_I64(figure_open(path_in_tmp("two.db"), &q, &f, &d), SIM_OK);
+    /* The key with more values colours; the other is the line style. */
+    CHECK_EQ_STR(figure_colour(f)->key, "nic.fin_wait_2_timeout");
+    CHECK_EQ_I64(figure_colour(f)->n, 3);
+    CHECK_EQ_STR(figure_colour(f)->label[0], "10s");
+    CHECK_EQ_STR(figure_colour(f)->label[1], "30s");
+    CHECK_EQ_STR(figure_colour(f)->label[2], "120s");
+    CHECK_EQ_STR(figure_style(f)->key, "nic.ticks_per_second");
+    CHECK_EQ_STR(figure_style(f)->label[0], "10");
+    CHECK_EQ_STR(figure_style(f)->label[1], "1000");
+    figure_seeds(f, &least, &most);
+    CHECK_EQ_I64(least, 2);
+    CHECK_EQ_I64(most, 2);
+    CHECK_EQ_STR(figure_fixed(f), "");
+    /* Six curves in (colour, style) order, each pooling two seeds: never a
+     * curve of two points of the sweep. */
+    CHECK_EQ_I64(figure_cdf(f, FIGURE_CLOSE, &fd, &d), SIM_OK);
+    CHECK_EQ_I64(fd.n, 6);
+    for (size_t i = 0; i < fd.n; i++) {
+        static const double close_s[6] = {20, 1010, 40, 1030, 130, 1120};
+
+        CHECK_EQ_I64(fd.s[i].colour, i / 2);
+        CHECK_EQ_I64(fd.s[i].style, i % 2);
+        CHECK_EQ_I64(fd.s[i].runs, 2);
+        CHECK_NEAR(fd.s[i].n, 2, 0);
+        CHECK_NEAR(fd.s[i].pt[1].x, close_s[i], 1e-9);
+    }
+    figure_data_free(&fd);
+    figure_close(f);
+
+    /* --x picks the colour key. */
+    q.xkey = "nic.ticks_per_second";
+    CHECK_EQ_I64(figure_open(path_in_tmp("two.db"), &q, &f, &d), SIM_OK);
+    CHECK_EQ_STR(figure_colour(f)->key, "nic.ticks_per_second");
+    CHECK_EQ_STR(figure_style(f)->key, "nic.fin_wait_2_timeout");
+    CHECK_EQ_STR(figure_style(f)->label[2], "120s");
+    figure_close(f);
+
+    /* vs: the x key must be said; the other key then colours. */
+    q.xkey = NULL;
+    q.need_x = 1;
+    diag_init(&d);
+    CHECK_EQ_I64(figure_open(path_in_tmp("two.db"), &q, &f, &d), SIM_EINVAL);
+    CHECK_CONTAINS(d.msg[0], "several keys vary");
+    CHECK_CONTAINS(d.msg[0], "--x");
+    q.xkey = "nic.fin_wait_2_timeout";
+    CHECK_EQ_I64(figure_open(path_in_tmp("two.db"), &q, &f, &d), SIM_OK);
+    CHECK_EQ_STR(figure_x(f)->key, "nic.fin_wait_2_timeout");
+    CHECK_EQ_STR(figure_colour(f)->key, "nic.ticks_per_second");
+    figure_close(f);
+}
+
+static void where_selects_runs(void)
+{
+    figure_where w[3] = {{"nic.ticks_per_second", "1000"}, {"nic.fin_wait_2_timeout", "0.5min"},
+                         {"nic.fin_wait_2_timeout", "10s"}};
+    figure_query q = {NULL, NULL, 0, w, 1};
+    figure *f;
+    figure_data fd;
+    sim_diag d;
+
+    diag_init(&d);
+    CHECK_EQ_I64(figure_open(path_in_tmp("two.db"), &q, &f, &d), SIM_OK);
+    CHECK_EQ_I64(figure_runs(f), 6);
+    CHECK(figure_style(f)->key == NULL); /* one value left: not a line style */
+    CHECK_EQ_STR(figure_fixed(f), "nic.ticks_per_second=1000");
+    figure_close(f);
+
+    /* Two values of one key: either; 0.5min is 30s as a number. */
+    q.nwhere = 3;
+    CHECK_EQ_I64(figure_open(path_in_tmp("two.db"), &q, &f, &d), SIM_OK);
+    CHECK_EQ_I64(figure_runs(f), 4);
+    CHECK_EQ_I64(figure_colour(f)->n, 2);
+    CHECK_EQ_STR(figure_colour(f)->label[0], "10s");
+    CHECK_EQ_STR(figure_colour(f)->label[1], "30s");
+    CHECK_EQ_I64(figure_cdf(f, FIGURE_CLOSE, &fd, &d), SIM_OK);
+    CHECK_EQ_I64(fd.n, 2);
+    figure_data_free(&fd);
+    figure_close(f);
+
+    /* Mistakes: a key the runs do not have, a value none has, a bad unit. */
+    w[0] = (figure_where){"nic.capacityy", "1"};
+    q.nwhere = 1;
+    diag_init(&d);
+    CHECK_EQ_I64(figure_open(path_in_tmp("two.db"), &q, &f, &d), SIM_EINVAL);
+    CHECK_CONTAINS(d.msg[0], "no key 'nic.capacityy'");
+    w[0] = (figure_where){"nic.fin_wait_2_timeout", "45s"};
+    diag_init(&d);
+    CHECK_EQ_I64(figure_open(path_in_tmp("two.db"), &q, &f, &d), SIM_EINVAL);
+    CHECK_CONTAINS(d.msg[0], "its values: 10s, 30s, 120s");
+    w[0] = (figure_where){"nic.fin_wait_2_timeout", "45 parsecs"};
+    diag_init(&d);
+    CHECK_EQ_I64(figure_open(path_in_tmp("two.db"), &q, &f, &d), SIM_EINVAL);
+    CHECK_CONTAINS(d.msg[0], "--where nic.fin_wait_2_timeout=45 parsecs");
+}
+
+/* Names keep the order they were run in; a key a varied one decides may
+ * differ between points, never within one. */
+static void names_in_run_order_and_pooling(void)
+{
+    static const char *const policy[3] = {"linux", "chimney", "freebsd"};
+    static const char *const timeout[3] = {"60s", "120s", "600s"};
+    static const double num[3] = {60, 120, 600};
+    figure_query q = {NULL, NULL, 1, NULL, 0};
+    results *r;
+    figure *f;
+    sim_diag d;
+
+    diag_init(&d);
+    CHECK_EQ_I64(results_open(path_in_tmp("names.db"), &r, &d), SIM_OK);
+    for (int i = 0; i < 3; i++)
+        for (int seed = 1; seed <= 2; seed++) {
+            kv keys[1] = {{"host.fw2_policy", policy[i], NAN}};
+            kv fixed[1] = {{"host.fin_wait_2_timeout", timeout[i], num[i]}};
+
+            add_run(r, "names.ini", keys, 1, fixed, 1, seed, 1);
+        }
+    results_close(r);
+    CHECK_EQ_I64(figure_open(path_in_tmp("names.db"), &q, &f, &d), SIM_OK);
+    CHECK(!figure_x(f)->numeric);
+    CHECK_EQ_STR(figure_x(f)->label[0], "linux");
+    CHECK_EQ_STR(figure_x(f)->label[1], "chimney");
+    CHECK_EQ_STR(figure_x(f)->label[2], "freebsd");
+    figure_close(f);
+
+    /* A run of linux with another timeout: two curves in one would be pooled. */
+    CHECK_EQ_I64(results_open(path_in_tmp("names.db"), &r, &d), SIM_OK);
+    {
+        kv keys[1] = {{"host.fw2_policy", "linux", NAN}};
+        kv fixed[1] = {{"host.fin_wait_2_timeout", "30s", 30}};
+
+        add_run(r, "names.ini", keys, 1, fixed, 1, 3, 1);
+    }
+    results_close(r);
+    diag_init(&d);
+    CHECK_EQ_I64(figure_open(path_in_tmp("names.db"), &q, &f, &d), SIM_EINVAL);
+    CHECK_CONTAINS(d.msg[0], "host.fin_wait_2_timeout is '30s' or '60s'");
+}
+
 static void figures_that_cannot_be_drawn(void)
 {
-    figure_query q = {NULL, "nic.capacity", 0};
+    figure_query q = {NULL, "nic.capacity", 0, NULL, 0};
     figure *f;
     sim_diag d;
 
@@ -201,8 +435,10 @@ static void figures_that_cannot_be_drawn(void)
 
 static void cleanup(void)
 {
-    static const char *const names[] = {"m.db", "m.db-wal", "m.db-shm",
-                                        "v.db", "v.db-wal", "v.db-shm"};
+    static const char *const names[] = {"m.db",     "m.db-wal",     "m.db-shm",
+                                        "v.db",     "v.db-wal",     "v.db-shm",
+                                        "two.db",   "two.db-wal",   "two.db-shm",
+                                        "names.db", "names.db-wal", "names.db-shm"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         unlink(path_in_tmp(names[i]));
     rmdir(g_dir);
@@ -218,6 +454,9 @@ static const check_test tests[] = {
     CHECK_TEST(names_are_declared_once),
     CHECK_TEST(point_statistics_over_more_than_256_runs),
     CHECK_TEST(vs_over_more_than_512_seeds),
+    CHECK_TEST(series_of_two_keys_in_numeric_order),
+    CHECK_TEST(where_selects_runs),
+    CHECK_TEST(names_in_run_order_and_pooling),
     CHECK_TEST(figures_that_cannot_be_drawn),
     CHECK_TEST(cleanup),
 };
