@@ -882,6 +882,54 @@ static void offload_when_established_means_established(void)
     run_free(r);
 }
 
+/*
+ * R5, R8, R25, R27 (RFC 6298 2.1, 5.5, 5.7): the whole RTO state crosses an
+ * offload.  Half the segments lost, max_retries = 2, a FIN and nothing else
+ * to send: a host-held connection gives up 7 RTOs after entering
+ * FIN_WAIT_1 (1 + 2 + 4), with an RTO of 1 s after an RTT sample, of 3 s
+ * when its SYN-ACK was retransmitted once (5.7: 2 s < 3 s), and of 4 s
+ * when twice (the backoff stays: no sample).  Offloaded on reaching
+ * ESTABLISHED, every connection gives up when it would have on the host,
+ * to a few ticks, and 21 s and 28 s are seen on both.
+ */
+static void r27_offloaded_connections_keep_their_rto(void)
+{
+    static const char *when[2] = {"offload.when=never", "offload.when=established"};
+    static const sim_time base[3] = {SIM_S, 3 * SIM_S, 4 * SIM_S};
+    run *r[2];
+    int seen[2][3] = {{0}};
+
+    for (int k = 0; k < 2; k++)
+        r[k] = run_text(with("[link]\nloss = 0.5\n[host]\nmax_retries = 2\n"), when[k],
+                        "workload.connections=400", "workload.response=0", NULL);
+    CHECK_EQ_I64(r[0]->nrec, r[1]->nrec);
+    for (uint32_t id = 1; id <= r[0]->nrec && id <= r[1]->nrec; id++) {
+        const conn_record *h = &r[0]->rec[id - 1], *n = &r[1]->rec[id - 1];
+        sim_time g[2];
+
+        if (h->close_reason != CR_RETRIES || h->t_fin_wait_1 == SIM_NEVER ||
+            h->t_fin_wait_2 != SIM_NEVER)
+            continue;
+        CHECK_EQ_STR(close_reason_name[n->close_reason], "retries");
+        CHECK(n->t_fin_wait_2 == SIM_NEVER);
+        CHECK(n->handoffs >= 1);
+        g[0] = h->t_closed - h->t_fin_wait_1;
+        g[1] = n->t_closed - n->t_fin_wait_1;
+        CHECK_NEAR(g[1], g[0], 5 * SIM_MS);
+        for (int k = 0; k < 2; k++)
+            for (int b = 0; b < 3; b++)
+                if (g[k] >= 7 * base[b] && g[k] <= 7 * base[b] + 5 * SIM_MS)
+                    seen[k][b]++;
+    }
+    for (int k = 0; k < 2; k++)
+        for (int b = 0; b < 3; b++)
+            CHECK(seen[k][b] > 0);
+    CHECK_EQ_I64(seen[1][1], seen[0][1]);
+    CHECK_EQ_I64(seen[1][2], seen[0][2]);
+    run_free(r[0]);
+    run_free(r[1]);
+}
+
 /* A connection whose every SYN was lost ends ('retries') and the run ends. */
 static void lost_handshake_finishes_the_connection(void)
 {
@@ -1135,6 +1183,7 @@ static const check_test tests[] = {
     CHECK_TEST(r20_inherited_timer_under_freebsd),
     CHECK_TEST(offload_when_established_means_established),
     CHECK_TEST(lost_handshake_finishes_the_connection),
+    CHECK_TEST(r27_offloaded_connections_keep_their_rto),
     CHECK_TEST(r9_offload_only_in_allowed_states),
     CHECK_TEST(a14_timer_due_during_upload_travels_in_the_delta),
     CHECK_TEST(r13_r17_never_closing_peer_expires_on_the_tick),

@@ -787,7 +787,8 @@ static void r5_srtt_and_rttvar_travel_scaled_ticks(void)
 /*
  * R5: the scaled fields keep 1/8 and 1/4 tick; below that the estimate is
  * quantised (rounded to the nearest step), and a round trip through the
- * wire is off by at most half a step.
+ * wire is off by at most half a step; a sample never travels as SRtt 0,
+ * which means "no sample" (R8).
  */
 static void r5_rtt_is_quantised_to_scaled_ticks(void)
 {
@@ -806,11 +807,15 @@ static void r5_rtt_is_quantised_to_scaled_ticks(void)
     delegated_install(&r, &x.f.clock, 0, &d);
     CHECK_EQ_I64(r.srtt, 2500 * SIM_US);
     CHECK_EQ_I64(r.rttvar, 2500 * SIM_US);
-    /* 2 ms at 10 TPS is 0.16 of an eighth tick: it rounds to 0. */
+    /* 2 ms at 10 TPS is 0.16 of an eighth tick: SRtt rounds up to 1, the
+     * least that still says a sample was taken (0 means none), RttVar to 0. */
     tick_clock_init(&x.f.clock, 10, TICK_MODE_CEIL);
     delegated_sample(&x.t, &x.f.clock, 0, -1, &d);
-    CHECK_EQ_I64(d.srtt, 0);
+    CHECK_EQ_I64(d.srtt, 1);
     CHECK_EQ_I64(d.rttvar, 0);
+    delegated_install(&r, &x.f.clock, 0, &d);
+    CHECK_EQ_I64(r.have_rtt, 1);
+    CHECK_EQ_I64(r.srtt, 100 * SIM_MS / 8);
     /* The bound, over a sweep of estimates at every clock. */
     for (int i = 0; i < 3; i++) {
         tick_clock_init(&x.f.clock, all_tps[i], TICK_MODE_CEIL);
@@ -820,7 +825,11 @@ static void r5_rtt_is_quantised_to_scaled_ticks(void)
             with_rtt(&x.t, v, v);
             delegated_sample(&x.t, &x.f.clock, 0, -1, &d);
             delegated_install(&r, &x.f.clock, 0, &d);
-            CHECK(r.srtt - v <= x.f.clock.tick / 16 && v - r.srtt <= x.f.clock.tick / 16);
+            /* (A sample below half a step travels as one step, not 0.) */
+            if (v < x.f.clock.tick / 16)
+                CHECK_EQ_I64(r.srtt, x.f.clock.tick / 8);
+            else
+                CHECK(r.srtt - v <= x.f.clock.tick / 16 && v - r.srtt <= x.f.clock.tick / 16);
             CHECK(r.rttvar - v <= x.f.clock.tick / 8 && v - r.rttvar <= x.f.clock.tick / 8);
         }
     }
@@ -888,8 +897,12 @@ static void r5_install_converts_rtt_back(void)
     fix_fini(&x);
 }
 
-/* R8: without an RTT estimate both fields are 0 and the RTO is rto_initial. */
-static void r8_no_rtt_estimate_travels_as_zero(void)
+/*
+ * R8, R5: without an RTT sample SRtt is 0 and RttVar carries the RTO in
+ * ticks (4 x RTTVAR with SRTT = 0: RFC 6298's formula gives it back): at
+ * first rto_initial (RFC 6298 2.1).  The receiver takes no sample from it.
+ */
+static void r8_no_rtt_estimate_travels_as_zero_srtt(void)
 {
     fixture x;
     tcp_tcb r;
@@ -901,11 +914,58 @@ static void r8_no_rtt_estimate_travels_as_zero(void)
     x.t.srtt = 5 * SIM_MS; /* stale, with have_rtt = 0 */
     delegated_sample(&x.t, &x.f.clock, 0, -1, &d);
     CHECK_EQ_I64(d.srtt, 0);
-    CHECK_EQ_I64(d.rttvar, 0);
+    CHECK_EQ_I64(d.rttvar, 1000);
     r.rto = 7 * SIM_S;
+    with_rtt(&r, 9 * SIM_MS, 9 * SIM_MS);
     delegated_install(&r, &x.f.clock, 0, &d);
     CHECK_EQ_I64(r.have_rtt, 0);
+    CHECK_EQ_I64(r.srtt, 0);
     CHECK_EQ_I64(r.rto, test_cfg.rto_initial);
+    /* A zeroed structure (no RTO at all) means rto_initial too. */
+    d.rttvar = 0;
+    r.rto = 7 * SIM_S;
+    delegated_install(&r, &x.f.clock, 0, &d);
+    CHECK_EQ_I64(r.rto, test_cfg.rto_initial);
+    fix_fini(&x);
+}
+
+/*
+ * R8, R5: the 3 s of RFC 6298 (5.7), after a SYN or SYN-ACK timed out and
+ * no sample was taken, crosses a handoff both ways; so does a backoff the
+ * sender kept after new data was acknowledged without a sample (Karn), at
+ * every clock.  Today's code dropped both for rto_initial.
+ */
+static void r8_rto_without_sample_crosses_both_ways(void)
+{
+    static const sim_time rtos[3] = {3 * SIM_S, 4 * SIM_S, 2500 * SIM_MS};
+    fixture x;
+    tcp_tcb r;
+    tcp_delegated d;
+
+    fix_init(&x, 1000, TICK_MODE_CEIL);
+    tcp_init(&r, x.s, &test_cfg, &test_ops, NULL, 1000, NULL);
+    for (int k = 0; k < 3; k++) {
+        tick_clock_init(&x.f.clock, all_tps[k], TICK_MODE_CEIL);
+        for (int i = 0; i < 3; i++) {
+            x.t.state = r.state = TCP_S_FIN_WAIT_1;
+            x.t.rto = rtos[i];
+            delegated_sample(&x.t, &x.f.clock, 0, -1, &d);
+            CHECK_EQ_I64(d.srtt, 0);
+            CHECK_EQ_I64(d.rttvar, rtos[i] / x.f.clock.tick);
+            delegated_install(&r, &x.f.clock, 0, &d);
+            CHECK_EQ_I64(r.have_rtt, 0);
+            CHECK_EQ_I64(r.rto, rtos[i]);
+            /* ... and back again, unchanged. */
+            delegated_sample(&r, &x.f.clock, 0, -1, &d);
+            delegated_install(&x.t, &x.f.clock, 0, &d);
+            CHECK_EQ_I64(x.t.rto, rtos[i]);
+        }
+    }
+    /* An RTO that is not a whole number of ticks is rounded up (R4). */
+    tick_clock_init(&x.f.clock, 10, TICK_MODE_CEIL);
+    x.t.rto = 3050 * SIM_MS;
+    delegated_sample(&x.t, &x.f.clock, 0, -1, &d);
+    CHECK_EQ_I64(d.rttvar, 31);
     fix_fini(&x);
 }
 
@@ -1003,11 +1063,49 @@ static void r27_install_backs_off_rto_by_count(void)
         delegated_install(&x.t, &x.f.clock, 10 * SIM_S, &d);
         CHECK_EQ_I64(x.t.rto, want[i].rto);
     }
-    /* Without an estimate the base is rto_initial. */
+    /* Without a sample the base is RttVar's RTO (rto_initial when 0). */
     d.srtt = d.rttvar = 0;
     d.retransmit_count = 2;
     delegated_install(&x.t, &x.f.clock, 10 * SIM_S, &d);
     CHECK_EQ_I64(x.t.rto, 4 * test_cfg.rto_initial);
+    d.rttvar = 3000; /* 3 s (RFC 6298 5.7), backed off twice: 12 s */
+    delegated_install(&x.t, &x.f.clock, 10 * SIM_S, &d);
+    CHECK_EQ_I64(x.t.rto, 12 * SIM_S);
+    fix_fini(&x);
+}
+
+/*
+ * R27, R5: a sender without a sample, backed off Count times, hands over
+ * the RTO before its backoff, so the receiver's next timeout is the
+ * sender's: 3 s (5.7) backed off twice is 12 s, not rto_initial x 4; one
+ * capped at rto_max stays there.
+ */
+static void r27_backed_off_rto_without_sample_crosses(void)
+{
+    fixture x;
+    tcp_tcb r;
+    tcp_delegated d;
+
+    fix_init(&x, 1000, TICK_MODE_CEIL);
+    tcp_init(&r, x.s, &test_cfg, &test_ops, NULL, 1000, NULL);
+    x.t.state = r.state = TCP_S_FIN_WAIT_1;
+    x.t.rto = 12 * SIM_S;
+    x.t.rexmt_count = 2;
+    x.t.rexmt_since = 0;
+    delegated_sample(&x.t, &x.f.clock, 20 * SIM_S, -1, &d);
+    CHECK_EQ_I64(d.srtt, 0);
+    CHECK_EQ_I64(d.rttvar, 3000);
+    CHECK_EQ_I64(d.retransmit_count, 2);
+    delegated_install(&r, &x.f.clock, 20 * SIM_S, &d);
+    CHECK_EQ_I64(r.rto, 12 * SIM_S);
+    CHECK_EQ_I64(r.rexmt_count, 2);
+    /* Capped: 1 s backed off 7 times is 128 s, held at 60 s; it stays
+     * there on the other side. */
+    x.t.rto = 60 * SIM_S;
+    x.t.rexmt_count = 7;
+    delegated_sample(&x.t, &x.f.clock, 20 * SIM_S, -1, &d);
+    delegated_install(&r, &x.f.clock, 20 * SIM_S, &d);
+    CHECK_EQ_I64(r.rto, 60 * SIM_S);
     fix_fini(&x);
 }
 
@@ -1106,11 +1204,13 @@ static const check_test tests[] = {
     CHECK_TEST(r5_rtt_is_quantised_to_scaled_ticks),
     CHECK_TEST(r5_rtt_saturates_at_16_bits),
     CHECK_TEST(r5_install_converts_rtt_back),
-    CHECK_TEST(r8_no_rtt_estimate_travels_as_zero),
+    CHECK_TEST(r8_no_rtt_estimate_travels_as_zero_srtt),
+    CHECK_TEST(r8_rto_without_sample_crosses_both_ways),
     CHECK_TEST(r8_sequence_state_crosses),
     CHECK_TEST(r10_sample_stores_timeout_delta),
     CHECK_TEST(r27_retransmit_count_crosses),
     CHECK_TEST(r27_install_backs_off_rto_by_count),
+    CHECK_TEST(r27_backed_off_rto_without_sample_crosses),
     CHECK_TEST(r25_total_rt_travels_in_ticks),
     CHECK_TEST(karn_install_resets_rtt_measurement),
 };

@@ -1,5 +1,23 @@
 /*
  * delegated.c - sampling and installing delegated state (see delegated.h).
+ *
+ * The RTO state (R5, R25, R27) travels in SRtt, RttVar, Retransmit.Count
+ * and TotalRT, which the structure has, so that the receiver's next
+ * retransmission comes when the sender's would have:
+ *
+ *   a sample taken   SRtt = SRTT x 8 and RttVar = RTTVAR x 4, in ticks; the
+ *                    RTO is rebuilt by RFC 6298 (2.3) on the receiver's
+ *                    clock (its G) and backed off Count times (5.5)
+ *   no sample yet    SRtt = 0, and RttVar carries the RTO before backoff
+ *                    in ticks, as 4 x RTTVAR with SRTT = 0 (RFC 6298's own
+ *                    formula): rto_initial (2.1), the 3 s of (5.7) after a
+ *                    lost SYN, or a backoff kept from an earlier timeout
+ *                    (Karn: it stays until a sample is taken)
+ *
+ * A sample's SRtt is at least 1 so that 0 keeps its meaning.  What the
+ * structure rounds (quarter and eighth ticks, whole ticks of TotalRT and of
+ * the RTO without a sample, rounded up) is lost on the way, as on real
+ * hardware.
  */
 #include "delegated.h"
 
@@ -13,6 +31,14 @@ static uint16_t scaled_ticks(const tick_clock *c, sim_time x, int scale)
     return v > 65535 ? 65535 : v < 0 ? 0 : (uint16_t)v;
 }
 
+/* The RTO before the Count backoffs (RFC 6298 5.5), rounded up. */
+static sim_time unbacked_rto(sim_time rto, unsigned count)
+{
+    for (unsigned i = 0; i < count && rto > 1; i++)
+        rto = (rto + 1) / 2;
+    return rto;
+}
+
 void delegated_sample(const tcp_tcb *t, const tick_clock *c, sim_time now,
                       int64_t timeout_delta, tcp_delegated *d)
 {
@@ -23,10 +49,19 @@ void delegated_sample(const tcp_tcb *t, const tick_clock *c, sim_time now,
     d->snd_nxt = t->snd_nxt;
     d->snd_max = t->snd_max;
     d->snd_wnd = t->snd_wnd;
-    d->srtt = t->have_rtt ? scaled_ticks(c, t->srtt, 8) : 0;
-    d->rttvar = t->have_rtt ? scaled_ticks(c, t->rttvar, 4) : 0;
-    d->total_rt = t->rexmt_since == SIM_NEVER ? 0 : (uint32_t)ticks_ceil(c, now - t->rexmt_since);
     d->retransmit_count = t->rexmt_count > 255 ? 255 : (uint8_t)t->rexmt_count;
+    if (t->have_rtt) {
+        d->srtt = scaled_ticks(c, t->srtt, 8);
+        if (d->srtt == 0)
+            d->srtt = 1; /* 0 says "no sample" */
+        d->rttvar = scaled_ticks(c, t->rttvar, 4);
+    } else {
+        int64_t base = ticks_ceil(c, unbacked_rto(t->rto, t->rexmt_count));
+
+        d->srtt = 0;
+        d->rttvar = base > 65535 ? 65535 : base < 1 ? 1 : (uint16_t)base;
+    }
+    d->total_rt = t->rexmt_since == SIM_NEVER ? 0 : (uint32_t)ticks_ceil(c, now - t->rexmt_since);
     d->timeout_delta = timeout_delta;
 }
 
@@ -43,16 +78,20 @@ void delegated_install(tcp_tcb *t, const tick_clock *c, sim_time now,
     t->snd_nxt = d->snd_nxt;
     t->snd_max = d->snd_max;
     t->snd_wnd = d->snd_wnd;
-    if (d->srtt != 0 || d->rttvar != 0) {
+    if (d->srtt != 0) {
         t->have_rtt = 1;
         t->srtt = d->srtt * c->tick / 8;
         t->rttvar = d->rttvar * c->tick / 4;
         tcp_rto_from_estimate(t);
         rto = t->rto;
     } else {
-        rto = t->cfg->rto_initial;
+        /* No sample: 4 x RttVar is the RTO; a zeroed structure means
+         * rto_initial (RFC 6298 2.1). */
+        t->have_rtt = 0;
+        t->srtt = t->rttvar = 0;
+        rto = d->rttvar != 0 ? ticks_ns(c, d->rttvar) : t->cfg->rto_initial;
     }
-    /* The backoff is implied by the count (R27): RTO << Count. */
+    /* R27: the backoff is the count's, RTO << Count (RFC 6298 5.5). */
     for (unsigned i = 0; i < d->retransmit_count && rto < t->cfg->rto_max; i++)
         rto *= 2;
     t->rto = rto > t->cfg->rto_max ? t->cfg->rto_max : rto;

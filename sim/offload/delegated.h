@@ -22,8 +22,9 @@ typedef struct tcp_delegated {
     tcp_state state;          /* ndischimney.h values (tcp_fsm.h) */
     uint32_t rcv_nxt, rcv_wnd;
     uint32_t snd_una, snd_nxt, snd_max, snd_wnd;
-    uint16_t srtt;            /* ticks x 8 (R5) */
-    uint16_t rttvar;          /* ticks x 4 (R5) */
+    uint16_t srtt;            /* ticks x 8 (R5); 0: no RTT sample yet */
+    uint16_t rttvar;          /* ticks x 4 (R5); with no sample, the RTO
+                                 before backoff in ticks (4 x RTTVAR) */
     uint32_t total_rt;        /* ticks spent retransmitting the oldest segment (R25) */
     uint8_t retransmit_count; /* R27 */
     /* Retransmit.TimeoutDelta: ticks to the next RTO, or (in FIN_WAIT_2)
@@ -40,7 +41,8 @@ void delegated_sample(const tcp_tcb *t, const tick_clock *c, sim_time now,
 
 /*
  * Install d into t when the handoff completes: RTT estimates from their
- * ticks, the retransmission count and its backed-off RTO, TotalRT.  Timers
+ * ticks (or their absence and the RTO it leaves), the retransmission count
+ * and its backed-off RTO, TotalRT (delegated.c has the encoding).  Timers
  * are left to the caller (they depend on who receives the connection).
  */
 void delegated_install(tcp_tcb *t, const tick_clock *c, sim_time now,
