@@ -327,6 +327,16 @@ static void set_overrides_file_and_names_its_argument(void)
     CHECK_CONTAINS(d.msg[d.n - 1], "--set link.delay=5: [link] delay: expected");
     CHECK_EQ_I64(scenario_set(sc, "nci.capacity=1", &d), SIM_ESCENARIO);
     CHECK_CONTAINS(d.msg[d.n - 1], "did you mean [nic]");
+    /* [sweep] is a section of files, whose keys --set does not take. */
+    CHECK_EQ_I64(scenario_set(sc, "sweep.seeds=3", &d), SIM_ESCENARIO);
+    CHECK_CONTAINS(d.msg[d.n - 1], "--set sweep.seeds=3: [sweep] keys are not scenario keys: a "
+                                   "sweep takes them as --vary KEY=SPEC, --seeds N|A-B and "
+                                   "--jobs J");
+    /* Checks across keys: --set is later than any line of the file. */
+    CHECK_EQ_I64(scenario_set(sc, "host.rto_max=1ms", &d), 0);
+    CHECK_EQ_I64(scenario_resolve(sc, &d), SIM_ESCENARIO);
+    CHECK_CONTAINS(d.msg[d.n - 1], "--set host.rto_max: [host] rto_min (");
+    CHECK_CONTAINS(d.msg[d.n - 1], ", the default) is above rto_max (1ms)");
     scenario_free(sc);
 }
 
@@ -372,8 +382,29 @@ static void every_bad_input_is_located(void)
     CHECK_CONTAINS(first_error("[sim]\nthis is not a setting\n"),
                    "t.ini:2: expected 'key = value' or a [section] header");
     CHECK_CONTAINS(first_error("[sim\n"), "t.ini:1: expected a section header");
-    CHECK_CONTAINS(first_error("[host]\nrto_min = 10s\nrto_max = 1s\n"), "rto_min (10s) is above rto_max");
-    CHECK_CONTAINS(first_error("[sim]\nwarmup = 2h\n"), "warmup (7200s) must be shorter");
+    /* Checks across keys: at the later key, both values, where the other came from. */
+    CHECK_CONTAINS(first_error("[host]\nrto_min = 10s\nrto_max = 1s\n"),
+                   "t.ini:3: [host] rto_min (10s, line 2) is above rto_max (1s)");
+    CHECK_CONTAINS(first_error("[host]\nrto_max = 5s\nmss = 1000\nrto_min = 10s\n"),
+                   "t.ini:4: [host] rto_min (10s) is above rto_max (5s, line 2)");
+    CHECK_CONTAINS(first_error("[sim]\nwarmup = 2h\n"),
+                   "t.ini:2: [sim] warmup (7200s) must be shorter than duration (3600s, the "
+                   "default)");
+    /* A UTF-8 byte order mark before the first line is not part of it. */
+    {
+        static const char bom[] = "\xef\xbb\xbf[sim]\nseed = 2\n";
+        scenario *sc;
+        sim_diag d;
+
+        diag_init(&d);
+        CHECK_EQ_I64(scenario_load_text("t.ini", bom, sizeof bom - 1, &sc, &d), 0);
+        CHECK_EQ_I64(d.n, 0);
+        if (sc != NULL) {
+            CHECK_EQ_I64(scenario_resolve(sc, &d), 0);
+            CHECK_EQ_I64((int64_t)sc->cfg.sim.seed, 2);
+            scenario_free(sc);
+        }
+    }
     CHECK_CONTAINS(first_error("[sim]\nwindow = 5s..2s\n"),
                    "t.ini:2: [sim] window: expected A..B with A before B, got '5s..2s'");
     CHECK_CONTAINS(first_error("[sim]\nwindow = all\n"),

@@ -17,6 +17,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -522,6 +523,9 @@ int scenario_load_text(const char *name, const char *text, size_t len, scenario 
     c.text = sc->text;
     c.len = len;
     c.peer = -1;
+    /* A UTF-8 byte order mark (editors on Windows write one) is not text. */
+    if (len >= 3 && memcmp(sc->text, "\xef\xbb\xbf", 3) == 0)
+        c.pos = 3;
     rc = ini_parse_stream(reader, &c, handler, &c);
     if (rc == -2) {
         diag_add(d, "%s: out of memory while parsing", name);
@@ -623,7 +627,12 @@ static const param *lookup_key(const scenario *sc, const char *key, char *buf, i
             return NULL;
         }
         name = kd + 1;
-    } else if (!is_section(buf) || strcmp(buf, "sweep") == 0) {
+    } else if (strcmp(buf, "sweep") == 0) {
+        snprintf(err, UNITS_ERR_MAX,
+                 "[sweep] keys are not scenario keys: a sweep takes them as --vary KEY=SPEC, "
+                 "--seeds N|A-B and --jobs J (or from a [sweep] section in the file)");
+        return NULL;
+    } else if (!is_section(buf)) {
         suggest_section(buf, hint, sizeof hint);
         snprintf(err, UNITS_ERR_MAX, "unknown section [%.60s]%s", buf, hint);
         return NULL;
@@ -685,6 +694,58 @@ int scenario_set_key(scenario *sc, const char *key, const char *value, sim_diag 
     return set_value(sc, p, peer, value, where, SCENARIO_FROM_SET, d);
 }
 
+/*
+ * Where a section key got its value, for a check across keys: *rank orders
+ * the origins (0 a default or preset, the file's line, INT_MAX --set), and
+ * `at` says it as a message's place ("x.ini:7", "--set section.key") and
+ * `from` as an aside (", line 7", ", from --set", ", the default").
+ */
+static void origin(const scenario *sc, const char *section, const char *key, int *rank,
+                   char *at, char *from, size_t len) /* from: len / 2 bytes */
+{
+    const param *p = params_find(section, key);
+    int line = p ? scenario_given(sc, p, -1) : 0;
+
+    if (line > 0) {
+        *rank = line;
+        snprintf(at, len, "%s:%d", sc->path, line);
+        snprintf(from, len / 2, ", line %d", line);
+    } else if (line == SCENARIO_FROM_SET) {
+        *rank = INT_MAX;
+        snprintf(at, len, "--set %s.%s", section, key);
+        snprintf(from, len / 2, ", from --set");
+    } else {
+        *rank = 0;
+        snprintf(at, len, "%s", sc->path);
+        snprintf(from, len / 2, ", %s", p && (p->flags & PF_PRESET) ? "the fw2_policy preset"
+                                                                     : "the default");
+    }
+}
+
+/*
+ * A check across two keys of one section failed: the message is placed at
+ * the later of the two (where the user made the pair wrong), gives both
+ * values, and says where the other one came from.
+ */
+static void cross_error(const scenario *sc, sim_diag *d, const char *section, const char *a,
+                        sim_time va, const char *relation, const char *b, sim_time vb)
+{
+    char at_a[DIAG_LEN / 2], from_a[DIAG_LEN / 4], at_b[DIAG_LEN / 2], from_b[DIAG_LEN / 4];
+    char ta[UNITS_FMT_MAX], tb[UNITS_FMT_MAX];
+    int ra, rb;
+
+    origin(sc, section, a, &ra, at_a, from_a, sizeof at_a);
+    origin(sc, section, b, &rb, at_b, from_b, sizeof at_b);
+    units_fmt_duration(va, ta);
+    units_fmt_duration(vb, tb);
+    if (ra >= rb)
+        diag_add(d, "%s: [%s] %s (%s) %s %s (%s%s)", at_a, section, a, ta, relation, b, tb,
+                 from_b);
+    else
+        diag_add(d, "%s: [%s] %s (%s%s) %s %s (%s)", at_b, section, a, ta, from_a, relation, b,
+                 tb);
+}
+
 int scenario_resolve(scenario *sc, sim_diag *d)
 {
     model_config *cfg = &sc->cfg;
@@ -725,13 +786,13 @@ int scenario_resolve(scenario *sc, sim_diag *d)
         bad = 1;
     }
     if (cfg->host.rto_min > cfg->host.rto_max) {
-        diag_add(d, "%s: [host] rto_min (%s) is above rto_max", sc->path,
-                 units_fmt_duration(cfg->host.rto_min, err));
+        cross_error(sc, d, "host", "rto_min", cfg->host.rto_min, "is above", "rto_max",
+                    cfg->host.rto_max);
         bad = 1;
     }
     if (cfg->sim.warmup >= cfg->sim.duration) {
-        diag_add(d, "%s: [sim] warmup (%s) must be shorter than duration", sc->path,
-                 units_fmt_duration(cfg->sim.warmup, err));
+        cross_error(sc, d, "sim", "warmup", cfg->sim.warmup, "must be shorter than", "duration",
+                    cfg->sim.duration);
         bad = 1;
     }
     return bad ? SIM_ESCENARIO : SIM_OK;
