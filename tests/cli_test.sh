@@ -33,7 +33,7 @@ INI
 expect "run exits 0" 0 $?
 expect "run is quiet on a non-terminal stderr" "" "$(cat "$tmp/err")"
 grep -q '^close latency' "$tmp/out" && ok "summary printed" || fail "summary printed"
-expect "schema version" 2 "$(sql 'PRAGMA user_version')"
+expect "schema version" 3 "$(sql 'PRAGMA user_version')"
 expect "status complete" complete "$(sql 'SELECT status FROM run')"
 expect "seed from --seed" "7|7" "$(sql "SELECT r.seed, p.value FROM run r JOIN run_param p ON p.run_id=r.id AND p.key='sim.seed'")"
 keys=$("$offsim" check "$tmp/s.ini" | tail -n +3 | wc -l)
@@ -106,6 +106,22 @@ offsim=$(cd "$(dirname "$offsim")" && pwd)/$(basename "$offsim")
 expect "a file: name is a file of that name" 1 "$(sqlite3 "$tmp/wal/file:u.db?mode=memory" \
   "SELECT COUNT(*) FROM run WHERE status='complete'" 2>&1)"
 expect "runs merged from a file: name" 5 "$(sqlite3 "$tmp/wal/m.db" "SELECT COUNT(*) FROM run")"
+# '%41' is not decoded ('in%41.db' is not inA.db), '#' and '?' are part of
+# the name and make no other file.
+(
+  cd "$tmp/wal" || exit 1
+  cp s.db inA.db
+  "$offsim" merge m2.db 'in%41.db' >/dev/null 2>err
+  echo "merge=$?"
+  "$offsim" run "$tmp/s.ini" --db 'a#b?c.db' --set workload.connections=5 >/dev/null 2>&1
+  echo "run=$?"
+) >"$tmp/names"
+expect "merge of 'in%41.db' (absent) fails, inA.db present" "merge=1" "$(grep merge= "$tmp/names")"
+grep -q "in%41.db" "$tmp/wal/err" && ok "the name is given back as it was" || fail "the name is given back: $(cat "$tmp/wal/err")"
+expect "run --db 'a#b?c.db' writes that file" "run=0 1" \
+  "$(grep run= "$tmp/names") $(sqlite3 "$tmp/wal/a#b?c.db" "SELECT COUNT(*) FROM run" 2>&1)"
+expect "no other file made" "a#b?c.db err file:u.db?mode=memory inA.db m.db s.db" \
+  "$(cd "$tmp/wal" && ls | grep -v '\.png$' | tr '\n' ' ' | sed 's/ $//')"
 expect "no -wal or -shm files left by run, sweep, plot and merge" "" \
   "$(cd "$tmp/wal" && ls | grep -E -- '-(wal|shm)$')"
 

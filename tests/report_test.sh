@@ -48,7 +48,7 @@ INI
 # the maximum is not reached.
 "$offsim" run "$tmp/stuck.ini" --db "$tmp/a.db" --quiet >"$tmp/run.out" 2>"$tmp/err"
 expect "run exits 0" 0 $?
-expect "schema version" 2 "$(sqlite3 "$tmp/a.db" 'PRAGMA user_version')"
+expect "schema version" 3 "$(sqlite3 "$tmp/a.db" 'PRAGMA user_version')"
 censored=$(count "$tmp/a.db" 1 close_censored)
 [ "$censored" -ge 1 ] && [ "$censored" -le 6 ] && ok "a few censored ($censored)" ||
   fail "censored: $censored"
@@ -183,9 +183,11 @@ bad "summary: missing database" 1 "cannot read $tmp/none.db" summary "$tmp/none.
 bad "export: bad format" 2 "--format: expected csv or json" export "$tmp/a.db" --format xml
 bad "export: bad table" 2 "--what: expected runs, points or conn" export "$tmp/a.db" --what rows
 bad "export: unwritable output" 1 "cannot write $tmp/no/such/x.csv" export "$tmp/a.db" --out "$tmp/no/such/x.csv"
-sqlite3 "$tmp/v1.db" 'CREATE TABLE run(id); PRAGMA user_version = 1'
-bad "schema 1 refused by summary" 1 "results schema 1); this offsim reads schema 2 only" summary "$tmp/v1.db"
-bad "schema 1 refused by run" 1 "this offsim writes schema 2 only" run "$tmp/stuck.ini" --db "$tmp/v1.db"
+sqlite3 "$tmp/v1.db" 'CREATE TABLE run(id); CREATE TABLE run_param(run_id); CREATE TABLE conn(run_id);
+  CREATE TABLE event(run_id); CREATE TABLE occupancy(run_id); CREATE TABLE scalar(run_id);
+  PRAGMA user_version = 1'
+bad "schema 1 refused by summary" 1 "results schema 1); this offsim reads schemas 2 to 3" summary "$tmp/v1.db"
+bad "schema 1 refused by run" 1 "results schema 1); this offsim reads schemas 2 to 3" run "$tmp/stuck.ini" --db "$tmp/v1.db"
 expect "schema 1 left as it was" 1 "$(sqlite3 "$tmp/v1.db" 'PRAGMA user_version')"
 
 finish

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # sweep_test.sh - offsim sweep end to end: --jobs does not change the rows,
-# varied keys are recorded, a sweep killed with SIGKILL or stopped with
-# SIGINT resumes without losing or repeating a complete run.
+# varied keys are recorded, slices merge into the whole, a sweep stopped
+# with SIGINT resumes without losing or repeating a complete run, and size
+# limits (crash_test.sh kills sweeps).
 #   usage: sweep_test.sh path/to/offsim path/to/scenarios
 set -u
 offsim=$1
@@ -40,7 +41,7 @@ grep -q '^30s ' "$tmp/out2" && ok "summary table per point" || fail "summary tab
 # Rerunning a finished sweep runs nothing.
 "$offsim" sweep "$scenarios/default.ini" --vary nic.fin_wait_2_timeout=30s,120s --seeds 2 \
   --jobs 2 --db "$tmp/j2.db" "${small[@]}" >"$tmp/out3"
-grep -q 'resuming: 4 complete already, 0 to run' "$tmp/out3" && ok "finished sweep is skipped" ||
+grep -q 'resumed: 4 complete already, 0 run now' "$tmp/out3" && ok "finished sweep is skipped" ||
   fail "finished sweep is skipped: $(cat "$tmp/out3")"
 expect "still four runs" 4 "$(q "$tmp/j2.db" "SELECT COUNT(*) FROM run")"
 
@@ -85,32 +86,32 @@ expect "an invalid point exits 2" 2 $?
 grep -q "rto_min (120s) is above rto_max" "$tmp/err" && ok "invalid point explained" ||
   fail "invalid point explained: $(cat "$tmp/err")"
 
-# Killed with SIGKILL: no complete run is lost, the database is intact, and
-# rerunning finishes the rest without repeating anything.
-big=(--vary nic.fin_wait_2_timeout=30s..240s step 30s --set workload.connections=40000 --jobs 1 --quiet)
-"$offsim" sweep "$scenarios/default.ini" "${big[@]}" --db "$tmp/k.db" >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 1 400); do
-  n=$(q "$tmp/k.db" "SELECT COUNT(*) FROM run WHERE status='complete'" 2>/dev/null || echo 0)
-  [ "${n:-0}" -ge 2 ] && break
-  sleep 0.05
+# Size limits, checked before anything is written (issue 9): six axes of
+# 4096 values are 2^72 runs, not "0 runs".
+six=()
+for k in nic.capacity workload.connections peer.browser.count peer.mobile.count peer.lazy.count; do
+  six+=(--vary "$k=1..4096")
 done
-kill -9 $pid 2>/dev/null
-wait $pid 2>/dev/null
-before=$(q "$tmp/k.db" "SELECT COUNT(*) FROM run WHERE status='complete'")
-[ "$before" -ge 2 ] && [ "$before" -lt 8 ] && ok "killed mid-sweep ($before of 8 complete)" ||
-  fail "killed mid-sweep: $before complete"
-expect "integrity after SIGKILL" ok "$(q "$tmp/k.db" 'PRAGMA integrity_check')"
-"$offsim" sweep "$scenarios/default.ini" "${big[@]}" --db "$tmp/k.db" >"$tmp/out4"
-expect "resumed sweep exits 0" 0 $?
-grep -q "resuming: $before complete already" "$tmp/out4" && ok "resume keeps the complete runs" ||
-  fail "resume keeps the complete runs: $(cat "$tmp/out4")"
-expect "eight complete runs, one per point" "8|8" \
-  "$(q "$tmp/k.db" "SELECT COUNT(*), COUNT(DISTINCT identity) FROM run WHERE status='complete'")"
-expect "no unfinished run left" 0 "$(q "$tmp/k.db" "SELECT COUNT(*) FROM run WHERE status<>'complete'")"
+six+=(--vary 'peer.browser.share=1..4096 step 1')
+"$offsim" sweep "$scenarios/default.ini" "${six[@]}" --db "$tmp/huge.db" >"$tmp/out" 2>"$tmp/err"
+expect "2^72 runs: exit 2" 2 $?
+grep -q "the sweep has 4096 values of nic.capacity x .* x 4096 values of peer.browser.share x 1 seed = 4.722e+21 runs, more than the 1000000 a sweep may have" "$tmp/err" &&
+  ok "2^72 runs: the size and the limit said" || fail "2^72 runs: the size and the limit said: $(cat "$tmp/err")"
+[ -e "$tmp/huge.db" ] && fail "2^72 runs: a database was created" || ok "2^72 runs: nothing written"
+"$offsim" sweep "$scenarios/default.ini" --vary nic.capacity=1..1001 --seeds 1000 --db "$tmp/huge.db" 2>"$tmp/err"
+expect "1001000 runs: exit 2" 2 $?
+[ -e "$tmp/huge.db" ] && fail "1001000 runs: a database was created" || ok "1001000 runs: nothing written"
+"$offsim" sweep "$scenarios/default.ini" --vary nic.capacity=1..10001 --db "$tmp/huge.db" 2>"$tmp/err"
+expect "10001 values on an axis: exit 2" 2 $?
+grep -q "the range has 10001 values, more than 10000" "$tmp/err" && ok "10001 values: said" ||
+  fail "10001 values: said: $(cat "$tmp/err")"
+# (Planning memory: test_sweep plans 500 000 runs in a few MB.)
+
+# SIGKILL at every kind of point, and two sweeps at once: tests/crash_test.sh.
+big=(--vary nic.fin_wait_2_timeout=30s..240s step 30s --set workload.connections=20000 --quiet)
 
 # Ctrl-C: the run in progress ends 'interrupted', the sweep says how to resume.
-"$offsim" sweep "$scenarios/default.ini" "${big[@]}" --jobs 2 --db "$tmp/i.db" >/dev/null 2>"$tmp/err" &
+"$offsim" sweep "$scenarios/default.ini" "${big[@]}" --jobs 2 --db "$tmp/i.db" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
 for _ in $(seq 1 400); do
   n=$(q "$tmp/i.db" "SELECT COUNT(*) FROM run" 2>/dev/null || echo 0)
@@ -122,6 +123,11 @@ wait $pid
 expect "interrupted sweep exits 1" 1 $?
 grep -q "run the same command again to resume" "$tmp/err" && ok "interrupt explained" ||
   fail "interrupt explained: $(cat "$tmp/err")"
+# The table of an interrupted sweep: no nan, a point without a complete run says so.
+grep -qi 'nan' "$tmp/out" && fail "interrupted sweep's table prints nan: $(cat "$tmp/out")" ||
+  ok "interrupted sweep's table prints no nan"
+grep -q '^no complete run: nic.fin_wait_2_timeout=[0-9]*s' "$tmp/out" && ok "a point without a complete run says so" ||
+  fail "a point without a complete run says so: $(cat "$tmp/out")"
 expect "no run left 'running'" 0 "$(q "$tmp/i.db" "SELECT COUNT(*) FROM run WHERE status='running'")"
 "$offsim" sweep "$scenarios/default.ini" "${big[@]}" --jobs 2 --db "$tmp/i.db" >/dev/null
 expect "resumed after Ctrl-C" "8|8" \

@@ -1,10 +1,15 @@
 /*
  * test_results.c - the SQLite store: schema version, run status
- * transitions, parameters, rows, the close_latency view, and databases that
- * cannot be used.
+ * transitions, parameters, rows, the close_latency view, claims of runs by
+ * their writers, migration from schema 2, merges, and databases that cannot
+ * be used (left byte for byte as they were).
  */
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -12,15 +17,19 @@
 #include "check.h"
 #include "engine/err.h"
 #include "io/results.h"
+#include "io/writer.h"
 
 static char g_dir[] = "/tmp/offsim-test-results-XXXXXX";
 
+/* A path in the test's directory; the last 8 stay valid. */
 static const char *path_in_tmp(const char *name)
 {
-    static char buf[256];
+    static char buf[8][256];
+    static unsigned next;
+    char *b = buf[next++ % 8];
 
-    snprintf(buf, sizeof buf, "%s/%s", g_dir, name);
-    return buf;
+    snprintf(b, sizeof buf[0], "%s/%s", g_dir, name);
+    return b;
 }
 
 /* First column of the first row of a query, as text ("" when NULL). */
@@ -61,7 +70,8 @@ static void schema_version_and_status_transitions(void)
 
     diag_init(&d);
     CHECK_EQ_I64(results_open(db, &r, &d), 0);
-    CHECK_EQ_STR(query(db, "PRAGMA user_version"), "2");
+    CHECK_EQ_STR(query(db, "PRAGMA user_version"), "3");
+    CHECK_EQ_STR(query(db, "PRAGMA application_id"), "1332106093");
     CHECK_EQ_I64(results_run_begin(r, &info, &run, &d), 0);
     /* Committed before any simulation: another reader sees it running. */
     CHECK_EQ_STR(query(db, "SELECT status FROM run"), "running");
@@ -168,21 +178,24 @@ static void unusable_databases_are_refused_up_front(void)
     }
     diag_init(&d);
     CHECK_EQ_I64(results_open(path_in_tmp("v9.db"), &r, &d), SIM_EDB);
-    CHECK_CONTAINS(d.msg[0], "written by a newer offsim (results schema 9)");
+    CHECK_CONTAINS(d.msg[0], "not an offsim results database (user_version 9");
 
     /* Schema 1 (lower-bound percentiles): refused by writers and readers,
      * saying what changed; nothing is converted. */
     {
         sqlite3 *db;
         sqlite3_open(path_in_tmp("v1.db"), &db);
-        sqlite3_exec(db, "CREATE TABLE scalar(run_id, name, value); PRAGMA user_version=1", NULL,
-                     NULL, NULL);
+        sqlite3_exec(db,
+                     "CREATE TABLE run(id); CREATE TABLE run_param(run_id); CREATE TABLE "
+                     "conn(run_id); CREATE TABLE event(run_id); CREATE TABLE occupancy(run_id);"
+                     "CREATE TABLE scalar(run_id, name, value); PRAGMA user_version=1",
+                     NULL, NULL, NULL);
         sqlite3_close(db);
     }
     diag_init(&d);
     CHECK_EQ_I64(results_open(path_in_tmp("v1.db"), &r, &d), SIM_EDB);
-    CHECK_CONTAINS(d.msg[0], "written by an older offsim (results schema 1); this offsim writes "
-                             "schema 2 only");
+    CHECK_CONTAINS(d.msg[0], "written by an older offsim (results schema 1); this offsim reads "
+                             "schemas 2 to 3");
     CHECK_CONTAINS(d.msg[0], "close_pNN_not_reached instead of close_pNN_lower_bound");
     {
         sqlite3 *db;
@@ -190,18 +203,413 @@ static void unusable_databases_are_refused_up_front(void)
         diag_init(&d);
         CHECK_EQ_I64(results_open_reader(path_in_tmp("v1.db"), &db, &d), SIM_EDB);
         CHECK(db == NULL);
-        CHECK_CONTAINS(d.msg[0], "this offsim reads schema 2 only");
+        CHECK_CONTAINS(d.msg[0], "this offsim reads schemas 2 to 3");
     }
     CHECK_EQ_STR(query(path_in_tmp("v1.db"), "PRAGMA user_version"), "1");
 }
 
+/* Execute SQL on a database with the plain SQLite API; 0 or the error. */
+static int sql(const char *path, const char *text)
+{
+    sqlite3 *db;
+    int rc = sqlite3_open(path, &db);
+
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, text, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* The whole file, to compare byte for byte; free() it. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+
+    *len = 0;
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = malloc((size_t)n + 1)) != NULL)
+        *len = fread(buf, 1, (size_t)n, f);
+    fclose(f);
+    return buf;
+}
+
+/* The file exists? */
+static int exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+static const results_run_info twin = {"same-identity", "x.ini", "[sim]\n", "abc", "native",
+                                      3, "offsim sweep x.ini", "host-a", "offsim 0.1.0"};
+
+static void a_writer_is_alive_until_it_dies(void)
+{
+    writer_id me, child;
+    int64_t now = (int64_t)time(NULL);
+    int fds[2], st;
+    pid_t pid;
+    char tok[200];
+
+    writer_self(&me);
+    CHECK(me.token[0] != '\0');
+    CHECK_EQ_I64(me.pid, (int64_t)getpid());
+    CHECK_EQ_I64(writer_alive(me.token, me.pid, 0, now), 1);
+    /* The same pid with another start time: a pid reused by another process. */
+    snprintf(tok, sizeof tok, "%.*s/%llu", (int)(strrchr(me.token, '/') - me.token), me.token,
+             strtoull(strrchr(me.token, '/') + 1, NULL, 10) + 1);
+    CHECK_EQ_I64(writer_alive(tok, me.pid, now, now), 0);
+    /* No token: a run of an older offsim, whose writer cannot be known. */
+    CHECK_EQ_I64(writer_alive(NULL, me.pid, now, now), 0);
+    /* Another machine: by its lease. */
+    CHECK_EQ_I64(writer_alive("other-boot/1/2", 1, now - 10, now), 1);
+    CHECK_EQ_I64(writer_alive("other-boot/1/2", 1, now - WRITER_LEASE_S - 1, now), 0);
+    CHECK_EQ_I64(writer_alive("other-boot/1/2", 1, 0, now), 0);
+
+    /* A child: alive, then a zombie (dead, not yet reaped), then gone. */
+    CHECK_EQ_I64(pipe(fds), 0);
+    pid = fork();
+    if (pid == 0) {
+        writer_self(&child);
+        if (write(fds[1], &child, sizeof child) != (ssize_t)sizeof child)
+            _exit(2);
+        pause();
+        _exit(0);
+    }
+    CHECK_EQ_I64(read(fds[0], &child, sizeof child), (int64_t)sizeof child);
+    CHECK_EQ_I64(writer_alive(child.token, child.pid, 0, now), 1);
+    kill(pid, SIGKILL);
+    {
+        siginfo_t si;
+        /* Dead but not reaped: a zombie still has a pid and a /proc entry. */
+        CHECK_EQ_I64(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT), 0);
+    }
+    CHECK_EQ_I64(writer_alive(child.token, child.pid, 0, now), 0);
+    waitpid(pid, &st, 0);
+    CHECK_EQ_I64(writer_alive(child.token, child.pid, 0, now), 0);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+static void claims_never_take_a_live_run_and_never_reuse_an_id(void)
+{
+    const char *db = path_in_tmp("claim.db");
+    results *r, *r2;
+    results_claim c;
+    sim_diag d;
+
+    diag_init(&d);
+    CHECK_EQ_I64(results_open(db, &r, &d), 0);
+    CHECK_EQ_I64(results_open(db, &r2, &d), 0);
+    CHECK_EQ_I64(results_run_claim(r, &twin, &c, &d), 0);
+    CHECK_EQ_I64(c.outcome, RESULTS_CLAIMED);
+    CHECK_EQ_I64(c.run_id, 1);
+    /* This process is alive: the identity is held. */
+    CHECK_EQ_I64(results_run_claim(r2, &twin, &c, &d), 0);
+    CHECK_EQ_I64(c.outcome, RESULTS_HELD);
+    CHECK_EQ_I64(c.holder.run_id, 1);
+    CHECK_EQ_I64(c.holder.pid, (int64_t)getpid());
+    CHECK_EQ_I64(results_run_end(r, 1, RESULTS_COMPLETE, 0, 0, 0, NULL, &d), 0);
+    CHECK_EQ_I64(results_run_claim(r2, &twin, &c, &d), 0);
+    CHECK_EQ_I64(c.outcome, RESULTS_DONE);
+    CHECK_EQ_I64(c.run_id, 1);
+
+    /* A run 'running' whose writer is dead (a pid that no longer exists) and
+     * an interrupted one are replaced; the new run's id is above every id
+     * ever given, even the one deleted. */
+    CHECK_EQ_I64(sql(db, "INSERT INTO run(id, identity, scenario, scenario_sha256, engine, seed,"
+                         " status, started, writer_pid, writer_token) VALUES"
+                         " (7, 'other', 'x', 'y', 'native', 1, 'running', 'now', 999999999,"
+                         " (SELECT writer_token FROM run WHERE id = 1)),"
+                         " (8, 'other', 'x', 'y', 'native', 1, 'interrupted', 'now', NULL, NULL);"
+                         "INSERT INTO conn(run_id, conn_id, peer, close_reason, owner_at_close,"
+                         " handoffs, peer_outcome) VALUES (7, 1, 'p', 'open', 'host', 0, 'open');"),
+                 SQLITE_OK);
+    {
+        results_run_info other = twin;
+        other.identity = "other";
+        CHECK_EQ_I64(results_run_claim(r, &other, &c, &d), 0);
+        CHECK_EQ_I64(c.outcome, RESULTS_CLAIMED);
+        CHECK_EQ_I64(c.replaced, 2);
+        CHECK_EQ_I64(c.run_id, 9);
+    }
+    CHECK_EQ_STR(query(db, "SELECT COUNT(*) FROM conn WHERE run_id = 7"), "0");
+    /* The writer of run 9, judged dead by someone else, loses it: its rows
+     * and its end go nowhere. */
+    CHECK_EQ_I64(sql(db, "PRAGMA foreign_keys=ON; DELETE FROM run WHERE id = 9"), SQLITE_OK);
+    {
+        results_conn_row row = {1, "web", 0, 10, 11, 12, SIM_NEVER, SIM_NEVER, SIM_NEVER,
+                                "open", "nic", 1, "open", SIM_NEVER, 5};
+        CHECK_EQ_I64(results_conn(r, 9, &row), SIM_EDB);
+        CHECK_CONTAINS(results_errmsg(r), "FOREIGN KEY constraint failed");
+    }
+    CHECK_EQ_I64(results_run_end(r, 9, RESULTS_COMPLETE, 0, 0, 0, NULL, &d), SIM_EDB);
+    CHECK_EQ_STR(query(db, "SELECT COUNT(*) FROM run WHERE id >= 9"), "0");
+    {
+        int64_t id;
+        CHECK_EQ_I64(results_run_begin(r, &info, &id, &d), 0);
+        CHECK_EQ_I64(id, 10);
+        CHECK_EQ_I64(results_run_end(r, id, RESULTS_FAILED, 0, 0, 0, NULL, &d), 0);
+    }
+    results_close(r);
+    results_close(r2);
+}
+
+static void a_claimed_run_with_a_complete_twin_is_dropped(void)
+{
+    const char *db = path_in_tmp("twin.db");
+    results *r;
+    results_claim c;
+    sim_diag d;
+
+    diag_init(&d);
+    CHECK_EQ_I64(results_open(db, &r, &d), 0);
+    CHECK_EQ_I64(results_run_claim(r, &twin, &c, &d), 0);
+    CHECK_EQ_I64(c.outcome, RESULTS_CLAIMED);
+    /* Meanwhile a complete run of the same identity arrives (offsim merge). */
+    CHECK_EQ_I64(sql(db, "INSERT INTO run(identity, scenario, scenario_sha256, engine, seed, "
+                         "status, started) VALUES ('same-identity', 'x', 'y', 'native', 3, "
+                         "'complete', 'then')"),
+                 SQLITE_OK);
+    CHECK_EQ_I64(results_run_end(r, c.run_id, RESULTS_COMPLETE, 0, 0, 0, NULL, &d), SIM_EDB);
+    CHECK_CONTAINS(d.msg[d.n - 1], "another run of its identity became complete");
+    CHECK_EQ_STR(query(db, "SELECT COUNT(*) || ' ' || COUNT(DISTINCT identity) FROM run"), "1 1");
+    results_close(r);
+}
+
+/* The tables of schema 2 as offsim wrote them before schema 3 (run without
+ * the writer columns, its id a plain INTEGER PRIMARY KEY, no application_id). */
+static const char v2_schema[] =
+    "CREATE TABLE run(id INTEGER PRIMARY KEY, identity TEXT NOT NULL, scenario TEXT NOT NULL,"
+    " scenario_sha256 TEXT NOT NULL, engine TEXT NOT NULL, seed INTEGER NOT NULL,"
+    " status TEXT NOT NULL CHECK(status IN ('running','complete','interrupted','failed')),"
+    " started TEXT NOT NULL, wall_s REAL, sim_end_ns INTEGER, events INTEGER, fingerprint TEXT,"
+    " scenario_text TEXT, offsim_version TEXT, command_line TEXT, host TEXT, build TEXT);"
+    "CREATE INDEX run_identity ON run(identity);"
+    "CREATE TABLE run_param(run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,"
+    " key TEXT NOT NULL, value TEXT NOT NULL, num REAL, varied INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY(run_id, key));"
+    "CREATE TABLE conn(run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,"
+    " conn_id INTEGER NOT NULL, peer TEXT NOT NULL, t_open INTEGER, t_close INTEGER,"
+    " t_fin_wait_1 INTEGER, t_fin_wait_2 INTEGER, t_time_wait INTEGER, t_closed INTEGER,"
+    " t_released INTEGER, close_reason TEXT NOT NULL, owner_at_close TEXT NOT NULL,"
+    " handoffs INTEGER NOT NULL, peer_outcome TEXT NOT NULL, t_peer_closed INTEGER,"
+    " t_established INTEGER, PRIMARY KEY(run_id, conn_id));"
+    "CREATE TABLE event(run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,"
+    " t INTEGER NOT NULL, conn_id INTEGER, kind TEXT NOT NULL, detail TEXT, value INTEGER);"
+    "CREATE TABLE occupancy(run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,"
+    " t INTEGER NOT NULL, nic_total INTEGER NOT NULL, nic_fin_wait_2 INTEGER NOT NULL,"
+    " host_fin_wait_2 INTEGER NOT NULL, time_wait INTEGER NOT NULL, PRIMARY KEY(run_id, t));"
+    "CREATE TABLE scalar(run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,"
+    " name TEXT NOT NULL, value REAL, PRIMARY KEY(run_id, name));"
+    "CREATE VIEW run_point AS SELECT r.id AS run_id, r.seed, '' AS point FROM run r;"
+    "PRAGMA user_version=2;"
+    "INSERT INTO run VALUES (3, 'v2-run', 'x.ini', 'abc', 'native', 1, 'complete', 'then',"
+    " 1.5, 100, 42, '00ff', '[sim]', '0.1', 'offsim run x.ini', 'host-b', 'offsim 0.1');"
+    "INSERT INTO conn(run_id, conn_id, peer, t_open, t_close, close_reason, owner_at_close,"
+    " handoffs, peer_outcome) VALUES (3, 1, 'web', 0, 10, 'peer_fin', 'host', 2, 'clean');"
+    "INSERT INTO scalar VALUES (3, 'nic_peak', 4);";
+
+static void a_schema_2_database_is_migrated_and_read(void)
+{
+    const char *db = path_in_tmp("v2.db"), *db2 = path_in_tmp("v2r.db");
+    results *r;
+    sqlite3 *rd;
+    sim_diag d;
+    int64_t id;
+
+    CHECK_EQ_I64(sql(db, v2_schema), SQLITE_OK);
+    CHECK_EQ_I64(sql(db2, v2_schema), SQLITE_OK);
+    /* A reader takes schema 2 as it is, and changes nothing. */
+    diag_init(&d);
+    CHECK_EQ_I64(results_open_reader(db2, &rd, &d), 0);
+    sqlite3_close(rd);
+    CHECK_EQ_STR(query(db2, "PRAGMA user_version"), "2");
+    /* A writer migrates it: rows and ids kept, the writer columns added,
+     * run.id AUTOINCREMENT from the largest id on. */
+    CHECK_EQ_I64(results_open(db, &r, &d), 0);
+    CHECK_EQ_STR(query(db, "PRAGMA user_version"), "3");
+    CHECK_EQ_STR(query(db, "PRAGMA application_id"), "1332106093");
+    CHECK_EQ_STR(query(db, "SELECT id || ' ' || status || ' ' || fingerprint || ' ' || host || "
+                           "' ' || COALESCE(writer_pid, 'none') FROM run"),
+                 "3 complete 00ff host-b none");
+    CHECK_EQ_STR(query(db, "SELECT peer || handoffs FROM conn WHERE run_id = 3"), "web2");
+    CHECK_EQ_STR(query(db, "SELECT value FROM scalar WHERE run_id = 3"), "4.0");
+    CHECK_EQ_STR(query(db, "SELECT sql LIKE '%AUTOINCREMENT%' FROM sqlite_master "
+                           "WHERE name = 'run'"),
+                 "1");
+    CHECK_EQ_STR(query(db, "SELECT COUNT(*) FROM close_latency"), "1");
+    CHECK_EQ_STR(query(db, "PRAGMA foreign_key_check"), "");
+    CHECK_EQ_I64(results_run_begin(r, &info, &id, &d), 0);
+    CHECK_EQ_I64(id, 4);
+    CHECK_EQ_I64(results_run_end(r, id, RESULTS_COMPLETE, 0, 0, 0, NULL, &d), 0);
+    results_close(r);
+    /* Deleting a run does not free its id. */
+    CHECK_EQ_I64(sql(db, "PRAGMA foreign_keys=ON; DELETE FROM run WHERE id = 4"), SQLITE_OK);
+    CHECK_EQ_STR(query(db, "SELECT COUNT(*) FROM conn"), "1");
+    CHECK_EQ_I64(results_open(db, &r, &d), 0);
+    CHECK_EQ_I64(results_run_begin(r, &info, &id, &d), 0);
+    CHECK_EQ_I64(id, 5);
+    results_close(r);
+}
+
+/* What refusing a file must leave: every byte, and no -wal or -journal. */
+static void refused_unchanged(const char *path, int reader, const char *why)
+{
+    size_t n0, n1;
+    char *before = slurp(path, &n0), *after, side[300];
+    results *r = NULL;
+    sqlite3 *rd = NULL;
+    sim_diag d;
+
+    diag_init(&d);
+    if (reader) {
+        CHECK_EQ_I64(results_open_reader(path, &rd, &d), SIM_EDB);
+        CHECK(rd == NULL);
+    } else {
+        CHECK_EQ_I64(results_open(path, &r, &d), SIM_EDB);
+        CHECK(r == NULL);
+    }
+    CHECK(d.n > 0);
+    if (d.n > 0)
+        CHECK_CONTAINS(d.msg[0], why);
+    after = slurp(path, &n1);
+    CHECK_EQ_I64((int64_t)n1, (int64_t)n0);
+    CHECK(before != NULL && after != NULL && n0 == n1 && memcmp(before, after, n0) == 0);
+    snprintf(side, sizeof side, "%s-wal", path);
+    CHECK(!exists(side));
+    snprintf(side, sizeof side, "%s-journal", path);
+    CHECK(!exists(side));
+    free(before);
+    free(after);
+}
+
+static void another_programs_database_is_never_changed(void)
+{
+    const char *foreign = path_in_tmp("foreign.db"), *newer = path_in_tmp("newer.db");
+    const char *text = path_in_tmp("text.db");
+    results *r;
+    sim_diag d;
+
+    /* Another program's tables, rollback journal, user_version 0. */
+    CHECK_EQ_I64(sql(foreign, "CREATE TABLE accounts(id INTEGER PRIMARY KEY, name TEXT);"
+                              "INSERT INTO accounts VALUES (1, 'x');"),
+                 SQLITE_OK);
+    refused_unchanged(foreign, 0, "not an offsim results database (user_version 0, "
+                                  "application_id 0x00000000, holding accounts)");
+    refused_unchanged(foreign, 1, "not an offsim results database");
+    CHECK_EQ_STR(query(foreign, "PRAGMA journal_mode"), "delete");
+    /* Even one that looks like offsim's without saying so. */
+    CHECK_EQ_I64(sql(foreign, "CREATE TABLE run(id INTEGER PRIMARY KEY)"), SQLITE_OK);
+    refused_unchanged(foreign, 0, "holding accounts, run");
+
+    /* A newer offsim's database: refused by writers and readers alike. */
+    diag_init(&d);
+    CHECK_EQ_I64(results_open(newer, &r, &d), 0);
+    results_close(r);
+    CHECK_EQ_I64(sql(newer, "PRAGMA user_version=99"), SQLITE_OK);
+    refused_unchanged(newer, 0, "written by a newer offsim (results schema 99); this offsim "
+                                "reads schemas 2 to 3");
+    refused_unchanged(newer, 1, "written by a newer offsim (results schema 99)");
+
+    /* Not a database at all: SQLite's own reason. */
+    refused_unchanged(text, 0, "file is not a database");
+    refused_unchanged(text, 1, "file is not a database");
+}
+
+static void a_merge_copies_all_or_nothing(void)
+{
+    const char *a = path_in_tmp("ma.db"), *b = path_in_tmp("mb.db"), *out = path_in_tmp("mo.db");
+    const char *bad = path_in_tmp("mbad.db");
+    const char *ins[3];
+    results_merge_stats st[3];
+    results *r;
+    sim_diag d;
+    int64_t id;
+    char *page;
+    FILE *f;
+
+    diag_init(&d);
+    for (int i = 0; i < 2; i++) {
+        results_run_info ri = info;
+        ri.identity = i ? "run-b" : "run-a";
+        CHECK_EQ_I64(results_open(i ? b : a, &r, &d), 0);
+        CHECK_EQ_I64(results_run_begin(r, &ri, &id, &d), 0);
+        CHECK_EQ_I64(results_scalar(r, id, RESULTS_NIC_PEAK, 3 + i), 0);
+        CHECK_EQ_I64(results_run_end(r, id, RESULTS_COMPLETE, 0, 0, 0, NULL, &d), 0);
+        CHECK_EQ_I64(results_run_begin(r, &ri, &id, &d), 0); /* left running: not copied */
+        results_close(r);
+    }
+    /* A corrupt input: its pages after the first (the header and the schema)
+     * overwritten. */
+    CHECK_EQ_I64(sql(bad, "CREATE TABLE x(a); PRAGMA user_version=1;"), SQLITE_OK);
+    {
+        results *rb;
+        CHECK_EQ_I64(results_open(bad, &rb, &d), SIM_EDB); /* foreign: refused */
+    }
+    CHECK_EQ_I64(sql(bad, "DROP TABLE x; PRAGMA user_version=0"), SQLITE_OK);
+    CHECK_EQ_I64(results_open(bad, &r, &d), 0);
+    for (int i = 0; i < 50; i++) {
+        CHECK_EQ_I64(results_run_begin(r, &info, &id, &d), 0);
+        for (int k = 0; k < 40; k++)
+            results_event(r, id, k, (uint32_t)k, "state", "A LONG DETAIL TO FILL PAGES", NULL);
+        CHECK_EQ_I64(results_run_end(r, id, RESULTS_COMPLETE, 0, 0, 0, NULL, &d), 0);
+    }
+    results_close(r);
+    page = malloc(4096);
+    memset(page, 0x5a, 4096);
+    f = fopen(bad, "r+b");
+    for (int p = 1; p < 20; p++) {
+        fseek(f, 4096L * p, SEEK_SET);
+        fwrite(page, 1, 4096, f);
+    }
+    fclose(f);
+    free(page);
+
+    ins[0] = a;
+    ins[1] = bad;
+    ins[2] = b;
+    diag_init(&d);
+    CHECK_EQ_I64(results_open(out, &r, &d), 0);
+    CHECK_EQ_I64(results_merge(r, ins, 3, st, &d), SIM_EDB);
+    CHECK(d.n > 0);
+    if (d.n > 0) {
+        CHECK_CONTAINS(d.msg[0], "mbad.db: database disk image is malformed");
+    }
+    CHECK_EQ_STR(query(out, "SELECT COUNT(*) FROM run"), "0");
+    /* Without it: both, once; again: nothing new. */
+    ins[1] = b;
+    diag_init(&d);
+    CHECK_EQ_I64(results_merge(r, ins, 2, st, &d), 0);
+    CHECK_EQ_I64((int64_t)st[0].copied, 1);
+    CHECK_EQ_I64((int64_t)st[0].incomplete, 1);
+    CHECK_EQ_I64((int64_t)st[1].copied, 1);
+    CHECK_EQ_I64(results_merge(r, ins, 2, st, &d), 0);
+    CHECK_EQ_I64((int64_t)(st[0].copied + st[1].copied), 0);
+    CHECK_EQ_I64((int64_t)st[1].present, 1);
+    results_close(r);
+    CHECK_EQ_STR(query(out, "SELECT group_concat(r.identity || '=' || s.value) FROM run r "
+                            "JOIN scalar s ON s.run_id = r.id"),
+                 "run-a=3.0,run-b=4.0");
+    CHECK_EQ_STR(query(out, "SELECT COUNT(DISTINCT writer_token) FROM run"), "1");
+}
+
 static void cleanup(void)
 {
-    static const char *const names[] = {"a.db", "a.db-wal", "a.db-shm", "b.db", "b.db-wal",
-                                        "b.db-shm", "text.db", "v9.db", "v1.db"};
+    static const char *const names[] = {"a", "b", "text", "v9", "claim", "twin", "v1", "v2", "v2r",
+                                        "foreign", "newer", "ma", "mb", "mo", "mbad"};
+    static const char *const sides[] = {".db", ".db-wal", ".db-shm", ".db-journal"};
+    char name[64];
+
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        unlink(path_in_tmp(names[i]));
-    rmdir(g_dir);
+        for (size_t k = 0; k < sizeof sides / sizeof *sides; k++) {
+            snprintf(name, sizeof name, "%s%s", names[i], sides[k]);
+            unlink(path_in_tmp(name));
+        }
+    CHECK_EQ_I64(rmdir(g_dir), 0);
 }
 
 static void setup(void)
@@ -214,6 +622,12 @@ static const check_test tests[] = {
     CHECK_TEST(schema_version_and_status_transitions),
     CHECK_TEST(many_rows_commit_in_batches),
     CHECK_TEST(unusable_databases_are_refused_up_front),
+    CHECK_TEST(a_writer_is_alive_until_it_dies),
+    CHECK_TEST(claims_never_take_a_live_run_and_never_reuse_an_id),
+    CHECK_TEST(a_claimed_run_with_a_complete_twin_is_dropped),
+    CHECK_TEST(a_schema_2_database_is_migrated_and_read),
+    CHECK_TEST(another_programs_database_is_never_changed),
+    CHECK_TEST(a_merge_copies_all_or_nothing),
     CHECK_TEST(cleanup),
 };
 CHECK_MAIN(tests)

@@ -1,10 +1,13 @@
 /*
- * test_sweep.c - sweep axes (lists, ranges), seeds, the [sweep] section and
- * the expansion into runs.
+ * test_sweep.c - sweep axes (lists, ranges), seeds, the [sweep] section,
+ * the expansion into runs, the size limits, and a batch's planning, whose
+ * memory grows with the axes, not the runs.
  */
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "check.h"
+#include "driver/batch.h"
 #include "engine/err.h"
 #include "io/sweep.h"
 
@@ -155,6 +158,88 @@ static void runs_are_the_product_times_the_seeds(void)
     scenario_free(sc);
 }
 
+/* Six axes of 4096 values are 2^72 runs: refused with the size, whatever
+ * size_t holds; the largest sweep allowed is accepted. */
+static void sizes_beyond_the_limit_are_refused(void)
+{
+    scenario *sc = load(text);
+    sweep sw;
+    sim_diag d;
+
+    sweep_init(&sw);
+    diag_init(&d);
+    CHECK_EQ_I64(sweep_vary(&sw, sc, "nic.capacity", "1..4096", "v", &d), 0);
+    CHECK_EQ_I64(sweep_vary(&sw, sc, "workload.connections", "1..4096", "v", &d), 0);
+    CHECK_EQ_I64(sweep_vary(&sw, sc, "peer.web.count", "1..4096", "v", &d), 0);
+    CHECK_EQ_I64(sweep_vary(&sw, sc, "peer.idle.count", "1..4096", "v", &d), 0);
+    CHECK_EQ_I64(sweep_vary(&sw, sc, "peer.web.share", "1..4096 step 1", "v", &d), 0);
+    CHECK_EQ_I64(sweep_vary(&sw, sc, "peer.idle.share", "1..4096 step 1", "v", &d), 0);
+    sweep_seeds(&sw, "1", "s", &d);
+    CHECK_EQ_I64(sweep_check_size(&sw, &d), SIM_ESCENARIO);
+    CHECK_CONTAINS(d.msg[0], "the sweep has 4096 values of nic.capacity x 4096 values of "
+                             "workload.connections x ");
+    CHECK_CONTAINS(d.msg[0], "x 1 seed = 4.722e+21 runs, more than the 1000000");
+    sweep_free(&sw);
+
+    sweep_init(&sw);
+    diag_init(&d);
+    CHECK_EQ_I64(sweep_vary(&sw, sc, "nic.capacity", "1..1000", "v", &d), 0);
+    sweep_seeds(&sw, "1000", "s", &d);
+    CHECK_EQ_I64(sweep_check_size(&sw, &d), 0);
+    sweep_seeds(&sw, "1001", "s", &d);
+    CHECK_EQ_I64(sweep_check_size(&sw, &d), SIM_ESCENARIO);
+    CHECK_CONTAINS(d.msg[0], "1000 values of nic.capacity x 1001 seeds = 1.001e+06 runs");
+    sweep_free(&sw);
+    scenario_free(sc);
+}
+
+/* Peak resident memory of this process, KB. */
+static long peak_kb(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+/*
+ * 500 000 runs planned (every one of their 10 000 points resolved and
+ * checked) in a few MB: the batch keeps the axes and 9 bytes per run, not a
+ * scenario per run (it took ~43 KB per run, 2.2 GB here).
+ */
+static void planning_memory_follows_the_axes(void)
+{
+    scenario *sc = load(text);
+    sweep sw;
+    sim_diag d;
+    batch *b;
+    long before;
+
+    sweep_init(&sw);
+    diag_init(&d);
+    CHECK_EQ_I64(sweep_vary(&sw, sc, "nic.capacity", "1..10000", "v", &d), 0);
+    sweep_seeds(&sw, "50", "s", &d);
+    before = peak_kb();
+    CHECK_EQ_I64(batch_plan(sc, &sw, RUNNER_NATIVE, &b, &d), 0);
+    CHECK_EQ_I64((int64_t)batch_size(b), 500000);
+    CHECK((peak_kb() - before) < 40 * 1024);
+    CHECK_EQ_I64(batch_status(b, 499999), RESULTS_RUNNING);
+    CHECK_EQ_I64(batch_run_id(b, 0), 0);
+    batch_free(b);
+    /* A point that is not a valid scenario stops the plan, named. */
+    sweep_free(&sw);
+    sweep_init(&sw);
+    diag_init(&d);
+    CHECK_EQ_I64(sweep_vary(&sw, sc, "host.rto_min", "1s,2min", "v", &d), 0);
+    sweep_seeds(&sw, "3", "s", &d);
+    CHECK_EQ_I64(batch_plan(sc, &sw, RUNNER_NATIVE, &b, &d), SIM_ESCENARIO);
+    CHECK(b == NULL);
+    CHECK_CONTAINS(d.msg[d.n - 1], "the sweep point host.rto_min=120s, seed 1, is not a valid "
+                                   "scenario");
+    sweep_free(&sw);
+    scenario_free(sc);
+}
+
 static void sweep_section_declares_the_same(void)
 {
     scenario *sc = load("[nic]\ncapacity = 5\n[sweep]\nnic.fin_wait_2_timeout = 60s..120s step 30s\n"
@@ -192,6 +277,8 @@ static const check_test tests[] = {
     CHECK_TEST(bad_axes_are_reported),
     CHECK_TEST(seeds_are_n_or_a_range),
     CHECK_TEST(runs_are_the_product_times_the_seeds),
+    CHECK_TEST(sizes_beyond_the_limit_are_refused),
+    CHECK_TEST(planning_memory_follows_the_axes),
     CHECK_TEST(sweep_section_declares_the_same),
 };
 CHECK_MAIN(tests)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "io/crashpoint.h"
 
 const cli_command *const cli_commands[] = {&cli_run,   &cli_sweep, &cli_summary, &cli_export,
                                            &cli_plot,  &cli_merge, &cli_check,   &cli_help,
@@ -28,6 +29,7 @@ int main(int argc, char **argv)
     cli_args a;
     int rc;
 
+    crash_point_init(); /* the crash tests' kill points (io/crashpoint.h); inert without them */
     if (name == NULL) {
         cli_overview(stderr);
         return EXIT_USAGE;

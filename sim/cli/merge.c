@@ -5,60 +5,81 @@
  * Complete runs are copied with new run ids; a run whose identity is
  * already complete in OUT is skipped, so merging is idempotent and
  * overlapping slices are copied once.  Runs that are not complete in an
- * input are left behind (rerun the sweep there to finish them).
+ * input are left behind (rerun the sweep there to finish them).  One
+ * transaction for all inputs: OUT is never left half-written.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "engine/err.h"
 #include "io/results.h"
 
-/* Copy one input; 0 or an exit code. */
-static int merge_one(results *db, const char *out, const char *in, uint64_t *copied)
+/* The same file under two names (a link, ./x.db and x.db)? */
+static int same_file(const char *a, const char *b)
 {
-    results_merge_stats st;
-    sim_diag d;
+    struct stat sa, sb;
 
-    diag_init(&d);
-    if (results_merge(db, in, &st, &d) != SIM_OK) {
-        diag_print(&d, stderr);
-        return EXIT_RUN_FAILED;
-    }
-    *copied += st.copied;
-    printf("%s: %llu run%s copied, %llu already in %s, %llu not complete (left out)\n", in,
-           (unsigned long long)st.copied, st.copied == 1 ? "" : "s",
-           (unsigned long long)st.present, out, (unsigned long long)st.incomplete);
-    return 0;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
 }
 
 static int run_merge(const cli_args *a)
 {
     const char *out = a->operands[0];
+    const char *const *in = (const char *const *)a->operands + 1;
+    size_t n = a->noperands - 1;
+    results_merge_stats *st;
     results *db;
     sim_diag d;
-    int rc = 0;
+    int rc;
     uint64_t copied = 0;
 
-    for (size_t i = 1; i < a->noperands; i++)
-        if (strcmp(a->operands[i], out) == 0)
-            return cli_usage_error(&cli_merge, "'%s' is both the output and an input", out);
-    for (size_t i = 1; i < a->noperands; i++)
-        if (access(a->operands[i], R_OK) != 0) {
-            fprintf(stderr, "offsim: merge: cannot read %s\n", a->operands[i]);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(in[i], out) == 0 || same_file(in[i], out))
+            return cli_usage_error(&cli_merge, "'%s' is both the output and an input", in[i]);
+    for (size_t i = 0; i < n; i++)
+        if (access(in[i], R_OK) != 0) {
+            fprintf(stderr, "offsim: merge: cannot read %s: %s\n", in[i], strerror(errno));
             return EXIT_RUN_FAILED;
         }
+    /* The inputs are checked before OUT is created or opened. */
+    diag_init(&d);
+    for (size_t i = 0; i < n; i++)
+        if (results_check_readable(in[i], &d) != SIM_OK) {
+            diag_print_for(&d, stderr, "merge");
+            return EXIT_RUN_FAILED;
+        }
+    if ((st = calloc(n, sizeof *st)) == NULL) {
+        fprintf(stderr, "offsim: merge: out of memory\n");
+        return EXIT_RUN_FAILED;
+    }
     diag_init(&d);
     if (results_open(out, &db, &d) != SIM_OK) {
         diag_print(&d, stderr);
+        free(st);
         return EXIT_RUN_FAILED;
     }
-    for (size_t i = 1; i < a->noperands; i++)
-        rc |= merge_one(db, out, a->operands[i], &copied);
+    rc = results_merge(db, in, n, st, &d);
     results_close(db);
+    if (rc != SIM_OK) {
+        diag_print_for(&d, stderr, "merge");
+        free(st);
+        return EXIT_RUN_FAILED;
+    }
+    for (size_t i = 0; i < n; i++) {
+        printf("%s: %llu run%s copied, %llu already in %s, %llu not complete (left out)\n",
+               in[i], (unsigned long long)st[i].copied, st[i].copied == 1 ? "" : "s",
+               (unsigned long long)st[i].present, out, (unsigned long long)st[i].incomplete);
+        copied += st[i].copied;
+    }
     printf("%s: %llu run%s merged\n", out, (unsigned long long)copied, copied == 1 ? "" : "s");
-    return rc;
+    free(st);
+    return 0;
 }
 
 const cli_command cli_merge = {
@@ -69,8 +90,9 @@ const cli_command cli_merge = {
     .about = "Copy the complete runs of each IN database (other machines, other slices of a\n"
              "sweep) into OUT, created if needed, with new run ids.  A run whose identity\n"
              "is already complete in OUT is skipped, so merging twice copies nothing new;\n"
-             "runs that are not complete in an input are left out.  Each input is copied in\n"
-             "one transaction.\n",
+             "runs that are not complete in an input are left out.  All inputs are checked\n"
+             "first and copied in one transaction: a merge that fails or is killed leaves\n"
+             "OUT as it was.\n",
     .min_operands = 2,
     .operand = "database",
     .missing = "expected OUT.db and at least one IN.db",

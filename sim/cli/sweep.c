@@ -22,6 +22,8 @@
 
 /* A sweep's runs are on offsim's own engine (its identity is part of each run's). */
 #define SWEEP_ENGINE RUNNER_NATIVE
+#define STR_(x) #x
+#define STR(x) STR_(x)
 /* Worker processes, at most. */
 #define SWEEP_MAX_JOBS 1024
 
@@ -87,6 +89,8 @@ static int read_sweep(const cli_args *a, const scenario *base, sweep *sw, uint64
     }
     if (!sw->seeds_given)
         sw->seed_first = sw->seed_last = base->cfg.sim.seed;
+    if (!bad)
+        bad = sweep_check_size(sw, d) != SIM_OK;
     return bad;
 }
 
@@ -117,68 +121,81 @@ static void on_run_done(void *arg, size_t done, size_t total)
 
 /* ---- the summary -------------------------------------------------------- */
 
-/* The tables of the points, over the runs of this sweep that are complete. */
-static void summary_table(const char *db_name, const batch *b)
+/* The tables of the points, over the runs of this sweep that are complete;
+ * then the points that have none (all interrupted or not run) by name. */
+static void summary_table(const char *db_name, const sweep *sw, const batch *b)
 {
     int64_t *runs = calloc(batch_size(b) ? batch_size(b) : 1, sizeof *runs);
+    size_t *idx = calloc(sw->naxes + 1, sizeof *idx);
+    size_t nseeds = sweep_seed_count(sw), missing = 0;
     report_select sel = {runs, 0, NULL};
+    uint64_t seed;
 
-    if (runs == NULL) {
+    if (runs == NULL || idx == NULL) {
         fprintf(stderr, "offsim: out of memory for the summary\n");
+        free(runs);
+        free(idx);
         return;
     }
     for (size_t k = 0; k < batch_size(b); k++)
         if (batch_status(b, k) == RESULTS_COMPLETE)
             runs[sel.n++] = batch_run_id(b, k);
     fflush(stdout);
-    cli_summarise_points(db_name, &sel, stdout);
+    if (sel.n > 0)
+        cli_summarise_points(db_name, &sel, stdout);
+    for (size_t first = 0; first < batch_size(b); first += nseeds) {
+        size_t complete = 0;
+
+        for (size_t k = first; k < first + nseeds; k++)
+            complete += batch_status(b, k) == RESULTS_COMPLETE;
+        if (complete > 0)
+            continue;
+        if (missing++ == 0)
+            printf("\nno complete run:");
+        sweep_run(sw, first, idx, &seed);
+        putchar(' ');
+        for (size_t a = 0; a < sw->naxes; a++)
+            printf("%s%s=%s", a ? "," : "", sw->axes[a].key, sw->axes[a].values[idx[a]]);
+        if (sw->naxes == 0)
+            printf("(the one point)");
+    }
+    if (missing > 0)
+        putchar('\n');
     free(runs);
+    free(idx);
 }
 
 /* ---- the command --------------------------------------------------------- */
 
-/* Take what the database holds and say what is left; 0 or 1. */
-static int resume(const cli_args *a, const char *db_name, const sweep *sw, batch *b)
+/* Run every run (those complete in the database are kept) and report; the
+ * exit code. */
+static int execute(const cli_args *a, const char *db_name, const sweep *sw, batch *b,
+                   uint64_t jobs)
 {
-    results *db;
+    progress pr = {0, batch_size(b), runner_wall_now()};
+    int bar = !cli_given(a, SWEEP_QUIET) && isatty(STDERR_FILENO), rc = 0;
+    size_t n[RESULTS_STATUS_N] = {0};
+    batch_count c;
     sim_diag d;
-    size_t kept, redone;
-    int rc;
 
     diag_init(&d);
-    if (results_open(db_name, &db, &d) != SIM_OK) {
-        diag_print(&d, stderr);
-        return EXIT_RUN_FAILED;
-    }
-    rc = batch_resume(b, db, &kept, &redone, &d);
-    results_close(db);
-    if (rc != SIM_OK) {
-        diag_print_for(&d, stderr, db_name);
-        return EXIT_RUN_FAILED;
+    /* The database is checked (and created) once here, before any worker opens it. */
+    {
+        results *db;
+
+        if (results_open(db_name, &db, &d) != SIM_OK) {
+            diag_print(&d, stderr);
+            return EXIT_RUN_FAILED;
+        }
+        results_close(db);
     }
     printf("offsim sweep: %s, %zu point%s x %llu seed%s = %zu runs -> %s\n", a->operands[0],
            sweep_points(sw), sweep_points(sw) == 1 ? "" : "s",
            (unsigned long long)sweep_seed_count(sw), sw->seed_last == sw->seed_first ? "" : "s",
            batch_size(b), db_name);
-    if (kept || redone)
-        printf("resuming: %zu complete already, %zu to run (%zu unfinished redone)\n", kept,
-               batch_due(b), redone);
     fflush(stdout);
-    return 0;
-}
-
-/* Run what is due and report it; the exit code. */
-static int execute(const cli_args *a, const char *db_name, batch *b,
-                   uint64_t jobs)
-{
-    progress pr = {0, batch_due(b), runner_wall_now()};
-    int bar = !cli_given(a, SWEEP_QUIET) && isatty(STDERR_FILENO), rc = 0;
-    size_t n[RESULTS_STATUS_N] = {0};
-    sim_diag d;
-
-    diag_init(&d);
-    if (jobs > batch_due(b))
-        jobs = batch_due(b) ? batch_due(b) : 1;
+    if (jobs > batch_size(b))
+        jobs = batch_size(b);
     runner_catch_sigint(1);
     if (batch_run(b, db_name, (unsigned)jobs, bar ? on_run_done : NULL, &pr, &d) != SIM_OK) {
         diag_print(&d, stderr);
@@ -189,11 +206,22 @@ static int execute(const cli_args *a, const char *db_name, batch *b,
         draw(&pr, 1);
     for (size_t k = 0; k < batch_size(b); k++)
         n[batch_status(b, k)]++;
+    batch_counts(b, &c);
+    if (c.kept || c.waited || c.redone) {
+        printf("resumed: %zu complete already", c.kept);
+        if (c.waited)
+            printf(", %zu completed meanwhile by another process", c.waited);
+        printf(", %zu run now", c.ran);
+        if (c.redone)
+            printf(" (%zu unfinished run%s of a process that died redone)", c.redone,
+                   c.redone == 1 ? "" : "s");
+        printf("\n");
+    }
     printf("%zu complete, %zu interrupted or not run, %zu failed; %.2f s with %llu job%s\n",
            n[RESULTS_COMPLETE], n[RESULTS_RUNNING] + n[RESULTS_INTERRUPTED], n[RESULTS_FAILED],
            runner_wall_now() - pr.start, (unsigned long long)jobs, jobs == 1 ? "" : "s");
     if (n[RESULTS_COMPLETE] > 0)
-        summary_table(db_name, b);
+        summary_table(db_name, sw, b);
     if (n[RESULTS_COMPLETE] < batch_size(b)) {
         fprintf(stderr, "offsim: the sweep is not finished; run the same command again to "
                         "resume it\n");
@@ -231,9 +259,7 @@ static int run_sweep(const cli_args *a)
     if (rc == 0 && db_name == NULL && (db_name = cli_default_db()) == NULL)
         rc = EXIT_RUN_FAILED;
     if (rc == 0)
-        rc = resume(a, db_name, &sw, b);
-    if (rc == 0)
-        rc = execute(a, db_name, b, jobs);
+        rc = execute(a, db_name, &sw, b, jobs);
     batch_free(b);
     sweep_free(&sw);
     scenario_free(base);
@@ -258,9 +284,15 @@ const cli_command cli_sweep = {
             "'seeds = N|A-B', 'jobs = J'; the command line replaces them key by key.\n"
             "\n"
             "Rerunning the same sweep resumes it: complete runs are kept, unfinished ones\n"
-            "(interrupted, failed, or left 'running' by a killed process) are done again.\n"
+            "(interrupted, failed, or left 'running' by a process that died) are done\n"
+            "again.  A run that another live process is writing (a second sweep of the\n"
+            "same runs) is waited for, never taken over.  Workers die with the sweep.\n"
             "Ctrl-C stops cleanly: runs in progress are marked 'interrupted'.  On a\n"
-            "terminal a progress bar shows runs done and the time left.\n",
+            "terminal a progress bar shows runs done and the time left.\n"
+            "\n"
+            "Limits: at most " STR(SWEEP_AXIS_MAX) " values per --vary, " STR(SWEEP_SEEDS_MAX)
+            " seeds and\n" STR(SWEEP_MAX_RUNS) " runs per sweep, checked before anything is "
+            "written.\n",
     .opts = sweep_opts,
     .nopts = sizeof sweep_opts / sizeof *sweep_opts,
     .min_operands = 1,

@@ -132,7 +132,8 @@ typedef struct run_ctx {
     trace_buf trace;
     results *db;
     int64_t run_id;
-    int write_failed;
+    int write_failed;    /* the run cannot end complete */
+    int rows_failed;     /* because the store refused a row */
     int progress;        /* report progress */
     double wall_start;
     double last_report;
@@ -264,9 +265,10 @@ static void drain(run_ctx *r)
                                 smp[i].nic_fin_wait_2, smp[i].host_fin_wait_2,
                                 smp[i].time_wait);
     world_samples_clear(w);
+    rc |= results_heartbeat(r->db, r->run_id);
     rc |= results_commit(r->db);
     if (rc != 0)
-        r->write_failed = 1;
+        r->write_failed = r->rows_failed = 1;
 }
 
 static void report(run_ctx *r, sim *s, int final)
@@ -282,7 +284,7 @@ static void poll(sim *s, void *arg)
     run_ctx *r = arg;
 
     drain(r);
-    if (runner_interrupted)
+    if (runner_interrupted || r->write_failed) /* a failed write: it cannot end complete */
         sim_stop(s);
     if (r->progress) {
         double now = runner_wall_now();
@@ -308,7 +310,7 @@ static void store_param(void *arg, const char *key, const char *value, const dou
     for (size_t i = 0; i < r->o->nvaried; i++)
         varied |= strcmp(r->o->varied[i], key) == 0;
     if (results_param(r->db, r->run_id, key, value, num, varied) != 0)
-        r->write_failed = 1;
+        r->write_failed = r->rows_failed = 1;
 }
 
 typedef struct scalar_row {
@@ -357,7 +359,7 @@ static void put_latency(run_ctx *r, runner_result *res, const char *peer, km *k)
         }
     }
     if (rc != 0)
-        r->write_failed = 1;
+        r->write_failed = r->rows_failed = 1;
 }
 
 /* A peer class's path, both directions. */
@@ -507,6 +509,8 @@ static results_status simulate(run_ctx *r, sim *s, runner_result *res, sim_diag 
     status = runner_interrupted ? RESULTS_INTERRUPTED
              : r->write_failed  ? RESULTS_FAILED
                                 : RESULTS_COMPLETE;
+    if (r->rows_failed)
+        diag_add(d, "writing the run's rows failed: %s", results_errmsg(r->db));
     if (results_run_end(r->db, r->run_id, status, res->wall_s, res->end, res->events, fp, d) !=
         SIM_OK)
         status = RESULTS_FAILED;
@@ -534,8 +538,22 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
     info = (results_run_info){identity,  sc->path,        sc->text,
                               sc->sha256, engine,          sc->cfg.sim.seed,
                               o->command_line, host[0] ? host : NULL, results_build()};
+    if (o->claim) {
+        if (results_run_claim(db, &info, &res->claim, d) != SIM_OK)
+            return SIM_EDB;
+        if (res->claim.outcome != RESULTS_CLAIMED) {
+            res->run_id = res->claim.run_id;
+            res->status = res->claim.outcome == RESULTS_DONE ? RESULTS_COMPLETE : RESULTS_RUNNING;
+            return SIM_OK;
+        }
+        r.run_id = res->claim.run_id;
+    } else if (results_run_begin(db, &info, &r.run_id, d) != SIM_OK) {
+        return SIM_EDB;
+    }
+    res->run_id = r.run_id;
     if ((r.latency = calloc(sc->cfg.npeers, sizeof *r.latency)) == NULL) {
         diag_add(d, "out of memory");
+        results_run_end(db, r.run_id, RESULTS_FAILED, 0, 0, 0, NULL, d);
         return SIM_ENOMEM;
     }
     for (size_t k = 0; k < sc->cfg.npeers; k++)
@@ -544,15 +562,9 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
                 km_free(r.latency[j]);
             free(r.latency);
             diag_add(d, "out of memory");
+            results_run_end(db, r.run_id, RESULTS_FAILED, 0, 0, 0, NULL, d);
             return SIM_ENOMEM;
         }
-    if (results_run_begin(db, &info, &r.run_id, d) != SIM_OK) {
-        for (size_t k = 0; k < sc->cfg.npeers; k++)
-            km_free(r.latency[k]);
-        free(r.latency);
-        return SIM_EDB;
-    }
-    res->run_id = r.run_id;
     scenario_each_param(sc, store_param, &r);
 
     trace_init(&r.trace, sc->cfg.sim.log >= LOG_EVENTS,

@@ -70,6 +70,8 @@ typedef struct runner_opts {
     size_t nvaried;
     pcap_trace *pcap;          /* write the chosen connections' segments here, or NULL */
     const char *command_line;  /* the command as typed (run.command_line), or NULL */
+    int claim;                 /* a sweep's run: claim its identity (results_run_claim) and
+                                  run it only if it is neither complete nor held */
 } runner_opts;
 
 /*
@@ -79,7 +81,8 @@ typedef struct runner_opts {
  */
 typedef struct runner_result {
     int64_t run_id;
-    results_status status;     /* complete, interrupted or failed */
+    results_status status;     /* complete, interrupted or failed (RUNNING: held) */
+    results_claim claim;       /* with opts.claim: CLAIMED (and run), DONE or HELD */
     sim_time end;              /* simulated time when the run ended */
     uint64_t events;
     double wall_s;
@@ -92,7 +95,11 @@ typedef struct runner_result {
  * provenance: opts' command line, this machine's name, results_build()),
  * parameters, rows as the model produces them, scalars, status.  Returns SIM_OK when the
  * run is complete; SIM_EINTR when interrupted, SIM_ENOMEM or SIM_EDB when
- * it failed (res->status says which; diagnostics in d).
+ * it failed (res->status says which; diagnostics in d).  A write that
+ * fails stops the simulation: the run cannot end complete.  With
+ * opts.claim, a run complete already returns SIM_OK at once (claim DONE,
+ * status complete), and one a live process writes returns SIM_OK with
+ * claim HELD and status RUNNING.
  */
 int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_result *res,
                sim_diag *d);

@@ -10,8 +10,23 @@
  * transaction as its last rows, so a run that crashes or is killed is seen
  * as 'running' (and a sweep redoes it), never as half a complete run.
  *
- * Schema changes bump RESULTS_SCHEMA_VERSION; a database written with
- * another version is refused rather than mixed.
+ * Owning.  A run 'running' belongs to its writer (writer.h), named in its
+ * row.  A sweep claims a run (results_run_claim) in one write transaction
+ * that looks for a complete run of the identity, then for a live writer of
+ * one, and only then deletes the dead unfinished ones and inserts its own.
+ * Run ids are AUTOINCREMENT and every row refers to its run by a foreign
+ * key, so a writer whose run was removed (it was judged dead) can add no
+ * row anywhere, and its end finds no run to complete.
+ *
+ * Opening.  A file is inspected in a read transaction before anything is
+ * changed: only an empty database or one of offsim's (PRAGMA
+ * application_id, or schema 2, which had none) is ever written, and a
+ * refused file is left byte for byte as it was (no journal mode switched,
+ * no table added).
+ *
+ * Errors.  SQLite's own message is kept at the first failure (a rollback
+ * afterwards would replace it with "not an error"); results_errmsg()
+ * returns it.
  */
 #include "results.h"
 
@@ -26,7 +41,8 @@
 #include <sqlite3.h>
 
 #include "engine/err.h"
-#include "io/stats.h"
+#include "io/crashpoint.h"
+#include "io/writer.h"
 
 const char *const results_status_name[RESULTS_STATUS_N] = {
 #define X(id, name) [RESULTS_##id] = name,
@@ -65,16 +81,19 @@ results_scalar_id results_quantile_mark(int k)
 }
 
 /*
- * The schema, a format for schema_text(): the first %s is the list of run
- * statuses, the others the scalars run_summary shows, in the order of
- * summary_scalars[].
+ * The schema, formats for schema_text().  run_format: the table's name, then
+ * the list of run statuses; schema_format: the other tables and the views,
+ * its %s the scalars run_summary shows, in the order of summary_scalars[].
+ * run.id is AUTOINCREMENT: an id is never given twice, even after its run
+ * was deleted, so a writer that outlived its claim can never add rows to
+ * another run.
  */
 static const results_scalar_id summary_scalars[] = {
     RESULTS_CLOSE_P50_S,      RESULTS_CLOSE_P50_NOT_REACHED, RESULTS_CLOSE_P99_S,
     RESULTS_CLOSE_P99_NOT_REACHED, RESULTS_NIC_FW2_EXPIRIES, RESULTS_NIC_MEAN};
-static const char schema_format[] =
-    "CREATE TABLE IF NOT EXISTS run(\n"
-    "  id INTEGER PRIMARY KEY,\n"
+static const char run_format[] =
+    "CREATE TABLE IF NOT EXISTS %s(\n"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
     "  identity TEXT NOT NULL,\n"
     "  scenario TEXT NOT NULL,\n"
     "  scenario_sha256 TEXT NOT NULL,\n"
@@ -90,7 +109,11 @@ static const char schema_format[] =
     "  offsim_version TEXT,\n"
     "  command_line TEXT,\n"
     "  host TEXT,\n"
-    "  build TEXT);\n"
+    "  build TEXT,\n"
+    "  writer_pid INTEGER,\n"
+    "  writer_token TEXT,\n"
+    "  writer_beat INTEGER);\n";
+static const char schema_format[] =
     "CREATE INDEX IF NOT EXISTS run_identity ON run(identity);\n"
     "CREATE TABLE IF NOT EXISTS run_param(\n"
     "  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
@@ -183,27 +206,36 @@ static const char schema_format[] =
     "  SELECT run_id, t / " RESULTS_SQL_S " AS t_s, nic_total, nic_fin_wait_2, host_fin_wait_2, time_wait\n"
     "  FROM occupancy;\n";
 
-/* The schema's text, from schema_format and the name tables; NULL when out
- * of memory.  Free it with sqlite3_free(). */
-static char *schema_text(void)
+/* The run table under `table`, or the rest of the schema (table NULL); NULL
+ * when out of memory.  Free it with sqlite3_free(). */
+static char *schema_text(const char *table)
 {
-    sqlite3_str *statuses = sqlite3_str_new(NULL);
+    sqlite3_str *statuses;
     char *list, *sql;
 
+    if (table == NULL)
+        return sqlite3_mprintf(schema_format, results_scalar_name[summary_scalars[0]],
+                               results_scalar_name[summary_scalars[1]],
+                               results_scalar_name[summary_scalars[2]],
+                               results_scalar_name[summary_scalars[3]],
+                               results_scalar_name[summary_scalars[4]],
+                               results_scalar_name[summary_scalars[5]]);
+    statuses = sqlite3_str_new(NULL);
     for (int i = 0; i < RESULTS_STATUS_N; i++)
         sqlite3_str_appendf(statuses, "%s'%s'", i ? "," : "", results_status_name[i]);
     list = sqlite3_str_finish(statuses);
     if (list == NULL)
         return NULL;
-    sql = sqlite3_mprintf(schema_format, list, results_scalar_name[summary_scalars[0]],
-                          results_scalar_name[summary_scalars[1]],
-                          results_scalar_name[summary_scalars[2]],
-                          results_scalar_name[summary_scalars[3]],
-                          results_scalar_name[summary_scalars[4]],
-                          results_scalar_name[summary_scalars[5]]);
+    sql = sqlite3_mprintf(run_format, table, list);
     sqlite3_free(list);
     return sql;
 }
+
+/* The tables of schemas 1 and 2, offsim's before it marked its files with
+ * an application_id: a file with user_version 1 or 2 and all of them is
+ * offsim's. */
+static const char *const legacy_tables[] = {"conn", "event", "occupancy", "run", "run_param",
+                                            "scalar"};
 
 enum { ST_PARAM, ST_CONN, ST_EVENT, ST_OCC, ST_SCALAR, ST_N };
 
@@ -222,9 +254,13 @@ static const char *const insert_sql[ST_N] = {
 struct results {
     sqlite3 *db;
     sqlite3_stmt *st[ST_N];
-    int in_txn;
-    uint64_t pending; /* rows since the last commit */
-    int failed;       /* a row failed: the run cannot end complete */
+    uint64_t pending;     /* rows since the last commit */
+    int failed;           /* a row failed: the run cannot end complete */
+    char err[256];        /* SQLite's message at the first failure, or "" */
+    writer_id self;       /* this process, as the writer of its runs */
+    int claimed;          /* the run was claimed by identity (no twin may complete) */
+    char identity[65];    /* the claimed run's identity */
+    int64_t last_beat;    /* unix time of the last renewal of the lease */
 };
 
 const char *results_sqlite_version(void)
@@ -234,12 +270,31 @@ const char *results_sqlite_version(void)
 
 const char *results_errmsg(const results *r)
 {
-    return r && r->db ? sqlite3_errmsg(r->db) : "out of memory";
+    if (r == NULL || r->db == NULL)
+        return "out of memory";
+    return r->err[0] ? r->err : sqlite3_errmsg(r->db);
+}
+
+/* Keep SQLite's message for the failure that just happened (the first one
+ * only); SIM_EDB. */
+static int db_error(results *r)
+{
+    if (r->err[0] == '\0')
+        snprintf(r->err, sizeof r->err, "%s", sqlite3_errmsg(r->db));
+    return SIM_EDB;
 }
 
 static int exec(results *r, const char *sql)
 {
-    return sqlite3_exec(r->db, sql, NULL, NULL, NULL) == SQLITE_OK ? SIM_OK : SIM_EDB;
+    return sqlite3_exec(r->db, sql, NULL, NULL, NULL) == SQLITE_OK ? SIM_OK : db_error(r);
+}
+
+/* Roll back the transaction if one is open (SQLite may have rolled it back
+ * itself after an error such as a full disk); never replaces r->err. */
+static void rollback(results *r)
+{
+    if (!sqlite3_get_autocommit(r->db))
+        sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /*
@@ -252,6 +307,128 @@ static char *plain_name(const char *path)
 {
     return sqlite3_mprintf(sqlite3_strnicmp(path, "file:", 5) == 0 ? "./%s" : "%s", path);
 }
+
+/* ---- what a file holds ----------------------------------------------------- */
+
+typedef enum db_kind { DB_EMPTY, DB_OFFSIM, DB_FOREIGN } db_kind;
+
+typedef struct db_state {
+    db_kind kind;
+    int version;           /* PRAGMA user_version */
+    unsigned app_id;       /* PRAGMA application_id */
+    char objects[160];     /* its tables and views, for a message */
+} db_state;
+
+/* An integer PRAGMA; SQLITE_OK or SQLite's error. */
+static int pragma_int(sqlite3 *db, const char *sql, long long *v)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *v = sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* What the database holds; call inside a transaction.  SQLITE_OK or the error. */
+static int inspect(sqlite3 *db, db_state *s)
+{
+    sqlite3_stmt *st = NULL;
+    long long version = 0, app = 0;
+    size_t nobj = 0, nlegacy = 0, len = 0;
+    int rc;
+
+    memset(s, 0, sizeof *s);
+    if ((rc = pragma_int(db, "PRAGMA user_version", &version)) != SQLITE_OK ||
+        (rc = pragma_int(db, "PRAGMA application_id", &app)) != SQLITE_OK ||
+        (rc = sqlite3_prepare_v2(db,
+                                 "SELECT name, type = 'table' FROM sqlite_master "
+                                 "WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+                                 -1, &st, NULL)) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return rc;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+
+        if (name == NULL)
+            continue;
+        for (size_t i = 0; i < sizeof legacy_tables / sizeof *legacy_tables; i++)
+            nlegacy += sqlite3_column_int(st, 1) && strcmp(name, legacy_tables[i]) == 0;
+        if (len + strlen(name) + 8 < sizeof s->objects)
+            len += (size_t)snprintf(s->objects + len, sizeof s->objects - len, "%s%s",
+                                    nobj ? ", " : "", name);
+        else if (len + 6 < sizeof s->objects && s->objects[len - 1] != '.')
+            len += (size_t)snprintf(s->objects + len, sizeof s->objects - len, ", ...");
+        nobj++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return rc;
+    s->version = (int)version;
+    s->app_id = (unsigned)app;
+    if (nobj == 0 && version == 0 && app == 0)
+        s->kind = DB_EMPTY;
+    else if (s->app_id == RESULTS_APPLICATION_ID && version >= 1)
+        s->kind = DB_OFFSIM;
+    else if (app == 0 && (version == 1 || version == 2) &&
+             nlegacy == sizeof legacy_tables / sizeof *legacy_tables)
+        s->kind = DB_OFFSIM;
+    else
+        s->kind = DB_FOREIGN;
+    return SQLITE_OK;
+}
+
+/* Inspect in a read transaction of its own; on an error, SQLite's message
+ * goes to err. */
+static int inspect_read(sqlite3 *db, db_state *s, char *err, size_t len)
+{
+    int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+
+    if (rc == SQLITE_OK)
+        rc = inspect(db, s);
+    if (rc != SQLITE_OK)
+        snprintf(err, len, "%s", sqlite3_errmsg(db));
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    return rc;
+}
+
+/* Refuse what offsim does not read; SIM_OK when it does. */
+static int check_state(const char *path, const db_state *s, sim_diag *d)
+{
+    if (s->kind == DB_FOREIGN) {
+        diag_add(d,
+                 "%s: not an offsim results database (user_version %d, application_id "
+                 "0x%08x, %s%s): left as it is",
+                 path, s->version, s->app_id, s->objects[0] ? "holding " : "no tables",
+                 s->objects);
+        return SIM_EDB;
+    }
+    if (s->kind == DB_OFFSIM && s->version > RESULTS_SCHEMA_VERSION) {
+        diag_add(d,
+                 "%s: written by a newer offsim (results schema %d); this offsim reads "
+                 "schemas %d to %d: left as it is",
+                 path, s->version, RESULTS_SCHEMA_OLDEST, RESULTS_SCHEMA_VERSION);
+        return SIM_EDB;
+    }
+    if (s->kind == DB_OFFSIM && s->version < RESULTS_SCHEMA_OLDEST) {
+        diag_add(d,
+                 "%s: written by an older offsim (results schema %d); this offsim reads "
+                 "schemas %d to %d (schema 2: Kaplan-Meier percentiles, close_pNN_not_reached "
+                 "instead of close_pNN_lower_bound, the measurement window, provenance), "
+                 "which cannot be made from it: rerun the runs into a new database, or use "
+                 "the offsim that wrote it; left as it is",
+                 path, s->version, RESULTS_SCHEMA_OLDEST, RESULTS_SCHEMA_VERSION);
+        return SIM_EDB;
+    }
+    return SIM_OK;
+}
+
+/* ---- readers ----------------------------------------------------------- */
 
 /*
  * The authorizer of a reader: SELECTs, and writes to the connection's own
@@ -290,43 +467,11 @@ static int reader_auth(void *arg, int action, const char *a1, const char *a2, co
     }
 }
 
-/* The refusal of a database of another schema: what changed, what to do. */
-static void refuse_version(sim_diag *d, const char *path, int version, const char *what)
+/* Open a reader and tell what the file is; *version its schema. */
+static int open_reader(const char *path, sqlite3 **db, int *version, sim_diag *d)
 {
-    if (version == 0)
-        diag_add(d, "%s: not an offsim results database (it has no offsim schema)", path);
-    else if (version < RESULTS_SCHEMA_VERSION)
-        diag_add(d,
-                 "%s: written by an older offsim (results schema %d); this offsim %s schema %d "
-                 "only (schema 2: Kaplan-Meier percentiles, close_pNN_not_reached instead of "
-                 "close_pNN_lower_bound, the measurement window, provenance); rerun the runs "
-                 "into a new database, or use the offsim that wrote it",
-                 path, version, what, RESULTS_SCHEMA_VERSION);
-    else
-        diag_add(d,
-                 "%s: written by a newer offsim (results schema %d); this offsim %s schema %d "
-                 "only",
-                 path, version, what, RESULTS_SCHEMA_VERSION);
-}
-
-/* PRAGMA user_version, or -1. */
-static int user_version(sqlite3 *db)
-{
-    sqlite3_stmt *st = NULL;
-    int version = -1;
-
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return version;
-}
-
-int results_open_reader(const char *path, sqlite3 **db, sim_diag *d)
-{
-    int version;
-
-    char *name = plain_name(path);
+    char *name = plain_name(path), err[256];
+    db_state s;
     int rc;
 
     *db = NULL;
@@ -343,36 +488,60 @@ int results_open_reader(const char *path, sqlite3 **db, sim_diag *d)
     sqlite3_free(name);
     if (rc == SQLITE_OK)
         rc = sqlite3_set_authorizer(*db, reader_auth, NULL);
+    err[0] = '\0';
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(*db, 60000);
+        rc = inspect_read(*db, &s, err, sizeof err);
+    }
     if (rc != SQLITE_OK) {
-        diag_add(d, "cannot open %s: %s", path, *db ? sqlite3_errmsg(*db) : "out of memory");
+        diag_add(d, "cannot read %s: %s", path,
+                 err[0] ? err : *db ? sqlite3_errmsg(*db) : "out of memory");
         sqlite3_close(*db);
         *db = NULL;
         return SIM_EDB;
     }
-    sqlite3_busy_timeout(*db, 60000);
-    if ((version = user_version(*db)) != RESULTS_SCHEMA_VERSION) {
-        if (version < 0)
-            diag_add(d, "cannot read %s: %s", path, sqlite3_errmsg(*db));
-        else
-            refuse_version(d, path, version, "reads");
+    if (s.kind == DB_EMPTY) {
+        diag_add(d, "%s: an empty database, not an offsim results database", path);
+        rc = SIM_EDB;
+    } else {
+        rc = check_state(path, &s, d);
+    }
+    if (rc != SIM_OK) {
         sqlite3_close(*db);
         *db = NULL;
-        return SIM_EDB;
+        return rc;
     }
+    *version = s.version;
     return SIM_OK;
+}
+
+int results_open_reader(const char *path, sqlite3 **db, sim_diag *d)
+{
+    int version;
+
+    return open_reader(path, db, &version, d);
+}
+
+int results_check_readable(const char *path, sim_diag *d)
+{
+    sqlite3 *db;
+    int version, rc = open_reader(path, &db, &version, d);
+
+    sqlite3_close(db);
+    return rc;
 }
 
 int results_open_read(const char *path, results **out, sim_diag *d)
 {
     results *r = calloc(1, sizeof *r);
-    int rc;
+    int rc, version;
 
     *out = NULL;
     if (r == NULL) {
         diag_add(d, "%s: out of memory", path);
         return SIM_ENOMEM;
     }
-    if ((rc = results_open_reader(path, &r->db, d)) != SIM_OK) {
+    if ((rc = open_reader(path, &r->db, &version, d)) != SIM_OK) {
         free(r);
         return rc;
     }
@@ -384,17 +553,20 @@ void results_close(results *r)
 {
     if (r == NULL)
         return;
-    if (r->in_txn)
-        exec(r, "COMMIT");
+    if (!sqlite3_get_autocommit(r->db) && sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL))
+        rollback(r);
     for (int i = 0; i < ST_N; i++)
         sqlite3_finalize(r->st[i]);
     sqlite3_close(r->db);
     free(r);
 }
 
-static int create_schema(results *r)
+/* ---- the writer's connection ---------------------------------------------- */
+
+/* Run the schema text of `table` (NULL: the rest); SIM_OK, SIM_ENOMEM or SIM_EDB. */
+static int exec_schema(results *r, const char *table)
 {
-    char *sql = schema_text();
+    char *sql = schema_text(table);
     int rc;
 
     if (sql == NULL)
@@ -404,59 +576,136 @@ static int create_schema(results *r)
     return rc;
 }
 
+/* Mark the file as offsim's, of this schema. */
+static int stamp(results *r)
+{
+    char sql[96];
+
+    snprintf(sql, sizeof sql, "PRAGMA application_id=%d; PRAGMA user_version=%d",
+             (int)RESULTS_APPLICATION_ID, RESULTS_SCHEMA_VERSION);
+    return exec(r, sql);
+}
+
+/*
+ * Schema 2 to 3: run.id becomes AUTOINCREMENT and the writer columns come.
+ * SQLite cannot change a primary key in place, so the table is rebuilt as
+ * its documentation says (with foreign keys off, which the caller has
+ * ensured, so that dropping the old table deletes no row of the others);
+ * the views, which name run, are dropped first and made again.
+ */
+static int migrate_v2(results *r)
+{
+    static const char copy[] =
+        "INSERT INTO run_v3(id, identity, scenario, scenario_sha256, engine, seed, status, "
+        "started, wall_s, sim_end_ns, events, fingerprint, scenario_text, offsim_version, "
+        "command_line, host, build) "
+        "SELECT id, identity, scenario, scenario_sha256, engine, seed, status, started, "
+        "wall_s, sim_end_ns, events, fingerprint, scenario_text, offsim_version, "
+        "command_line, host, build FROM run;";
+    int rc = exec(r, "DROP VIEW IF EXISTS run_summary; DROP VIEW IF EXISTS run_point;"
+                     "DROP VIEW IF EXISTS close_latency; DROP VIEW IF EXISTS nic_occupancy;");
+
+    if (rc == SIM_OK)
+        rc = exec_schema(r, "run_v3");
+    if (rc == SIM_OK)
+        rc = exec(r, copy);
+    if (rc == SIM_OK)
+        rc = exec(r, "DROP TABLE run; ALTER TABLE run_v3 RENAME TO run;");
+    return rc;
+}
+
+/*
+ * Make the file an offsim database of this schema, inside a write
+ * transaction: looked at again there (another process may have been first),
+ * then created when empty or migrated when older.
+ */
+static int convert(results *r, const char *path, sim_diag *d)
+{
+    db_state s;
+    int rc;
+
+    if (exec(r, "PRAGMA foreign_keys=OFF") != SIM_OK || exec(r, "BEGIN IMMEDIATE") != SIM_OK)
+        return SIM_EDB;
+    if (inspect(r->db, &s) != SQLITE_OK) {
+        rc = db_error(r);
+    } else if ((rc = check_state(path, &s, d)) != SIM_OK) {
+        rollback(r);
+        return rc;
+    } else if (s.kind == DB_EMPTY) {
+        rc = exec_schema(r, "run");
+        if (rc == SIM_OK)
+            rc = exec_schema(r, NULL);
+    } else if (s.version < RESULTS_SCHEMA_VERSION) {
+        rc = migrate_v2(r);
+        if (rc == SIM_OK)
+            rc = exec_schema(r, NULL);
+    } else {
+        rc = SIM_OK; /* another process made it already */
+    }
+    if (rc == SIM_OK && s.version < RESULTS_SCHEMA_VERSION) /* empty (0) or older */
+        rc = stamp(r);
+    if (rc == SIM_OK)
+        rc = exec(r, "COMMIT");
+    if (rc != SIM_OK)
+        rollback(r);
+    return rc;
+}
+
 int results_open(const char *path, results **out, sim_diag *d)
 {
     results *r = calloc(1, sizeof *r);
-    int version = -1, rc;
+    db_state s;
+    char *name;
+    int rc;
 
     *out = NULL;
-    if (r == NULL) {
+    if (r == NULL || (name = plain_name(path)) == NULL) {
+        free(r);
         diag_add(d, "%s: out of memory", path);
         return SIM_ENOMEM;
     }
-    {
-        char *name = plain_name(path);
-        int rc = name ? sqlite3_open_v2(name, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                        NULL)
-                      : SQLITE_NOMEM;
-
-        sqlite3_free(name);
-        if (rc != SQLITE_OK)
-            goto fail;
-    }
+    rc = sqlite3_open_v2(name, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    sqlite3_free(name);
+    if (rc != SQLITE_OK)
+        goto fail;
     sqlite3_busy_timeout(r->db, 60000);
-    if ((version = user_version(r->db)) < 0)
+    /* Look before touching anything. */
+    if (inspect_read(r->db, &s, r->err, sizeof r->err) != SQLITE_OK)
         goto fail;
-    if (version != 0 && version != RESULTS_SCHEMA_VERSION) {
-        refuse_version(d, path, version, "writes");
+    if ((rc = check_state(path, &s, d)) != SIM_OK) {
         results_close(r);
-        return SIM_EDB;
+        return rc;
     }
-    /* WAL lets readers and other writers (parallel sweeps) share the file. */
-    if (exec(r, "PRAGMA journal_mode=WAL") != SIM_OK ||
-        exec(r, "PRAGMA synchronous=NORMAL") != SIM_OK ||
-        exec(r, "PRAGMA foreign_keys=ON") != SIM_OK || exec(r, "BEGIN IMMEDIATE") != SIM_OK)
+    if (sqlite3_db_readonly(r->db, "main") == 1) {
+        snprintf(r->err, sizeof r->err, "%s", sqlite3_errstr(SQLITE_READONLY));
         goto fail;
-    if ((rc = create_schema(r)) != SIM_OK) {
-        exec(r, "ROLLBACK");
+    }
+    if ((s.kind != DB_OFFSIM || s.version < RESULTS_SCHEMA_VERSION) &&
+        (rc = convert(r, path, d)) != SIM_OK) {
         if (rc == SIM_ENOMEM) {
             diag_add(d, "%s: out of memory", path);
             results_close(r);
-            return SIM_ENOMEM;
+            return rc;
+        }
+        if (rc != SIM_EDB || r->err[0] == '\0') { /* refused inside the transaction */
+            results_close(r);
+            return rc;
         }
         goto fail;
     }
-    {
-        char sql[64];
-        snprintf(sql, sizeof sql, "PRAGMA user_version=%d", RESULTS_SCHEMA_VERSION);
-        if (exec(r, sql) != SIM_OK || exec(r, "COMMIT") != SIM_OK) {
-            exec(r, "ROLLBACK");
+    /* WAL lets readers and other writers (parallel sweeps) share the file;
+     * NORMAL syncs at checkpoints, not at every commit: a power cut may lose
+     * the last transactions, never the database. */
+    if (exec(r, "PRAGMA journal_mode=WAL") != SIM_OK ||
+        exec(r, "PRAGMA synchronous=NORMAL") != SIM_OK ||
+        exec(r, "PRAGMA foreign_keys=ON") != SIM_OK)
+        goto fail;
+    for (int i = 0; i < ST_N; i++)
+        if (sqlite3_prepare_v2(r->db, insert_sql[i], -1, &r->st[i], NULL) != SQLITE_OK) {
+            db_error(r);
             goto fail;
         }
-    }
-    for (int i = 0; i < ST_N; i++)
-        if (sqlite3_prepare_v2(r->db, insert_sql[i], -1, &r->st[i], NULL) != SQLITE_OK)
-            goto fail;
+    writer_self(&r->self);
     *out = r;
     return SIM_OK;
 
@@ -466,9 +715,40 @@ fail:
     return SIM_EDB;
 }
 
-int results_run_begin(results *r, const results_run_info *info, int64_t *run_id,
-                      sim_diag *d)
+/* ---- runs ------------------------------------------------------------------ */
+
+/* Open the write transaction rows go into, if none is open. */
+static int begin(results *r)
 {
+    if (!sqlite3_get_autocommit(r->db))
+        return SIM_OK;
+    if (exec(r, "BEGIN IMMEDIATE") != SIM_OK) {
+        r->failed = 1;
+        return SIM_EDB;
+    }
+    r->pending = 0;
+    return SIM_OK;
+}
+
+int results_commit(results *r)
+{
+    if (sqlite3_get_autocommit(r->db))
+        return SIM_OK;
+    if (exec(r, "COMMIT") != SIM_OK) {
+        rollback(r);
+        r->failed = 1;
+        return SIM_EDB;
+    }
+    return SIM_OK;
+}
+
+/* Insert the run row 'running', this process its writer. */
+static int insert_run(results *r, const results_run_info *info, int64_t *run_id)
+{
+    static const char sql[] =
+        "INSERT INTO run(identity,scenario,scenario_sha256,engine,seed,status,started,"
+        "scenario_text,offsim_version,command_line,host,build,writer_pid,writer_token,"
+        "writer_beat) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     sqlite3_stmt *st = NULL;
     char started[32];
     time_t now = time(NULL);
@@ -477,11 +757,7 @@ int results_run_begin(results *r, const results_run_info *info, int64_t *run_id,
 
     gmtime_r(&now, &tm);
     strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    rc = sqlite3_prepare_v2(r->db,
-                            "INSERT INTO run(identity,scenario,scenario_sha256,engine,seed,"
-                            "status,started,scenario_text,offsim_version,command_line,host,"
-                            "build) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-                            -1, &st, NULL);
+    rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, info->identity, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, info->scenario, -1, SQLITE_STATIC);
@@ -495,55 +771,210 @@ int results_run_begin(results *r, const results_run_info *info, int64_t *run_id,
         sqlite3_bind_text(st, 10, info->command_line, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 11, info->host, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 12, info->build, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 13, r->self.pid);
+        sqlite3_bind_text(st, 14, r->self.token, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 15, (sqlite3_int64)now);
         rc = sqlite3_step(st);
     }
-    sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
+        db_error(r);
+        sqlite3_finalize(st);
+        return SIM_EDB;
+    }
+    sqlite3_finalize(st);
+    *run_id = sqlite3_last_insert_rowid(r->db);
+    r->last_beat = (int64_t)now;
+    return SIM_OK;
+}
+
+int results_run_begin(results *r, const results_run_info *info, int64_t *run_id,
+                      sim_diag *d)
+{
+    r->err[0] = '\0';
+    r->pending = 0;
+    r->failed = 0;
+    r->claimed = 0;
+    if (insert_run(r, info, run_id) != SIM_OK) {
         diag_add(d, "cannot record the run: %s", results_errmsg(r));
         return SIM_EDB;
     }
-    *run_id = sqlite3_last_insert_rowid(r->db);
+    return SIM_OK;
+}
+
+/* The id of a complete run of this identity, or 0; -1 on an error. */
+static int64_t find_complete(results *r, const char *identity)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t id = -1;
+    int rc;
+
+    if (sqlite3_prepare_v2(r->db,
+                           "SELECT id FROM run WHERE identity=? AND status=? "
+                           "ORDER BY id LIMIT 1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, results_status_name[RESULTS_COMPLETE], -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
+    }
+    if (id < 0)
+        db_error(r);
+    sqlite3_finalize(st);
+    return id;
+}
+
+int64_t results_find_complete(results *r, const char *identity)
+{
+    int64_t id = find_complete(r, identity);
+
+    return id > 0 ? id : 0;
+}
+
+/*
+ * A live writer of an unfinished run of this identity: 1 (*holder filled),
+ * 0 none, -1 on an error.
+ */
+static int find_live_writer(results *r, const char *identity, results_holder *holder)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t now = (int64_t)time(NULL);
+    int rc, live = 0;
+
+    if (sqlite3_prepare_v2(r->db,
+                           "SELECT id, host, writer_pid, writer_token, writer_beat "
+                           "FROM run WHERE identity=? AND status=?",
+                           -1, &st, NULL) != SQLITE_OK) {
+        db_error(r);
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, results_status_name[RESULTS_RUNNING], -1, SQLITE_STATIC);
+    while (!live && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *token = (const char *)sqlite3_column_text(st, 3);
+        const char *host = (const char *)sqlite3_column_text(st, 1);
+
+        if (!writer_alive(token, sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 4), now))
+            continue;
+        live = 1;
+        holder->run_id = sqlite3_column_int64(st, 0);
+        holder->pid = sqlite3_column_int64(st, 2);
+        snprintf(holder->host, sizeof holder->host, "%s", host ? host : "?");
+    }
+    if (!live && rc != SQLITE_DONE) {
+        db_error(r);
+        live = -1;
+    }
+    sqlite3_finalize(st);
+    return live;
+}
+
+int results_run_claim(results *r, const results_run_info *info, results_claim *c,
+                      sim_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t id;
+    int rc, live;
+
+    memset(c, 0, sizeof *c);
+    r->err[0] = '\0';
     r->pending = 0;
     r->failed = 0;
+    /* Most often the answer needs no write lock: complete already. */
+    if ((id = find_complete(r, info->identity)) != 0)
+        goto done_or_error;
+    if (exec(r, "BEGIN IMMEDIATE") != SIM_OK)
+        goto error;
+    if ((id = find_complete(r, info->identity)) != 0) {
+        rollback(r);
+        goto done_or_error;
+    }
+    if ((live = find_live_writer(r, info->identity, &c->holder)) != 0) {
+        rollback(r);
+        if (live < 0)
+            goto error;
+        c->outcome = RESULTS_HELD;
+        return SIM_OK;
+    }
+    /* Unfinished runs whose writer is gone: interrupted, failed, or killed. */
+    rc = sqlite3_prepare_v2(r->db, "DELETE FROM run WHERE identity=? AND status<>?", -1, &st,
+                            NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, info->identity, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, results_status_name[RESULTS_COMPLETE], -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE) {
+        db_error(r);
+        sqlite3_finalize(st);
+        rollback(r);
+        goto error;
+    }
+    sqlite3_finalize(st);
+    c->replaced = sqlite3_changes(r->db);
+    if (insert_run(r, info, &c->run_id) != SIM_OK || exec(r, "COMMIT") != SIM_OK) {
+        rollback(r);
+        goto error;
+    }
+    c->outcome = RESULTS_CLAIMED;
+    r->claimed = 1;
+    snprintf(r->identity, sizeof r->identity, "%s", info->identity);
     return SIM_OK;
+
+done_or_error:
+    if (id > 0) {
+        c->outcome = RESULTS_DONE;
+        c->run_id = id;
+        return SIM_OK;
+    }
+error:
+    diag_add(d, "cannot claim the run: %s", results_errmsg(r));
+    return SIM_EDB;
 }
 
-/* Open the write transaction rows go into, if none is open. */
-static int begin(results *r)
+int results_heartbeat(results *r, int64_t run)
 {
-    if (r->in_txn)
+    int64_t now = (int64_t)time(NULL);
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (now - r->last_beat < WRITER_BEAT_S || r->failed)
         return SIM_OK;
-    if (exec(r, "BEGIN IMMEDIATE") != SIM_OK) {
+    r->last_beat = now;
+    if (begin(r) != SIM_OK)
+        return SIM_EDB;
+    rc = sqlite3_prepare_v2(r->db, "UPDATE run SET writer_beat=? WHERE id=?", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, now);
+        sqlite3_bind_int64(st, 2, run);
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE) {
+        db_error(r);
+    } else if (sqlite3_changes(r->db) != 1) {
+        snprintf(r->err, sizeof r->err,
+                 "run %lld is no longer in the database (another process judged its writer "
+                 "dead and removed it)", (long long)run);
+        rc = SQLITE_ERROR;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
         r->failed = 1;
         return SIM_EDB;
     }
-    r->in_txn = 1;
-    r->pending = 0;
     return SIM_OK;
 }
 
-int results_commit(results *r)
-{
-    if (!r->in_txn)
-        return SIM_OK;
-    r->in_txn = 0;
-    if (exec(r, "COMMIT") != SIM_OK) {
-        exec(r, "ROLLBACK");
-        r->failed = 1;
-        return SIM_EDB;
-    }
-    return SIM_OK;
-}
-
-/* Step a bound insert inside the write transaction; commit every batch. */
+/* Step a bound insert inside the write transaction; commit every batch.  A
+ * run that failed writes nothing more (it cannot end complete anyway). */
 static int step(results *r, sqlite3_stmt *st)
 {
-    int rc = begin(r);
+    int rc = r->failed ? SIM_EDB : begin(r);
 
     if (rc == SIM_OK)
-        rc = sqlite3_step(st) == SQLITE_DONE ? SIM_OK : SIM_EDB;
+        rc = sqlite3_step(st) == SQLITE_DONE ? SIM_OK : db_error(r);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    crash_point_pass(CRASH_WRITE);
     if (rc != SIM_OK) {
         r->failed = 1;
         return SIM_EDB;
@@ -669,21 +1100,60 @@ int results_class_scalar(results *r, int64_t run, const char *peer, results_scal
     return rc;
 }
 
+/* Step a statement with ?1 = run and ?2 = text (or NULL); SQLite's code. */
+static int step_run(results *r, const char *sql, int64_t run, const char *text)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
+
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, run);
+        if (text != NULL)
+            sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        db_error(r);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/*
+ * A claimed run that would end complete while another run of its identity
+ * is complete already (offsim merge copied one in meanwhile): it goes, so
+ * that an identity is complete once.  1 when it went, 0, or -1 on an error.
+ */
+static int drop_twin(results *r, int64_t run)
+{
+    int rc = step_run(r,
+                      "SELECT 1 FROM run WHERE identity = ?2 AND status = 'complete' "
+                      "AND id <> ?1",
+                      run, r->identity);
+
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return -1;
+    return step_run(r, "DELETE FROM run WHERE id = ?1", run, NULL) == SQLITE_DONE ? 1 : -1;
+}
+
 int results_run_end(results *r, int64_t run, results_status status, double wall_s,
                     sim_time sim_end, uint64_t events, const char *fingerprint, sim_diag *d)
 {
     sqlite3_stmt *st = NULL;
-    int rc;
+    int rc = SQLITE_OK, twin = 0;
 
     SIM_ASSERT(status != RESULTS_RUNNING && status >= 0 && status < RESULTS_STATUS_N,
                "a run cannot end with status %d", (int)status);
     if (r->failed && status == RESULTS_COMPLETE)
         status = RESULTS_FAILED;
-    begin(r);
-    rc = sqlite3_prepare_v2(r->db,
-                            "UPDATE run SET status=?, wall_s=?, sim_end_ns=?, events=?, "
-                            "fingerprint=? WHERE id=?",
-                            -1, &st, NULL);
+    if (begin(r) != SIM_OK)
+        rc = SQLITE_ERROR;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(r->db,
+                                "UPDATE run SET status=?, wall_s=?, sim_end_ns=?, events=?, "
+                                "fingerprint=? WHERE id=? AND status=?",
+                                -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, results_status_name[status], -1, SQLITE_STATIC);
         sqlite3_bind_double(st, 2, wall_s);
@@ -694,17 +1164,36 @@ int results_run_end(results *r, int64_t run, results_status status, double wall_
         else
             sqlite3_bind_null(st, 5);
         sqlite3_bind_int64(st, 6, run);
+        sqlite3_bind_text(st, 7, results_status_name[RESULTS_RUNNING], -1, SQLITE_STATIC);
         rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+            db_error(r);
     }
     sqlite3_finalize(st);
+    if (rc == SQLITE_DONE && sqlite3_changes(r->db) != 1) {
+        /* Removed by a process that judged this writer dead: nothing to end. */
+        snprintf(r->err, sizeof r->err,
+                 "run %lld is no longer in the database (another process judged its writer "
+                 "dead and removed it)", (long long)run);
+        rc = SQLITE_ERROR;
+    }
+    if (rc == SQLITE_DONE && status == RESULTS_COMPLETE && r->claimed &&
+        (twin = drop_twin(r, run)) < 0)
+        rc = SQLITE_ERROR;
     if (rc != SQLITE_DONE || results_commit(r) != SIM_OK) {
         diag_add(d, "cannot record the run's end: %s", results_errmsg(r));
-        r->in_txn = 0;
-        exec(r, "ROLLBACK");
+        rollback(r);
+        return SIM_EDB;
+    }
+    if (twin) {
+        diag_add(d, "run %lld was dropped: another run of its identity became complete "
+                    "meanwhile", (long long)run);
         return SIM_EDB;
     }
     return r->failed ? SIM_EDB : SIM_OK;
 }
+
+/* ---- merge ----------------------------------------------------------------- */
 
 /* Columns copied by results_merge, for each table with a run_id. */
 static const char *const merge_tables[][2] = {
@@ -716,164 +1205,214 @@ static const char *const merge_tables[][2] = {
     {"occupancy", "t, nic_total, nic_fin_wait_2, host_fin_wait_2, time_wait"},
     {"scalar", "name, value"},
 };
+#define MERGE_TABLES (sizeof merge_tables / sizeof *merge_tables)
 
-static const char run_columns[] = "identity, scenario, scenario_sha256, engine, seed, status, "
-                                  "started, wall_s, sim_end_ns, events, fingerprint, "
-                                  "scenario_text, offsim_version, command_line, host, build";
+/* The run columns of schema 2, and those schema 3 added. */
+static const char run_columns_v2[] = "identity, scenario, scenario_sha256, engine, seed, status, "
+                                     "started, wall_s, sim_end_ns, events, fingerprint, "
+                                     "scenario_text, offsim_version, command_line, host, build";
+static const char run_columns_v3[] = ", writer_pid, writer_token, writer_beat";
 
-int results_merge(results *r, const char *path, results_merge_stats *st, sim_diag *d)
+/* One input of a merge: its connection and statements. */
+typedef struct merge_in {
+    const char *path;
+    sqlite3 *db;
+    int version;
+    sqlite3_stmt *runs;                /* id, status = complete, identity, columns */
+    sqlite3_stmt *rows[MERGE_TABLES];  /* a table's rows of one run */
+} merge_in;
+
+/* Copy one row of `from` (its columns from `first` on) into the parameters
+ * of `to` from `param` on; SQLite's code of the insert. */
+static int copy_row(sqlite3_stmt *from, int first, sqlite3_stmt *to, int param)
 {
-    sqlite3_stmt *runs = NULL, *ver = NULL, *copy = NULL, *map = NULL;
-    char sql[1024];
-    int version = -1, rc = SQLITE_OK;
+    int n = sqlite3_column_count(from), rc;
 
-    memset(st, 0, sizeof *st);
-    if (results_commit(r) != SIM_OK)
-        goto fail;
-    {
-        /* Only read, and never created: an input that does not exist is an
-         * error.  Attached by its plain name (not as a read-only URI, whose
-         * connection could not remove a WAL database's -wal and -shm files
-         * when it detaches). */
-        char *name = plain_name(path);
-        sqlite3_stmt *att = NULL;
+    for (int i = first; i < n; i++)
+        sqlite3_bind_value(to, i - first + param, sqlite3_column_value(from, i));
+    rc = sqlite3_step(to);
+    sqlite3_reset(to);
+    return rc;
+}
 
-        if (name == NULL) {
-            diag_add(d, "%s: out of memory", path);
-            return SIM_ENOMEM;
-        }
-        if (access(path, R_OK) != 0) {
-            diag_add(d, "%s: cannot read: %s", path, strerror(errno));
-            sqlite3_free(name);
-            return SIM_EDB;
-        }
-        rc = sqlite3_prepare_v2(r->db, "ATTACH ?1 AS src", -1, &att, NULL);
-        if (rc == SQLITE_OK) {
-            sqlite3_bind_text(att, 1, name, -1, SQLITE_TRANSIENT);
-            rc = sqlite3_step(att) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-        }
-        sqlite3_finalize(att);
-        sqlite3_free(name);
-        if (rc != SQLITE_OK) {
-            diag_add(d, "%s: cannot open: %s", path, sqlite3_errmsg(r->db));
-            return SIM_EDB;
-        }
+/* An INSERT into the output's table of these columns, from parameter `param` on. */
+static int prepare_insert(sqlite3 *db, const char *table, const char *head, const char *columns,
+                          int param, sqlite3_stmt **st)
+{
+    sqlite3_str *s = sqlite3_str_new(NULL);
+    char *sql;
+    int n = 1, rc;
+
+    for (const char *c = columns; *c; c++)
+        n += *c == ',';
+    sqlite3_str_appendf(s, "INSERT INTO main.%s(%s%s) VALUES(%s", table, head, columns,
+                        *head ? "?1, " : "");
+    for (int i = 0; i < n; i++)
+        sqlite3_str_appendf(s, "%s?%d", i ? ", " : "", i + param);
+    sqlite3_str_appendall(s, ")");
+    if ((sql = sqlite3_str_finish(s)) == NULL)
+        return SQLITE_NOMEM;
+    rc = sqlite3_prepare_v2(db, sql, -1, st, NULL);
+    sqlite3_free(sql);
+    return rc;
+}
+
+/*
+ * The statements of one input, and the output's run insert for its schema
+ * (the row inserts are the same for every input, made once).  0, or -1 with
+ * *who the side that failed: the input's path, or NULL for the output.
+ */
+static int merge_prepare(results *r, merge_in *in, sqlite3_stmt **ins_run,
+                         sqlite3_stmt *ins[MERGE_TABLES], const char **who)
+{
+    const char *extra = in->version >= 3 ? run_columns_v3 : "";
+    char *sql, *cols;
+    int rc;
+
+    *who = in->path;
+    sql = sqlite3_mprintf("SELECT id, status = 'complete', %s%s FROM run ORDER BY id",
+                          run_columns_v2, extra);
+    rc = sql ? sqlite3_prepare_v2(in->db, sql, -1, &in->runs, NULL) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    for (size_t t = 0; t < MERGE_TABLES && rc == SQLITE_OK; t++) {
+        sql = sqlite3_mprintf("SELECT %s FROM %s WHERE run_id = ?1", merge_tables[t][1],
+                              merge_tables[t][0]);
+        rc = sql ? sqlite3_prepare_v2(in->db, sql, -1, &in->rows[t], NULL) : SQLITE_NOMEM;
+        sqlite3_free(sql);
     }
-    if (sqlite3_prepare_v2(r->db, "PRAGMA src.user_version", -1, &ver, NULL) == SQLITE_OK &&
-        sqlite3_step(ver) == SQLITE_ROW)
-        version = sqlite3_column_int(ver, 0);
-    sqlite3_finalize(ver);
-    if (version != RESULTS_SCHEMA_VERSION) {
-        refuse_version(d, path, version, "merges");
-        exec(r, "DETACH src");
-        return SIM_EDB;
-    }
-    if (exec(r, "CREATE TEMP TABLE IF NOT EXISTS merge_map(old INTEGER PRIMARY KEY, new INTEGER);"
-                "DELETE FROM temp.merge_map;") != SIM_OK ||
-        exec(r, "BEGIN IMMEDIATE") != SIM_OK)
-        goto fail;
-    snprintf(sql, sizeof sql, "INSERT INTO main.run(%s) SELECT %s FROM src.run WHERE id = ?1",
-             run_columns, run_columns);
-    if (sqlite3_prepare_v2(r->db,
-                           "SELECT id, status = ?1, EXISTS (SELECT 1 FROM main.run m "
-                           "WHERE m.identity = s.identity AND m.status = ?1) "
-                           "FROM src.run s ORDER BY id",
-                           -1, &runs, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(r->db, sql, -1, &copy, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(r->db, "INSERT INTO temp.merge_map VALUES(?1, ?2)", -1, &map,
-                           NULL) != SQLITE_OK)
-        goto rollback;
-    sqlite3_bind_text(runs, 1, results_status_name[RESULTS_COMPLETE], -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(runs)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(runs, 0);
+    if (rc != SQLITE_OK)
+        return -1;
+    *who = NULL;
+    sqlite3_finalize(*ins_run);
+    *ins_run = NULL;
+    cols = sqlite3_mprintf("%s%s", run_columns_v2, extra);
+    rc = cols ? prepare_insert(r->db, "run", "", cols, 1, ins_run) : SQLITE_NOMEM;
+    sqlite3_free(cols);
+    for (size_t t = 0; t < MERGE_TABLES && rc == SQLITE_OK; t++)
+        if (ins[t] == NULL)
+            rc = prepare_insert(r->db, merge_tables[t][0], "run_id, ", merge_tables[t][1], 2,
+                                &ins[t]);
+    return rc == SQLITE_OK ? 0 : -1;
+}
 
-        if (!sqlite3_column_int(runs, 1)) {
+/* Copy the complete runs of one input that the output lacks; 0, or -1 with
+ * *who the side that failed (the input's path, or NULL for the output). */
+static int merge_copy(results *r, merge_in *in, sqlite3_stmt *present, sqlite3_stmt *ins_run,
+                      sqlite3_stmt *ins[MERGE_TABLES], results_merge_stats *st,
+                      const char **who)
+{
+    int rc;
+
+    while ((rc = sqlite3_step(in->runs)) == SQLITE_ROW) {
+        int64_t old = sqlite3_column_int64(in->runs, 0), id;
+
+        if (!sqlite3_column_int(in->runs, 1)) {
             st->incomplete++;
             continue;
         }
-        if (sqlite3_column_int(runs, 2)) {
+        sqlite3_bind_value(present, 1, sqlite3_column_value(in->runs, 2));
+        rc = sqlite3_step(present);
+        sqlite3_reset(present);
+        if (rc == SQLITE_ROW) {
             st->present++;
             continue;
         }
-        sqlite3_bind_int64(copy, 1, id);
-        if (sqlite3_step(copy) != SQLITE_DONE)
-            goto rollback;
-        sqlite3_reset(copy);
-        sqlite3_bind_int64(map, 1, id);
-        sqlite3_bind_int64(map, 2, sqlite3_last_insert_rowid(r->db));
-        if (sqlite3_step(map) != SQLITE_DONE)
-            goto rollback;
-        sqlite3_reset(map);
+        *who = NULL;
+        if (rc != SQLITE_DONE || copy_row(in->runs, 2, ins_run, 1) != SQLITE_DONE)
+            return -1;
+        id = sqlite3_last_insert_rowid(r->db);
+        for (size_t t = 0; t < MERGE_TABLES; t++) {
+            sqlite3_bind_int64(in->rows[t], 1, old);
+            while ((rc = sqlite3_step(in->rows[t])) == SQLITE_ROW) {
+                sqlite3_bind_int64(ins[t], 1, id);
+                if (copy_row(in->rows[t], 0, ins[t], 2) != SQLITE_DONE) {
+                    *who = NULL;
+                    return -1;
+                }
+                crash_point_pass(CRASH_MERGE);
+            }
+            sqlite3_reset(in->rows[t]);
+            if (rc != SQLITE_DONE) {
+                *who = in->path;
+                return -1;
+            }
+        }
         st->copied++;
     }
-    if (rc != SQLITE_DONE)
-        goto rollback;
-    for (size_t i = 0; i < sizeof merge_tables / sizeof *merge_tables; i++) {
-        snprintf(sql, sizeof sql,
-                 "INSERT INTO main.%s(run_id, %s) SELECT m.new, %s FROM src.%s t "
-                 "JOIN temp.merge_map m ON m.old = t.run_id",
-                 merge_tables[i][0], merge_tables[i][1], merge_tables[i][1], merge_tables[i][0]);
-        if (exec(r, sql) != SIM_OK)
-            goto rollback;
-    }
-    sqlite3_finalize(runs);
-    sqlite3_finalize(copy);
-    sqlite3_finalize(map);
-    if (exec(r, "COMMIT") != SIM_OK)
-        goto rollback_final;
-    exec(r, "DETACH src");
-    return SIM_OK;
-
-rollback:
-    sqlite3_finalize(runs);
-    sqlite3_finalize(copy);
-    sqlite3_finalize(map);
-rollback_final:
-    diag_add(d, "%s: merging failed: %s", path, sqlite3_errmsg(r->db));
-    exec(r, "ROLLBACK");
-    exec(r, "DETACH src");
-    memset(st, 0, sizeof *st);
-    return SIM_EDB;
-fail:
-    diag_add(d, "%s: %s", path, sqlite3_errmsg(r->db));
-    return SIM_EDB;
+    *who = in->path;
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int64_t results_find_complete(results *r, const char *identity)
+static void merge_in_close(merge_in *in)
 {
-    sqlite3_stmt *st = NULL;
-    int64_t id = 0;
+    sqlite3_finalize(in->runs);
+    for (size_t t = 0; t < MERGE_TABLES; t++)
+        sqlite3_finalize(in->rows[t]);
+    if (in->db != NULL && !sqlite3_get_autocommit(in->db))
+        sqlite3_exec(in->db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(in->db);
+    memset(in, 0, sizeof *in);
+}
 
+int results_merge(results *r, const char *const *paths, size_t n, results_merge_stats *st,
+                  sim_diag *d)
+{
+    merge_in *in = calloc(n ? n : 1, sizeof *in);
+    sqlite3_stmt *present = NULL, *ins_run = NULL, *ins[MERGE_TABLES] = {NULL};
+    const char *who = NULL;
+    int rc = SIM_OK;
+
+    if (in == NULL) {
+        diag_add(d, "out of memory");
+        return SIM_ENOMEM;
+    }
+    memset(st, 0, n * sizeof *st);
+    r->err[0] = '\0';
+    /* Every input is opened and checked before anything is written. */
+    for (size_t i = 0; i < n && rc == SIM_OK; i++) {
+        in[i].path = paths[i];
+        rc = open_reader(paths[i], &in[i].db, &in[i].version, d);
+    }
+    if (rc != SIM_OK)
+        goto out;
+    if (results_commit(r) != SIM_OK || exec(r, "BEGIN IMMEDIATE") != SIM_OK)
+        goto failed;
     if (sqlite3_prepare_v2(r->db,
-                           "SELECT id FROM run WHERE identity=? AND status=? "
-                           "ORDER BY id LIMIT 1",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, results_status_name[RESULTS_COMPLETE], -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            id = sqlite3_column_int64(st, 0);
+                           "SELECT 1 FROM main.run WHERE identity = ?1 AND status = 'complete'",
+                           -1, &present, NULL) != SQLITE_OK)
+        goto failed;
+    for (size_t i = 0; i < n; i++) {
+        /* One snapshot of each input, however it changes meanwhile. */
+        who = paths[i];
+        if (sqlite3_exec(in[i].db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+            merge_prepare(r, &in[i], &ins_run, ins, &who) != 0 ||
+            merge_copy(r, &in[i], present, ins_run, ins, &st[i], &who) != 0)
+            goto failed;
+        merge_in_close(&in[i]);
     }
-    sqlite3_finalize(st);
-    return id;
-}
+    who = NULL;
+    if (exec(r, "COMMIT") == SIM_OK)
+        goto out;
 
-int results_forget_incomplete(results *r, const char *identity)
-{
-    sqlite3_stmt *st = NULL;
-    int rc, n;
-
-    if (results_commit(r) != SIM_OK)
-        return SIM_EDB;
-    rc = sqlite3_prepare_v2(r->db, "DELETE FROM run WHERE identity=? AND status<>?", -1, &st,
-                            NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, results_status_name[RESULTS_COMPLETE], -1, SQLITE_STATIC);
-        rc = sqlite3_step(st);
+failed:
+    if (who != NULL)
+        for (size_t i = 0; i < n; i++)
+            if (in[i].path == who && in[i].db != NULL)
+                diag_add(d, "%s: %s; nothing was merged", who, sqlite3_errmsg(in[i].db));
+    if (who == NULL) {
+        db_error(r);
+        diag_add(d, "merging failed: %s; nothing was merged", results_errmsg(r));
     }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return SIM_EDB;
-    n = sqlite3_changes(r->db);
-    return n;
+    rollback(r);
+    memset(st, 0, n * sizeof *st);
+    rc = SIM_EDB;
+out:
+    sqlite3_finalize(present);
+    sqlite3_finalize(ins_run);
+    for (size_t t = 0; t < MERGE_TABLES; t++)
+        sqlite3_finalize(ins[t]);
+    for (size_t i = 0; i < n; i++)
+        merge_in_close(&in[i]);
+    free(in);
+    return rc;
 }

@@ -4,24 +4,56 @@
  *
  * A run's life in the store:
  *
- *     results_open(path)             schema created or checked; a database
- *                                    that cannot be written fails here
+ *     results_open(path)             the file checked, then created or
+ *                                    migrated if empty or older (nothing is
+ *                                    changed in a file that is refused)
  *     results_run_begin(...)         run row 'running', committed at once
+ *       or results_run_claim(...)    the same for a run known by its identity
+ *                                    (sweeps): unless it is complete already
+ *                                    or a live process writes it
  *     results_param / _conn / _event / _occupancy / _scalar
  *                                    rows through prepared statements, in a
  *                                    write transaction the first row opens
  *     results_commit(r)              commit them (the driver calls it
  *                                    between batches of simulated events;
  *                                    it also happens every RESULTS_BATCH rows)
+ *     results_heartbeat(r, run)      renew the writer's lease (cheap: it
+ *                                    writes once every WRITER_BEAT_S)
  *     results_run_end(status, ...)   the last rows and the run's status,
  *                                    complete, interrupted or failed, in one
  *                                    transaction
  *
- * Transactions are short, so several processes (a parallel sweep) can share
- * one database: WAL mode lets them read while one writes, and a busy
- * timeout lets writers take turns.  A run that is killed leaves its row
- * 'running' with whatever rows were committed; resuming deletes and redoes
- * it.  Errors return SIM_EDB with a message in the sim_diag.
+ * Transactions are short, so several processes (a parallel sweep, two
+ * sweeps, runs) can share one database: WAL mode lets them read while one
+ * writes, and a busy timeout lets writers take turns.
+ *
+ * Who may touch a run.  The guarantee: no run is ever seen 'complete' with
+ * missing or foreign rows, whatever process is killed when and however many
+ * share the database.  It rests on four rules:
+ *   1. A run becomes 'complete' only in the transaction that writes its
+ *      last rows, and only if every earlier transaction of its rows
+ *      committed (a failed write makes it 'failed').
+ *   2. A run 'running' belongs to its writer, the process named in its row
+ *      (writer.h: run.host, pid and start time; a lease renewed by
+ *      results_heartbeat where the pid cannot be checked).  Only a claim
+ *      deletes an unfinished run, and only when its writer is dead.
+ *   3. Run ids are AUTOINCREMENT, never given twice, and rows refer to their
+ *      run by a foreign key: a writer whose run was removed (judged dead)
+ *      can write no row, and its end changes nothing (SIM_EDB, "no longer
+ *      in the database").
+ *   4. A claimed run that would end 'complete' while another run of its
+ *      identity became complete (merged in meanwhile) is dropped, so an
+ *      identity is complete once.
+ * A process that writes runs computed elsewhere (an MPI rank collecting
+ * other ranks' rows) claims each run itself before its rows arrive and is
+ * its writer; when the rank computing a run is lost, the writer ends that
+ * run 'failed' (a later claim redoes it), never 'complete'.  Sharding a
+ * sweep over machines: each shard writes a database of its own (WAL needs
+ * one machine per database), and results_merge() gathers them.
+ *
+ * Errors return SIM_EDB with a message in the sim_diag that ends with
+ * SQLite's own reason ("database or disk is full", "database disk image is
+ * malformed", "attempt to write a readonly database").
  */
 #ifndef SIM_IO_RESULTS_H
 #define SIM_IO_RESULTS_H
@@ -32,8 +64,18 @@
 #include "engine/sim.h"
 #include "io/diag.h"
 
-/* The schema this offsim writes; PRAGMA user_version holds it. */
-#define RESULTS_SCHEMA_VERSION 2
+/*
+ * The schema this offsim writes; PRAGMA user_version holds it.  Schema 3
+ * added the run's writer (writer_pid, writer_token, writer_beat; the host is
+ * run.host) and made run.id AUTOINCREMENT: a schema 2 database is migrated
+ * when opened for writing and read as it is.  Schema 2 (Kaplan-Meier
+ * percentiles, provenance) cannot be made from schema 1, which is refused.
+ */
+#define RESULTS_SCHEMA_VERSION 3
+/* The oldest schema this offsim reads (and migrates when it writes). */
+#define RESULTS_SCHEMA_OLDEST 2
+/* PRAGMA application_id of offsim's databases ("OfSm"). */
+#define RESULTS_APPLICATION_ID 0x4f66536d
 /* Rows per transaction. */
 #define RESULTS_BATCH 100000
 /* SIM_S as an SQL literal: the views and queries turn ns into seconds with it
@@ -167,12 +209,22 @@ results_scalar_id results_quantile_mark(int k);
 
 typedef struct results results;
 
+/*
+ * Open a database to write runs into, creating it if needed.  The file is
+ * looked at first, in a read transaction: an empty database becomes an
+ * offsim one, a schema 2 database is migrated, and anything else (another
+ * program's database, an older or newer offsim's, a file that is not a
+ * database, a read-only file) is refused with nothing changed in it.
+ */
 int results_open(const char *path, results **out, sim_diag *d);
 void results_close(results *r);
 
 /*
- * A database opened only to read it (plot, sweep summaries), by its plain
- * file name, never as an SQLite URI, and never created.  It is opened
+ * A database opened only to read it (plot, summaries, exports, merge
+ * inputs), by its plain file name, never as an SQLite URI, and never
+ * created; a file that is not an offsim database of schema
+ * RESULTS_SCHEMA_OLDEST to RESULTS_SCHEMA_VERSION is refused (with what it
+ * holds in the message).  It is opened
  * read-write where the file allows it, so that closing the last connection
  * of a WAL database removes its -wal and -shm files as a writer's close does
  * (a read-only connection leaves them behind); an authorizer lets SQL read it
@@ -181,6 +233,9 @@ void results_close(results *r);
  */
 struct sqlite3;
 int results_open_reader(const char *path, struct sqlite3 **db, sim_diag *d);
+
+/* Can it be read so?  SIM_OK, or the reason in d (nothing is changed). */
+int results_check_readable(const char *path, sim_diag *d);
 
 /* A store opened the same way, to read its runs; its write calls fail.
  * Close with results_close(). */
@@ -255,18 +310,47 @@ int results_commit(results *r);
 /* The id of a complete run with this identity, or 0. */
 int64_t results_find_complete(results *r, const char *identity);
 
-/*
- * Delete every run with this identity that is not complete (a run that was
- * running when its process died, interrupted or failed) and its rows.
- * Returns the number of runs deleted, or a negative SIM_E* code.
- */
-int results_forget_incomplete(results *r, const char *identity);
+/* Who holds a run: the live writer a claim found. */
+typedef struct results_holder {
+    int64_t run_id;
+    int64_t pid;
+    char host[256];
+} results_holder;
+
+typedef enum results_claim_outcome {
+    RESULTS_CLAIMED, /* the run row is ours, 'running' (run_id) */
+    RESULTS_DONE,    /* a run of this identity is complete already (run_id) */
+    RESULTS_HELD     /* a live process writes one (holder): try again later */
+} results_claim_outcome;
+
+typedef struct results_claim {
+    results_claim_outcome outcome;
+    int64_t run_id;
+    int replaced;          /* unfinished runs of dead writers deleted */
+    results_holder holder; /* RESULTS_HELD */
+} results_claim;
 
 /*
- * Copy the complete runs of the database at `path` into r, with new run
- * ids, skipping runs whose identity is already complete in r (so merging
- * twice, or merging overlapping parts of a sweep, copies each run once).
- * One transaction per input: a failed merge leaves r as it was.
+ * Begin the run of info->identity unless it is done or held, in one write
+ * transaction: complete already -> DONE; 'running' with a live writer ->
+ * HELD; otherwise its unfinished runs (interrupted, failed, or 'running'
+ * with a dead writer) are deleted with their rows and a new run row is
+ * inserted -> CLAIMED.  Two processes claiming one identity never both win.
+ */
+int results_run_claim(results *r, const results_run_info *info, results_claim *c,
+                      sim_diag *d);
+
+/* Renew this writer's lease on its run (at most once every WRITER_BEAT_S;
+ * it opens the write transaction if none is).  SIM_EDB when the run is gone. */
+int results_heartbeat(results *r, int64_t run);
+
+/*
+ * Copy the complete runs of the databases at paths[0..n) into r, with new
+ * run ids, skipping runs whose identity is already complete in r (so
+ * merging twice, or merging overlapping parts of a sweep, copies each run
+ * once).  Every input is opened and checked first; then all of them are
+ * copied in one transaction, each from one snapshot: a merge that fails or
+ * is killed leaves r as it was.  st[i] counts what input i gave.
  */
 typedef struct results_merge_stats {
     uint64_t copied;     /* runs copied */
@@ -274,12 +358,14 @@ typedef struct results_merge_stats {
     uint64_t incomplete; /* runs not copied: not complete in the input */
 } results_merge_stats;
 
-int results_merge(results *r, const char *path, results_merge_stats *st, sim_diag *d);
+int results_merge(results *r, const char *const *paths, size_t n, results_merge_stats *st,
+                  sim_diag *d);
 
 /* The version of the SQLite library in use (for offsim --version). */
 const char *results_sqlite_version(void);
 
-/* The message of the last SQLite error on this store. */
+/* SQLite's message for the first failure of the current run (or merge, or
+ * open), else for the last call. */
 const char *results_errmsg(const results *r);
 
 #endif /* SIM_IO_RESULTS_H */

@@ -10,8 +10,6 @@
 
 #include "engine/err.h"
 
-/* At most this many values on one axis (a typo in a step is likelier than a need). */
-#define SWEEP_AXIS_MAX 10000
 
 void sweep_init(sweep *sw)
 {
@@ -285,9 +283,9 @@ int sweep_seeds(sweep *sw, const char *spec, const char *where, sim_diag *d)
             return SIM_ESCENARIO;
         }
     }
-    if (b - a >= 1000000) {
-        diag_add(d, "%s: %llu seeds is more than a million", where,
-                 (unsigned long long)(b - a + 1));
+    if (b - a >= SWEEP_SEEDS_MAX) {
+        diag_add(d, "%s: %llu seeds is more than %d", where, (unsigned long long)(b - a + 1),
+                 SWEEP_SEEDS_MAX);
         return SIM_ESCENARIO;
     }
     sw->seed_first = a;
@@ -322,6 +320,29 @@ int sweep_from_scenario(sweep *sw, const scenario *sc, uint64_t *jobs, sim_diag 
         }
     }
     return rc ? SIM_ESCENARIO : SIM_OK;
+}
+
+int sweep_check_size(const sweep *sw, sim_diag *d)
+{
+    char sizes[DIAG_LEN];
+    double runs = (double)(sw->seed_last - sw->seed_first) + 1;
+    size_t len = 0;
+
+    sizes[0] = '\0';
+    for (size_t i = 0; i < sw->naxes; i++) {
+        runs *= (double)sw->axes[i].n;
+        if (len < sizeof sizes)
+            len += (size_t)snprintf(sizes + len, sizeof sizes - len, "%zu values of %s x ",
+                                    sw->axes[i].n, sw->axes[i].key);
+    }
+    if (runs <= SWEEP_MAX_RUNS)
+        return SIM_OK;
+    diag_add(d, "the sweep has %s%llu seed%s = %.4g runs, more than the %d a sweep may have: "
+                "vary fewer values, or split it (--seeds A-B, or several --vary sweeps into "
+                "one database)",
+             sizes, (unsigned long long)(sw->seed_last - sw->seed_first + 1),
+             sw->seed_last == sw->seed_first ? "" : "s", runs, SWEEP_MAX_RUNS);
+    return SIM_ESCENARIO;
 }
 
 size_t sweep_points(const sweep *sw)

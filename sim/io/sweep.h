@@ -50,8 +50,22 @@ int sweep_seeds(sweep *sw, const char *spec, const char *where, sim_diag *d);
 /* Take the [sweep] section of a scenario (vary lines, seeds; jobs returned). */
 int sweep_from_scenario(sweep *sw, const scenario *sc, uint64_t *jobs, sim_diag *d);
 
+/*
+ * Limits, checked before anything runs or is written: values on one axis,
+ * seeds, and runs in a sweep.  Planning takes memory for the axes only, and
+ * a sweep keeps 9 bytes per run for how it ended (its id and status).
+ */
+#define SWEEP_AXIS_MAX 10000
+#define SWEEP_SEEDS_MAX 1000000
+#define SWEEP_MAX_RUNS 1000000
+
+/* SIM_OK when the sweep has at most SWEEP_MAX_RUNS runs; else SIM_ESCENARIO
+ * with a message giving its size (computed without overflow). */
+int sweep_check_size(const sweep *sw, sim_diag *d);
+
 /* Points (product of the axes' sizes; 1 with no axis), seeds per point,
- * and runs (points x seeds). */
+ * and runs (points x seeds); only for a sweep that sweep_check_size()
+ * accepted. */
 size_t sweep_points(const sweep *sw);
 size_t sweep_seed_count(const sweep *sw);
 size_t sweep_runs(const sweep *sw);
