@@ -1178,6 +1178,91 @@ static void a17_data_after_close_on_the_target_follows_the_host_policy(void)
     run_free(accept);
 }
 
+/*
+ * closer = both: the local application closes after its response and the
+ * peer's behaviour starts at that instant; with close_delay 0 the FINs
+ * cross (RFC 9293 3.6, simultaneous close): our side goes FIN_WAIT_1 ->
+ * CLOSING -> TIME_WAIT, and so does the peer, whose TIME_WAIT (240 s)
+ * ends about when ours would.  Offloaded, CLOSING is the target's: it
+ * indicates Disconnect on the FIN (R39), then DisconnectComplete and an
+ * upload on entering TIME_WAIT (R46, R50).
+ */
+static void simultaneous_close_goes_through_closing_on_both_ends(void)
+{
+    static const char *when[] = {"offload.when=never", "offload.when=established"};
+
+    for (int k = 0; k < 2; k++) {
+        run *r = run_text(with("[peer p]\nclose_delay = 0\n"), "workload.closer=both", when[k],
+                          NULL);
+
+        CHECK_EQ_I64(r->nrec, 40);
+        for (uint32_t id = 1; id <= r->nrec; id++) {
+            const conn_record *c = &r->rec[id - 1];
+            const trace_rec *closing = event(r, id, "state", "FIN_WAIT_1 -> CLOSING", 0);
+            const trace_rec *tw = event(r, id, "state", "CLOSING -> TIME_WAIT", 0);
+
+            CHECK(closing != NULL && tw != NULL);
+            CHECK_EQ_I64(count(r, id, "state", "FIN_WAIT_1 -> FIN_WAIT_2"), 0);
+            CHECK_EQ_STR(close_reason_name[c->close_reason], "peer_fin");
+            CHECK_EQ_STR(peer_outcome_name[c->peer_outcome], "clean");
+            CHECK(c->t_fin_wait_2 == SIM_NEVER);
+            /* The peer's TIME_WAIT: it entered it within a round trip of ours. */
+            CHECK_NEAR(c->t_peer_closed - c->t_time_wait, 240 * SIM_S, 10 * SIM_MS);
+            if (k == 1 && closing != NULL) {
+                const trace_rec *disc = event(r, id, "indicate", "Disconnect", 0);
+
+                CHECK(disc != NULL && disc->t == closing->t); /* R39 */
+                CHECK(event(r, id, "indicate", "DisconnectComplete", 0) != NULL);
+                CHECK(event(r, id, "upload", "TIME_WAIT", 0) != NULL); /* R50 */
+                CHECK_EQ_STR(owner_name[c->owner_at_close], "nic");
+            }
+        }
+        run_free(r);
+    }
+}
+
+/*
+ * closer = peer honours every behaviour and close_mode: `never` never
+ * closes (the connection stays open: it used to get a FIN), `rst` resets
+ * (it used to close cleanly), `close` closes and the local side answers
+ * with shutdown() when close_mode says so (from CLOSE_WAIT both go to
+ * LAST_ACK and end on the ACK of our FIN, with no TIME_WAIT).
+ */
+static void closer_peer_honours_every_behaviour(void)
+{
+    static const char base_peer[] = "[sim]\nduration = 30min\n[link]\ndelay = 1ms\n[workload]\n"
+                                    "connections = 40\ninterarrival = exp(700ms)\n"
+                                    "closer = peer\n";
+    char buf[1024];
+    run *never, *rst, *shut;
+
+    snprintf(buf, sizeof buf, "%s[peer p]\nbehaviour = never\n", base_peer);
+    never = run_text(buf, NULL);
+    snprintf(buf, sizeof buf, "%s[peer p]\nbehaviour = rst\nclose_delay = 1s\n", base_peer);
+    rst = run_text(buf, NULL);
+    snprintf(buf, sizeof buf, "%s[peer p]\nclose_delay = 1s\n", base_peer);
+    shut = run_text(buf, "workload.close_mode=shutdown", NULL);
+    for (uint32_t id = 1; id <= 40; id++) {
+        const conn_record *n = &never->rec[id - 1];
+        const conn_record *r = &rst->rec[id - 1];
+        const conn_record *s = &shut->rec[id - 1];
+
+        CHECK_EQ_STR(close_reason_name[n->close_reason], "open");
+        CHECK(n->t_close == SIM_NEVER);
+        CHECK_EQ_STR(peer_outcome_name[n->peer_outcome], "open");
+        CHECK_EQ_STR(close_reason_name[r->close_reason], "rst");
+        CHECK_EQ_STR(peer_outcome_name[r->peer_outcome], "reset");
+        CHECK(r->t_close == SIM_NEVER && r->t_fin_wait_1 == SIM_NEVER);
+        CHECK_EQ_STR(close_reason_name[s->close_reason], "peer_fin");
+        CHECK_EQ_STR(peer_outcome_name[s->peer_outcome], "clean");
+        CHECK(s->t_close != SIM_NEVER && s->t_time_wait == SIM_NEVER); /* LAST_ACK, no TIME_WAIT */
+    }
+    CHECK_EQ_I64(world_stats_of(never->w)->closed, 0);
+    run_free(never);
+    run_free(rst);
+    run_free(shut);
+}
+
 static const check_test tests[] = {
     CHECK_TEST(r20_inherited_timer_on_a_host_without_one),
     CHECK_TEST(r20_inherited_timer_under_freebsd),
@@ -1209,6 +1294,8 @@ static const check_test tests[] = {
     CHECK_TEST(a11_timer_wheel_lateness),
     CHECK_TEST(a11_linger2_resets_when_our_fin_is_acknowledged),
     CHECK_TEST(a17_data_after_close_on_the_target_follows_the_host_policy),
+    CHECK_TEST(simultaneous_close_goes_through_closing_on_both_ends),
+    CHECK_TEST(closer_peer_honours_every_behaviour),
     CHECK_TEST(r50_time_wait_goes_to_the_host),
     CHECK_TEST(r36_delayed_ack_is_flushed_before_upload),
     CHECK_TEST(r40_acceptable_rst_aborts_and_indicates),

@@ -32,7 +32,7 @@ static const char *const tick_names[] = {"ceil", "count", NULL};
 static const char *const unset_names[] = {"none", "start", NULL};
 static const char *const acceptable_names[] = {"window", "exact", NULL};
 static const char *const when_names[] = {"never", "established", "fin_wait_2", NULL};
-static const char *const closer_names[] = {"local", "peer", NULL};
+static const char *const closer_names[] = {"local", "peer", "both", NULL};
 static const char *const close_mode_names[] = {"close", "shutdown", NULL};
 static const char *const behaviour_names[] = {"close", "never", "trickle",
                                               "keepalive", "rst", NULL};
@@ -245,8 +245,11 @@ const param params_table[] = {
      0, "bytes the local application sends once the request has arrived"},
     {"workload", "closer", PT_ENUM, CFG(workload.closer), "local", NONE_RANGE,
      closer_names, NULL, 0,
-     "local: the local application closes right after queueing the response; peer: the "
-     "peer closes close_delay after the response arrived"},
+     "local: the local application closes right after queueing the response, the peer's "
+     "behaviour starts when our FIN arrives; peer: the peer's behaviour starts once the "
+     "response has arrived, and the local side closes when the peer's FIN arrives; both: "
+     "the local application closes after its response and the peer's behaviour starts at "
+     "that instant (close_delay 0: the FINs cross, a simultaneous close)"},
     {"workload", "close_mode", PT_ENUM, CFG(workload.close_mode), "close", NONE_RANGE,
      close_mode_names, NULL, 0,
      "close: a full close; shutdown: the local side half-closes (send side only)"},

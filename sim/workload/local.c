@@ -5,10 +5,11 @@
  * and the local application (world_int.h).
  *
  * The local application: once the request has arrived (at once if 0) it
- * writes `response` bytes and, with closer = local, closes (or shuts down)
- * right after: that call is t_close.  With closer = peer it closes when the
- * peer's FIN arrives.  A call made while a handoff is under way waits for
- * its completion (R54, R60).
+ * writes `response` bytes and, with closer = local or both, closes (or
+ * shuts down, per close_mode) right after: that call is t_close; with both,
+ * the peer's behaviour starts at that instant.  With closer = peer it
+ * closes (or shuts down) when the peer's FIN arrives.  A call made while a
+ * handoff is under way waits for its completion (R54, R60).
  */
 #include "world_int.h"
 
@@ -46,15 +47,17 @@ void world__local_app(sim *s, sim_event *ev)
         c->responded = 1;
         if (wl->response > 0 && !t->fin_queued)
             w->socks->send(c, 0, (uint32_t)wl->response);
-        if (wl->closer == CLOSER_LOCAL && !t->fin_queued) {
+        if (wl->closer != CLOSER_PEER && !t->fin_queued) {
             c->t_close = sim_now(w->s);
             w->socks->close(c, 0, wl->close_mode == CLOSE_MODE_CLOSE);
+            if (wl->closer == CLOSER_BOTH)
+                world__peer_start(w, c);
         }
     }
     if (t->rcv_fin && !t->fin_queued && t->state != TCP_S_CLOSED) {
         /* The peer closed first: read returns 0 and the server closes. */
         c->t_close = sim_now(w->s);
-        w->socks->close(c, 0, 1);
+        w->socks->close(c, 0, wl->close_mode == CLOSE_MODE_CLOSE);
     }
 }
 

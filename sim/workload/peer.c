@@ -3,8 +3,10 @@
  * and its application, which follows its class's behaviour (world_int.h).
  *
  * The peer connects and sends `request` bytes.  Its behaviour starts when
- * our FIN arrives (closer = local), or once the response has arrived
- * (closer = peer, where it closes close_delay later):
+ * our FIN arrives (closer = local), once the response has arrived (closer
+ * = peer), or when the local application closes (closer = both: with
+ * close_delay 0 both FINs are sent at the same instant and cross on the
+ * wire, a simultaneous close).  From then, whoever closes first:
  *   close      FIN after close_delay
  *   never      no FIN
  *   trickle    one byte at interval, 2 interval, ... (count of them, 0: no
@@ -37,7 +39,7 @@ static void peer_arm(world *w, conn *c)
         sim_restart(w->s, &c->app_ev, next);
 }
 
-static void peer_start(world *w, conn *c, int after_response)
+void world__peer_start(world *w, conn *c)
 {
     const peer_params *p = &w->cfg->peers[c->klass];
     sim_time now = sim_now(w->s);
@@ -48,8 +50,7 @@ static void peer_start(world *w, conn *c, int after_response)
     c->peer_close_armed = 1;
     c->app_base = now;
     c->app_n = 0;
-    /* A peer that closes first (closer = peer) just closes. */
-    c->app_fin_at = after_response || p->behaviour != PEER_NEVER ? now + delay : SIM_NEVER;
+    c->app_fin_at = p->behaviour != PEER_NEVER ? now + delay : SIM_NEVER;
     peer_arm(w, c);
 }
 
@@ -67,7 +68,7 @@ void world__peer_app(sim *s, sim_event *ev)
         return;
     }
     if (c->app_fin_at != SIM_NEVER && sim_now(s) >= c->app_fin_at) {
-        if (p->behaviour == PEER_RST && w->cfg->workload.closer == CLOSER_LOCAL)
+        if (p->behaviour == PEER_RST)
             w->socks->abort(c, 1);
         else
             w->socks->close(c, 1, 1);
@@ -101,12 +102,12 @@ static void peer_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
         if (wl->request > 0)
             w->socks->send(c, 1, (uint32_t)wl->request);
         if (wl->closer == CLOSER_PEER && wl->response == 0)
-            peer_start(w, c, 1);
+            world__peer_start(w, c);
         break;
     case TCP_S_CLOSE_WAIT:
         /* Our FIN arrived: the behaviour starts. */
         if (wl->closer == CLOSER_LOCAL)
-            peer_start(w, c, 0);
+            world__peer_start(w, c);
         break;
     case TCP_S_TIME_WAIT:
         tcp_timer_arm(t, TT_2MSL, t->tw_deadline);
@@ -138,7 +139,7 @@ static void peer_deliver(tcp_tcb *t, uint32_t bytes, int fin)
     c->resp_rcvd += bytes;
     if (bytes > 0 && w->cfg->workload.closer == CLOSER_PEER &&
         c->resp_rcvd >= w->cfg->workload.response)
-        peer_start(w, c, 1);
+        world__peer_start(w, c);
 }
 
 static void peer_fw2_timeout(tcp_tcb *t)

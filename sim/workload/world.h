@@ -73,7 +73,15 @@ typedef struct sim_params {
     sim_window window;        /* of time averages */
 } sim_params;
 
-typedef enum closer { CLOSER_LOCAL, CLOSER_PEER } closer;
+/* [workload] closer: who closes first (local.c, peer.c). */
+typedef enum closer {
+    CLOSER_LOCAL, /* the local application, after its response; the peer's behaviour
+                   * starts when our FIN arrives */
+    CLOSER_PEER,  /* the peer, by its behaviour, once the response has arrived; the
+                   * local application closes when the peer's FIN arrives */
+    CLOSER_BOTH   /* the local application after its response, and the peer's
+                   * behaviour starts at that same instant: FINs cross */
+} closer;
 typedef enum close_mode { CLOSE_MODE_CLOSE, CLOSE_MODE_SHUTDOWN } close_mode;
 
 /* [workload] */

@@ -150,6 +150,8 @@ void world__local_wake(world *w, conn *c);
 /* peer.c */
 extern const tcp_ops world__peer_ops;
 void world__peer_app(sim *s, sim_event *ev);
+/* The peer's behaviour starts now (once per connection). */
+void world__peer_start(world *w, conn *c);
 
 /* record.c */
 void world__record(world *w, conn *c);
