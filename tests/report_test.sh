@@ -159,12 +159,19 @@ expect "chimney and linux: same NIC mean" "$(scalar "$tmp/w.db" 1 nic_mean)" "$(
   ok "... though their runs end apart" || fail "the runs end together"
 has "the window is stated" "$tmp/chimney.out" "(sim.window = arrivals: the first opening to the last)"
 
-# 6. An overloaded path is reported with its figures; the default's are not.
+# 6. An overloaded queue is reported with its figures; the default's are not.
+# Every connection has a path of its own, so a class's paths build a backlog
+# only when a connection's window holds more than 100 segments (a 100 B MSS
+# over 100 kbit/s here); the server link every connection shares builds one
+# when the load offered exceeds its rate.
 "$offsim" run "$scenarios/default.ini" --db "$tmp/o.db" --quiet --set workload.connections=2000 \
-  --set peer.mobile.bandwidth=100Kbps >"$tmp/o.out" 2>/dev/null
-has "overload warned" "$tmp/o.out" "warning        the path of class mobile towards the peers was overloaded"
-grep -q '^warning' "$tmp/chimney.out" && fail "no warning for the default paths" || ok "no warning for the default paths"
+  --set peer.mobile.bandwidth=100Kbps --set host.mss=100 >"$tmp/o.out" 2>/dev/null
+has "overload warned" "$tmp/o.out" "warning        the paths of class mobile towards the peers were overloaded"
 expect "overload: fates still add up" "$(count "$tmp/o.db" 1 connections_opened)" "$(sum_fates "$tmp/o.db" 1)"
+"$offsim" run "$scenarios/default.ini" --db "$tmp/s.db" --quiet --set workload.connections=2000 \
+  --set link.server_bandwidth=2Mbps >"$tmp/s.out" 2>/dev/null
+has "server link overload warned" "$tmp/s.out" "warning        the server link towards the peers was overloaded"
+grep -q '^warning' "$tmp/chimney.out" && fail "no warning for the default paths" || ok "no warning for the default paths"
 
 # 7. Mistakes.
 bad() { # bad NAME CODE EXPECTED-MESSAGE ARGS...

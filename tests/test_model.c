@@ -1263,6 +1263,54 @@ static void closer_peer_honours_every_behaviour(void)
     run_free(shut);
 }
 
+/*
+ * Topology: every connection has a path of its own (its own queue at its
+ * class's bandwidth).  1500 connections exp(10 ms) apart over a 5 Mbit/s
+ * class, 20 KB each (16 Mbit/s offered in all): each response crosses its
+ * own queue in ~34 ms and every connection closes cleanly; one FIFO for
+ * the class collapsed under retransmissions.  [link] server_bandwidth =
+ * 5 Mbps puts a common bottleneck back: its queue builds up (its counters
+ * say by how much), and most connections take seconds to close.
+ */
+static void every_connection_has_a_path_of_its_own(void)
+{
+    static const char text[] = "[sim]\nduration = 30min\n[link]\ndelay = 10ms\n[workload]\n"
+                               "connections = 1500\ninterarrival = exp(10ms)\nresponse = 20KB\n"
+                               "[peer phone]\nbandwidth = 5Mbps\n";
+    run *own = run_text(text, NULL);
+    run *shared = run_text(text, "link.server_bandwidth=5Mbps", NULL);
+    net_link_stats down, up, srv_down, srv_up;
+    size_t slow = 0;
+
+    for (uint32_t id = 1; id <= own->nrec; id++) {
+        const conn_record *c = &own->rec[id - 1];
+
+        CHECK_EQ_STR(close_reason_name[c->close_reason], "peer_fin");
+        /* 20 KB in 14 segments at 5 Mbit/s, a round trip, the FIN's. */
+        CHECK(c->t_time_wait - c->t_close < 100 * SIM_MS);
+    }
+    world_path_stats(own->w, 0, &down, &up);
+    CHECK(down.segments > 15 * 1500);
+    /* A response's segments wait only behind each other: 13 x 2.4 ms, never
+     * a backlog of NET_LINK_WAIT segments (no overload). */
+    CHECK(down.max_wait > 0 && down.max_wait < 35 * SIM_MS);
+    CHECK_EQ_I64(down.waited, 0);
+    CHECK(!world_server_link_stats(own->w, &srv_down, &srv_up));
+    CHECK(world_server_link_stats(shared->w, &srv_down, &srv_up));
+    CHECK(srv_down.max_wait > 5 * SIM_S && srv_down.waited > 0);
+    for (uint32_t id = 1; id <= shared->nrec; id++) {
+        const conn_record *c = &shared->rec[id - 1];
+        sim_time end = c->t_time_wait != SIM_NEVER ? c->t_time_wait
+                       : c->t_closed != SIM_NEVER  ? c->t_closed
+                                                   : shared->end;
+
+        slow += end - c->t_close > SIM_S;
+    }
+    CHECK(slow > shared->nrec / 2);
+    run_free(own);
+    run_free(shared);
+}
+
 static const check_test tests[] = {
     CHECK_TEST(r20_inherited_timer_on_a_host_without_one),
     CHECK_TEST(r20_inherited_timer_under_freebsd),
@@ -1296,6 +1344,7 @@ static const check_test tests[] = {
     CHECK_TEST(a17_data_after_close_on_the_target_follows_the_host_policy),
     CHECK_TEST(simultaneous_close_goes_through_closing_on_both_ends),
     CHECK_TEST(closer_peer_honours_every_behaviour),
+    CHECK_TEST(every_connection_has_a_path_of_its_own),
     CHECK_TEST(r50_time_wait_goes_to_the_host),
     CHECK_TEST(r36_delayed_ack_is_flushed_before_upload),
     CHECK_TEST(r40_acceptable_rst_aborts_and_indicates),

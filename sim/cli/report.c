@@ -175,40 +175,67 @@ static void print_window(FILE *f, const report_run *r)
             v[RESULTS_OPEN_RATE], v[RESULTS_NIC_FW2_EXPIRY_RATE]);
 }
 
-/* A path whose queue kept growing: its figures. */
+/* The scalars of one direction of a queue's figures. */
+typedef struct overload_dir {
+    results_scalar_id seg, waited, max_wait, busy;
+    const char *dir;
+} overload_dir;
+
+/*
+ * One direction of queues whose backlog grew: the paths of a class (each
+ * connection's own queue, their figures added up: a window larger than
+ * what the path carries meanwhile) or the server link every connection
+ * shares (the load offered exceeded its rate).
+ */
+static void overload_line(FILE *f, const report_run *r, const double *c, const overload_dir *d,
+                          const char *what, int shared)
+{
+    double seg = c[d->seg], waited = c[d->waited];
+    double busy = r->sim_end_s > 0 ? c[d->busy] / r->sim_end_s : 0;
+    char t[32], why[96];
+
+    if (!(seg > 0) || !(waited >= OVERLOAD_SHARE * seg))
+        return;
+    if (!shared)
+        snprintf(why, sizeof why, "a connection's window exceeded what its path carries");
+    else if (busy >= 1)
+        snprintf(why, sizeof why, "the link was busy the whole run");
+    else
+        snprintf(why, sizeof why, "the link was busy %.1f%% of the run", 100 * busy);
+    fprintf(f,
+            "warning        %s %s %s overloaded: %.0f of %.0f segments (%.1f%%) queued longer "
+            "than %d full-size segments take to send, the longest %s; %s, and latencies "
+            "there include the queue\n",
+            what, d->dir, shared ? "was" : "were", waited, seg, 100 * waited / seg, NET_LINK_WAIT,
+            cli_fmt_time(c[d->max_wait] * (double)SIM_S, t), why);
+}
+
+/* Queues that kept growing: their figures. */
 static void print_overload(FILE *f, const report_run *r)
 {
-    static const struct {
-        results_scalar_id seg, waited, max_wait, busy;
-        const char *dir;
-    } dirs[] = {
+    static const overload_dir paths[] = {
         {RESULTS_PATH_TO_PEER_SEGMENTS, RESULTS_PATH_TO_PEER_WAITED,
          RESULTS_PATH_TO_PEER_MAX_WAIT_S, RESULTS_PATH_TO_PEER_BUSY_S, "towards the peers"},
         {RESULTS_PATH_TO_HOST_SEGMENTS, RESULTS_PATH_TO_HOST_WAITED,
          RESULTS_PATH_TO_HOST_MAX_WAIT_S, RESULTS_PATH_TO_HOST_BUSY_S, "towards the host"},
     };
+    static const overload_dir server[] = {
+        {RESULTS_SERVER_LINK_TO_PEER_SEGMENTS, RESULTS_SERVER_LINK_TO_PEER_WAITED,
+         RESULTS_SERVER_LINK_TO_PEER_MAX_WAIT_S, RESULTS_SERVER_LINK_TO_PEER_BUSY_S,
+         "towards the peers"},
+        {RESULTS_SERVER_LINK_TO_HOST_SEGMENTS, RESULTS_SERVER_LINK_TO_HOST_WAITED,
+         RESULTS_SERVER_LINK_TO_HOST_MAX_WAIT_S, RESULTS_SERVER_LINK_TO_HOST_BUSY_S,
+         "towards the host"},
+    };
+    char what[PEER_NAME_MAX + 32];
 
     for (size_t k = 0; k < r->ncls; k++)
         for (size_t i = 0; i < 2; i++) {
-            const double *c = r->cls[k].scalar;
-            double seg = c[dirs[i].seg], waited = c[dirs[i].waited];
-            double busy = r->sim_end_s > 0 ? c[dirs[i].busy] / r->sim_end_s : 0;
-            char t[32], b[48];
-
-            if (!(seg > 0) || !(waited >= OVERLOAD_SHARE * seg))
-                continue;
-            if (busy >= 1)
-                snprintf(b, sizeof b, "the whole run");
-            else
-                snprintf(b, sizeof b, "%.1f%% of the run", 100 * busy);
-            fprintf(f,
-                    "warning        the path of class %s %s was overloaded: %.0f of %.0f "
-                    "segments (%.1f%%) queued longer than %d full-size segments take to send, "
-                    "the longest %s; the link was busy %s: the load offered exceeded its "
-                    "rate, and latencies there include the queue\n",
-                    r->cls[k].peer, dirs[i].dir, waited, seg, 100 * waited / seg, NET_LINK_WAIT,
-                    cli_fmt_time(c[dirs[i].max_wait] * (double)SIM_S, t), b);
+            snprintf(what, sizeof what, "the paths of class %s", r->cls[k].peer);
+            overload_line(f, r, r->cls[k].scalar, &paths[i], what, 0);
         }
+    for (size_t i = 0; i < 2; i++)
+        overload_line(f, r, r->scalar, &server[i], "the server link", 1);
 }
 
 void cli_print_run(FILE *f, const report_run *r)

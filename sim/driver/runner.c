@@ -446,6 +446,22 @@ static void store_scalars(run_ctx *r, runner_result *res)
             put_path(r, peer, &to_peer, &to_host);
         }
     }
+    if (r->o->engine == RUNNER_NATIVE) {
+        net_link_stats to_peer, to_host;
+
+        if (world_server_link_stats(r->w, &to_peer, &to_host)) {
+            put(r, res, RESULTS_SERVER_LINK_TO_PEER_SEGMENTS, (double)to_peer.segments);
+            put(r, res, RESULTS_SERVER_LINK_TO_PEER_WAITED, (double)to_peer.waited);
+            put(r, res, RESULTS_SERVER_LINK_TO_PEER_MAX_WAIT_S,
+                (double)to_peer.max_wait / (double)SIM_S);
+            put(r, res, RESULTS_SERVER_LINK_TO_PEER_BUSY_S, (double)to_peer.busy / (double)SIM_S);
+            put(r, res, RESULTS_SERVER_LINK_TO_HOST_SEGMENTS, (double)to_host.segments);
+            put(r, res, RESULTS_SERVER_LINK_TO_HOST_WAITED, (double)to_host.waited);
+            put(r, res, RESULTS_SERVER_LINK_TO_HOST_MAX_WAIT_S,
+                (double)to_host.max_wait / (double)SIM_S);
+            put(r, res, RESULTS_SERVER_LINK_TO_HOST_BUSY_S, (double)to_host.busy / (double)SIM_S);
+        }
+    }
 }
 
 /* The engine and the world on it. */

@@ -118,11 +118,16 @@ const param params_table[] = {
     {"link", "delay", PT_DIST, CFG(link.delay), "1ms", NONNEG, NULL, NULL, 0,
      "one-way propagation delay, drawn once per connection"},
     {"link", "bandwidth", PT_RATE, CFG(link.bandwidth_bps), "1Gbps", POSITIVE, NULL, NULL, 0,
-     "link rate: each segment is serialized through a FIFO queue in each direction"},
+     "rate of each connection's own path: a segment is serialized through that "
+     "connection's FIFO queue, in each direction"},
     {"link", "loss", PT_NUMBER, CFG(link.loss), "0", NONNEG, NULL, check_loss, 0,
      "probability that a segment is lost, independently in each direction"},
     {"link", "jitter", PT_DIST, CFG(link.jitter), "0", NONNEG, NULL, NULL, 0,
      "extra delay drawn per segment; a segment never overtakes the one before it"},
+    {"link", "server_bandwidth", PT_RATE, CFG(link.server_bandwidth_bps), "0", NONNEG, NULL,
+     NULL, 0,
+     "rate of a link every connection shares at the server, one FIFO queue each way (a "
+     "common bottleneck); 0: none"},
 
     /* [host] (A11: fw2_policy is a preset of real stacks' FIN_WAIT_2 handling) */
     {"host", "fw2_policy", PT_ENUM, CFG(host.fw2_policy), "chimney", NONE_RANGE,
@@ -275,7 +280,8 @@ const param params_table[] = {
     {"peer", "loss", PT_NUMBER, PEER(loss), NULL, NONNEG, NULL, check_loss, PF_PATH,
      "loss probability on this class's path (default: [link] loss)"},
     {"peer", "bandwidth", PT_RATE, PEER(bandwidth_bps), NULL, POSITIVE, NULL, NULL, PF_PATH,
-     "rate of this class's path (default: [link] bandwidth)"},
+     "rate of each path of this class, every connection its own queue (default: [link] "
+     "bandwidth)"},
     {"peer", "jitter", PT_DIST, PEER(jitter), NULL, NONNEG, NULL, NULL, PF_PATH,
      "jitter on this class's path (default: [link] jitter)"},
 };

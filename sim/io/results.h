@@ -126,10 +126,13 @@ extern const char *const results_status_name[RESULTS_STATUS_N];
  * when it was empty and the whole run was used).
  *
  * Per peer class the same names, prefixed "peer.NAME." (results_class_scalar):
- * the close-latency ones, and the path_* figures of the class's path in each
- * direction (native engine): segments sent, those that waited in the link's
- * queue longer than NET_LINK_WAIT (100) serialization times of its largest
- * segment (net/link.h), the longest wait, and the time the link was busy.
+ * the close-latency ones, and the path_* figures of the class's paths in
+ * each direction (native engine; every connection has its own queue, and
+ * these add them up): segments sent, those that waited in their queue
+ * longer than NET_LINK_WAIT (100) serialization times of the largest
+ * segment (net/link.h), the longest wait, and the queues' busy time summed.
+ * The server_link_* figures are the same for the link every connection
+ * shares ([link] server_bandwidth), stored only when there is one.
  */
 
 #define RESULTS_SCALAR_MAP(X)                                                    \
@@ -187,7 +190,15 @@ extern const char *const results_status_name[RESULTS_STATUS_N];
     X(PATH_TO_HOST_SEGMENTS, "path_to_host_segments")                            \
     X(PATH_TO_HOST_WAITED, "path_to_host_waited")                                \
     X(PATH_TO_HOST_MAX_WAIT_S, "path_to_host_max_wait_s")                        \
-    X(PATH_TO_HOST_BUSY_S, "path_to_host_busy_s")
+    X(PATH_TO_HOST_BUSY_S, "path_to_host_busy_s")                                \
+    X(SERVER_LINK_TO_PEER_SEGMENTS, "server_link_to_peer_segments")              \
+    X(SERVER_LINK_TO_PEER_WAITED, "server_link_to_peer_waited")                  \
+    X(SERVER_LINK_TO_PEER_MAX_WAIT_S, "server_link_to_peer_max_wait_s")          \
+    X(SERVER_LINK_TO_PEER_BUSY_S, "server_link_to_peer_busy_s")                  \
+    X(SERVER_LINK_TO_HOST_SEGMENTS, "server_link_to_host_segments")              \
+    X(SERVER_LINK_TO_HOST_WAITED, "server_link_to_host_waited")                  \
+    X(SERVER_LINK_TO_HOST_MAX_WAIT_S, "server_link_to_host_max_wait_s")          \
+    X(SERVER_LINK_TO_HOST_BUSY_S, "server_link_to_host_busy_s")
 
 /* The close-latency percentiles, in this order: their quantile and scalars. */
 enum { RESULTS_P50, RESULTS_P90, RESULTS_P99, RESULTS_PMAX, RESULTS_NQ };

@@ -5,30 +5,49 @@
 
 #include "engine/slab.h"
 
-sim_time path_transmit(path *p, sim_time now, uint32_t wire_bytes)
+/* Serialization time of wire_bytes at bps, rounded up to the nanosecond. */
+static sim_time tx_time(uint64_t bps, uint32_t wire_bytes)
 {
-    net_link *l = p->link;
-    sim_time start = l->busy_until > now ? l->busy_until : now;
-    /* Serialization time, rounded up to the nanosecond. */
-    sim_time tx = (sim_time)(((uint64_t)wire_bytes * 8u * (uint64_t)SIM_S + l->bandwidth_bps - 1) /
-                             l->bandwidth_bps);
-    sim_time arrival, wait = start - now;
+    return (sim_time)(((uint64_t)wire_bytes * 8u * (uint64_t)SIM_S + bps - 1) / bps);
+}
 
-    l->busy_until = start + tx;
-    l->st.segments++;
-    l->st.busy += tx;
-    if (tx > l->st.max_tx)
-        l->st.max_tx = tx;
-    if (wait > l->st.max_wait)
-        l->st.max_wait = wait;
-    if (wait > NET_LINK_WAIT * l->st.max_tx)
-        l->st.waited++;
-    if (p->loss > 0 && rng_uniform(&p->loss_rng) < p->loss) {
+/* A segment joins a FIFO queue free at *busy_until: when it has left. */
+static sim_time enqueue(sim_time *busy_until, net_link_stats *st, uint64_t bps, sim_time now,
+                        uint32_t wire_bytes)
+{
+    sim_time start = *busy_until > now ? *busy_until : now;
+    sim_time tx = tx_time(bps, wire_bytes), wait = start - now;
+
+    st->segments++;
+    st->busy += tx;
+    if (tx > st->max_tx)
+        st->max_tx = tx;
+    if (wait > st->max_wait)
+        st->max_wait = wait;
+    if (wait > NET_LINK_WAIT * st->max_tx)
+        st->waited++;
+    *busy_until = start + tx;
+    return *busy_until;
+}
+
+sim_time link_cross(net_link *l, sim_time now, uint32_t wire_bytes)
+{
+    return enqueue(&l->busy_until, &l->st, l->bandwidth_bps, now, wire_bytes);
+}
+
+sim_time path_transmit(path *p, net_link *first, sim_time now, uint32_t wire_bytes)
+{
+    path_class *k = p->cls;
+    sim_time sent, arrival;
+
+    if (first != NULL)
+        now = link_cross(first, now, wire_bytes);
+    sent = enqueue(&p->busy_until, &k->st, k->bandwidth_bps, now, wire_bytes);
+    if (k->loss > 0 && rng_uniform(&p->loss_rng) < k->loss)
         return SIM_NEVER;
-    }
-    arrival = l->busy_until + p->delay;
-    if (p->jitter != NULL)
-        arrival += dist_sample_time(p->jitter, &p->jitter_rng);
+    arrival = sent + p->delay;
+    if (k->jitter != NULL)
+        arrival += dist_sample_time(k->jitter, &p->jitter_rng);
     if (arrival < p->last_arrival)
         arrival = p->last_arrival;
     p->last_arrival = arrival;

@@ -1,12 +1,23 @@
 /*
- * link.h - the wire: links with a rate and a FIFO queue, per-connection
- * paths with delay, loss and jitter, and segments in flight.
+ * link.h - the wire: each connection's own path, an optional link the
+ * server shares with every connection, and segments in flight.
  *
- * Each peer class sits behind its own duplex link (the class's bandwidth,
- * [link] bandwidth by default); the connections of a class share its FIFO
- * queue in each direction.  Each connection has a path per direction: a
- * propagation delay drawn once for the connection, a loss probability and a
- * jitter distribution drawn per segment, each from its own random stream.
+ * The topology (README, "The model"):
+ *
+ *   server --[server link]--+-- path of connection 1 --> its client
+ *          (optional, one  +-- path of connection 2 --> its client
+ *           FIFO each way) +-- ...
+ *
+ * Every connection has a path of its own in each direction: its own FIFO
+ * queue at its class's bandwidth (a client's access link), the
+ * propagation delay drawn once for the connection, and per-segment loss
+ * and jitter, each from its own random stream; a segment never overtakes
+ * the one before it.  The connections of a class share only their
+ * settings (path_class).  [link] server_bandwidth, when set, adds one FIFO
+ * link in each direction that every segment crosses at the server: towards
+ * the peers before its path, towards the host after it (a common
+ * bottleneck).  A path costs no allocation: its queue is one time, the
+ * next moment it is free.
  */
 #ifndef SIM_NET_LINK_H
 #define SIM_NET_LINK_H
@@ -20,57 +31,74 @@
 
 /*
  * [link]: the path to every class of peers unless its [peer NAME] section
- * says otherwise.
+ * says otherwise, and the server's shared link.
  */
 typedef struct link_params {
     dist delay;            /* one-way propagation delay, drawn per connection */
     uint64_t bandwidth_bps;
     double loss;           /* per-segment loss probability, each direction */
     dist jitter;           /* extra per-segment delay; never reorders */
+    uint64_t server_bandwidth_bps; /* the link every connection shares; 0: none */
 } link_params;
 
 /*
- * What one direction of a link carried: the figures that show an offered
+ * What one direction of a queue carried: the figures that show an offered
  * load above its rate (a queue that keeps growing).  A segment "waited"
  * when its time in the queue exceeded NET_LINK_WAIT serialization times of
- * the largest segment the link has carried: a backlog of that many
+ * the largest segment the queue has carried: a backlog of that many
  * full-size segments, more than a few connections' windows sent at once.
+ * A connection's own path, window-limited, never holds so many; the
+ * shared server link can.
  */
 #define NET_LINK_WAIT 100
 
 typedef struct net_link_stats {
-    uint64_t segments;    /* serialized (lost ones too) */
+    uint64_t segments;    /* serialized (lost ones too: they are lost on the way) */
     uint64_t waited;      /* queued longer than NET_LINK_WAIT * max_tx */
     sim_time max_wait;    /* the longest time a segment queued */
     sim_time max_tx;      /* the serialization time of the largest segment */
-    sim_time busy;        /* total serialization time */
+    sim_time busy;        /* total serialization time (of a class: its paths' summed) */
 } net_link_stats;
 
-/* One direction of a link: a rate, the end of its transmit queue, its figures. */
+/* One direction of a link shared by many connections: a rate, a FIFO, its figures. */
 typedef struct net_link {
     uint64_t bandwidth_bps;
-    sim_time busy_until;
+    sim_time busy_until;   /* when its queue is empty */
     net_link_stats st;
 } net_link;
 
-/* One direction of a connection's path. */
-typedef struct path {
-    net_link *link;
-    sim_time delay;        /* propagation, drawn per connection */
+/*
+ * One direction of the paths of a class of peers: the settings its
+ * connections share, and the counters of all their queues together.
+ */
+typedef struct path_class {
+    uint64_t bandwidth_bps;
     double loss;
     const dist *jitter;    /* NULL: none */
+    net_link_stats st;     /* its connections' queues together */
+} path_class;
+
+/* One direction of a connection's path: its own queue. */
+typedef struct path {
+    path_class *cls;
+    sim_time delay;        /* propagation, drawn per connection */
+    sim_time busy_until;   /* when its queue is empty */
+    sim_time last_arrival; /* a segment never overtakes the one before it */
     rng_stream loss_rng;
     rng_stream jitter_rng;
-    sim_time last_arrival; /* a segment never overtakes the one before it */
 } path;
 
 /*
- * When a segment of wire_bytes sent now arrives at the far end, or
- * SIM_NEVER when it is lost.  It is serialized behind the link's queue
- * (lost segments too: they are lost on the way), then delayed by the path's
- * delay plus jitter, and never earlier than the path's previous arrival.
+ * When a segment of wire_bytes sent now arrives at the far end of the path,
+ * or SIM_NEVER when it is lost.  It crosses `first` (a shared link before
+ * the path, or NULL), then is serialized behind the path's own queue (lost
+ * segments too: they are lost on the way), then delayed by the path's delay
+ * plus jitter, and never earlier than the path's previous arrival.
  */
-sim_time path_transmit(path *p, sim_time now, uint32_t wire_bytes);
+sim_time path_transmit(path *p, net_link *first, sim_time now, uint32_t wire_bytes);
+
+/* When a segment of wire_bytes reaching the shared link l now has crossed it. */
+sim_time link_cross(net_link *l, sim_time now, uint32_t wire_bytes);
 
 /* A segment in flight: an event that delivers it. */
 typedef struct flight {
@@ -79,6 +107,7 @@ typedef struct flight {
     void *conn;            /* the connection it belongs to */
     uint32_t conn_id;      /* ... which must still be this one on arrival */
     uint8_t to_local;      /* direction: 1 towards the local host */
+    uint8_t crossed;       /* towards the host: it has crossed the server link */
     struct flight *next;   /* free list; queues of held segments */
 } flight;
 

@@ -378,6 +378,9 @@ int world_ns3_check(const model_config *cfg, const char *path, sim_diag *d)
             REFUSE("[peer %s] ack_delay: ns-3 sockets share one delayed-ACK setting (host.delack)",
                    path, p->name);
     }
+    if (cfg->link.server_bandwidth_bps > 0)
+        REFUSE("link.server_bandwidth: the ns-3 topology has no server link (a class's "
+               "connections share its point-to-point link there)", path);
     if (cfg->npeers > 250)
         REFUSE("more than 250 peer classes (one link and /24 network each)", path);
 #undef REFUSE

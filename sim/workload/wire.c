@@ -3,8 +3,11 @@
  * held for its local side (world_int.h).
  *
  * Every segment crosses its connection's path in its direction (link.h:
- * the class's queue, the connection's delay, loss and jitter) as a flight:
- * an event that delivers it.  A segment for the local side that arrives
+ * the connection's own queue at its class's bandwidth, its delay, loss and
+ * jitter) as a flight: an event that delivers it.  With a shared server
+ * link, a segment towards the peer crosses it first, as it is sent; one
+ * towards the host crosses it last, when it reaches it (a second event, so
+ * that the link serves segments in the order they arrive).  A segment for the local side that arrives
  * while a handoff is under way, or after the target has closed and before
  * the upload completes, is held and processed by the new holder when the
  * handoff completes (R43/R54, R59, R22); a segment for a released local
@@ -16,7 +19,8 @@
 
 static void transmit(world *w, conn *c, path *p, const seg *s, int to_local)
 {
-    sim_time at = path_transmit(p, sim_now(w->s), s->len + SEG_HEADER_BYTES);
+    sim_time at = path_transmit(p, to_local ? NULL : w->server_out, sim_now(w->s),
+                                s->len + SEG_HEADER_BYTES);
     flight *f;
 
     w->st.segments++;
@@ -37,6 +41,7 @@ static void transmit(world *w, conn *c, path *p, const seg *s, int to_local)
     f->conn = c;
     f->conn_id = c->id;
     f->to_local = (uint8_t)to_local;
+    f->crossed = 0;
     c->inflight++;
     sim_schedule(w->s, &f->ev, at);
 }
@@ -117,6 +122,11 @@ void world__deliver_flight(sim *s, sim_event *ev)
 
     SIM_ASSERT(c->id == f->conn_id, "segment for connection %u delivered to %u", f->conn_id,
                c->id);
+    if (f->to_local && w->server_in != NULL && !f->crossed) {
+        f->crossed = 1;
+        sim_schedule(s, &f->ev, link_cross(w->server_in, sim_now(s), f->s.len + SEG_HEADER_BYTES));
+        return;
+    }
     if (f->to_local) {
         if (w->tap != NULL)
             w->tap(w->tap_arg, c->id, &f->s, 1, sim_now(s));

@@ -196,12 +196,9 @@ conn *world__conn_new(world *w, uint32_t id)
 
     rng_init(&r, seed, id, RNG_PATH_DELAY);
     delay = dist_sample_time(&p->delay, &r);
-    c->to_peer.link = &w->links[2 * k];
-    c->to_local.link = &w->links[2 * k + 1];
+    c->to_peer.cls = &w->paths[2 * k];
+    c->to_local.cls = &w->paths[2 * k + 1];
     c->to_peer.delay = c->to_local.delay = delay;
-    c->to_peer.loss = c->to_local.loss = p->loss;
-    c->to_peer.jitter = c->to_local.jitter =
-        p->jitter.kind == DIST_CONST && p->jitter.a == 0 ? NULL : &p->jitter;
     rng_init(&c->to_peer.loss_rng, seed, id, RNG_LOSS_TO_PEER);
     rng_init(&c->to_local.loss_rng, seed, id, RNG_LOSS_TO_HOST);
     rng_init(&c->to_peer.jitter_rng, seed, id, RNG_JITTER_TO_PEER);
@@ -290,9 +287,9 @@ int world__alloc(const model_config *cfg, sim *s, trace_buf *trace, const world_
     w->conn_size = align_up(sizeof(conn)) + align_up(ext_size);
     w->ext_off = ext_size > 0 ? align_up(sizeof(conn)) : 0;
     w->peer_tcp = calloc(cfg->npeers, sizeof *w->peer_tcp);
-    w->links = calloc(2 * cfg->npeers, sizeof *w->links);
+    w->paths = calloc(2 * cfg->npeers, sizeof *w->paths);
     w->share_cum = calloc(cfg->npeers, sizeof *w->share_cum);
-    if (w->peer_tcp == NULL || w->links == NULL || w->share_cum == NULL) {
+    if (w->peer_tcp == NULL || w->paths == NULL || w->share_cum == NULL) {
         world_destroy(w);
         return SIM_ENOMEM;
     }
@@ -307,9 +304,20 @@ int world__alloc(const model_config *cfg, sim *s, trace_buf *trace, const world_
     world__window_init(w);
     for (size_t k = 0; k < cfg->npeers; k++) {
         host_tcp_cfg(&w->peer_tcp[k], &cfg->host, &cfg->tcp, &cfg->peers[k].ack_delay, SIM_MS);
-        w->links[2 * k].bandwidth_bps = cfg->peers[k].bandwidth_bps;
-        w->links[2 * k + 1].bandwidth_bps = cfg->peers[k].bandwidth_bps;
+        for (int d = 0; d < 2; d++) {
+            const peer_params *p = &cfg->peers[k];
+            path_class *pc = &w->paths[2 * k + d];
+
+            pc->bandwidth_bps = p->bandwidth_bps;
+            pc->loss = p->loss;
+            pc->jitter = p->jitter.kind == DIST_CONST && p->jitter.a == 0 ? NULL : &p->jitter;
+        }
         total += cfg->peers[k].share;
+    }
+    if (cfg->link.server_bandwidth_bps > 0) {
+        w->server[0].bandwidth_bps = w->server[1].bandwidth_bps = cfg->link.server_bandwidth_bps;
+        w->server_out = &w->server[0];
+        w->server_in = &w->server[1];
     }
     for (size_t k = 0; k < cfg->npeers; k++) {
         acc += cfg->peers[k].share;
@@ -354,7 +362,7 @@ void world_destroy(world *w)
     host_destroy(w->host);
     nic_destroy(w->nic);
     free(w->peer_tcp);
-    free(w->links);
+    free(w->paths);
     free(w->share_cum);
     free(w->records);
     free(w->samples);
@@ -369,14 +377,20 @@ void world_set_tap(world *w, world_tap_fn *fn, void *arg)
     w->tap_arg = arg;
 }
 
-/* Today a class's connections share its two links; with a path per
- * connection, the class's figures would be the sum of its paths'. */
+/* Each connection has its own queue; the class counts them together. */
 void world_path_stats(const world *w, unsigned klass, net_link_stats *to_peer,
                       net_link_stats *to_host)
 {
     SIM_ASSERT(klass < w->cfg->npeers, "peer class %u of %zu", klass, w->cfg->npeers);
-    *to_peer = w->links[2 * klass].st;
-    *to_host = w->links[2 * klass + 1].st;
+    *to_peer = w->paths[2 * klass].st;
+    *to_host = w->paths[2 * klass + 1].st;
+}
+
+int world_server_link_stats(const world *w, net_link_stats *to_peer, net_link_stats *to_host)
+{
+    *to_peer = w->server[0].st;
+    *to_host = w->server[1].st;
+    return w->server_out != NULL;
 }
 
 const char *world_peer_name(const world *w, unsigned klass)

@@ -218,11 +218,18 @@ const char *world_peer_name(const world *w, unsigned klass);
 const world_stats *world_stats_of(world *w);
 
 /*
- * What the path of a peer class carried, in each direction (towards the
- * peer and towards the host), counted by its links (net_link_stats).
+ * What the paths of a peer class carried, in each direction (towards the
+ * peer and towards the host): the figures of its connections' own queues
+ * together (net_link_stats; busy is their sum).
  */
 void world_path_stats(const world *w, unsigned klass, net_link_stats *to_peer,
                       net_link_stats *to_host);
+
+/*
+ * What the shared server link carried in each direction; returns 0 (and
+ * zeroes both) when there is none ([link] server_bandwidth 0).
+ */
+int world_server_link_stats(const world *w, net_link_stats *to_peer, net_link_stats *to_host);
 
 /*
  * The time averages of occupancy over the run's measurement window

@@ -78,7 +78,9 @@ struct world {
     nic *nic;
     host *host;
     tcp_cfg *peer_tcp;       /* per class */
-    net_link *links;         /* per class: [2k] towards the peer, [2k+1] towards the host */
+    path_class *paths;       /* per class: [2k] towards the peer, [2k+1] towards the host */
+    net_link server[2];      /* the shared server link: [0] towards the peers, [1] back */
+    net_link *server_out, *server_in; /* ... or NULL without one */
     double *share_cum;       /* cumulative normalised shares */
     flight_pool flights;
     trace_buf *trace;
