@@ -73,6 +73,23 @@ typedef struct check_test {
                         h_ ? h_ : "(null)");                                 \
     } while (0)
 
+/*
+ * Death tests: run fn(arg) in a child process and CHECK that it dies of
+ * SIGABRT with every needle (a NULL-terminated list) in what it printed on
+ * stderr.  The child's stderr is captured, not shown, unless the check
+ * fails.
+ */
+void check_aborts_(const char *file, int line, const char *what, void (*fn)(void *), void *arg,
+                   const char *const *needles);
+#define CHECK_ABORTS(fn, arg, ...)                                           \
+    check_aborts_(__FILE__, __LINE__, #fn, fn, arg,                          \
+                  (const char *const[]){__VA_ARGS__, NULL})
+
+/* ... and that fn(arg) returns normally in a child (the control case). */
+void check_survives_(const char *file, int line, const char *what, void (*fn)(void *),
+                     void *arg);
+#define CHECK_SURVIVES(fn, arg) check_survives_(__FILE__, __LINE__, #fn, fn, arg)
+
 int check_run(const check_test *t, size_t n, int argc, char **argv);
 
 #define CHECK_MAIN(table)                                                    \

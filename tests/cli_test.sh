@@ -137,6 +137,16 @@ done
 "$offsim" help >/dev/null; expect "help exits 0" 0 $?
 "$offsim" help scenario | grep -q 'fin_wait_2_timeout = 120s'; expect "help scenario lists keys with defaults" 0 $?
 "$offsim" --version | grep -q '^offsim '; expect "--version" 0 $?
+"$offsim" --version | grep -q '^invariant checker: ' && ok "--version says whether the checker is on" ||
+  fail "--version says whether the checker is on"
+for c in run sweep; do
+  "$offsim" $c --help | grep -q -- '--check  *check the model.s invariants' && ok "$c --check has help" ||
+    fail "$c --check has help"
+done
+"$offsim" run "$tmp/s.ini" --check --db "$tmp/chk.db" --seed 7 >/dev/null 2>"$tmp/err"
+expect "run --check exits 0" "0" "$?"
+expect "run --check records the same rows" "$(sql 'SELECT COUNT(*), SUM(t_closed) FROM conn WHERE run_id = 1')" \
+  "$(sqlite3 "$tmp/chk.db" 'SELECT COUNT(*), SUM(t_closed) FROM conn')"
 for c in run sweep summary export plot merge check help; do
   "$offsim" help $c >"$tmp/h1"; r1=$?
   "$offsim" $c --help >"$tmp/h2"; r2=$?

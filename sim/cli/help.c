@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "driver/runner.h"
+#include "engine/invariant.h"
 #include "io/params.h"
 #include "io/results.h"
 
@@ -159,5 +160,7 @@ int cli_version(void)
     else
         printf("ns-3 backend: absent (built without ns-3: scripts/setup.sh installs it, then "
                "rebuild)\n");
+    printf("invariant checker: %s\n",
+           inv_on() ? "on in every run (a build for testing)" : "off unless run or sweep --check");
     return 0;
 }

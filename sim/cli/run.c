@@ -14,10 +14,12 @@
 #include "cli.h"
 #include "driver/runner.h"
 #include "engine/err.h"
+#include "engine/invariant.h"
 #include "io/pcap.h"
 #include "io/results.h"
 
-enum { RUN_DB, RUN_SET, RUN_SEED, RUN_LOG, RUN_ENGINE, RUN_PCAP, RUN_PCAP_CONNS, RUN_QUIET };
+enum { RUN_DB, RUN_SET, RUN_SEED, RUN_LOG, RUN_ENGINE, RUN_PCAP, RUN_PCAP_CONNS, RUN_CHECK,
+       RUN_QUIET };
 
 static const cli_opt run_opts[] = {
     [RUN_DB] = {"db", 0, "PATH", 0, NULL, "the results database"},
@@ -43,6 +45,14 @@ static const cli_opt run_opts[] = {
     [RUN_PCAP_CONNS] = {"pcap-conns", 0, "LIST", 0, NULL,
                         "the connections to trace: ids and ranges such as 1,3-4 (default "
                         "1-10)"},
+    [RUN_CHECK] = {"check", 0, NULL, 0, NULL,
+                   "check the model's invariants as it runs: each connection held by exactly "
+                   "one of host and NIC or in a handoff, one timer per retransmit/FIN_WAIT_2 "
+                   "slot, no event for a freed connection, NIC occupancy within capacity and "
+                   "equal to a recount, FIN_WAIT_2 left only by a FIN, an RST or a timer, every "
+                   "TimeoutDelta equal to the remaining time in ticks.  The first violation "
+                   "aborts with the connection, the simulated time and the values.  Always on "
+                   "in Debug and sanitizer builds"},
     [RUN_QUIET] = {"quiet", 'q', NULL, 0, NULL,
                    "no progress bar (it is shown only when stderr is a terminal)"},
 };
@@ -184,6 +194,8 @@ static int run_run(const cli_args *a)
 
     if (rc != 0)
         return rc;
+    if (cli_given(a, RUN_CHECK))
+        inv_enable(1);
     if ((rc = load(a, o.engine, &sc)) != SIM_OK) {
         pcap_trace_conns_fini(&conns);
         return cli_exit(rc);
@@ -202,7 +214,7 @@ const cli_command cli_run = {
     .summary = "simulate a scenario file into a SQLite database",
     .synopsis = "run SCENARIO [--db PATH] [--set SECTION.KEY=VALUE]... [--seed N]\n"
                 "                  [--log summary|conn|events|trace] [--engine native|ns3]\n"
-                "                  [--pcap FILE [--pcap-conns LIST]] [--quiet]",
+                "                  [--pcap FILE [--pcap-conns LIST]] [--check] [--quiet]",
     .about = "Simulate SCENARIO and record the run in a SQLite database (default\n"
              "results/offsim.db; many runs can share one).  The run row is written\n"
              "'running' first and becomes 'complete' (or 'interrupted' on Ctrl-C, or\n"

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "driver/batch.h"
 #include "engine/err.h"
+#include "engine/invariant.h"
 #include "io/results.h"
 #include "io/sweep.h"
 
@@ -27,7 +28,7 @@
 /* Worker processes, at most. */
 #define SWEEP_MAX_JOBS 1024
 
-enum { SWEEP_VARY, SWEEP_SET, SWEEP_SEEDS, SWEEP_JOBS, SWEEP_DB, SWEEP_QUIET };
+enum { SWEEP_VARY, SWEEP_SET, SWEEP_SEEDS, SWEEP_JOBS, SWEEP_DB, SWEEP_CHECK, SWEEP_QUIET };
 
 static const cli_opt sweep_opts[] = {
     [SWEEP_VARY] = {"vary", 0, "KEY=SPEC", CLI_REPEAT | CLI_RANGE, NULL,
@@ -38,6 +39,9 @@ static const cli_opt sweep_opts[] = {
                      "seeds 1..N or A..B (default: the scenario's sim.seed)"},
     [SWEEP_JOBS] = {"jobs", 'j', "J", 0, NULL, "worker processes (default: one per core)"},
     [SWEEP_DB] = {"db", 0, "PATH", 0, NULL, "the results database"},
+    [SWEEP_CHECK] = {"check", 0, NULL, 0, NULL,
+                     "check the model's invariants in every run, as `offsim run --check` "
+                     "does (a violation aborts that run's worker: the run is failed)"},
     [SWEEP_QUIET] = {"quiet", 'q', NULL, 0, NULL,
                      "no progress bar (it is shown only when stderr is a terminal)"},
 };
@@ -244,6 +248,8 @@ static int run_sweep(const cli_args *a)
 
     sweep_init(&sw);
     diag_init(&d);
+    if (cli_given(a, SWEEP_CHECK))
+        inv_enable(1); /* the workers inherit it */
     if (rc == 0 && read_sweep(a, base, &sw, &jobs, &d))
         rc = EXIT_USAGE;
     if (rc == 0)
@@ -271,7 +277,7 @@ const cli_command cli_sweep = {
     .args = "SCENARIO",
     .summary = "many runs: varied keys x seeds, in parallel, resumable",
     .synopsis = "sweep SCENARIO --vary KEY=SPEC [--vary ...] [--set KEY=VALUE]...\n"
-                "                    [--seeds N|A-B] [--jobs J] [--db PATH] [--quiet]",
+                "                    [--seeds N|A-B] [--jobs J] [--db PATH] [--check] [--quiet]",
     .about = "Run SCENARIO once for every combination of the varied keys' values and every\n"
              "seed, J runs at a time (default: one per core), into one database (default\n"
              "results/offsim.db).  Every point runs the same seeds, so points differ only\n"

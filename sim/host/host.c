@@ -59,6 +59,7 @@
 #include <string.h>
 
 #include "engine/err.h"
+#include "engine/invariant.h"
 #include "offload/fw2.h"
 #include "wheel.h"
 
@@ -84,6 +85,7 @@ const char *const owner_name[] = {
 #define HOST_CONN_OF(nc) ((host_conn *)(void *)((char *)(nc) - offsetof(host_conn, nic)))
 
 static const tcp_ops host_tcp_ops;
+static sim_time host_fw2_deadline(const host *h, const host_conn *hc);
 static void handoff_done(sim *s, sim_event *ev);
 static void upload_event(sim *s, sim_event *ev);
 static void offload_event(sim *s, sim_event *ev);
@@ -102,6 +104,128 @@ static void trace_timer(host *h, const host_conn *hc, const char *kind)
         int64_t at = tcp_timer_deadline(&hc->tcb, TT_2MSL);
         trace(h, hc, kind, "host", at == SIM_NEVER ? NULL : &at);
     }
+}
+
+/* ---- the invariant checker (engine/invariant.h) -------------------------- */
+
+static int timers_pending(const tcp_tcb *t)
+{
+    for (int i = 0; i < TT_N; i++)
+        if (sim_event_pending(&t->timer[i]))
+            return 1;
+    return 0;
+}
+
+/*
+ * Exactly one holder: the host (its hooks on the endpoint, the NIC not
+ * holding it), the NIC (its hooks, holding it), or a handoff (neither
+ * holds it, its completion is pending, and the endpoint's timers are
+ * frozen: a timer firing then would run the sender's hooks).
+ */
+void host_check_conn(const host_conn *hc)
+{
+    const tcp_tcb *t = &hc->tcb;
+    int held = nic_conn_held(&hc->nic), handoff = sim_event_pending(&hc->handoff_ev);
+    const char *bad = NULL;
+
+    switch (hc->owner) {
+    case OWNER_HOST:
+        if (held)
+            bad = "the NIC holds it too";
+        else if (t->ops != &host_tcp_ops || t->ctx != hc)
+            bad = "its endpoint runs another holder's hooks";
+        else if (handoff)
+            bad = "a handoff completion is pending";
+        break;
+    case OWNER_NIC:
+        if (!held)
+            bad = "the NIC does not hold it";
+        else if (t->ops == &host_tcp_ops || t->ctx != &hc->nic)
+            bad = "its endpoint runs the host's hooks";
+        else if (handoff)
+            bad = "a handoff completion is pending";
+        break;
+    case OWNER_OFFLOADING:
+    case OWNER_UPLOADING:
+        if (held)
+            bad = "the NIC holds it during the handoff";
+        else if (!handoff)
+            bad = "no handoff completion is pending";
+        else if (timers_pending(t))
+            bad = "a timer of its endpoint runs during the handoff";
+        break;
+    default:
+        bad = "no such owner";
+        break;
+    }
+    if (bad == NULL && hc->released && hc->owner != OWNER_HOST)
+        bad = "released while the host does not hold it";
+    if (bad != NULL)
+        inv_fail(sim_now(hc->h->s), hc->id, "ownership",
+                 "owner %s (%d), NIC holds it: %d, handoff pending: %d, released: %d, state "
+                 "%s: %s",
+                 hc->owner <= OWNER_UPLOADING ? owner_name[hc->owner] : "?", hc->owner, held,
+                 handoff, hc->released, tcp_state_name[t->state], bad);
+}
+
+void host_check_counts(const host *h, int64_t fin_wait_2, int64_t time_wait)
+{
+    if (h->st.fin_wait_2 != fin_wait_2 || h->st.time_wait != time_wait)
+        inv_fail(sim_now(h->s), INV_NO_CONN, "NIC occupancy",
+                 "the host counts %lld endpoints it holds in FIN_WAIT_2 and %lld in "
+                 "TIME_WAIT; a recount of the connections finds %lld and %lld",
+                 (long long)h->st.fin_wait_2, (long long)h->st.time_wait,
+                 (long long)fin_wait_2, (long long)time_wait);
+}
+
+/*
+ * A connection leaves FIN_WAIT_2 by the peer's FIN, an RST (received, or
+ * sent: data after a full close) or a FIN_WAIT_2 timer; otherwise it stays
+ * until the run ends.
+ */
+static void check_fw2_exit(const host *h, const host_conn *hc, tcp_state old, tcp_event why)
+{
+    if (old != TCP_S_FIN_WAIT_2 || why == TCP_E_RCV_FIN || why == TCP_E_RCV_RST ||
+        why == TCP_E_ABORT || why == TCP_E_TIMEOUT_FW2)
+        return;
+    inv_fail(sim_now(h->s), hc->id, "FIN_WAIT_2 exit",
+             "left FIN_WAIT_2 for %s on %s, held by %s: only a FIN, an RST or a FIN_WAIT_2 "
+             "timer ends FIN_WAIT_2",
+             tcp_state_name[hc->tcb.state], tcp_event_name[why], owner_name[hc->owner]);
+}
+
+/*
+ * R10, R19, A10, A6: the delta the host hands over at an offload is its
+ * timer's remaining time rounded up to whole ticks (its own clock is
+ * exact), -1 when none runs.
+ */
+static int64_t expected_offload_delta(const host *h, const host_conn *hc, sim_time now,
+                                      sim_time *at)
+{
+    const tcp_tcb *t = &hc->tcb;
+
+    /* In FIN_WAIT_2 the remaining time of the host's timer, a second stage
+     * included (fw2_mode linux). */
+    *at = t->state == TCP_S_FIN_WAIT_2 ? host_fw2_deadline(h, hc)
+                                       : tcp_timer_deadline(t, TT_REXMT);
+    if (*at == SIM_NEVER)
+        return TIMEOUT_DELTA_NOT_RUNNING;
+    return fw2_expected_delta(nic_clock(h->nic), now, *at, 0);
+}
+
+/* Under the checker, an event of a freed connection fired. */
+static void freed_fired(sim *s, sim_event *ev)
+{
+    host_conn *hc = ev->ctx;
+    const char *which = ev == &hc->handoff_ev   ? "handoff completion"
+                        : ev == &hc->upload_ev  ? "upload"
+                        : ev == &hc->offload_ev ? "offload decision"
+                        : ev == &hc->tcb.timer[TT_REXMT] ? "retransmit timer"
+                        : ev == &hc->tcb.timer[TT_DELACK] ? "delayed-ACK timer"
+                                                          : "2MSL timer";
+
+    inv_fail(sim_now(s), hc->id, "freed connection",
+             "its local endpoint's %s event fired after the connection was freed", which);
 }
 
 /* ---- occupancy ------------------------------------------------------------ */
@@ -136,6 +260,10 @@ static void set_owner(host *h, host_conn *hc, owner o)
 /* The endpoint changed state, whoever holds it: counts, then the owner. */
 static void state_changed(host *h, host_conn *hc, tcp_state old, tcp_event why)
 {
+    if (inv_on()) {
+        check_fw2_exit(h, hc, old, why);
+        host_check_conn(hc);
+    }
     count(h, hc, old, -1);
     count(h, hc, hc->tcb.state, +1);
     h->ops->state(hc, old, why);
@@ -488,6 +616,19 @@ void host_offload(host *h, host_conn *hc)
         delta = fw2_delta_of(clock, now, host_fw2_deadline(h, hc));
     else
         delta = fw2_rexmt_delta(clock, t, now);
+    if (inv_on()) {
+        sim_time at;
+        int64_t want = expected_offload_delta(h, hc, now, &at);
+
+        if (delta != want)
+            inv_fail(now, hc->id, "TimeoutDelta",
+                     "the host hands over %lld ticks in %s, expected %lld: its timer is due at "
+                     "%lld ns (%lld ns from now), rounded up to %lld ns ticks",
+                     (long long)delta, tcp_state_name[t->state], (long long)want,
+                     (long long)at, at == SIM_NEVER ? -1LL : (long long)(at - now),
+                     (long long)clock->tick);
+        hc->sent_delta = delta;
+    }
     delegated_sample(t, clock, now, delta, &hc->dlg);
     trace(h, hc, "offload", tcp_state_name[t->state], &delta);
     tcp_stop_timers(t);
@@ -495,6 +636,8 @@ void host_offload(host *h, host_conn *hc)
     h->st.offloads++;
     set_owner(h, hc, OWNER_OFFLOADING);
     sim_schedule(h->s, &hc->handoff_ev, now + nic_offload_latency(h->nic));
+    if (inv_on())
+        host_check_conn(hc);
 }
 
 void host_upload(host *h, host_conn *hc)
@@ -505,12 +648,15 @@ void host_upload(host *h, host_conn *hc)
 
     if (hc->owner != OWNER_NIC)
         return;
-    delta = nic_give(h->nic, &hc->nic, t, &hc->dlg);
+    delta = nic_give(h->nic, &hc->nic, t, &hc->dlg); /* the NIC checks its delta */
+    hc->sent_delta = delta;
     trace(h, hc, "upload", tcp_state_name[t->state], &delta);
     hc->handoffs++;
     h->st.uploads++;
     set_owner(h, hc, OWNER_UPLOADING);
     sim_schedule(h->s, &hc->handoff_ev, now + nic_upload_latency(h->nic));
+    if (inv_on())
+        host_check_conn(hc);
 }
 
 /*
@@ -572,6 +718,24 @@ static void handoff_done(sim *s, sim_event *ev)
 
     SIM_ASSERT(hc->owner == OWNER_UPLOADING || hc->owner == OWNER_OFFLOADING,
                "handoff of connection %u completes with owner %s", hc->id, owner_name[hc->owner]);
+    if (inv_on()) {
+        /* The timers stayed frozen, and the delta arrives as it was sent
+         * (the delegated state in transit). */
+        if (timers_pending(t))
+            inv_fail(now, hc->id, "ownership",
+                     "owner %s (%d): the %s completes while a timer of its endpoint runs "
+                     "(due at %lld, %lld, %lld ns): timers are frozen during a handoff",
+                     owner_name[hc->owner], hc->owner,
+                     hc->owner == OWNER_UPLOADING ? "upload" : "offload",
+                     (long long)t->timer[TT_REXMT].at, (long long)t->timer[TT_DELACK].at,
+                     (long long)t->timer[TT_2MSL].at);
+        if (hc->dlg.timeout_delta != hc->sent_delta)
+            inv_fail(now, hc->id, "TimeoutDelta",
+                     "the %s completes with a TimeoutDelta of %lld ticks; %lld were handed "
+                     "over",
+                     hc->owner == OWNER_UPLOADING ? "upload" : "offload",
+                     (long long)hc->dlg.timeout_delta, (long long)hc->sent_delta);
+    }
     if (hc->owner == OWNER_UPLOADING) {
         t->ops = &host_tcp_ops;
         t->cfg = &h->tcp;
@@ -588,6 +752,8 @@ static void handoff_done(sim *s, sim_event *ev)
             sim_restart(h->s, &hc->upload_ev, now + dist_sample_time(&e, &hc->upload_rng));
         }
     }
+    if (inv_on())
+        host_check_conn(hc);
     h->ops->handoff_done(hc);
 }
 
@@ -705,11 +871,25 @@ void host_conn_init(host *h, host_conn *hc, uint32_t id, uint32_t iss, const rng
     sim_event_init(&hc->offload_ev, offload_event, hc);
     nic_conn_init(h->nic, &hc->nic, id);
     tcp_init(&hc->tcb, h->s, &h->tcp, &host_tcp_ops, hc, iss, &hc->ack_rng);
+    hc->tcb.id = id;
 }
 
 void host_conn_finish(host_conn *hc)
 {
     sim_cancel(hc->h->s, &hc->upload_ev);
+}
+
+void host_conn_free(host_conn *hc)
+{
+    if (!inv_on())
+        return;
+    /* Each is idle (the owner frees only a quiet connection): rebinding it
+     * to freed_fired changes nothing else. */
+    sim_event_init(&hc->handoff_ev, freed_fired, hc);
+    sim_event_init(&hc->upload_ev, freed_fired, hc);
+    sim_event_init(&hc->offload_ev, freed_fired, hc);
+    for (int i = 0; i < TT_N; i++)
+        sim_event_init(&hc->tcb.timer[i], freed_fired, hc);
 }
 
 int host_conn_quiet(const host_conn *hc)

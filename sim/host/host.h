@@ -145,6 +145,7 @@ typedef struct host_conn {
     sim_time fw2_last_rx;    /* idle FIN_WAIT_2 timer: the last acceptable segment */
     sim_time fw2_restart_at; /* the segment being processed restarted it to this
                               * deadline (SIM_NEVER: it did not) */
+    int64_t sent_delta;      /* the checker: the TimeoutDelta of the handoff under way */
 } host_conn;
 
 /*
@@ -210,6 +211,25 @@ void host_upload(host *h, host_conn *hc);
 
 /* The connection left the model: the host forgets its pending reaction. */
 void host_conn_finish(host_conn *hc);
+
+/*
+ * The owner freed the connection (its memory waits for reuse).  Under the
+ * invariant checker (engine/invariant.h), any event of the host's or of
+ * the endpoint's that fires from now on aborts: no event fires for a freed
+ * connection.
+ */
+void host_conn_free(host_conn *hc);
+
+/*
+ * The invariant checker (engine/invariant.h); a violation aborts:
+ *   host_check_conn     the endpoint is held by exactly one of the host and
+ *                       the NIC, or is in a handoff with its timers frozen
+ *   host_check_counts   the host's occupancy counters equal the owner's
+ *                       recount: unreleased endpoints the host holds in
+ *                       FIN_WAIT_2, and those in TIME_WAIT
+ */
+void host_check_conn(const host_conn *hc);
+void host_check_counts(const host *h, int64_t fin_wait_2, int64_t time_wait);
 
 static inline tcp_tcb *host_conn_tcb(host_conn *hc)
 {

@@ -87,3 +87,12 @@ int64_t fw2_upload_delta(const fw2_cfg *f, const tcp_tcb *t, sim_time now, int e
         return f->expired_delta;
     return fw2_delta_of(&f->clock, now, tcp_timer_deadline(t, TT_REXMT));
 }
+
+int64_t fw2_expected_delta(const tick_clock *c, sim_time now, sim_time at, int counted)
+{
+    sim_time left = at - now;
+
+    if (counted)
+        return at / c->tick - now / c->tick;
+    return left / c->tick + (left % c->tick != 0);
+}

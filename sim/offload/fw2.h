@@ -77,4 +77,14 @@ void fw2_install(const fw2_cfg *f, tcp_tcb *t, int64_t delta);
  */
 int64_t fw2_upload_delta(const fw2_cfg *f, const tcp_tcb *t, sim_time now, int expired);
 
+/*
+ * The invariant checker's TimeoutDelta for a running timer due at `at`,
+ * sampled at `now` (engine/invariant.h), worked out apart from
+ * fw2_delta_of: counted = 0, the remaining time rounded up to whole ticks
+ * (the host's exact clock; the target in tick_mode ceil); counted = 1, the
+ * tick boundaries the target still has to count before the timer fires,
+ * those in (now, at] (tick_mode count, A10).
+ */
+int64_t fw2_expected_delta(const tick_clock *c, sim_time now, sim_time at, int counted);
+
 #endif /* SIM_OFFLOAD_FW2_H */

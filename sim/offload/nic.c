@@ -26,6 +26,7 @@
 #include <stdlib.h>
 
 #include "engine/err.h"
+#include "engine/invariant.h"
 
 struct nic {
     nic_params p;            /* [nic] */
@@ -290,6 +291,75 @@ sim_time nic_upload_latency(const nic *n)
     return n->p.upload_latency;
 }
 
+/* ---- the invariant checker (engine/invariant.h) -------------------------- */
+
+/* The slots in use are within the capacity; the counters are consistent. */
+static void check_occupancy(const nic *n)
+{
+    const nic_stats *st = &n->st;
+
+    if (st->total < 0 || (uint64_t)st->total > n->p.capacity || st->fin_wait_2 < 0 ||
+        st->fin_wait_2 > st->total || st->peak < st->total)
+        inv_fail(sim_now(n->s), INV_NO_CONN, "NIC occupancy",
+                 "%lld slots in use (peak %lld) of a capacity of %llu, %lld of them held in "
+                 "FIN_WAIT_2",
+                 (long long)st->total, (long long)st->peak, (unsigned long long)n->p.capacity,
+                 (long long)st->fin_wait_2);
+}
+
+void nic_check_counts(const nic *n, int64_t total, int64_t fin_wait_2)
+{
+    check_occupancy(n);
+    if (n->st.total != total || n->st.fin_wait_2 != fin_wait_2)
+        inv_fail(sim_now(n->s), INV_NO_CONN, "NIC occupancy",
+                 "the NIC counts %lld slots in use and %lld connections in FIN_WAIT_2; a "
+                 "recount of the connections finds %lld and %lld",
+                 (long long)n->st.total, (long long)n->st.fin_wait_2, (long long)total,
+                 (long long)fin_wait_2);
+}
+
+/*
+ * R20, R11, A5, A12, A10: the delta the NIC hands over at an upload is its
+ * timer's remaining time in ticks (ceil: rounded up; count: the boundaries
+ * it still had to count), -1 when none runs, expired_delta after its
+ * FIN_WAIT_2 timer expired, 0 when retransmissions ran out.
+ */
+static void check_give_delta(const nic *n, const nic_conn *nc, const tcp_tcb *t, sim_time now,
+                             int64_t delta)
+{
+    const tick_clock *c = &n->fw2.clock;
+    sim_time at = tcp_timer_deadline(t, TT_REXMT);
+    int counted = c->mode == TICK_MODE_COUNT;
+    int64_t want;
+    const char *what;
+
+    if (t->state == TCP_S_CLOSED) {
+        want = nc->expired ? n->fw2.expired_delta : TIMEOUT_DELTA_NOT_RUNNING;
+        what = nc->expired ? "its FIN_WAIT_2 timer expired (A5)" : "closed, no timer";
+    } else if (at == SIM_NEVER) {
+        int gave_up = t->state != TCP_S_FIN_WAIT_2 && tcp_outstanding(t) &&
+                      t->rexmt_count >= t->cfg->max_retries;
+        want = gave_up ? 0 : TIMEOUT_DELTA_NOT_RUNNING;
+        what = gave_up ? "retransmissions ran out (A12)" : "no timer running";
+    } else {
+        want = fw2_expected_delta(c, now, at, counted);
+        what = counted ? "the tick boundaries left to count (tick_mode count)"
+                       : "the remaining time rounded up to ticks (tick_mode ceil)";
+    }
+    if (delta != want)
+        inv_fail(now, nc->id, "TimeoutDelta",
+                 "the NIC hands over %lld ticks in %s, expected %lld: %s; its %s timer is due "
+                 "at %lld ns (%lld ns from now), tick %lld ns",
+                 (long long)delta, tcp_state_name[t->state], (long long)want, what,
+                 t->state == TCP_S_FIN_WAIT_2 ? "FIN_WAIT_2" : "retransmit", (long long)at,
+                 at == SIM_NEVER ? -1LL : (long long)(at - now), (long long)c->tick);
+    if (at != SIM_NEVER && at % c->tick != 0)
+        inv_fail(now, nc->id, "TimeoutDelta",
+                 "the NIC's timer is due at %lld ns, %lld ns past a boundary of its %lld ns "
+                 "tick (R3): its remaining ticks are not a whole number",
+                 (long long)at, (long long)(at % c->tick), (long long)c->tick);
+}
+
 /* ---- handoffs ------------------------------------------------------------ */
 
 int nic_reserve(nic *n)
@@ -301,6 +371,8 @@ int nic_reserve(nic *n)
     integrate(n);
     if (++n->st.total > n->st.peak)
         n->st.peak = n->st.total;
+    if (inv_on())
+        check_occupancy(n);
     return 1;
 }
 
@@ -338,6 +410,8 @@ int64_t nic_give(nic *n, nic_conn *nc, tcp_tcb *t, tcp_delegated *d)
         delta = fw2_upload_delta(&n->fw2, t, now, nc->expired); /* R20, A5 */
     else
         delta = fw2_rexmt_delta(&n->fw2.clock, t, now);
+    if (inv_on())
+        check_give_delta(n, nc, t, now, delta);
     delegated_sample(t, &n->fw2.clock, now, delta, d);
     tcp_stop_timers(t); /* A14: a timer due in transit travels in the delta */
     if (nc->held && t->state == TCP_S_FIN_WAIT_2)
@@ -352,6 +426,8 @@ void nic_release(nic *n, nic_conn *nc)
     SIM_ASSERT(!nc->held, "connection %u released while the NIC holds it", nc->id);
     integrate(n);
     n->st.total--;
+    if (inv_on())
+        check_occupancy(n);
 }
 
 void nic_abort(nic *n, nic_conn *nc, tcp_tcb *t)

@@ -170,10 +170,23 @@ static inline int nic_conn_expired(const nic_conn *nc)
     return nc->expired;
 }
 
+/* Whether the NIC holds the endpoint (taken, not yet given). */
+static inline int nic_conn_held(const nic_conn *nc)
+{
+    return nc->held;
+}
+
 /* Counters and occupancy now; the occupancy integral up to its last change. */
 const nic_stats *nic_stats_of(const nic *n);
 
 /* Bring the occupancy integral up to now (the end of a run). */
 void nic_integrate(nic *n);
+
+/*
+ * The invariant checker (engine/invariant.h): the occupancy is within the
+ * capacity and equals the owner's recount, `total` slots in use and
+ * `fin_wait_2` connections held in FIN_WAIT_2; a violation aborts.
+ */
+void nic_check_counts(const nic *n, int64_t total, int64_t fin_wait_2);
 
 #endif /* SIM_OFFLOAD_NIC_H */

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "engine/err.h"
+#include "engine/invariant.h"
 
 static void timer_fired(sim *s, sim_event *ev);
 
@@ -47,8 +48,39 @@ void tcp_init(tcp_tcb *t, sim *s, const tcp_cfg *cfg, const tcp_ops *ops, void *
 
 /* ---- timers ----------------------------------------------------------- */
 
+static const char *const slot_name[TT_N] = {"retransmit", "delayed-ACK", "2MSL"};
+
+/*
+ * The checker (engine/invariant.h), R14: in FIN_WAIT_2 the retransmit slot
+ * is the FIN_WAIT_2 timer, so nothing may be outstanding there (the slot
+ * would hold a retransmission too); and a FIN_WAIT_2 timer is in one slot
+ * only (the target's in TT_REXMT, the host's in TT_2MSL): arming one of
+ * them while the other runs would give the connection two.
+ */
+static void check_slot(const tcp_tcb *t, tcp_timer_slot slot, sim_time deadline)
+{
+    tcp_timer_slot other = slot == TT_REXMT ? TT_2MSL : TT_REXMT;
+
+    if (t->state != TCP_S_FIN_WAIT_2 || slot == TT_DELACK)
+        return;
+    if (slot == TT_REXMT && tcp_outstanding(t))
+        inv_fail(sim_now(t->s), t->id, "timer slot",
+                 "the FIN_WAIT_2 timer (due at %lld ns) armed in the retransmit slot while %u "
+                 "sequence numbers are outstanding (snd_una %u, snd_max %u): the slot would "
+                 "hold two timers (R14)",
+                 (long long)deadline, t->snd_max - t->snd_una, t->snd_una, t->snd_max);
+    if (sim_event_pending(&t->timer[other]))
+        inv_fail(sim_now(t->s), t->id, "timer slot",
+                 "a FIN_WAIT_2 timer armed in the %s slot (due at %lld ns) while the %s slot "
+                 "holds one (due at %lld ns): two FIN_WAIT_2 timers (R14)",
+                 slot_name[slot], (long long)deadline, slot_name[other],
+                 (long long)t->timer[other].at);
+}
+
 void tcp_timer_arm(tcp_tcb *t, tcp_timer_slot slot, sim_time deadline)
 {
+    if (inv_on())
+        check_slot(t, slot, deadline);
     sim_restart(t->s, &t->timer[slot], deadline);
 }
 
@@ -91,6 +123,13 @@ void tcp_set_state(tcp_tcb *t, tcp_state next, tcp_event why)
         t->tw_deadline = sim_now(t->s) + t->cfg->time_wait;
     } else if (next == TCP_S_FIN_WAIT_2) {
         /* Nothing is outstanding: the slot is free for the FIN_WAIT_2 timer. */
+        if (inv_on() && tcp_outstanding(t))
+            inv_fail(sim_now(t->s), t->id, "timer slot",
+                     "entering FIN_WAIT_2 from %s on %s with %u sequence numbers outstanding "
+                     "(snd_una %u, snd_max %u): the retransmit slot would hold their timer "
+                     "and the FIN_WAIT_2 timer (R14)",
+                     tcp_state_name[old], tcp_event_name[why], t->snd_max - t->snd_una,
+                     t->snd_una, t->snd_max);
         tcp_timer_cancel(t, TT_REXMT);
     }
     t->ops->state_entered(t, old, why);
@@ -307,6 +346,11 @@ static void timer_fired(sim *s, sim_event *ev)
     if (ev == &t->timer[TT_DELACK]) {
         send_ack(t);
     } else if (t->state == TCP_S_FIN_WAIT_2) {
+        if (inv_on() && ev == &t->timer[TT_REXMT] && tcp_outstanding(t))
+            inv_fail(sim_now(s), t->id, "timer slot",
+                     "the retransmit slot fired in FIN_WAIT_2 with %u sequence numbers "
+                     "outstanding: is it the retransmission or the FIN_WAIT_2 timer (R14)?",
+                     t->snd_max - t->snd_una);
         t->ops->fw2_timeout(t); /* TT_REXMT: the target's (R14); TT_2MSL: the host's */
     } else if (ev == &t->timer[TT_REXMT]) {
         rexmt_timeout(t);

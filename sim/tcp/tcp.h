@@ -98,6 +98,7 @@ struct tcp_tcb {
     const tcp_ops *ops;
     const tcp_cfg *cfg;
     void *ctx;               /* the holder's object */
+    uint32_t id;             /* its connection's number, for the checker's messages */
     sim *s;
     rng_stream *ack_rng;     /* draws of cfg->ack_delay */
 

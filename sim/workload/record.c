@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "engine/err.h"
+#include "engine/invariant.h"
 
 const char *const close_reason_name[] = {
     [CR_OPEN] = "open",       [CR_PEER_FIN] = "peer_fin", [CR_NIC_FW2] = "nic_fw2_timeout",
@@ -70,10 +71,35 @@ void world__push_sample(world *w)
     o->time_wait = h->time_wait;
 }
 
+void world__check_counts(world *w)
+{
+    int64_t nic_total = 0, nic_fw2 = 0, host_fw2 = 0, time_wait = 0;
+
+    w->checked_at = sim_events(w->s);
+
+    for (conn *c = w->live; c != NULL; c = c->next) {
+        const host_conn *hc = &c->local;
+        owner o = host_conn_owner(hc);
+        tcp_state st = host_conn_state(hc);
+
+        host_check_conn(hc);
+        if (host_conn_released(hc))
+            continue;
+        nic_total += o != OWNER_HOST; /* a slot from the offload's start to the upload's end */
+        nic_fw2 += o == OWNER_NIC && st == TCP_S_FIN_WAIT_2;
+        host_fw2 += o == OWNER_HOST && st == TCP_S_FIN_WAIT_2;
+        time_wait += st == TCP_S_TIME_WAIT;
+    }
+    nic_check_counts(w->nic, nic_total, nic_fw2);
+    host_check_counts(w->host, host_fw2, time_wait);
+}
+
 void world__sample(sim *s, sim_event *ev)
 {
     world *w = ev->ctx;
 
+    if (inv_on() && sim_events(s) - w->checked_at >= w->nlive)
+        world__check_counts(w);
     world__push_sample(w);
     /* Keep sampling while anything can still change. */
     if (w->nlive > 0 || sim_event_pending(&w->arrival_ev))
@@ -113,6 +139,8 @@ int world_end(world *w)
     if (w->nsamples == 0 || w->samples[w->nsamples - 1].t != sim_now(w->s))
         world__push_sample(w);
     nic_integrate(w->nic);
+    if (inv_on())
+        world__check_counts(w);
     for (conn *c = w->live; c != NULL; c = c->next)
         world__record(w, c);
     return w->err != SIM_OK ? w->err : trace_error(w->trace);

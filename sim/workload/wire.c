@@ -16,6 +16,7 @@
 #include "world_int.h"
 
 #include "engine/err.h"
+#include "engine/invariant.h"
 
 static void transmit(world *w, conn *c, path *p, const seg *s, int to_local)
 {
@@ -120,6 +121,11 @@ void world__deliver_flight(sim *s, sim_event *ev)
     conn *c = f->conn;
     world *w = c->w;
 
+    if (inv_on() && c->freed)
+        inv_fail(sim_now(s), f->conn_id, "freed connection",
+                 "a segment (seq %u, %u bytes, flags 0x%02x) arrives for the %s side of the "
+                 "connection after it was freed",
+                 f->s.seq, f->s.len, f->s.flags, f->to_local ? "local" : "peer");
     SIM_ASSERT(c->id == f->conn_id, "segment for connection %u delivered to %u", f->conn_id,
                c->id);
     if (f->to_local && w->server_in != NULL && !f->crossed) {

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "engine/err.h"
+#include "engine/invariant.h"
 #include "engine/slab.h"
 
 /* The purposes of the random streams; a stream is (seed, connection, purpose). */
@@ -68,6 +69,41 @@ static const world_socks native_socks = {native_send, native_close, native_abort
 
 /* ---- connections ------------------------------------------------------ */
 
+static int conn_quiet(const conn *c);
+
+/* Under the checker, an event of a freed connection fired. */
+static void freed_fired(sim *s, sim_event *ev)
+{
+    conn *c = ev->ctx;
+    const char *which = ev == &c->app_ev         ? "peer application"
+                        : ev == &c->local_app_ev ? "local application"
+                        : ev == &c->peer.timer[TT_REXMT] ? "peer's retransmit timer"
+                        : ev == &c->peer.timer[TT_DELACK] ? "peer's delayed-ACK timer"
+                                                          : "peer's 2MSL timer";
+
+    inv_fail(sim_now(s), c->id, "freed connection",
+             "its %s event fired after the connection was freed", which);
+}
+
+/*
+ * A quiet connection goes to the free list.  Under the checker it is
+ * marked and every event it embeds is bound to freed_fired, so that one
+ * armed by mistake aborts when it fires, or when the memory is reused.
+ */
+static void conn_free(world *w, conn *c)
+{
+    if (inv_on()) {
+        c->freed = 1;
+        sim_event_init(&c->app_ev, freed_fired, c);
+        sim_event_init(&c->local_app_ev, freed_fired, c);
+        for (int i = 0; i < TT_N; i++)
+            sim_event_init(&c->peer.timer[i], freed_fired, c);
+        host_conn_free(&c->local);
+    }
+    c->next = w->free;
+    w->free = c;
+}
+
 static conn *conn_alloc(world *w)
 {
     conn *c;
@@ -79,12 +115,17 @@ static conn *conn_alloc(world *w)
             return NULL;
         for (size_t i = 0; i < CONN_SLAB; i++) {
             c = (conn *)(void *)(slab + i * w->conn_size);
+            c->freed = 0; /* never used */
             c->next = w->free;
             w->free = c;
         }
     }
     c = w->free;
     w->free = c->next;
+    if (inv_on() && c->freed && !conn_quiet(c))
+        inv_fail(sim_now(w->s), c->id, "freed connection",
+                 "an event was armed for the connection after it was freed (its memory is "
+                 "about to be reused)");
     return c;
 }
 
@@ -111,6 +152,14 @@ void world__maybe_finish(conn *c)
     if (c->finished || !host_conn_released(&c->local) || c->inflight > 0 || c->held != NULL ||
         sim_event_pending(&c->local_app_ev) || !host_conn_settled(&c->local))
         return;
+    /* Released means CLOSED: nothing leaves the world in FIN_WAIT_2 but at
+     * the end of the run (world_end). */
+    if (inv_on() && l->state != TCP_S_CLOSED)
+        inv_fail(sim_now(w->s), c->id,
+                 l->state == TCP_S_FIN_WAIT_2 ? "FIN_WAIT_2 exit" : "ownership",
+                 "the connection leaves the model with its local endpoint released in %s "
+                 "(owner %s)",
+                 tcp_state_name[l->state], owner_name[host_conn_owner(&c->local)]);
     if (p->state != TCP_S_CLOSED) {
         /* A peer that will never act again (e.g. `never` in CLOSE_WAIT). */
         for (int i = 0; i < TT_N; i++)
@@ -159,8 +208,7 @@ static void bury(world *w)
 
         if (conn_quiet(c)) {
             *pp = c->next;
-            c->next = w->free;
-            w->free = c;
+            conn_free(w, c);
         } else {
             pp = &c->next;
         }
@@ -223,6 +271,7 @@ conn *world__conn_new(world *w, uint32_t id)
     sim_event_init(&c->local_app_ev, world__local_app, c);
     host_conn_init(w->host, &c->local, id, iss_local, &ack_local, &offload, &upload);
     tcp_init(&c->peer, w->s, &w->peer_tcp[k], &world__peer_ops, c, iss_peer, &c->ack_peer_rng);
+    c->peer.id = id;
 
     c->prev = NULL;
     c->next = w->live;

@@ -46,6 +46,7 @@ struct conn {
     uint8_t app_pending;     /* an application call waits for a handoff */
     uint8_t peer_close_armed;/* the peer's close (or behaviour) is scheduled */
     uint8_t finished;        /* recorded and out of the live list */
+    uint8_t freed;           /* on the free list (the invariant checker's mark) */
     uint32_t inflight;       /* segments of this connection on the wire */
 
     host_conn local;         /* the local endpoint, as its holders keep it */
@@ -112,6 +113,8 @@ struct world {
     /* the world's counters; world_stats_of adds the host's and the NIC's */
     world_stats st;
 
+    uint64_t checked_at;     /* the checker: sim_events() at the last recount */
+
     world_tap_fn *tap;       /* a tap on the local host's interface, or NULL */
     void *tap_arg;
     int err;                 /* the first error the model met (SIM_ENOMEM) */
@@ -159,6 +162,12 @@ void world__peer_start(world *w, conn *c);
 void world__record(world *w, conn *c);
 void world__sample(sim *s, sim_event *ev);
 void world__push_sample(world *w);
+/* The invariant checker: every live connection's holder, and the NIC's and
+ * the host's occupancy counters against a recount (engine/invariant.h).
+ * The occupancy samples call it at most once per live connection's worth
+ * of events (a recount then costs at most one visit per event), and the
+ * end of the run once more. */
+void world__check_counts(world *w);
 /* Out of memory: the run stops after this event and world_end reports it. */
 void world__oom(world *w);
 /* The measurement window: given to the NIC and the host at creation; with
