@@ -247,6 +247,8 @@ for kind in foreign newer text; do
   refused "$kind: run" "$f" "$msg" "$offsim" run "$sc" "${small[@]}" --db "$f"
   refused "$kind: sweep" "$f" "$msg" "$offsim" sweep "${sweep[@]}" --db "$f"
   refused "$kind: plot" "$f" "$msg" "$offsim" plot "$f" --kind cdf --out "$tmp/x.png"
+  refused "$kind: summary" "$f" "$msg" "$offsim" summary "$f"
+  refused "$kind: export" "$f" "$msg" "$offsim" export "$f" --out "$tmp/x.csv"
   refused "$kind: merge into it" "$f" "$msg" "$offsim" merge "$f" "$tmp/s1.db"
   refused "$kind: merge from it" "$f" "$msg" "$offsim" merge "$tmp/mo-$kind.db" "$tmp/s1.db" "$f"
   [ -e "$tmp/mo-$kind.db" ] && fail "$kind: a refused merge input: output created" ||
