@@ -930,6 +930,45 @@ static void r27_offloaded_connections_keep_their_rto(void)
     run_free(r[1]);
 }
 
+/*
+ * RFC 5681 3.1, RFC 6928, on the host and on the NIC alike (R24-R28): a
+ * 30 KB response (21 segments) and its FIN, on a clean 10 ms path, take as
+ * many round trips as slow start needs from the initial window: 2 from 10
+ * segments (10 + 20), 4 from 2 (2 + 4 + 8 + 16), 5 from 1; the old
+ * go-back-N sender (tcp.recovery = go_back_n) sends the whole window at
+ * once: 1.  FIN_WAIT_1 lasts that many round trips of 20 ms, plus the
+ * segments' serialisation at 1 Gbit/s (well under 1 ms).
+ */
+static void slow_start_round_trips_from_the_initial_window(void)
+{
+    static const struct {
+        const char *set;
+        int rtts;
+    } cases[4] = {
+        {"tcp.initial_window=10", 2},
+        {"tcp.initial_window=2", 4},
+        {"tcp.initial_window=1", 5},
+        {"tcp.recovery=go_back_n", 1},
+    };
+    static const char *when[2] = {"offload.when=never", "offload.when=established"};
+
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 4; i++) {
+            run *r = run_text(with("[peer p]\nclose_delay = 0\n"), "link.delay=10ms",
+                              when[k], cases[i].set, "workload.connections=20",
+                              "workload.response=30KB", NULL);
+
+            for (uint32_t id = 1; id <= r->nrec; id++) {
+                const conn_record *c = &r->rec[id - 1];
+                sim_time fw1 = c->t_fin_wait_2 - c->t_fin_wait_1;
+
+                CHECK(fw1 >= cases[i].rtts * 20 * SIM_MS);
+                CHECK(fw1 < cases[i].rtts * 20 * SIM_MS + SIM_MS);
+            }
+            run_free(r);
+        }
+}
+
 /* A connection whose every SYN was lost ends ('retries') and the run ends. */
 static void lost_handshake_finishes_the_connection(void)
 {
@@ -1317,6 +1356,7 @@ static const check_test tests[] = {
     CHECK_TEST(offload_when_established_means_established),
     CHECK_TEST(lost_handshake_finishes_the_connection),
     CHECK_TEST(r27_offloaded_connections_keep_their_rto),
+    CHECK_TEST(slow_start_round_trips_from_the_initial_window),
     CHECK_TEST(r9_offload_only_in_allowed_states),
     CHECK_TEST(a14_timer_due_during_upload_travels_in_the_delta),
     CHECK_TEST(r13_r17_never_closing_peer_expires_on_the_tick),

@@ -16,7 +16,8 @@
 
 typedef struct call {
     char kind;               /* 'o' output, 's' state, 'd' deliver, 'i' indicate */
-    int a, b;                /* state: old, why; indicate: what, want_upload */
+    int a, b;                /* output: flags, seq; state: old, why; indicate: what,
+                                want_upload */
     sim_time t;
 } call;
 
@@ -34,7 +35,7 @@ static sim *g_s;
 static void own_output(nic_conn *nc, const seg *s)
 {
     (void)nc;
-    record('o', s->flags, 0, sim_now(g_s));
+    record('o', s->flags, (int)s->seq, sim_now(g_s));
 }
 
 static void own_state(nic_conn *nc, tcp_state old, tcp_event why)
@@ -97,6 +98,7 @@ static const tcp_cfg endpoint = {
     .granularity = SIM_MS,
     .max_retries = 5,
     .time_wait = 240 * SIM_S,
+    .initial_window = 10,
 };
 
 static const nic_params params_default = {
@@ -390,6 +392,104 @@ static void r45_abortive_disconnect_sends_the_rst(void)
     fix_fini(&x);
 }
 
+/*
+ * A connection offloaded in ESTABLISHED with data outstanding: SND.UNA =
+ * 1001, ten segments of 1460 sent, cwnd and ssthresh handed over (R8).
+ */
+static void offload_with_flight(fixture *x, const nic_params *p)
+{
+    fix_init(x, p, TCP_S_ESTABLISHED);
+    x->t.snd_una = 1001;
+    x->t.snd_end = 1001 + 20 * 1460;
+    x->t.snd_nxt = x->t.snd_max = 1001 + 10 * 1460;
+    x->t.snd_wnd = 65535;
+    x->t.cwnd = 10 * 1460;
+    x->t.ssthresh = 100000;
+    offload(x, 1000); /* R10: the host's RTO had a second to run */
+}
+
+static void dup_ack(fixture *x)
+{
+    seg a = {x->t.rcv_nxt, 1001, 0, 65535, SEG_ACK};
+
+    tcp_input(&x->t, &a);
+}
+
+/*
+ * R24-R28 with RFC 5681/6582: the target holding a connection follows the
+ * same congestion control: the third duplicate ACK retransmits SND.UNA at
+ * once (no timer, no tick), the first two each send one new segment
+ * (RFC 3042); and when that retransmission is lost too, the timeout comes
+ * on the tick clock (R3) and resends one segment (cwnd 1 SMSS).
+ */
+static void r28_nic_fast_retransmit_then_timeout_on_ticks(void)
+{
+    nic_params p = params_default;
+    fixture x;
+    sim_time t0 = 2 * SIM_S + 300 * SIM_US;
+
+    p.ticks_per_second = 10;
+    offload_with_flight(&x, &p);
+    sim_run(g_s, t0);
+    g_ncalls = 0;
+    dup_ack(&x);
+    dup_ack(&x);
+    CHECK_EQ_I64(g_ncalls, 2);
+    CHECK(g_ncalls == 2 && g_calls[0].b == 1001 + 10 * 1460 && g_calls[1].b == 1001 + 11 * 1460);
+    dup_ack(&x);
+    CHECK_EQ_I64(g_ncalls, 3);
+    CHECK_EQ_I64(g_calls[2].kind, 'o');
+    CHECK_EQ_I64(g_calls[2].b, 1001);
+    CHECK_EQ_I64(g_calls[2].t, t0);
+    CHECK_EQ_I64(x.t.cstate, CS_RECOVERY);
+    CHECK_EQ_I64(x.t.ssthresh, 5 * 1460); /* 12 sent, 2 by limited transmit */
+    /* The retransmit timer from the host's delta: 1000 ticks of 100 ms. */
+    CHECK_EQ_I64(tcp_timer_deadline(&x.t, TT_REXMT), 100 * SIM_S);
+    g_ncalls = 0;
+    sim_run(g_s, 100 * SIM_S);
+    CHECK_EQ_I64(g_ncalls, 1);
+    CHECK_EQ_I64(g_calls[0].b, 1001);
+    CHECK_EQ_I64(g_calls[0].t, 100 * SIM_S);
+    CHECK_EQ_I64(x.t.cwnd, 1460);
+    CHECK_EQ_I64(x.t.cstate, CS_LOSS);
+    /* The next one, backed off (2 s), on a 100 ms tick boundary. */
+    CHECK_EQ_I64(tcp_timer_deadline(&x.t, TT_REXMT) % (100 * SIM_MS), 0);
+    fix_fini(&x);
+}
+
+/*
+ * R8: cwnd, ssthresh and the duplicate-ACK count cross the handoff (CWnd,
+ * SsThresh, DupAckCount); a connection handed over in fast recovery
+ * continues it, with SndMax as recover (the structure has no field for it).
+ */
+static void r8_congestion_state_crosses_to_the_nic(void)
+{
+    fixture x;
+
+    fix_init(&x, &params_default, TCP_S_ESTABLISHED);
+    x.t.snd_una = 1001;
+    x.t.snd_end = 1001 + 20 * 1460;
+    x.t.snd_nxt = x.t.snd_max = 1001 + 10 * 1460;
+    x.t.snd_wnd = 65535;
+    x.t.cwnd = 9 * 1460;
+    x.t.ssthresh = 6 * 1460;
+    x.t.dupacks = 3;
+    x.t.cstate = CS_RECOVERY;
+    x.t.recover = 1001 + 8 * 1460;
+    offload(&x, 500);
+    CHECK_EQ_I64(x.d.cwnd, 9 * 1460);
+    CHECK_EQ_I64(x.d.ssthresh, 6 * 1460);
+    CHECK_EQ_I64(x.d.dup_ack_count, 3);
+    CHECK_EQ_I64(x.t.cstate, CS_RECOVERY);
+    CHECK_EQ_I64(x.t.recover, 1001 + 10 * 1460);
+    CHECK_EQ_I64(x.t.cwnd, 9 * 1460);
+    /* A further duplicate ACK inflates cwnd, as before the handoff. */
+    g_ncalls = 0;
+    dup_ack(&x);
+    CHECK_EQ_I64(x.t.cwnd, 10 * 1460);
+    fix_fini(&x);
+}
+
 static const check_test tests[] = {
     CHECK_TEST(capacity_refuses_an_offload_when_full),
     CHECK_TEST(r19_take_in_fin_wait_2_runs_the_delta),
@@ -402,6 +502,8 @@ static const check_test tests[] = {
     CHECK_TEST(r50_a8_time_wait_asks_for_an_upload),
     CHECK_TEST(occupancy_integral_counts_slot_time),
     CHECK_TEST(r45_abortive_disconnect_sends_the_rst),
+    CHECK_TEST(r28_nic_fast_retransmit_then_timeout_on_ticks),
+    CHECK_TEST(r8_congestion_state_crosses_to_the_nic),
 };
 
 CHECK_MAIN(tests)

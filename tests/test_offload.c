@@ -99,6 +99,7 @@ static const tcp_cfg test_cfg = {
     .time_wait = 240 * SIM_S,
     .ack_delay = NULL,
     .acceptable_exact = 0,
+    .initial_window = 10,
 };
 
 /*

@@ -190,6 +190,8 @@ typedef struct peer {
     int drop_all;         /* drop every segment from now on */
     int drop_nth;         /* drop output number n (0-based), -1: none */
     int drop_fins;        /* drop this many segments carrying a FIN */
+    uint64_t drop_data;   /* bit i: drop the i-th segment carrying data (i < 64) */
+    int ndata;            /* segments carrying data sent so far */
 } peer;
 
 /* A segment on the wire.  Slots are never reused within a test. */
@@ -221,6 +223,12 @@ static void h_output(tcp_tcb *t, const seg *s)
     peer *p = t->ctx;
     int n = p->nout++;
     int drop = p->drop_all || n == p->drop_nth;
+
+    if (s->len > 0) {
+        if (p->ndata < 64 && (p->drop_data >> p->ndata & 1))
+            drop = 1;
+        p->ndata++;
+    }
 
     if (!drop && (s->flags & SEG_FIN) && p->drop_fins > 0) {
         p->drop_fins--;
@@ -346,6 +354,7 @@ static void setup(int exact, sim_time ack_delay)
         .time_wait = 240 * SIM_S,
         .ack_delay = &g.ack_delay,
         .acceptable_exact = exact,
+        .initial_window = 10,
     };
     init_peer(&g.a, &g.b, 1, ISS_A);
     init_peer(&g.b, &g.a, 2, ISS_B);
@@ -749,6 +758,394 @@ static void rexmt_backoff_then_give_up(void)
     CHECK_EQ_I64(last_tr(&g.a)->at, t0 + rto * 63);
     CHECK_EQ_I64(g.b.bytes, 0);
     CHECK_EQ_I64(g.b.t.state, TCP_S_ESTABLISHED);
+    teardown();
+}
+
+/* ---- congestion control and loss recovery (RFC 5681, 6582, 3042) ------- */
+
+#define MSS 1460u
+/* The first byte of A's k-th full segment after the handshake. */
+#define SEQ_A(k) ((uint32_t)(ISS_A + 1 + (uint32_t)(k) * MSS))
+
+/* An ACK from B to A, as B would send it (its SND.NXT, the window). */
+static void ack_a(uint32_t ack)
+{
+    inject(&g.a, mkseg(g.b.t.snd_nxt, ack, 0, SEG_ACK));
+}
+
+/* The data segments A sent from output number `from` on: their starts. */
+static int data_out(int from, uint32_t *seqs, int max)
+{
+    int n = 0;
+
+    for (int i = from; i < g.a.nout && i < MAX_LOG; i++)
+        if (g.a.out[i].s.len > 0 && n < max)
+            seqs[n++] = g.a.out[i].s.seq;
+    return n;
+}
+
+/*
+ * RFC 5681 3.1, RFC 6928: a new connection sends its initial window (10
+ * segments by default; tcp.initial_window) and no more before an ACK.
+ */
+static void initial_window_of_ten_segments(void)
+{
+    static const uint32_t iws[2] = {10, 4};
+    uint32_t seqs[32];
+
+    for (int k = 0; k < 2; k++) {
+        uint32_t iw = iws[k];
+
+        setup(0, 0);
+        g.cfg.initial_window = iw;
+        init_peer(&g.a, &g.b, 1, ISS_A);
+        establish();
+        int first = g.a.nout;
+
+        g.a.drop_all = 1;
+        tcp_send(&g.a.t, 20 * MSS);
+        CHECK_EQ_I64(data_out(first, seqs, 32), iw);
+        CHECK_EQ_I64(g.a.t.cwnd, iw * MSS);
+        CHECK_EQ_I64(g.a.t.snd_nxt, SEQ_A(iw));
+        teardown();
+    }
+}
+
+/*
+ * RFC 5681 3.1: slow start grows cwnd by one SMSS per ACK of new data
+ * below ssthresh, congestion avoidance by SMSS x SMSS / cwnd above it.
+ * A timeout sets ssthresh = FlightSize / 2 and cwnd = 1 SMSS, and the
+ * sender goes back to SND.UNA: one segment, then two, ... (scripted: every
+ * segment A sends is lost, the ACKs are injected by hand).
+ */
+static void rto_then_slow_start_then_congestion_avoidance(void)
+{
+    uint32_t seqs[64], cwnd;
+    int first, n;
+
+    setup(0, 0);
+    establish();
+    g.a.drop_all = 1;
+    tcp_send(&g.a.t, 40 * MSS);
+    first = g.a.nout;
+    CHECK_EQ_I64(g.a.t.rto, 200 * SIM_MS);
+    CHECK_EQ_I64(g.a.t.snd_max, SEQ_A(10));
+
+    /* The timeout: FlightSize 10 segments -> ssthresh 5, cwnd 1: only
+     * the first segment goes out again. */
+    run_for(200 * SIM_MS);
+    n = data_out(first, seqs, 64);
+    CHECK_EQ_I64(n, 1);
+    CHECK_EQ_I64(seqs[0], SEQ_A(0));
+    CHECK_EQ_I64(g.a.t.ssthresh, 5 * MSS);
+    CHECK_EQ_I64(g.a.t.cwnd, MSS);
+    CHECK_EQ_I64(g.a.t.cstate, CS_LOSS);
+    CHECK_EQ_I64(g.a.t.recover, SEQ_A(10));
+
+    /* ACK segment by segment; each ACK's cwnd from the formulas. */
+    cwnd = MSS;
+    for (uint32_t k = 1; k <= 20; k++) {
+        first = g.a.nout;
+        ack_a(SEQ_A(k));
+        if (cwnd < 5 * MSS)
+            cwnd += MSS;
+        else
+            cwnd += MSS * MSS / cwnd;
+        CHECK_EQ_I64(g.a.t.cwnd, cwnd);
+        /* What goes out fills the window from SND.UNA, whole segments only
+         * (SWS avoidance): SND.NXT ends at the last whole segment in it. */
+        CHECK_EQ_I64(g.a.t.snd_nxt, SEQ_A(k + cwnd / MSS));
+        CHECK_EQ_I64(g.a.t.cstate, k < 10 ? CS_LOSS : CS_OPEN);
+        for (int i = first; i < g.a.nout && i < MAX_LOG; i++)
+            CHECK(g.a.out[i].s.len == 0 || g.a.out[i].s.len == MSS);
+    }
+    /* Slow start to 5 segments (4 ACKs), then 1460^2/cwnd per ACK. */
+    CHECK(g.a.t.cwnd > 6 * MSS && g.a.t.cwnd < 8 * MSS);
+    teardown();
+}
+
+/*
+ * RFC 5681 3.2, RFC 3042, RFC 6582: the first and second duplicate ACKs
+ * each let one new segment out (limited transmit, cwnd unchanged); the
+ * third retransmits the lost segment at once (fast retransmit), sets
+ * ssthresh to half the flight without the limited-transmit segments and
+ * cwnd = ssthresh + 3 SMSS; further duplicates add an SMSS each; the ACK
+ * of everything sent before recovery began sets cwnd = ssthresh.  No
+ * timeout is involved.
+ */
+static void fast_retransmit_at_the_third_duplicate_ack(void)
+{
+    uint32_t seqs[64];
+    int first, n;
+    sim_time t0, rexmt_at;
+
+    setup(0, 0);
+    establish();
+    g.a.drop_all = 1;
+    tcp_send(&g.a.t, 30 * MSS);
+    t0 = sim_now(g.s);
+    rexmt_at = tcp_timer_deadline(&g.a.t, TT_REXMT);
+    CHECK_EQ_I64(rexmt_at, t0 + 200 * SIM_MS);
+
+    /* Segment 0 arrives, 1 is lost: the ACK of 0 opens cwnd to 11. */
+    first = g.a.nout;
+    ack_a(SEQ_A(1));
+    CHECK_EQ_I64(g.a.t.cwnd, 11 * MSS);
+    n = data_out(first, seqs, 64);
+    CHECK_EQ_I64(n, 2);
+    CHECK_EQ_I64(seqs[0], SEQ_A(10));
+    CHECK_EQ_I64(seqs[1], SEQ_A(11));
+
+    /* Duplicates 1 and 2: one new segment each, cwnd unchanged. */
+    for (int d = 1; d <= 2; d++) {
+        first = g.a.nout;
+        ack_a(SEQ_A(1));
+        n = data_out(first, seqs, 64);
+        CHECK_EQ_I64(n, 1);
+        CHECK_EQ_I64(seqs[0], SEQ_A(11 + d));
+        CHECK_EQ_I64(g.a.t.cwnd, 11 * MSS);
+        CHECK_EQ_I64(g.a.t.dupacks, d);
+        CHECK_EQ_I64(g.a.t.cstate, CS_OPEN);
+    }
+    /* Duplicate 3: segment 1 again, now; FlightSize 13 segments, of which
+     * 2 were limited transmit: ssthresh = 11 x 1460 / 2 = 8030. */
+    first = g.a.nout;
+    ack_a(SEQ_A(1));
+    n = data_out(first, seqs, 64);
+    CHECK_EQ_I64(n, 1);
+    CHECK_EQ_I64(seqs[0], SEQ_A(1));
+    CHECK_EQ_I64(g.a.out[first].s.len, MSS);
+    CHECK_EQ_I64(g.a.out[first].at, t0);
+    CHECK_EQ_I64(g.a.t.cstate, CS_RECOVERY);
+    CHECK_EQ_I64(g.a.t.ssthresh, 8030);
+    CHECK_EQ_I64(g.a.t.cwnd, 8030 + 3 * MSS);
+    CHECK_EQ_I64(g.a.t.recover, SEQ_A(14));
+    CHECK_EQ_I64(g.a.t.snd_nxt, SEQ_A(14)); /* SND.NXT stays */
+    /* The retransmit timer is left as it was (RFC 6298 5.3 restarts it on
+     * new data acknowledged only). */
+    CHECK_EQ_I64(tcp_timer_deadline(&g.a.t, TT_REXMT), rexmt_at);
+
+    /* Further duplicates inflate cwnd by an SMSS: new data once SND.UNA +
+     * cwnd passes SND.NXT by a whole segment. */
+    for (int d = 4; d <= 7; d++) {
+        first = g.a.nout;
+        ack_a(SEQ_A(1));
+        CHECK_EQ_I64(g.a.t.cwnd, 8030 + (uint32_t)d * MSS);
+        n = data_out(first, seqs, 64);
+        /* 8030 + 7 x 1460 = 18250 >= 13 segments + 730: none yet at 7. */
+        CHECK_EQ_I64(n, 0);
+    }
+    first = g.a.nout;
+    ack_a(SEQ_A(1)); /* 8: 19710 from SEQ_A(1) reaches SEQ_A(14) + 730 */
+    CHECK_EQ_I64(data_out(first, seqs, 64), 0);
+    ack_a(SEQ_A(1)); /* 9: 21170, one whole segment more */
+    n = data_out(first, seqs, 64);
+    CHECK_EQ_I64(n, 1);
+    CHECK_EQ_I64(seqs[0], SEQ_A(14));
+
+    /* The ACK of everything before recover (a full ACK) ends recovery. */
+    ack_a(SEQ_A(14));
+    CHECK_EQ_I64(g.a.t.cstate, CS_OPEN);
+    CHECK_EQ_I64(g.a.t.cwnd, 8030);
+    CHECK_EQ_I64(g.a.t.dupacks, 0);
+    CHECK_EQ_I64(g.a.give_ups, 0);
+    teardown();
+}
+
+/*
+ * RFC 6582 3.2 step 4: in fast recovery a partial ACK retransmits the next
+ * hole at once, deflates cwnd by what it acknowledged (plus an SMSS back),
+ * and restarts the retransmit timer on the first partial ACK only (the
+ * Impatient variant, as ns-3).  RFC 6582 3.2 step 1: after a timeout, no
+ * fast retransmit until recover is acknowledged.
+ */
+static void newreno_partial_ack_retransmits_the_next_hole(void)
+{
+    uint32_t seqs[64];
+    int first, n;
+    sim_time timer;
+
+    setup(0, 0);
+    establish();
+    g.a.drop_all = 1;
+    tcp_send(&g.a.t, 10 * MSS);
+    /* Segments 0, 4 and 7 lost: 6 duplicate ACKs of SEQ_A(0) (1-3, 5, 6,
+     * 8 and 9 arrived; no new data to send on the first two). */
+    for (int d = 1; d <= 3; d++)
+        ack_a(SEQ_A(0));
+    CHECK_EQ_I64(g.a.t.cstate, CS_RECOVERY);
+    CHECK_EQ_I64(g.a.t.ssthresh, 5 * MSS);
+    for (int d = 4; d <= 7; d++)
+        ack_a(SEQ_A(0));
+    CHECK_EQ_I64(g.a.t.cwnd, 5 * MSS + 7 * MSS);
+
+    /* The retransmitted 0 fills the first hole: ACK of 4, partial. */
+    run_for(5 * SIM_MS);
+    first = g.a.nout;
+    ack_a(SEQ_A(4));
+    n = data_out(first, seqs, 64);
+    CHECK_EQ_I64(n, 1);
+    CHECK_EQ_I64(seqs[0], SEQ_A(4));
+    CHECK_EQ_I64(g.a.t.cwnd, 12 * MSS - 4 * MSS + MSS);
+    CHECK_EQ_I64(g.a.t.cstate, CS_RECOVERY);
+    timer = tcp_timer_deadline(&g.a.t, TT_REXMT);
+    CHECK_EQ_I64(timer, sim_now(g.s) + 200 * SIM_MS); /* restarted: the first */
+
+    /* The next partial ACK (of 7): 7 goes out, the timer stays. */
+    run_for(5 * SIM_MS);
+    first = g.a.nout;
+    ack_a(SEQ_A(7));
+    n = data_out(first, seqs, 64);
+    CHECK_EQ_I64(n, 1);
+    CHECK_EQ_I64(seqs[0], SEQ_A(7));
+    CHECK_EQ_I64(g.a.t.cwnd, 9 * MSS - 3 * MSS + MSS);
+    CHECK_EQ_I64(tcp_timer_deadline(&g.a.t, TT_REXMT), timer);
+
+    /* It is lost too: the timeout ends recovery (LOSS, recover = SND.MAX),
+     * and three duplicate ACKs then start no fast retransmit. */
+    run_for(300 * SIM_MS);
+    CHECK_EQ_I64(g.a.t.cstate, CS_LOSS);
+    CHECK_EQ_I64(g.a.t.cwnd, MSS);
+    CHECK_EQ_I64(g.a.t.ssthresh, 2 * MSS); /* max(3 segments / 2, 2 SMSS) */
+    first = g.a.nout;
+    for (int d = 1; d <= 4; d++)
+        ack_a(SEQ_A(7));
+    CHECK_EQ_I64(data_out(first, seqs, 64), 0);
+    CHECK_EQ_I64(g.a.t.dupacks, 0);
+    CHECK_EQ_I64(g.a.t.cwnd, MSS);
+    teardown();
+}
+
+/* A full window through the harness with one loss: fast retransmit, no
+ * timeout, every byte delivered in order once. */
+static void one_loss_recovers_without_a_timeout(void)
+{
+    setup(0, 0);
+    establish();
+    g.a.drop_data = 1u << 3; /* the fourth data segment */
+    tcp_send(&g.a.t, 40 * MSS);
+    run_for(100 * SIM_MS); /* far less than the 200 ms RTO */
+    CHECK_EQ_I64(g.b.bytes, 40 * MSS);
+    CHECK_EQ_I64(g.b.misordered, 0);
+    CHECK_EQ_I64(g.a.t.snd_una, SEQ_A(40));
+    CHECK_EQ_I64(g.a.t.rexmt_count, 0);
+    CHECK_EQ_I64(g.a.ndata, 41);
+    CHECK_EQ_I64(g.a.t.cstate, CS_OPEN);
+    teardown();
+}
+
+/*
+ * RFC 5681 3.1: after a retransmitted SYN-ACK the initial window is one
+ * segment.
+ */
+static void initial_window_is_one_segment_after_a_lost_syn_ack(void)
+{
+    uint32_t seqs[8];
+
+    setup(0, 0);
+    g.a.drop_nth = 0; /* A's SYN-ACK */
+    tcp_listen(&g.a.t);
+    tcp_connect(&g.b.t);
+    run_for(1100 * SIM_MS);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_ESTABLISHED);
+    CHECK_EQ_I64(g.a.t.cwnd, MSS);
+    int first = g.a.nout;
+
+    g.a.drop_all = 1;
+    tcp_send(&g.a.t, 5 * MSS);
+    CHECK_EQ_I64(data_out(first, seqs, 8), 1);
+    teardown();
+}
+
+/*
+ * The receiver keeps segments that arrive out of order, answers each with
+ * an immediate duplicate ACK, and delivers everything in order when the
+ * gap fills (RFC 5681 4.2: that ACK goes at once); a FIN that came early
+ * is taken in turn, and the same ACK covers it.
+ */
+static void out_of_order_segments_are_reassembled(void)
+{
+    uint32_t b0 = ISS_B + 1;
+
+    setup(0, 10 * SIM_MS); /* delayed ACKs: the immediate ones stand out */
+    establish();
+    int first = g.a.nout;
+
+    inject(&g.a, mkseg(b0 + 1000, ISS_A + 1, 1000, SEG_ACK));
+    inject(&g.a, mkseg(b0 + 3000, ISS_A + 1, 500, SEG_ACK | SEG_FIN));
+    CHECK_EQ_I64(g.a.nout, first + 2);
+    CHECK_PURE_ACK(&g.a.out[first], &g.a);
+    CHECK_EQ_I64(g.a.out[first + 1].s.ack, b0);
+    CHECK_EQ_I64(g.a.bytes, 0);
+    CHECK_EQ_I64(g.a.t.nooo, 2);
+    /* Overlapping and adjacent pieces merge. */
+    inject(&g.a, mkseg(b0 + 1500, ISS_A + 1, 1500, SEG_ACK));
+    CHECK_EQ_I64(g.a.t.nooo, 1);
+    CHECK_EQ_I64(g.a.t.ooo[0].start, b0 + 1000);
+    CHECK_EQ_I64(g.a.t.ooo[0].end, b0 + 3500);
+    /* The gap fills: 3500 bytes delivered in order, then the FIN. */
+    first = g.a.nout;
+    inject(&g.a, mkseg(b0, ISS_A + 1, 1000, SEG_ACK));
+    CHECK_EQ_I64(g.a.bytes, 3500);
+    CHECK_EQ_I64(g.a.misordered, 0);
+    CHECK_EQ_I64(g.a.fins, 1);
+    CHECK_EQ_I64(g.a.t.rcv_nxt, b0 + 3501);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_CLOSE_WAIT);
+    CHECK_EQ_I64(g.a.t.nooo, 0);
+    /* One ACK, at once, for the data and the FIN. */
+    CHECK_EQ_I64(g.a.nout, first + 1);
+    CHECK_EQ_I64(g.a.out[first].s.ack, b0 + 3501);
+    CHECK_EQ_I64(g.a.out[first].at, sim_now(g.s));
+    teardown();
+}
+
+/*
+ * A segment carrying data and the FIN in order draws one ACK that covers
+ * both (RFC 9293 3.10.7.4), not an ACK of the data and then one of the FIN:
+ * an ACK of the data alone would look like a partial ACK to a sender in
+ * fast recovery and make it resend its FIN.
+ */
+static void data_and_fin_draw_one_ack(void)
+{
+    uint32_t b0 = ISS_B + 1;
+
+    setup(0, 0);
+    establish();
+    int first = g.a.nout;
+
+    inject(&g.a, mkseg(b0, ISS_A + 1, 1000, SEG_ACK | SEG_FIN));
+    CHECK_EQ_I64(g.a.bytes, 1000);
+    CHECK_EQ_I64(g.a.fins, 1);
+    CHECK_EQ_I64(g.a.nout, first + 1);
+    CHECK_EQ_I64(g.a.out[first].s.ack, b0 + 1001);
+    teardown();
+}
+
+/*
+ * tcp.recovery = go_back_n, the old sender: the receiver's whole window
+ * from the start, no fast retransmit, and a timeout resends everything
+ * outstanding at once.
+ */
+static void go_back_n_sends_the_window_and_resends_it_whole(void)
+{
+    uint32_t seqs[128];
+    int first;
+
+    setup(0, 0);
+    g.cfg.go_back_n = 1;
+    establish();
+    g.a.drop_all = 1;
+    first = g.a.nout;
+    tcp_send(&g.a.t, 30 * MSS);
+    CHECK_EQ_I64(data_out(first, seqs, 128), 30);
+    for (int d = 0; d < 5; d++)
+        ack_a(SEQ_A(1));
+    CHECK_EQ_I64(data_out(first, seqs, 128), 30);
+    first = g.a.nout;
+    run_for(250 * SIM_MS);
+    CHECK_EQ_I64(data_out(first, seqs, 128), 29);
+    CHECK_EQ_I64(seqs[0], SEQ_A(1));
+    CHECK_EQ_I64(seqs[28], SEQ_A(29));
     teardown();
 }
 
@@ -1192,6 +1589,15 @@ static const check_test tests[] = {
     CHECK_TEST(fin_ack_and_fin_in_one_segment),
     CHECK_TEST(lost_fin_retransmitted_after_rto),
     CHECK_TEST(rexmt_backoff_then_give_up),
+    CHECK_TEST(initial_window_of_ten_segments),
+    CHECK_TEST(rto_then_slow_start_then_congestion_avoidance),
+    CHECK_TEST(fast_retransmit_at_the_third_duplicate_ack),
+    CHECK_TEST(newreno_partial_ack_retransmits_the_next_hole),
+    CHECK_TEST(one_loss_recovers_without_a_timeout),
+    CHECK_TEST(initial_window_is_one_segment_after_a_lost_syn_ack),
+    CHECK_TEST(out_of_order_segments_are_reassembled),
+    CHECK_TEST(data_and_fin_draw_one_ack),
+    CHECK_TEST(go_back_n_sends_the_window_and_resends_it_whole),
     CHECK_TEST(a16_r63_rst_at_rcv_nxt_aborts),
     CHECK_TEST(a16_r63_in_window_rst_draws_one_challenge_ack),
     CHECK_TEST(r63_rst_outside_window_dropped_silently),

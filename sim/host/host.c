@@ -806,6 +806,8 @@ void host_tcp_cfg(tcp_cfg *tc, const host_params *h, const tcp_params *t, const 
     tc->time_wait = h->time_wait;
     tc->ack_delay = ack_delay;
     tc->acceptable_exact = t->acceptable == ACCEPTABLE_EXACT;
+    tc->go_back_n = t->recovery == RECOVERY_GO_BACK_N;
+    tc->initial_window = (uint32_t)t->initial_window;
 }
 
 int host_create(const host_params *hp, const offload_params *op, const tcp_params *tp, nic *n,

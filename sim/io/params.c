@@ -31,6 +31,7 @@ static const char *const expiry_names[] = {"silent", "rst", NULL};
 static const char *const tick_names[] = {"ceil", "count", NULL};
 static const char *const unset_names[] = {"none", "start", NULL};
 static const char *const acceptable_names[] = {"window", "exact", NULL};
+static const char *const recovery_names[] = {"newreno", "go_back_n", NULL};
 static const char *const when_names[] = {"never", "established", "fin_wait_2", NULL};
 static const char *const closer_names[] = {"local", "peer", "both", NULL};
 static const char *const close_mode_names[] = {"close", "shutdown", NULL};
@@ -226,6 +227,17 @@ const param params_table[] = {
     {"tcp", "acceptable", PT_ENUM, CFG(tcp.acceptable), "window", NONE_RANGE,
      acceptable_names, NULL, 0,
      "acceptable-segment test (A3): window (RFC 9293 3.10.7.4) or exact (seq = RCV.NXT)"},
+    {"tcp", "recovery", PT_ENUM, CFG(tcp.recovery), "newreno", NONE_RANGE, recovery_names,
+     NULL, 0,
+     "loss recovery of every endpoint (host, NIC, peers): newreno (RFC 5681 slow start and "
+     "congestion avoidance, fast retransmit on the third duplicate ACK, RFC 6582 NewReno "
+     "fast recovery, RFC 3042 limited transmit, slow start after a timeout) or go_back_n "
+     "(the receiver's whole window from the start; a timeout resends everything "
+     "unacknowledged at once)"},
+    {"tcp", "initial_window", PT_COUNT, CFG(tcp.initial_window), "10", 1, 1000, 0, NULL, NULL,
+     0,
+     "initial congestion window in segments (RFC 6928, Linux and ns-3: 10); one segment "
+     "after a retransmitted SYN or SYN-ACK (RFC 5681 3.1); unused with recovery = go_back_n"},
 
     /* [offload] */
     {"offload", "when", PT_ENUM, CFG(offload.when), "established", NONE_RANGE, when_names,

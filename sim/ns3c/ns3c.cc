@@ -214,6 +214,14 @@ class OffsimTcpSocket : public TcpSocketBase
     {
         ns3c_sock* h = m_handle;
 
+        /* RFC 5681 3.1 (and RFC 6928): after a retransmitted SYN or SYN-ACK
+         * the initial window is one segment, as offsim's TCP and Linux have
+         * it; ns-3 3.37 keeps InitialCwnd. */
+        if (now == ESTABLISHED && (old == SYN_SENT || old == SYN_RCVD) &&
+            m_synRetries - m_synCount > 1) {
+            m_tcb->m_cWnd = m_tcb->m_segmentSize;
+            m_tcb->m_cWndInfl = m_tcb->m_segmentSize;
+        }
         if (h == nullptr)
             return;
         if (h->tap != nullptr && h->tap->state != nullptr)
@@ -470,9 +478,10 @@ ns3c_tcp_defaults(const ns3c_tcp_cfg* c)
     Config::SetDefault("ns3::TcpSocketBase::WindowScaling", BooleanValue(false));
     Config::SetDefault("ns3::RttEstimator::InitialEstimation",
                        TimeValue(NanoSeconds(c->rto_initial)));
-    /* offsim's TCP recovers by retransmission timeout only. */
-    Config::SetDefault("ns3::TcpSocketBase::ReTxThreshold", UintegerValue(1u << 20));
-    Config::SetDefault("ns3::TcpSocketBase::LimitedTransmit", BooleanValue(false));
+    /* offsim's NewReno (tcp.recovery = newreno): fast retransmit on the
+     * third duplicate ACK and limited transmit, as ns-3's own defaults. */
+    Config::SetDefault("ns3::TcpSocketBase::ReTxThreshold", UintegerValue(3));
+    Config::SetDefault("ns3::TcpSocketBase::LimitedTransmit", BooleanValue(true));
 }
 
 ns3c_sock*

@@ -360,6 +360,9 @@ int world_ns3_check(const model_config *cfg, const char *path, sim_diag *d)
     if (cfg->host.timer_wheel_hz != 0)
         REFUSE("host.timer_wheel_hz: the host's retransmission and TIME_WAIT timers are ns-3's "
                "socket's, which fire exactly", path);
+    if (cfg->tcp.recovery == RECOVERY_GO_BACK_N)
+        REFUSE("tcp.recovery = go_back_n: ns-3's TCP recovers with NewReno (TcpNewReno, "
+               "TcpClassicRecovery); use tcp.recovery = newreno", path);
     if (cfg->host.rto_max != 60 * SIM_S)
         REFUSE("host.rto_max: ns-3 3.37 has no attribute for it (its bound is 60s)", path);
     for (size_t k = 0; k < cfg->npeers; k++) {
@@ -399,7 +402,7 @@ int world_ns3_create(const model_config *cfg, sim *s, trace_buf *trace, world **
 
     tc.mss = (uint32_t)cfg->host.mss;
     tc.window = (uint32_t)cfg->host.window;
-    tc.initial_cwnd = (tc.window + tc.mss - 1) / tc.mss; /* offsim's window from the start */
+    tc.initial_cwnd = (uint32_t)cfg->tcp.initial_window;
     tc.rto_initial = cfg->host.rto_initial;
     tc.rto_min = cfg->host.rto_min;
     tc.retries = (uint32_t)cfg->host.max_retries;

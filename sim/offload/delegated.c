@@ -14,7 +14,18 @@
  *                    lost SYN, or a backoff kept from an earlier timeout
  *                    (Karn: it stays until a sample is taken)
  *
- * A sample's SRtt is at least 1 so that 0 keeps its meaning.  What the
+ * A sample's SRtt is at least 1 so that 0 keeps its meaning.
+ *
+ * Congestion control (RFC 5681, 6582) travels in CWnd, SsThresh and
+ * DupAckCount.  The structure has no field for NewReno's recover: a
+ * connection in fast recovery sends DupAckCount >= 3 and the receiver
+ * takes SndMax as recover; one whose timeout is being repaired (Count > 0)
+ * likewise stays out of fast retransmit until SndMax is acknowledged.
+ * Otherwise the receiver starts from SndUna, which only loses the guard
+ * against a second fast retransmit in a loss that timed out before the
+ * handoff (RFC 6582 3.2 step 1) once its first new ACK has come.
+ *
+ * What the
  * structure rounds (quarter and eighth ticks, whole ticks of TotalRT and of
  * the RTO without a sample, rounded up) is lost on the way, as on real
  * hardware.
@@ -49,6 +60,13 @@ void delegated_sample(const tcp_tcb *t, const tick_clock *c, sim_time now,
     d->snd_nxt = t->snd_nxt;
     d->snd_max = t->snd_max;
     d->snd_wnd = t->snd_wnd;
+    d->cwnd = t->cwnd;
+    d->ssthresh = t->ssthresh;
+    if (t->cstate == CS_RECOVERY)
+        d->dup_ack_count = t->dupacks > TCP_DUPTHRESH ? (t->dupacks > 255 ? 255 : (uint8_t)t->dupacks)
+                                                       : TCP_DUPTHRESH;
+    else
+        d->dup_ack_count = t->dupacks < TCP_DUPTHRESH ? (uint8_t)t->dupacks : TCP_DUPTHRESH - 1;
     d->retransmit_count = t->rexmt_count > 255 ? 255 : (uint8_t)t->rexmt_count;
     if (t->have_rtt) {
         d->srtt = scaled_ticks(c, t->srtt, 8);
@@ -78,6 +96,21 @@ void delegated_install(tcp_tcb *t, const tick_clock *c, sim_time now,
     t->snd_nxt = d->snd_nxt;
     t->snd_max = d->snd_max;
     t->snd_wnd = d->snd_wnd;
+    t->cwnd = d->cwnd;
+    t->ssthresh = d->ssthresh;
+    t->dupacks = d->dup_ack_count;
+    t->lt_bytes = 0;
+    t->partial_acked = 0;
+    if (d->dup_ack_count >= TCP_DUPTHRESH) {
+        t->cstate = CS_RECOVERY;
+        t->recover = d->snd_max;
+    } else if (d->retransmit_count > 0) {
+        t->cstate = CS_LOSS;
+        t->recover = d->snd_max;
+    } else {
+        t->cstate = CS_OPEN;
+        t->recover = d->snd_una;
+    }
     if (d->srtt != 0) {
         t->have_rtt = 1;
         t->srtt = d->srtt * c->tick / 8;

@@ -22,6 +22,8 @@ typedef struct tcp_delegated {
     tcp_state state;          /* ndischimney.h values (tcp_fsm.h) */
     uint32_t rcv_nxt, rcv_wnd;
     uint32_t snd_una, snd_nxt, snd_max, snd_wnd;
+    uint32_t cwnd, ssthresh;  /* bytes (RFC 5681) */
+    uint8_t dup_ack_count;    /* >= TCP_DUPTHRESH: in fast recovery */
     uint16_t srtt;            /* ticks x 8 (R5); 0: no RTT sample yet */
     uint16_t rttvar;          /* ticks x 4 (R5); with no sample, the RTO
                                  before backoff in ticks (4 x RTTVAR) */

@@ -15,6 +15,28 @@
  * fixed points: ops->segment after the sequence test of every segment in a
  * synchronized state, ops->segment_done once it is processed,
  * ops->state_entered after each transition.
+ *
+ * Loss recovery (tcp.recovery = newreno), a sender's cstate:
+ *
+ *     OPEN      slow start below ssthresh, congestion avoidance above
+ *               (RFC 5681 3.1); the first two duplicate ACKs each let one
+ *               new segment out (RFC 3042)
+ *       -> RECOVERY  on the third duplicate ACK: ssthresh = FlightSize/2
+ *               (the limited-transmit segments left out), fast retransmit,
+ *               cwnd = ssthresh + 3 SMSS, recover = SND.MAX (RFC 6582 3.2)
+ *       -> LOSS      on a timeout
+ *     RECOVERY  each duplicate ACK adds an SMSS; a partial ACK retransmits
+ *               the next hole and deflates cwnd (the timer restarts on the
+ *               first only: RFC 6582's Impatient variant, as ns-3); the ACK
+ *               of recover sets cwnd = ssthresh -> OPEN
+ *     LOSS      after a timeout: ssthresh = FlightSize/2 (kept by further
+ *               timeouts of the same loss), cwnd = 1 SMSS, go back to
+ *               SND.UNA and slow start; duplicate ACKs are not counted until
+ *               recover is acknowledged (RFC 6582 3.2 step 1) -> OPEN
+ *
+ * Karn: any retransmission ends the RTT measurement under way (as FreeBSD).
+ * With tcp.recovery = go_back_n the window is the receiver's from the
+ * start and a timeout resends everything from SND.UNA at once.
  */
 #include "tcp.h"
 
@@ -39,6 +61,11 @@ void tcp_init(tcp_tcb *t, sim *s, const tcp_cfg *cfg, const tcp_ops *ops, void *
     t->snd_una = t->snd_nxt = t->snd_max = t->snd_end = iss;
     t->rcv_wnd = cfg->window;
     t->rto = cfg->rto_initial;
+    /* RFC 5681 3.1: the initial window (RFC 6928); ssthresh arbitrarily high. */
+    t->cwnd = cfg->initial_window * cfg->mss;
+    t->ssthresh = UINT32_MAX;
+    t->recover = iss;
+    t->cstate = CS_OPEN;
     t->rexmt_since = SIM_NEVER;
     t->tw_deadline = SIM_NEVER;
     t->syn_challenge = SIM_NEVER;
@@ -188,9 +215,31 @@ void tcp_rexmt_resume(tcp_tcb *t, sim_time delay)
         tcp_timer_cancel(t, TT_REXMT);
 }
 
+/*
+ * The window a sender may fill from SND.UNA: the receiver's, and the
+ * congestion window (cwnd, plus an SMSS for each of the first two duplicate
+ * ACKs: RFC 3042's limited transmit).  *lt says whether limited transmit
+ * widened it.
+ */
+static uint32_t send_window(const tcp_tcb *t, int *lt)
+{
+    uint32_t cw;
+
+    *lt = 0;
+    if (t->cfg->go_back_n)
+        return t->snd_wnd;
+    cw = t->cwnd;
+    if (t->cstate == CS_OPEN && t->dupacks > 0 && t->dupacks < TCP_DUPTHRESH) {
+        cw += t->dupacks * t->cfg->mss;
+        *lt = 1;
+    }
+    return cw < t->snd_wnd ? cw : t->snd_wnd;
+}
+
 void tcp_output(tcp_tcb *t)
 {
-    uint32_t win_end = t->snd_una + t->snd_wnd;
+    int lt;
+    uint32_t win_end = t->snd_una + send_window(t, &lt);
 
     if (!tcp_synchronized(t->state))
         return;
@@ -204,6 +253,11 @@ void tcp_output(tcp_tcb *t)
                 len = t->cfg->mss;
             if (len > win_end - seq)
                 len = win_end - seq;
+            /* Sender SWS avoidance (RFC 9293 3.8.6.2.1): no segment cut
+             * short by the window unless it is half the receiver's. */
+            if (!t->cfg->go_back_n && len < t->cfg->mss && len < t->snd_end - seq &&
+                len < t->snd_wnd / 2)
+                break;
         }
         if (t->fin_queued && seq + len == t->snd_end && !seq_gt(t->snd_nxt, t->snd_end))
             flags |= SEG_FIN;
@@ -216,6 +270,8 @@ void tcp_output(tcp_tcb *t)
             t->rtt_start = sim_now(t->s);
         }
         emit(t, seq, len, flags);
+        if (lt)
+            t->lt_bytes += len;
         t->snd_nxt = seq + len + ((flags & SEG_FIN) != 0);
         if (seq_gt(t->snd_nxt, t->snd_max))
             t->snd_max = t->snd_nxt;
@@ -224,6 +280,48 @@ void tcp_output(tcp_tcb *t)
     }
     if (tcp_outstanding(t) && !sim_event_pending(&t->timer[TT_REXMT]))
         tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
+}
+
+/*
+ * Retransmit the one segment that starts at seq (fast retransmit, a
+ * partial ACK's hole): up to an SMSS of what was sent, and the FIN if it
+ * ends there.  SND.NXT stays.
+ */
+static void resend(tcp_tcb *t, uint32_t seq)
+{
+    uint32_t top = seq_gt(t->snd_max, t->snd_end) ? t->snd_end : t->snd_max;
+    uint32_t len = 0;
+    uint8_t flags = SEG_ACK;
+
+    if (seq_lt(seq, top)) {
+        len = top - seq;
+        if (len > t->cfg->mss)
+            len = t->cfg->mss;
+    }
+    if (t->fin_queued && seq + len == t->snd_end && seq_gt(t->snd_max, t->snd_end))
+        flags |= SEG_FIN;
+    if (len == 0 && !(flags & SEG_FIN))
+        return;
+    t->timing = 0; /* Karn */
+    emit(t, seq, len, flags);
+}
+
+/* RFC 5681's FlightSize: data sent and not acknowledged (SYN and FIN left out). */
+static uint32_t flight_size(const tcp_tcb *t)
+{
+    uint32_t f = t->snd_max - t->snd_una;
+
+    if (t->fin_queued && seq_gt(t->snd_max, t->snd_end) && f > 0)
+        f--;
+    return f;
+}
+
+/* RFC 5681 (4): ssthresh = max(FlightSize / 2, 2 SMSS). */
+static uint32_t half_flight(const tcp_tcb *t, uint32_t flight)
+{
+    uint32_t two = 2 * t->cfg->mss;
+
+    return flight / 2 > two ? flight / 2 : two;
 }
 
 /* Send our SYN (or SYN-ACK), time it, arm the retransmit timer. */
@@ -331,7 +429,20 @@ static void rexmt_timeout(tcp_tcb *t)
     } else if (t->state == TCP_S_SYN_RECEIVED) {
         emit(t, t->iss, 0, SEG_SYN | SEG_ACK);
     } else {
-        /* Go back N: resend from the oldest unacknowledged byte. */
+        if (!t->cfg->go_back_n) {
+            /* RFC 5681 3.1: ssthresh from the flight (kept when this loss
+             * had its timeout already), the loss window of one SMSS;
+             * RFC 6582 3.2 step 6: recover is the highest sequence sent. */
+            if (t->cstate != CS_LOSS)
+                t->ssthresh = half_flight(t, flight_size(t));
+            t->cwnd = t->cfg->mss;
+            t->cstate = CS_LOSS;
+            t->recover = t->snd_max;
+            t->dupacks = 0;
+            t->lt_bytes = 0;
+        }
+        /* Resend from the oldest unacknowledged byte: within cwnd
+         * (slow start), or the whole window at once (go-back-N). */
         t->snd_nxt = t->snd_una;
         tcp_output(t);
     }
@@ -398,6 +509,10 @@ static void handshake_done(tcp_tcb *t)
 {
     if (t->rexmt_count > 0 && !t->have_rtt && t->rto < 3 * SIM_S)
         t->rto = 3 * SIM_S;
+    /* RFC 5681 3.1: after a lost SYN (or SYN-ACK) the initial window is
+     * one segment (as Linux; ns-3 keeps its InitialCwnd). */
+    if (t->rexmt_count > 0)
+        t->cwnd = t->cfg->mss;
 }
 
 /* An ACK is owed for received data or FIN: now, or after the ACK delay. */
@@ -502,9 +617,91 @@ static void input_syn_sent(tcp_tcb *t, const seg *s)
     tcp_output(t);
 }
 
+/*
+ * New data was acknowledged (acked bytes, SYN and FIN left out: 0 when only
+ * they were), with tcp.recovery = newreno.  Returns whether the retransmit timer restarts
+ * (RFC 6298 5.3; in fast recovery on the first partial ACK only).
+ */
+static int cc_new_ack(tcp_tcb *t, uint32_t acked)
+{
+    uint32_t mss = t->cfg->mss;
+
+    t->dupacks = 0;
+    t->lt_bytes = 0;
+    if (t->cstate == CS_RECOVERY) {
+        int first = !t->partial_acked;
+
+        if (!seq_lt(t->snd_una, t->recover)) {
+            /* RFC 6582 3.2 step 3, full ACK: cwnd = ssthresh (its option 2, as ns-3). */
+            t->cwnd = t->ssthresh;
+            t->cstate = CS_OPEN;
+            return 1;
+        }
+        /* Step 4, partial ACK: the next hole goes out now; cwnd deflates by
+         * what was acknowledged and regains an SMSS if that was one. */
+        resend(t, t->snd_una);
+        t->cwnd = t->cwnd > acked + mss ? t->cwnd - acked : mss;
+        if (acked >= mss)
+            t->cwnd += mss;
+        t->partial_acked = 1;
+        return first;
+    }
+    if (t->cstate == CS_LOSS && !seq_lt(t->snd_una, t->recover))
+        t->cstate = CS_OPEN;
+    /* RFC 5681 (2) slow start, (3) congestion avoidance. */
+    if (acked > 0 && t->cwnd < t->ssthresh) {
+        t->cwnd += acked < mss ? acked : mss;
+    } else if (acked > 0) {
+        uint32_t add = (uint32_t)((uint64_t)mss * mss / t->cwnd);
+        t->cwnd += add > 0 ? add : 1;
+    }
+    return 1;
+}
+
+/* RFC 5681's duplicate ACK, with tcp.recovery = newreno. */
+static void cc_dupack(tcp_tcb *t)
+{
+    uint32_t mss = t->cfg->mss;
+
+    /* RFC 6582 3.2 step 1: no fast retransmit before the timeout's recover
+     * is acknowledged (ns-3 does not count these either). */
+    if (t->cstate == CS_LOSS)
+        return;
+    if (t->dupacks < UINT16_MAX)
+        t->dupacks++;
+    if (t->cstate == CS_RECOVERY) {
+        t->cwnd += mss; /* RFC 5681 3.2 step 4 */
+        return;
+    }
+    if (t->dupacks != TCP_DUPTHRESH)
+        return; /* the first two: limited transmit, in tcp_output */
+    /* RFC 5681 3.2 steps 2 and 3 (RFC 3042: the limited-transmit segments
+     * stay out of FlightSize), RFC 6582's recover. */
+    t->ssthresh = half_flight(t, flight_size(t) - t->lt_bytes);
+    t->recover = t->snd_max;
+    t->cstate = CS_RECOVERY;
+    t->partial_acked = 0;
+    resend(t, t->snd_una);
+    t->cwnd = t->ssthresh + TCP_DUPTHRESH * mss;
+}
+
+/*
+ * RFC 5681 2: a duplicate ACK acknowledges nothing new while data is
+ * outstanding, carries no data, no SYN or FIN, and the same window.
+ */
+static int is_dupack(const tcp_tcb *t, const seg *s, uint32_t wnd)
+{
+    uint32_t data_end = seq_gt(t->snd_max, t->snd_end) ? t->snd_end : t->snd_max;
+
+    return s->ack == t->snd_una && seq_lt(t->snd_una, data_end) && s->len == 0 &&
+           !(s->flags & (SEG_SYN | SEG_FIN)) && s->wnd == wnd;
+}
+
 /* The ACK field of a segment in a synchronized state (or SYN_RECEIVED). */
 static int process_ack(tcp_tcb *t, const seg *s)
 {
+    uint32_t wnd = t->snd_wnd;
+
     if (t->state == TCP_S_SYN_RECEIVED) {
         if (!seq_lt(t->snd_una, s->ack) || seq_gt(s->ack, t->snd_max)) {
             reply_reset(t, s);
@@ -522,22 +719,96 @@ static int process_ack(tcp_tcb *t, const seg *s)
     }
     t->snd_wnd = s->wnd;
     if (seq_gt(s->ack, t->snd_una)) {
+        uint32_t acked = s->ack - t->snd_una;
+        int restart = 1;
+
         if (t->timing && seq_gt(s->ack, t->rtt_seq)) {
             rtt_sample(t, sim_now(t->s) - t->rtt_start);
             t->timing = 0;
         } else if (t->have_rtt) {
             tcp_rto_from_estimate(t); /* new data acknowledged: the backoff ends */
         }
+        if (t->snd_una == t->iss)
+            acked--; /* the SYN */
+        if (t->fin_queued && seq_gt(s->ack, t->snd_end) && acked > 0)
+            acked--; /* the FIN */
         t->snd_una = s->ack;
         if (seq_lt(t->snd_nxt, t->snd_una))
             t->snd_nxt = t->snd_una;
         t->rexmt_count = 0;
         t->rexmt_since = SIM_NEVER;
-        tcp_rexmt_resume(t, t->rto);
+        if (!t->cfg->go_back_n)
+            restart = cc_new_ack(t, acked);
+        if (restart || !tcp_outstanding(t))
+            tcp_rexmt_resume(t, t->rto);
         if (tcp_fin_acked(t))
             transition(t, TCP_E_RCV_ACK_OF_FIN);
+    } else if (!t->cfg->go_back_n && is_dupack(t, s, wnd)) {
+        cc_dupack(t);
     }
     return 1;
+}
+
+/* ---- reassembly -------------------------------------------------------- */
+
+/*
+ * Keep [seq, end) out of order (above RCV.NXT), with a FIN at end if fin;
+ * the ranges stay sorted and merged.  A segment that would need more than
+ * TCP_OOO_MAX ranges is dropped, as by a receiver out of buffers.
+ */
+static void ooo_add(tcp_tcb *t, uint32_t seq, uint32_t end, int fin)
+{
+    uint8_t i = 0, j;
+
+    if (seq_gt(end, t->rcv_nxt + t->rcv_wnd)) {
+        end = t->rcv_nxt + t->rcv_wnd; /* beyond the window: trimmed */
+        fin = 0;
+    }
+    if (seq_lt(seq, end)) {
+        while (i < t->nooo && seq_lt(t->ooo[i].end, seq))
+            i++;
+        if (i < t->nooo && !seq_gt(t->ooo[i].start, end)) {
+            /* It touches range i: merge, and every later range it reaches. */
+            if (seq_lt(seq, t->ooo[i].start))
+                t->ooo[i].start = seq;
+            if (seq_gt(end, t->ooo[i].end))
+                t->ooo[i].end = end;
+            for (j = i + 1; j < t->nooo && !seq_gt(t->ooo[j].start, t->ooo[i].end); j++)
+                if (seq_gt(t->ooo[j].end, t->ooo[i].end))
+                    t->ooo[i].end = t->ooo[j].end;
+            memmove(&t->ooo[i + 1], &t->ooo[j], (size_t)(t->nooo - j) * sizeof t->ooo[0]);
+            t->nooo = (uint8_t)(t->nooo - (j - i - 1));
+        } else {
+            if (t->nooo == TCP_OOO_MAX)
+                return;
+            memmove(&t->ooo[i + 1], &t->ooo[i], (size_t)(t->nooo - i) * sizeof t->ooo[0]);
+            t->ooo[i].start = seq;
+            t->ooo[i].end = end;
+            t->nooo++;
+        }
+    }
+    if (fin) {
+        t->ooo_fin = 1;
+        t->ooo_fin_seq = end;
+    }
+}
+
+/* RCV.NXT moved: ranges it reached join the stream.  Returns their new bytes. */
+static uint32_t ooo_pull(tcp_tcb *t)
+{
+    uint32_t fresh = 0;
+    uint8_t k = 0;
+
+    while (k < t->nooo && !seq_gt(t->ooo[k].start, t->rcv_nxt)) {
+        if (seq_gt(t->ooo[k].end, t->rcv_nxt)) {
+            fresh += t->ooo[k].end - t->rcv_nxt;
+            t->rcv_nxt = t->ooo[k].end;
+        }
+        k++;
+    }
+    memmove(&t->ooo[0], &t->ooo[k], (size_t)(t->nooo - k) * sizeof t->ooo[0]);
+    t->nooo = (uint8_t)(t->nooo - k);
+    return fresh;
 }
 
 static void input_synchronized(tcp_tcb *t, const seg *s);
@@ -608,55 +879,61 @@ static void input_synchronized(tcp_tcb *t, const seg *s)
     if (!process_ack(t, s) || t->state == TCP_S_CLOSED)
         return;
 
-    /* Seventh: the payload. */
-    if (s->len > 0) {
-        uint32_t end = s->seq + s->len;
+    /* Seventh and eighth: the payload and the FIN, in sequence order, in
+     * the states that still receive (data after the peer's FIN cannot be
+     * valid and is ignored). */
+    if ((s->len > 0 || (s->flags & SEG_FIN)) && !t->rcv_fin &&
+        (t->state == TCP_S_ESTABLISHED || t->state == TCP_S_FIN_WAIT_1 ||
+         t->state == TCP_S_FIN_WAIT_2)) {
+        uint32_t end = s->seq + s->len, fresh = 0;
+        int fin = (s->flags & SEG_FIN) != 0;
+        int gap = t->nooo > 0 || t->ooo_fin;
 
-        switch (t->state) {
-        case TCP_S_ESTABLISHED:
-        case TCP_S_FIN_WAIT_1:
-        case TCP_S_FIN_WAIT_2:
-            if (t->full_close && seq_gt(end, t->rcv_nxt) && t->ops->reset_after_close != NULL &&
-                t->ops->reset_after_close(t)) {
-                tcp_abort(t);
-                return;
-            }
-            if (seq_leq(s->seq, t->rcv_nxt) && seq_gt(end, t->rcv_nxt)) {
-                uint32_t fresh = end - t->rcv_nxt;
-
-                t->rcv_nxt = end;
-                t->bytes_rcvd += fresh;
-                t->ops->deliver(t, fresh, 0);
-                if (t->state == TCP_S_CLOSED)
-                    return;
-                owe_ack(t, s->len >= t->cfg->mss);
-            } else {
-                send_ack(t); /* out of order or old: a duplicate ACK */
-                return;
-            }
-            break;
-        default:
-            break; /* data after the peer's FIN cannot be valid; ignore it */
+        if (s->len > 0 && t->full_close && seq_gt(end, t->rcv_nxt) &&
+            t->ops->reset_after_close != NULL && t->ops->reset_after_close(t)) {
+            tcp_abort(t);
+            return;
         }
-    }
-
-    /* Eighth: the FIN, when it is next in sequence. */
-    if ((s->flags & SEG_FIN) && s->seq + s->len == t->rcv_nxt && !t->rcv_fin) {
-        t->rcv_nxt++;
-        t->rcv_fin = 1;
-        switch (t->state) {
-        case TCP_S_SYN_RECEIVED:
-        case TCP_S_ESTABLISHED:
-        case TCP_S_FIN_WAIT_1:
-        case TCP_S_FIN_WAIT_2:
+        if (seq_gt(s->seq, t->rcv_nxt)) {
+            /* Out of order: kept, and a duplicate ACK at once (RFC 5681 4.2). */
+            ooo_add(t, s->seq, end, fin);
+            send_ack(t);
+            return;
+        }
+        if (seq_gt(end, t->rcv_nxt)) {
+            fresh = end - t->rcv_nxt;
+            t->rcv_nxt = end;
+        } else if (s->len > 0 && !(fin && end == t->rcv_nxt)) {
+            send_ack(t); /* old data: a duplicate ACK */
+            return;
+        }
+        if (gap)
+            fresh += ooo_pull(t);
+        if (fresh > 0) {
+            t->bytes_rcvd += fresh;
+            t->ops->deliver(t, fresh, 0);
+            if (t->state == TCP_S_CLOSED)
+                return;
+        }
+        fin = (fin && end == t->rcv_nxt) || (t->ooo_fin && t->ooo_fin_seq == t->rcv_nxt);
+        if (fin) {
+            t->rcv_nxt++;
+            t->rcv_fin = 1;
+            t->ooo_fin = 0;
+            t->nooo = 0;
             transition(t, TCP_E_RCV_FIN);
-            break;
-        default:
-            break;
         }
-        owe_ack(t, 1);
-        t->ops->deliver(t, 0, 1);
-        return;
+        /* One ACK for the data and the FIN; at once for a segment that
+         * fills a gap (RFC 5681 4.2), and for a FIN or a second full
+         * segment (owe_ack). */
+        if (gap && (fresh > 0 || fin))
+            send_ack(t);
+        else if (fresh > 0 || fin)
+            owe_ack(t, (s->len >= t->cfg->mss) + fin);
+        if (fin) {
+            t->ops->deliver(t, 0, 1);
+            return;
+        }
     }
     tcp_output(t);
 }

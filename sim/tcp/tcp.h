@@ -11,16 +11,21 @@
  * target and its FIN_WAIT_2 module see TCP only through these hooks and the
  * timer calls below (DESIGN.md, the second seam).
  *
- * Modelled: three-way handshake, data in MSS segments under a fixed window
- * with cumulative ACKs, go-back-N retransmission on RTO with exponential
- * backoff (RFC 6298) and a retry limit, delayed ACKs (at least every second
- * full segment, RFC 1122 4.2.3.2), active, passive and simultaneous close,
- * TIME_WAIT restarted by a retransmitted FIN, the acceptable-segment test
- * of 3.10.7.4, and RST handling per RFC 5961/R63 (only seq = RCV.NXT
- * aborts; another in-window RST draws one challenge ACK).  Not modelled:
- * congestion control (the window is fixed), fast retransmit, SACK,
- * options, urgent data, out-of-order reassembly (out-of-order segments are
- * dropped and draw a duplicate ACK).
+ * Modelled: three-way handshake, data in MSS segments with cumulative ACKs
+ * and out-of-order segments kept for reassembly (TCP_OOO_MAX ranges), RTO
+ * per RFC 6298 with exponential backoff, Karn's rule and a retry limit,
+ * congestion control per RFC 5681 with NewReno fast recovery (RFC 6582)
+ * and limited transmit (RFC 3042), or, with tcp.recovery = go_back_n,
+ * the whole receive window from the start and go-back-N on a timeout;
+ * sender-side silly window avoidance (RFC 9293 3.8.6.2.1), delayed ACKs
+ * (at least every second full segment, RFC 1122 4.2.3.2; at once for a
+ * segment out of order or one that fills a gap, RFC 5681 4.2), active,
+ * passive and simultaneous close, TIME_WAIT restarted by a retransmitted
+ * FIN, the acceptable-segment test of 3.10.7.4, and RST handling per RFC
+ * 5961/R63 (only seq = RCV.NXT aborts; another in-window RST draws one
+ * challenge ACK).  Not modelled: SACK, options (timestamps, window
+ * scaling), urgent data, the persist timer (windows never close), the
+ * restart of an idle connection's window (RFC 5681 4.1).
  */
 #ifndef SIM_TCP_TCP_H
 #define SIM_TCP_TCP_H
@@ -48,10 +53,32 @@ typedef enum acceptable_test {
     ACCEPTABLE_EXACT   /* SEG.SEQ = RCV.NXT only */
 } acceptable_test;
 
-/* [tcp]: the settings of every endpoint's segment tests. */
+/* [tcp] recovery: how a sender recovers from loss. */
+typedef enum tcp_recovery {
+    RECOVERY_NEWRENO,  /* RFC 5681 + RFC 6582 + RFC 3042 */
+    RECOVERY_GO_BACK_N /* the receive window from the start; go-back-N on a timeout */
+} tcp_recovery;
+
+/* [tcp]: the settings of every endpoint (peers, host, NIC). */
 typedef struct tcp_params {
     acceptable_test acceptable;
+    tcp_recovery recovery;
+    uint64_t initial_window; /* segments (RFC 6928: 10) */
 } tcp_params;
+
+/* Duplicate ACKs that start a fast retransmit (RFC 5681 3.2, ns-3's ReTxThreshold). */
+#define TCP_DUPTHRESH 3
+/* Out-of-order ranges a receiver keeps; a segment beyond them is dropped. */
+#define TCP_OOO_MAX 8
+
+/* Where a NewReno sender is (tcp.recovery = newreno). */
+typedef enum tcp_cstate {
+    CS_OPEN,     /* slow start or congestion avoidance */
+    CS_RECOVERY, /* fast recovery, until `recover` is acknowledged (RFC 6582) */
+    CS_LOSS      /* after a timeout, until `recover` is acknowledged: duplicate
+                    ACKs start no fast retransmit (RFC 6582 3.2 step 1) and
+                    further timeouts keep ssthresh (RFC 5681 3.1) */
+} tcp_cstate;
 
 typedef struct tcp_cfg {
     uint32_t mss;
@@ -64,6 +91,8 @@ typedef struct tcp_cfg {
     sim_time time_wait;
     const dist *ack_delay;   /* delay of an ACK owed; 0: at once */
     int acceptable_exact;    /* A3: hooks see seq == RCV.NXT as acceptable */
+    int go_back_n;           /* tcp.recovery = go_back_n */
+    uint32_t initial_window; /* segments */
 } tcp_cfg;
 
 typedef struct tcp_tcb tcp_tcb;
@@ -121,6 +150,20 @@ struct tcp_tcb {
     sim_time rexmt_since;    /* when they started (TotalRT), SIM_NEVER */
     sim_time tw_deadline;    /* end of TIME_WAIT, SIM_NEVER before it */
     uint64_t bytes_rcvd;
+
+    /* Congestion control (RFC 5681, 6582, 3042), in bytes. */
+    uint32_t cwnd, ssthresh;
+    uint32_t recover;        /* one past the highest sequence sent when recovery began */
+    uint32_t lt_bytes;       /* sent by limited transmit since the last new ACK */
+    uint16_t dupacks;        /* duplicate ACKs of snd_una */
+    uint8_t cstate;          /* tcp_cstate */
+    uint8_t partial_acked;   /* a partial ACK arrived in this fast recovery */
+
+    /* Reassembly: out-of-order ranges [start, end) above rcv_nxt, in order. */
+    uint8_t nooo;
+    uint8_t ooo_fin;         /* a FIN arrived out of order, at ooo_fin_seq */
+    uint32_t ooo_fin_seq;
+    struct { uint32_t start, end; } ooo[TCP_OOO_MAX];
 
     sim_event timer[TT_N];
 };
