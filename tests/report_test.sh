@@ -175,7 +175,28 @@ expect "overload: fates still add up" "$(count "$tmp/o.db" 1 connections_opened)
 has "server link overload warned" "$tmp/s.out" "warning        the server link towards the peers was overloaded"
 grep -q '^warning' "$tmp/chimney.out" && fail "no warning for the default paths" || ok "no warning for the default paths"
 
-# 7. Mistakes.
+# 7. check: a [sweep] section planned and counted against a database.
+{ cat "$tmp/stuck.ini"; printf '[sweep]\nlink.delay = 1ms,10ms\nseeds = 2\n'; } >"$tmp/plan.ini"
+"$offsim" check "$tmp/plan.ini" --set workload.connections=400 --db "$tmp/s.db" >"$tmp/check.out" 2>"$tmp/err"
+expect "check with [sweep] exits 0" 0 $?
+has "check: the plan" "$tmp/check.out" "sweep plan ([sweep] section): 2 points x 2 seeds = 4 runs"
+has "check: the values" "$tmp/check.out" "1ms, 10ms"
+"$offsim" check "$tmp/plan.ini" --set workload.connections=400 --db "$tmp/none.db" >"$tmp/check2.out"
+has "check: no database yet" "$tmp/check2.out" "$tmp/none.db (none yet): 4 runs to run"
+[ -e "$tmp/none.db" ] && fail "check created a database" || ok "check created no database"
+# Half the plan run (--seeds 1 replaces the section's seeds): the plan finds
+# those two complete.
+"$offsim" sweep "$tmp/plan.ini" --set workload.connections=400 --db "$tmp/plan.db" --seeds 1 --quiet >/dev/null 2>&1
+"$offsim" check "$tmp/plan.ini" --set workload.connections=400 --db "$tmp/plan.db" >"$tmp/check3.out"
+has "check: runs already complete" "$tmp/check3.out" "$tmp/plan.db: 2 of the 4 runs complete already, 2 to run"
+{ cat "$tmp/stuck.ini"; printf '[sweep]\nnic.ticks_per_second = 10,60\n'; } >"$tmp/plan2.ini"
+"$offsim" check "$tmp/plan2.ini" >/dev/null 2>"$tmp/err"
+expect "check: an invalid point exits 2" 2 $?
+has "check: the point's value and what is allowed" "$tmp/err" "nic.ticks_per_second: expected 10, 100 or 1000 (R3), got '60'"
+"$offsim" help scenario >"$tmp/help.out"
+has "help scenario states allowed values" "$tmp/help.out" "ticks_per_second = 1000   (count; allowed: 10, 100 or 1000 (R3))"
+
+# 8. Mistakes.
 bad() { # bad NAME CODE EXPECTED-MESSAGE ARGS...
   local name=$1 code=$2 msg=$3; shift 3
   "$offsim" "$@" >"$tmp/out" 2>"$tmp/err"
@@ -192,6 +213,11 @@ bad "summary: missing database" 1 "cannot read $tmp/none.db" summary "$tmp/none.
 bad "export: bad format" 2 "--format: expected csv or json" export "$tmp/a.db" --format xml
 bad "export: bad table" 2 "--what: expected runs, points or conn" export "$tmp/a.db" --what rows
 bad "export: unwritable output" 1 "cannot write $tmp/no/such/x.csv" export "$tmp/a.db" --out "$tmp/no/such/x.csv"
+bad "sweep: a key varied twice" 2 "--vary link.delay is given twice: give all its values in one list" \
+  sweep "$tmp/stuck.ini" --vary link.delay=1ms --vary link.delay=2ms --db "$tmp/twice.db"
+[ -e "$tmp/twice.db" ] && fail "a key varied twice wrote a database" || ok "a key varied twice wrote nothing"
+bad "--set of an unknown peer class suggests one" 2 "no [peer stuk] section; did you mean [peer stuck]?" \
+  check "$tmp/stuck.ini" --set peer.stuk.share=2
 sqlite3 "$tmp/v1.db" 'CREATE TABLE run(id); CREATE TABLE run_param(run_id); CREATE TABLE conn(run_id);
   CREATE TABLE event(run_id); CREATE TABLE occupancy(run_id); CREATE TABLE scalar(run_id);
   PRAGMA user_version = 1'

@@ -322,7 +322,9 @@ static void set_overrides_file_and_names_its_argument(void)
     CHECK_EQ_I64(scenario_set(sc, "nic.capacity", &d), SIM_ESCENARIO);
     CHECK_CONTAINS(d.msg[d.n - 1], "expected section.key=value");
     CHECK_EQ_I64(scenario_set(sc, "peer.nope.share=1", &d), SIM_ESCENARIO);
-    CHECK_CONTAINS(d.msg[d.n - 1], "no [peer nope] section");
+    CHECK_CONTAINS(d.msg[d.n - 1], "no [peer nope] section; its classes: web");
+    CHECK_EQ_I64(scenario_set(sc, "peer.wbe.share=1", &d), SIM_ESCENARIO);
+    CHECK_CONTAINS(d.msg[d.n - 1], "no [peer wbe] section; did you mean [peer web]?");
     CHECK_EQ_I64(scenario_set(sc, "link.delay=5", &d), SIM_ESCENARIO);
     CHECK_CONTAINS(d.msg[d.n - 1], "--set link.delay=5: [link] delay: expected");
     CHECK_EQ_I64(scenario_set(sc, "nci.capacity=1", &d), SIM_ESCENARIO);

@@ -73,7 +73,8 @@ static void escape_bars(const char *in, char *out, size_t len)
 
 static void scenario_keys(int markdown)
 {
-    char type[128], cell[256];
+    char type[128], cell[256], range[128];
+    const char *allowed;
 
     if (markdown) {
         puts("| key | type | default | meaning |");
@@ -93,12 +94,15 @@ static void scenario_keys(int markdown)
             if (strcmp(p->section, sect) != 0)
                 continue;
             param_type_text(p, type, sizeof type);
+            allowed = param_allowed(p, range, sizeof range);
             if (markdown) {
                 escape_bars(type, cell, sizeof cell);
-                printf("| `%s%s.%s` | %s | `%s` | %s |\n", sect, peer ? ".NAME" : "", p->key,
-                       cell, default_text(p), p->help);
+                printf("| `%s%s.%s` | %s | `%s` | %s%s%s |\n", sect, peer ? ".NAME" : "", p->key,
+                       cell, default_text(p), p->help, allowed ? "; allowed: " : "",
+                       allowed ? allowed : "");
             } else {
-                printf("  %s = %s   (%s)\n      ", p->key, default_text(p), type);
+                printf("  %s = %s   (%s%s%s)\n      ", p->key, default_text(p), type,
+                       allowed ? "; allowed: " : "", allowed ? allowed : "");
                 cli_wrap(stdout, p->help, 6, 6);
             }
         }

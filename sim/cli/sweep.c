@@ -81,8 +81,22 @@ static int read_sweep(const cli_args *a, const scenario *base, sweep *sw, uint64
     int bad = sweep_from_scenario(sw, base, jobs, d) != SIM_OK;
     char err[UNITS_ERR_MAX];
 
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        size_t klen = strcspn(v[i], "=");
+        int twice = 0;
+
+        /* A key varied twice would silently keep only the last list. */
+        for (size_t j = 0; j < i && !twice; j++)
+            twice = strncmp(v[j], v[i], klen) == 0 && strcspn(v[j], "=") == klen;
+        if (twice && klen > 0 && v[i][klen] == '=') {
+            diag_add(d, "--vary %.*s is given twice: give all its values in one list "
+                        "(--vary %.*s=v1,v2,...)",
+                     (int)klen, v[i], (int)klen, v[i]);
+            bad = 1;
+            continue;
+        }
         bad |= vary(sw, base, v[i], d);
+    }
     if (seeds != NULL)
         bad |= sweep_seeds(sw, seeds, "--seeds", d) != SIM_OK;
     if (j != NULL && (units_parse_count(j, jobs, err) != 0 || *jobs == 0 ||

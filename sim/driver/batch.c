@@ -157,6 +157,25 @@ results_status batch_status(const batch *b, size_t k) { return (results_status)b
 int64_t batch_run_id(const batch *b, size_t k) { return b->run_id[k]; }
 void batch_counts(const batch *b, batch_count *c) { *c = b->count; }
 
+int batch_identity(const batch *b, size_t k, char identity[65], sim_diag *d)
+{
+    size_t *idx = calloc(b->sw->naxes + 1, sizeof *idx);
+    scenario *sc;
+    int rc;
+
+    if (idx == NULL) {
+        diag_add(d, "out of memory");
+        return SIM_ENOMEM;
+    }
+    rc = make_run(b, k, idx, &sc, d);
+    free(idx);
+    if (rc != SIM_OK)
+        return rc;
+    scenario_identity(sc, runner_engine_name[b->engine], identity);
+    scenario_free(sc);
+    return SIM_OK;
+}
+
 void batch_set_command_line(batch *b, const char *command_line)
 {
     b->command_line = command_line;

@@ -86,4 +86,8 @@ typedef struct batch_count {
 
 void batch_counts(const batch *b, batch_count *c);
 
+/* Run k's identity (scenario_identity of its scenario), made again: SIM_OK,
+ * or an error after a message. */
+int batch_identity(const batch *b, size_t k, char identity[65], sim_diag *d);
+
 #endif /* SIM_DRIVER_BATCH_H */

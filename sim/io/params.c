@@ -38,12 +38,24 @@ static const char *const close_mode_names[] = {"close", "shutdown", NULL};
 static const char *const behaviour_names[] = {"close", "never", "trickle",
                                               "keepalive", "rst", NULL};
 
+/*
+ * The extra checks: each returns NULL, or what is allowed, the text that
+ * param_allowed() also gives (`offsim help scenario`, README's key list).
+ */
+static const char tps_allowed[] = "10, 100 or 1000 (R3)";
+static const char expired_allowed[] = "-1 or 0 (A5)";
+static const char loss_allowed[] = "a probability below 1";
+static const char mss_allowed[] = "a size from 88B to 65495B";
+static const char window_allowed[] = "a size from 1B to 65535B (no window scaling)";
+static const char wheel_allowed[] = "0 (exact timers), 100, 250 or 1000";
+static const char interarrival_allowed[] = "a distribution with a positive mean";
+
 /* R3: TicksPerSecond is 10, 100 or 1000. */
 static const char *check_tps(const void *field)
 {
     uint64_t v = *(const uint64_t *)field;
 
-    return v == 10 || v == 100 || v == 1000 ? NULL : "10, 100 or 1000 (R3)";
+    return v == 10 || v == 100 || v == 1000 ? NULL : tps_allowed;
 }
 
 /* A5: the delta after expiry is -1 (not running) or 0 (expired). */
@@ -51,21 +63,21 @@ static const char *check_expired_delta(const void *field)
 {
     int64_t v = *(const int64_t *)field;
 
-    return v == -1 || v == 0 ? NULL : "-1 or 0 (A5)";
+    return v == -1 || v == 0 ? NULL : expired_allowed;
 }
 
 static const char *check_loss(const void *field)
 {
     double v = *(const double *)field;
 
-    return v < 1 ? NULL : "a probability below 1";
+    return v < 1 ? NULL : loss_allowed;
 }
 
 static const char *check_mss(const void *field)
 {
     uint64_t v = *(const uint64_t *)field;
 
-    return v >= 88 && v <= 65495 ? NULL : "a size from 88B to 65495B";
+    return v >= 88 && v <= 65495 ? NULL : mss_allowed;
 }
 
 static const char *check_window(const void *field)
@@ -73,7 +85,7 @@ static const char *check_window(const void *field)
     uint64_t v = *(const uint64_t *)field;
 
     /* No window scaling is modelled: the field is 16 bits (RFC 9293). */
-    return v >= 1 && v <= 65535 ? NULL : "a size from 1B to 65535B (no window scaling)";
+    return v >= 1 && v <= 65535 ? NULL : window_allowed;
 }
 
 /* The HZ of Linux's timer wheel (host/wheel.h), or 0 for exact timers. */
@@ -81,7 +93,7 @@ static const char *check_wheel_hz(const void *field)
 {
     uint64_t v = *(const uint64_t *)field;
 
-    return v == 0 || wheel_hz_valid(v) ? NULL : "0 (exact timers), 100, 250 or 1000";
+    return v == 0 || wheel_hz_valid(v) ? NULL : wheel_allowed;
 }
 
 /* A distribution with a mean of zero would make arrivals simultaneous forever. */
@@ -89,8 +101,18 @@ static const char *check_interarrival(const void *field)
 {
     const dist *d = field;
 
-    return dist_mean(d) > 0 ? NULL : "a distribution with a positive mean";
+    return dist_mean(d) > 0 ? NULL : interarrival_allowed;
 }
+
+static const struct {
+    const char *(*check)(const void *field);
+    const char *allowed;
+} check_allowed[] = {
+    {check_tps, tps_allowed},         {check_expired_delta, expired_allowed},
+    {check_loss, loss_allowed},       {check_mss, mss_allowed},
+    {check_window, window_allowed},   {check_wheel_hz, wheel_allowed},
+    {check_interarrival, interarrival_allowed},
+};
 
 const char *const params_sections[] = {"sim",     "link",     "host",
                                        "nic",     "tcp",      "offload",
@@ -603,6 +625,43 @@ int param_number(const param *p, const void *field, double *num)
         return 0;
     }
     return 0;
+}
+
+/* A value of the key's type in base units, as a file would write it. */
+static char *fmt_bound(const param *p, double v, char *buf)
+{
+    switch (p->type) {
+    case PT_DURATION:
+    case PT_DIST:
+        return units_fmt_duration((sim_time)v, buf);
+    case PT_SIZE:
+        return units_fmt_size((uint64_t)v, buf);
+    case PT_RATE:
+        return units_fmt_rate((uint64_t)v, buf);
+    default:
+        return units_fmt_number(v, buf);
+    }
+}
+
+const char *param_allowed(const param *p, char *buf, size_t len)
+{
+    char lo[UNITS_FMT_MAX], hi[UNITS_FMT_MAX];
+
+    for (size_t i = 0; i < sizeof check_allowed / sizeof *check_allowed; i++)
+        if (p->check == check_allowed[i].check) {
+            snprintf(buf, len, "%s", check_allowed[i].allowed);
+            return buf;
+        }
+    if (p->min > p->max || p->type == PT_ENUM || p->type == PT_WINDOW)
+        return NULL;
+    if (p->max >= 1e300) {
+        if (p->min == 0 && !p->min_open)
+            return NULL; /* not negative: every value of the type */
+        snprintf(buf, len, p->min_open ? "above %s" : "at least %s", fmt_bound(p, p->min, lo));
+        return buf;
+    }
+    snprintf(buf, len, "from %s to %s", fmt_bound(p, p->min, lo), fmt_bound(p, p->max, hi));
+    return buf;
 }
 
 const char *param_si_unit(const param *p)

@@ -95,6 +95,13 @@ char *param_format(const param *p, const void *field, char *buf);
  */
 int param_number(const param *p, const void *field, double *num);
 
+/*
+ * What values the key allows beyond its type, as its range and extra check
+ * say ("10, 100 or 1000 (R3)", "from 1 to 255", "above 0"), into buf; NULL
+ * when every value of its type is allowed (or it is a list of names).
+ */
+const char *param_allowed(const param *p, char *buf, size_t len);
+
 /* The unit of param_number(): "s", "B", "bit/s", "1/s", or NULL (none). */
 const char *param_si_unit(const param *p);
 

@@ -291,6 +291,22 @@ report_stat report_stat_of(const double *v, size_t n)
 
 /* ---- selecting runs -------------------------------------------------------- */
 
+int report_complete_count(sqlite3 *db, const char *identity)
+{
+    sqlite3_stmt *st;
+    int n = SIM_EDB;
+
+    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM run WHERE identity = ?1 AND status = ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return SIM_EDB;
+    sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, results_status_name[RESULTS_COMPLETE], -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
 int report_select_runs(sqlite3 *db, const report_select *sel, int64_t **run, size_t *n,
                        char **scenario, sim_diag *d)
 {

@@ -121,6 +121,10 @@ int report_points_read(struct sqlite3 *db, const report_select *sel, report_poin
                        sim_diag *d);
 void report_points_free(report_points *p);
 
+/* How many complete runs of this identity the database holds (0 or more),
+ * or a negative SIM_E* code. */
+int report_complete_count(struct sqlite3 *db, const char *identity);
+
 /* The complete runs report_points_read would take (their ids, ascending). */
 int report_select_runs(struct sqlite3 *db, const report_select *sel, int64_t **run, size_t *n,
                        char **scenario, sim_diag *d);

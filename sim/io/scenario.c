@@ -165,6 +165,8 @@ static void suggest_section(const char *name, char *buf, size_t len)
 
 /* ---- the scenario object --------------------------------------------- */
 
+static void suggest_peer(const scenario *sc, const char *name, char *buf, size_t len);
+
 static void apply_defaults(scenario *sc, peer_params *peer)
 {
     char err[UNITS_ERR_MAX];
@@ -213,6 +215,31 @@ void scenario_free(scenario *sc)
     }
     free(sc->sweep);
     free(sc);
+}
+
+/* The nearest peer class to an unknown one ("; did you mean [peer web]?"), or
+ * the classes there are. */
+static void suggest_peer(const scenario *sc, const char *name, char *buf, size_t len)
+{
+    const char *best = NULL;
+    size_t bestd = 3, n = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < sc->cfg.npeers; i++) {
+        size_t dd = distance(name, sc->cfg.peers[i].name);
+
+        if (dd < bestd) {
+            bestd = dd;
+            best = sc->cfg.peers[i].name;
+        }
+    }
+    if (best != NULL) {
+        snprintf(buf, len, "; did you mean [peer %s]?", best);
+        return;
+    }
+    n = (size_t)snprintf(buf, len, "; its classes:");
+    for (size_t i = 0; i < sc->cfg.npeers && n < len; i++)
+        n += (size_t)snprintf(buf + n, len - n, "%s %s", i ? "," : "", sc->cfg.peers[i].name);
 }
 
 int scenario_peer_index(const scenario *sc, const char *name)
@@ -623,7 +650,9 @@ static const param *lookup_key(const scenario *sc, const char *key, char *buf, i
         *kd = '\0';
         *peer = scenario_peer_index(sc, name);
         if (*peer < 0) {
-            snprintf(err, UNITS_ERR_MAX, "the scenario has no [peer %.60s] section", name);
+            suggest_peer(sc, name, hint, sizeof hint);
+            snprintf(err, UNITS_ERR_MAX, "the scenario has no [peer %.60s] section%.120s", name,
+                     hint);
             return NULL;
         }
         name = kd + 1;
