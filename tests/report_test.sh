@@ -146,6 +146,14 @@ has "summary shows the command" "$tmp/sum.out" "command        $offsim run $tmp/
 "$offsim" summary "$tmp/b.db" >"$tmp/sum2.out"
 expect "summary of the latest scenario with one run is that run's" "$(cat "$tmp/sum.out")" "$(cat "$tmp/sum2.out")"
 
+# Runs of one scenario that differ in a setting no sweep varied are no
+# seeds of one point: said, by name.
+for n in 100 200; do
+  "$offsim" run "$tmp/stuck.ini" --db "$tmp/mix.db" --quiet --set workload.connections=$n >/dev/null 2>&1
+done
+"$offsim" summary "$tmp/mix.db" >"$tmp/mix.out"
+has "summary: runs that differ unvaried are named" "$tmp/mix.out" "differ in workload.connections, which no sweep varied"
+
 # 5. The window: chimney and linux hold the NIC alike; their runs end apart
 # (TIME_WAIT 240 s and 60 s: without the lazy and vanished clients, TIME_WAIT
 # decides when a run ends) but report one NIC mean.

@@ -339,6 +339,16 @@ void cli_print_points(FILE *f, const report_points *p)
     int width = 24;
     char buf[80];
 
+    for (size_t i = 0; i < p->npt; i++)
+        if (p->pt[i].mixed != NULL) {
+            fprintf(f, "warning        runs of %s with the same values of the varied keys differ "
+                       "in %s, which no sweep varied: they are not seeds of one point, and are "
+                       "pooled below only as the database groups them (summary --run N shows "
+                       "one run)\n",
+                    p->scenario, p->pt[i].mixed);
+            break;
+        }
+
     for (size_t k = 0; k < p->nkeys; k++)
         if ((int)strlen(p->key[k]) > width)
             width = (int)strlen(p->key[k]);

@@ -519,6 +519,27 @@ static int pool(sqlite3 *db, report_point *pt, sim_diag *d)
     return SIM_OK;
 }
 
+/* A setting the runs in temp.rep_pt differ in, other than the seed. */
+static int mixed_setting(sqlite3 *db, report_point *pt, sim_diag *d)
+{
+    sqlite3_stmt *st;
+    int oom = 0, rc = prepare(db,
+                              "SELECT key FROM run_param WHERE run_id IN (SELECT run_id FROM "
+                              "temp.rep_pt) AND key <> 'sim.seed' GROUP BY key "
+                              "HAVING COUNT(DISTINCT value) > 1 OR COUNT(*) < ?1 "
+                              "UNION ALL SELECT 'engine' WHERE (SELECT COUNT(DISTINCT engine) FROM run "
+                              "WHERE id IN (SELECT run_id FROM temp.rep_pt)) > 1 LIMIT 1",
+                              &st, d);
+
+    if (rc != SIM_OK)
+        return rc;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)pt->nruns);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        pt->mixed = col_text(st, 0, &oom);
+    sqlite3_finalize(st);
+    return oom ? SIM_ENOMEM : SIM_OK;
+}
+
 /* The per-seed statistics of a point's runs: every run scalar. */
 static int seed_stats(sqlite3 *db, report_point *pt, sim_diag *d)
 {
@@ -685,11 +706,12 @@ int report_points_read(sqlite3 *db, const report_select *sel, report_points *p, 
             conn &= row[i].conn;
         if (rc == SIM_OK)
             rc = seed_stats(db, v, d);
-        if (rc == SIM_OK && conn) {
+        if (rc == SIM_OK)
             rc = fill_temp(db, "rep_pt", v->run, v->nruns, d);
-            if (rc == SIM_OK)
-                rc = pool(db, v, d);
-        }
+        if (rc == SIM_OK)
+            rc = mixed_setting(db, v, d);
+        if (rc == SIM_OK && conn)
+            rc = pool(db, v, d);
     }
     free_rows(row, n);
     free(run);
@@ -709,6 +731,7 @@ void report_points_free(report_points *p)
         free(p->pt[i].num);
         free(p->pt[i].run);
         free(p->pt[i].seed);
+        free(p->pt[i].mixed);
     }
     free(p->pt);
     for (size_t k = 0; k < p->nkeys; k++)

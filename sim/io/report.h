@@ -95,6 +95,10 @@ typedef struct report_point {
      * reach it, and not_reached[k] seeds do not. */
     report_stat stat[RESULTS_SCALAR_N];
     size_t not_reached[RESULTS_NQ];
+    /* A setting (other than the seed) in which the point's runs differ,
+     * though no sweep varied it: "workload.connections" (or "engine"), or
+     * NULL.  Such runs are not seeds of one point; the summary says so. */
+    char *mixed;
 } report_point;
 
 typedef struct report_points {
