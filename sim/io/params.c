@@ -243,7 +243,7 @@ const param params_table[] = {
      "the host) or start (a full timer) (A2)"},
     {"nic", "expired_delta", PT_INT, CFG(nic.expired_delta), "-1", NONE_RANGE, NULL,
      check_expired_delta, 0,
-     "TimeoutDelta the target returns after its FIN_WAIT_2 timer expired: -1 or 0 (A5)"},
+     "TimeoutDelta the target returns after its FIN_WAIT_2 timer expired (A5)"},
 
     /* [tcp] */
     {"tcp", "acceptable", PT_ENUM, CFG(tcp.acceptable), "window", NONE_RANGE,
