@@ -20,7 +20,8 @@
  * meanwhile.
  *
  * Why a heap beside it.  A push due before `bound` cannot go to a bucket;
- * it goes into the run in order, which moves the run entries after it.
+ * it goes into the run in order, which moves the run entries after it (or
+ * those before it, into the space the pops freed, when they are fewer).
  * Absorbing a sparse bucket can put `bound` far ahead (a lone timer an hour
  * away), and a run that took every such push would grow without limit,
  * each push moving all of it: O(n) a push.  So an insert never moves more
@@ -336,6 +337,16 @@ void evq__push_slow(evq *q, evq_entry e)
         return;
     }
     pos = run_upper(q, q->head, &e);
+    /* Most pushes before bound are due soon, near the head: shift the
+     * entries before pos down into the space the pops freed, when they are
+     * the fewer. */
+    if (q->head > 0 && pos - q->head <= q->n - pos && pos - q->head <= EVQ_INSERT_MAX) {
+        memmove(&q->run[q->head - 1], &q->run[q->head], (size_t)(pos - q->head) * sizeof *q->run);
+        q->head--;
+        q->run[pos - 1] = e;
+        EVQ_COUNT(q, moves, pos - q->head);
+        return;
+    }
     if (q->n - pos > EVQ_INSERT_MAX) {
         uint32_t after = run_after(q, pos, e.at > q->last ? e.at : q->last);
 
