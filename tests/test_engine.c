@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "engine/evq.h"
+#include "engine/err.h"
 #include "engine/sim.h"
 
 /* A log of which events fired, and when. */
@@ -660,6 +661,94 @@ static void fingerprint_is_deterministic(void)
     CHECK(fingerprint_of(0) != fingerprint_of(1));
 }
 
+/*
+ * An array that cannot grow fails the queue instead of ending the process
+ * (one out-of-memory policy, issue 12): until then every pop is in order,
+ * then push or pop says so, and evq_fini frees
+ * what is left (the sanitizer build checks for leaks).  The limits put the
+ * failure in every path: a bucket, the heap, the run, a split.
+ */
+static void evq_fails_cleanly_when_arrays_cannot_grow(void)
+{
+    static const size_t limits[] = {1, 16, 40, 100, 333, 1000, 4096, 20000};
+
+    for (size_t li = 0; li < sizeof limits / sizeof limits[0]; li++) {
+        evq q;
+        evq_entry e;
+        uint64_t x = 777 + li, seq = 0;
+        sim_time now = 0, prev_at = -1;
+        uint64_t prev_seq = 0;
+        int failed = 0;
+
+        evq_init(&q);
+        q.alloc_limit = limits[li];
+        for (int step = 0; step < 60000 && !failed; step++) {
+            unsigned op = (unsigned)(xs(&x) % 8);
+
+            if (op < 5) {
+                sim_time at = now + (sim_time)(xs(&x) % (op < 2 ? 1000 : op < 4 ? SIM_S : 3600 * SIM_S));
+
+                failed = evq_push(&q, at, ++seq, NULL) != 0;
+            } else if (evq_pop_until(&q, SIM_TIME_MAX, &e)) {
+                if (e.at < prev_at || (e.at == prev_at && e.seq <= prev_seq))
+                    CHECK_FAIL_("limit %zu: out of order", limits[li]);
+                prev_at = now = e.at;
+                prev_seq = e.seq;
+            } else {
+                failed = q.failed;
+            }
+        }
+        CHECK(failed);
+        CHECK(q.failed);
+        evq_fini(&q);
+    }
+}
+
+/* Object i arms objects 2i+1 and 2i+2: a binary tree of events whose
+ * pending set doubles with each level. */
+enum { TREE_N = 1 << 16 };
+static obj g_tree[TREE_N];
+
+static void tree_handler(sim *s, sim_event *ev)
+{
+    obj *o = ev->ctx;
+
+    for (int k = 1; k <= 2; k++)
+        if (2 * o->id + k < TREE_N)
+            sim_schedule(s, &g_tree[2 * o->id + k].ev, sim_now(s) + k * SIM_MS);
+}
+
+static uint64_t run_tree(size_t limit, sim **out)
+{
+    sim *s;
+
+    for (int i = 0; i < TREE_N; i++) {
+        g_tree[i].id = i;
+        sim_event_init(&g_tree[i].ev, tree_handler, &g_tree[i]);
+    }
+    CHECK_EQ_I64(sim_create(&s), SIM_OK);
+    sim__set_queue_limit(s, limit);
+    sim_schedule(s, &g_tree[0].ev, 0);
+    *out = s;
+    return sim_run(s, 1000 * SIM_S);
+}
+
+/* The engine stops at the event whose arming failed and says why, the
+ * clock where it stopped; a further sim_run runs nothing. */
+static void engine_reports_out_of_memory(void)
+{
+    sim *s;
+
+    CHECK_EQ_I64(run_tree(0, &s), TREE_N);
+    CHECK_EQ_I64(sim_error(s), SIM_OK);
+    sim_destroy(s);
+    CHECK(run_tree(256, &s) < TREE_N);
+    CHECK_EQ_I64(sim_error(s), SIM_ENOMEM);
+    CHECK(sim_now(s) < 1000 * SIM_S);
+    CHECK_EQ_I64(sim_run(s, 2000 * SIM_S), 0);
+    sim_destroy(s);
+}
+
 static const check_test tests[] = {
     CHECK_TEST(ordering),
     CHECK_TEST(ties_run_in_scheduling_order),
@@ -676,5 +765,7 @@ static const check_test tests[] = {
     CHECK_TEST(evq_sorts_large_tie_groups),
     CHECK_TEST(skipped_entries_are_dropped_in_order),
     CHECK_TEST(fingerprint_is_deterministic),
+    CHECK_TEST(evq_fails_cleanly_when_arrays_cannot_grow),
+    CHECK_TEST(engine_reports_out_of_memory),
 };
 CHECK_MAIN(tests)

@@ -512,7 +512,11 @@ static results_status simulate(run_ctx *r, sim *s, runner_result *res, sim_diag 
         res->events = ns3c_event_count(); /* ns-3's TCP's events and the model's */
 #endif
     res->end = sim_now(s);
-    if ((rc = world_end(r->w)) != SIM_OK) {
+    if ((rc = sim_error(s)) != SIM_OK) {
+        diag_add(d, "the engine failed at %.9f s: %s", (double)res->end / SIM_S,
+                 sim_strerror(rc));
+        r->write_failed = 1;
+    } else if ((rc = world_end(r->w)) != SIM_OK) {
         diag_add(d, "the model failed: %s", sim_strerror(rc));
         r->write_failed = 1;
     }

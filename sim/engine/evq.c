@@ -110,8 +110,11 @@ void evq_fini(evq *q)
     memset(q, 0, sizeof *q);
 }
 
-/* Reallocate *v to exactly `want` entries (0: free it). */
-static void resize(evq *q, evq_entry **v, uint32_t *cap, uint64_t want)
+/*
+ * Reallocate *v to exactly `want` entries (0: free it).  -1 when the
+ * allocator refuses (or the entries would pass alloc_limit): *v is as it was.
+ */
+static int resize(evq *q, evq_entry **v, uint32_t *cap, uint64_t want)
 {
     evq_entry *nv = NULL;
 
@@ -119,26 +122,34 @@ static void resize(evq *q, evq_entry **v, uint32_t *cap, uint64_t want)
     if (want == 0) {
         free(*v);
     } else {
+        if (q->alloc_limit != 0 && want > *cap && q->alloc - *cap + want > q->alloc_limit)
+            return -1;
         nv = realloc(*v, (size_t)want * sizeof *nv);
-        if (nv == NULL) {
-            fprintf(stderr, "offsim: out of memory growing the event queue to %llu entries\n",
-                    (unsigned long long)want);
-            exit(1);
-        }
+        if (nv == NULL)
+            return -1;
     }
     q->alloc = q->alloc - *cap + (size_t)want;
     *v = nv;
     *cap = (uint32_t)want;
+    return 0;
 }
 
-/* Make room for at least `need` entries, doubling. */
-static void grow(evq *q, evq_entry **v, uint32_t *cap, uint64_t need)
+/*
+ * Make room for at least `need` entries, doubling.  When that fails the
+ * queue is marked failed and -1 returned: the caller drops what it could
+ * not place, and the engine ends the run with SIM_ENOMEM (evq.h).
+ */
+static int grow(evq *q, evq_entry **v, uint32_t *cap, uint64_t need)
 {
     uint64_t c = *cap ? *cap : EVQ_MIN_CAP;
 
     while (c < need)
         c *= 2;
-    resize(q, v, cap, c);
+    if (resize(q, v, cap, c) != 0) {
+        q->failed = 1;
+        return -1;
+    }
+    return 0;
 }
 
 /* Shrink an array to twice its entries (at least EVQ_MIN_CAP), or free it. */
@@ -147,7 +158,7 @@ static void shrink(evq *q, evq_entry **v, uint32_t *cap, uint32_t n)
     uint64_t want = n == 0 ? 0 : n < EVQ_MIN_CAP / 2 ? EVQ_MIN_CAP : 2 * (uint64_t)n;
 
     if (want < *cap)
-        resize(q, v, cap, want);
+        (void)resize(q, v, cap, want); /* a refused shrink keeps the larger array */
 }
 
 /* ---- the buckets */
@@ -193,8 +204,10 @@ static inline void append(evq *q, unsigned i, evq_entry e)
 {
     evq_array *b = &q->b[i];
 
-    if (b->n == b->cap)
-        grow(q, &b->v, &b->cap, (uint64_t)b->n + 1);
+    if (b->n == b->cap && grow(q, &b->v, &b->cap, (uint64_t)b->n + 1) != 0) {
+        q->count--; /* dropped: the queue has failed */
+        return;
+    }
     b->v[b->n++] = e;
     set_nonempty(q, i);
     EVQ_COUNT(q, moves, 1);
@@ -207,8 +220,10 @@ static void heap_push(evq *q, evq_entry e)
     evq_array *h = &q->heap;
     uint32_t k;
 
-    if (h->n == h->cap)
-        grow(q, &h->v, &h->cap, (uint64_t)h->n + 1);
+    if (h->n == h->cap && grow(q, &h->v, &h->cap, (uint64_t)h->n + 1) != 0) {
+        q->count--; /* dropped: the queue has failed */
+        return;
+    }
     k = h->n++;
     while (k > 0) {
         uint32_t p = (k - 1) / 2;
@@ -258,13 +273,14 @@ static evq_entry heap_pop(evq *q)
 
 /* ---- the run */
 
-/* Room for `need` more entries at the run's end: compact, else grow. */
-static void run_room(evq *q, uint32_t need)
+/* Room for `need` more entries at the run's end: compact, else grow (-1
+ * when that failed). */
+static int run_room(evq *q, uint32_t need)
 {
     uint32_t live = q->n - q->head;
 
     if ((uint64_t)q->n + need <= q->cap)
-        return;
+        return 0;
     /* Moving the live entries down is paid for by the pops that freed the
      * space, when they are at least as many; otherwise grow. */
     if (q->head > 0 && q->head >= live && (uint64_t)live + need <= q->cap) {
@@ -272,9 +288,9 @@ static void run_room(evq *q, uint32_t need)
         EVQ_COUNT(q, moves, live);
         q->head = 0;
         q->n = live;
-        return;
+        return 0;
     }
-    grow(q, &q->run, &q->cap, (uint64_t)q->n + need);
+    return grow(q, &q->run, &q->cap, (uint64_t)q->n + need);
 }
 
 /* The first index in [lo, n) whose entry comes after e (n if none). */
@@ -325,7 +341,7 @@ static void spill(evq *q, uint32_t from)
 }
 
 /* A push due before bound, or into a bucket array that is full. */
-void evq__push_slow(evq *q, evq_entry e)
+int evq__push_slow(evq *q, evq_entry e)
 {
     uint32_t pos;
 
@@ -334,7 +350,7 @@ void evq__push_slow(evq *q, evq_entry e)
     EVQ_COUNT(q, pushes, 1);
     if ((uint64_t)e.at >= q->bound) {
         append(q, evq__bucket_of(e.at, q->last), e);
-        return;
+        return q->failed ? -1 : 0;
     }
     pos = run_upper(q, q->head, &e);
     /* Most pushes before bound are due soon, near the head: shift the
@@ -345,7 +361,7 @@ void evq__push_slow(evq *q, evq_entry e)
         q->head--;
         q->run[pos - 1] = e;
         EVQ_COUNT(q, moves, pos - q->head);
-        return;
+        return 0;
     }
     if (q->n - pos > EVQ_INSERT_MAX) {
         uint32_t after = run_after(q, pos, e.at > q->last ? e.at : q->last);
@@ -354,19 +370,23 @@ void evq__push_slow(evq *q, evq_entry e)
             spill(q, after);
         if (q->n - pos > EVQ_INSERT_MAX) {
             heap_push(q, e);
-            return;
+            return q->failed ? -1 : 0;
         }
     }
     if (q->n == q->cap) {
         uint32_t head = q->head;
 
-        run_room(q, 1);
+        if (run_room(q, 1) != 0) {
+            q->count--; /* dropped: the queue has failed */
+            return -1;
+        }
         pos -= head - q->head;
     }
     memmove(&q->run[pos + 1], &q->run[pos], (size_t)(q->n - pos) * sizeof *q->run);
     q->run[pos] = e;
     q->n++;
     EVQ_COUNT(q, moves, q->n - pos);
+    return q->failed ? -1 : 0; /* a spill above may have failed */
 }
 
 /* ---- sorting a bucket before it joins the run */
@@ -422,8 +442,8 @@ static void sort_entries(evq *q, evq_entry *v, uint32_t n)
         return;
     tmp = malloc((size_t)n * sizeof *tmp);
     if (tmp == NULL) {
-        fprintf(stderr, "offsim: out of memory sorting %u queue entries\n", n);
-        exit(1);
+        q->failed = 1; /* left unsorted: nothing is popped from a failed queue */
+        return;
     }
     for (k = 0; k < n; k += RUN)
         insertion_sort(q, v + k, n - k < RUN ? n - k : RUN);
@@ -463,7 +483,12 @@ static void absorb(evq *q, unsigned i)
     uint32_t k = src->n, keep = q->n - q->head;
     evq_entry *dst;
 
-    run_room(q, k);
+    if (run_room(q, k) != 0) {
+        q->count -= k; /* dropped: the queue has failed */
+        src->n = 0;
+        clear_nonempty(q, i);
+        return;
+    }
     dst = q->run + q->n;
     if (i < 16 || k <= 2) {
         memcpy(dst, src->v, (size_t)k * sizeof *dst);
@@ -512,8 +537,10 @@ static void split(evq *q, unsigned i)
         uint32_t n = b->n;
 
         if (n == b->cap || n == 0) {
-            if (n == b->cap)
-                grow(q, &b->v, &b->cap, (uint64_t)n + 1);
+            if (n == b->cap && grow(q, &b->v, &b->cap, (uint64_t)n + 1) != 0) {
+                q->count--; /* dropped: the queue has failed */
+                continue;
+            }
             set_nonempty(q, j);
         }
         b->v[n] = *p;
@@ -569,6 +596,8 @@ int evq__pop_slow(evq *q, sim_time until, evq_entry *out)
 
     if (q->n - q->head < EVQ_PREFETCH)
         top_up(q);
+    if (q->failed)
+        return 0;
     live = q->n - q->head;
     if (q->heap.n > 0 && (live == 0 || before(q, &q->heap.v[0], &q->run[q->head]))) {
         if (q->heap.v[0].at > until)

@@ -71,6 +71,9 @@ typedef struct evq {
     size_t count;         /* entries held, stale ones included */
     size_t alloc;         /* entries allocated in all arrays */
     evq_array heap;       /* entries the run could not take cheaply */
+    size_t alloc_limit;   /* entries all arrays may hold, 0 unlimited: a
+                           * test's stand-in for an exhausted allocator */
+    int failed;           /* an array could not grow (see evq_push) */
     evq_array b[EVQ_NBUCKETS];
 #ifdef OFFSIM_EVQ_COUNT
     evq_counters ops;
@@ -114,15 +117,18 @@ static inline void evq__prefetch(const sim_event *ev)
     __builtin_prefetch((const char *)(ev + 1) - 1, 1);
 }
 
-void evq__push_slow(evq *q, evq_entry e);
+int evq__push_slow(evq *q, evq_entry e);
 int evq__pop_slow(evq *q, sim_time until, evq_entry *out);
 
 /*
  * Queue an entry.  `at` must not be earlier than the last entry popped (the
- * engine never schedules in the past).  Arrays grow geometrically; running
- * out of memory there is fatal, as it is for the rest of the engine.
+ * engine never schedules in the past).  Arrays grow geometrically.  0, or -1
+ * when an array could not grow: the queue is then failed for good (entries
+ * were dropped, `failed` is set, and a pop that needed to refill returns 0)
+ * and only evq_fini may follow; the engine pops nothing more, ends the run,
+ * and its driver reports SIM_ENOMEM (sim_error).
  */
-static inline void evq_push(evq *q, sim_time at, uint64_t seq, sim_event *ev)
+static inline int evq_push(evq *q, sim_time at, uint64_t seq, sim_event *ev)
 {
     evq_entry e = {at, seq, ev};
 
@@ -136,10 +142,10 @@ static inline void evq_push(evq *q, sim_time at, uint64_t seq, sim_event *ev)
             q->count++;
             EVQ_COUNT(q, pushes, 1);
             EVQ_COUNT(q, moves, 1);
-            return;
+            return 0;
         }
     }
-    evq__push_slow(q, e);
+    return evq__push_slow(q, e);
 }
 
 /*

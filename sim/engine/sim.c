@@ -113,7 +113,10 @@ static void enqueue(sim *s, sim_event *ev)
         ev->qat = ev->at;
         return;
     }
-    evq_push(&s->q, ev->at, ev->seq, ev);
+    if (evq_push(&s->q, ev->at, ev->seq, ev) != 0) {
+        s->stop = 1; /* out of memory: the run ends here (sim_error) */
+        return;
+    }
     ev->qseq = ev->seq;
     ev->qat = ev->at;
     if (evq_size(&s->q) > 2 * s->npending + SIM_PURGE_SLACK)
@@ -248,7 +251,7 @@ uint64_t sim_run(sim *s, sim_time until)
 
     SIM_ASSERT(until >= sim_now(s), "running until %lld, before now %lld", (long long)until,
                (long long)sim_now(s));
-    s->stop = 0;
+    s->stop = s->q.failed; /* a failed queue runs nothing more */
     if (s->ext != NULL) {
         if (s->npending > 0) {
             s->running = 1;
@@ -259,7 +262,8 @@ uint64_t sim_run(sim *s, sim_time until)
     } else {
         while (!s->stop && s->npending > 0) {
             if (!evq_pop_until(&s->q, until, &e)) {
-                s->now = until;
+                if (!s->q.failed)
+                    s->now = until;
                 break;
             }
             dispatch(s, e.at, e.seq, e.ev);
@@ -268,6 +272,11 @@ uint64_t sim_run(sim *s, sim_time until)
     if (s->poll != NULL)
         s->poll(s, s->poll_arg);
     return s->events - before;
+}
+
+int sim_error(const sim *s)
+{
+    return s->q.failed ? SIM_ENOMEM : SIM_OK;
 }
 
 void sim_stop(sim *s)
@@ -301,6 +310,11 @@ uint64_t sim_fingerprint(const sim *s)
 size_t sim_queue_bytes(const sim *s)
 {
     return evq_bytes(&s->q);
+}
+
+void sim__set_queue_limit(sim *s, size_t entries)
+{
+    s->q.alloc_limit = entries;
 }
 
 #ifdef OFFSIM_EVQ_COUNT

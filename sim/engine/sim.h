@@ -125,10 +125,19 @@ void sim_destroy(sim *s);
 /*
  * Run events due at or before `until`.  Returns when the next pending event
  * is later than `until` (the clock is then set to `until`), when nothing is
- * pending (the clock stays at the last event), or when sim_stop() was
- * called.  Returns the number of events run by this call.
+ * pending (the clock stays at the last event), when sim_stop() was
+ * called, or when the pending set could not grow (sim_error).  Returns the
+ * number of events run by this call.
  */
 uint64_t sim_run(sim *s, sim_time until);
+
+/*
+ * SIM_OK, or SIM_ENOMEM once the pending set could not grow: events were
+ * lost, the run stopped at the event that armed the lost one, and nothing
+ * more runs.  The driver reports it; the model's own allocations report
+ * theirs the same way (world_end).
+ */
+int sim_error(const sim *s);
 
 /* Ask sim_run() to return after the current event. */
 void sim_stop(sim *s);
@@ -153,6 +162,9 @@ uint64_t sim_events(const sim *s);
 uint64_t sim_fingerprint(const sim *s);
 /* Bytes the native pending set holds for entries (0 on another scheduler). */
 size_t sim_queue_bytes(const sim *s);
+/* Let the native pending set hold at most `entries` (0: no limit), as if
+ * the allocator refused beyond them: how tests reach sim_error. */
+void sim__set_queue_limit(sim *s, size_t entries);
 
 #ifdef __cplusplus
 }
