@@ -939,17 +939,13 @@ static void free_strings(char **v, size_t n)
     free(v);
 }
 
-static int write_cdf(plot *p, figure_data *fd)
+/* The CDF's axes: x over the series' times, y over F (or 1 - F with
+ * --ccdf); whether any connection was censored. */
+static void cdf_axes(const plot *p, const figure_data *fd, axis *ax, axis *ay, int *any_censored)
 {
-    const figure_dim *colour = figure_colour(p->fig), *style = figure_style(p->fig);
-    const char *metric = p->release ? "release" : "close";
-    legend g = {0};
-    axis ax, ay;
-    clauses cl;
     double xmin = INFINITY, xmax = 0, smin = 1, nmax = 1;
-    int any_censored = 0, rc = 0, two = style->key != NULL, ycolumn = p->ccdf ? 3 : 2;
-    char *title = NULL, **extra;
 
+    *any_censored = 0;
     for (size_t i = 0; i < fd->n; i++) {
         const figure_series *s = &fd->s[i];
 
@@ -960,40 +956,97 @@ static int write_cdf(plot *p, figure_data *fd)
                 smin = fmin(smin, s->pt[k].y[0]);
         }
         nmax = fmax(nmax, s->n);
-        any_censored |= s->censored > 0;
+        *any_censored |= s->censored > 0;
     }
-    ax = p->logx == 0 ? axis_of(0, xmax, 0, 0.02) : axis_of(xmin, xmax, 1, 0.02);
+    *ax = p->logx == 0 ? axis_of(0, xmax, 0, 0.02) : axis_of(xmin, xmax, 1, 0.02);
     if (p->ccdf ? p->logy != 0 : p->logy == 1) {
         /* On a log axis: down to the decade below the smallest value there is
          * (F's smallest step is one connection in the biggest series). */
         double lo = p->ccdf ? smin : 1 / nmax;
 
-        ay = (axis){1, pow(10, floor(log10(lo) - 1e-9)), 1.1};
+        *ay = (axis){1, pow(10, floor(log10(lo) - 1e-9)), 1.1};
     } else {
-        ay = (axis){0, 0, 1.02};
+        *ay = (axis){0, 0, 1.02};
     }
+}
 
-    /* The legend: the colour key's values with their censored share, the
-     * style key's, and what a '+' is. */
-    extra = censored_by_colour(p, fd);
-    lg_colours(p, &g, (const char *const *)extra, !two);
+/* The CDF's legend: the colour key's values with their censored share, the
+ * style key's, and what a '+' is. */
+static void cdf_legend(plot *p, const figure_data *fd, legend *g, int any_censored)
+{
+    const figure_dim *colour = figure_colour(p->fig), *style = figure_style(p->fig);
+    char **extra = censored_by_colour(p, fd);
+
+    lg_colours(p, g, (const char *const *)extra, style->key == NULL);
     free_strings(extra, colour->n);
-    lg_styles(p, &g);
+    lg_styles(p, g);
     if (colour->key == NULL && style->key == NULL && fd->n == 1 && fd->s[0].censored > 0) {
         char share[48];
         double pct = 100 * fd->s[0].censored / fd->s[0].n;
 
         censored_text(share, sizeof share, pct, pct);
-        lg_add(&g, LG_TEXT, 1, "all runs%s", share);
+        lg_add(g, LG_TEXT, 1, "all runs%s", share);
     }
     if (any_censored) {
-        lg_item *it = lg_add(&g, LG_ENTRY, g.n == 0, "censored (open at the end)");
+        lg_item *it = lg_add(g, LG_ENTRY, g->n == 0, "censored (open at the end)");
 
         it->pt = PT_CENSORED;
         it->l.lc = "#000000";
         it->ps = 0.8;
     }
+}
 
+/* Series i of n of a CDF: its data file (the estimate as steps, markers
+ * along it, censored marks) and its plot clauses; 0 or -1. */
+static int cdf_series(plot *p, const figure_series *s, size_t i, size_t n, const axis *ax,
+                      const axis *ay, clauses *cl)
+{
+    look l = series_look(p, s->colour, s->style);
+    int ycolumn = p->ccdf ? 3 : 2, nmarks;
+    char name[32], what[512], y[64];
+    FILE *f;
+
+    series_name(p, s, what, sizeof what);
+    if ((f = data_file(p, name, sizeof name, what)) == NULL)
+        return -1;
+    fprintf(f, "# %d run%s pooled: %.0f connections, %.0f censored\n"
+               "# seconds  F  1-F (the Kaplan-Meier estimate just after that time)\n",
+            s->runs, s->runs == 1 ? "" : "s", s->n, s->censored);
+    for (size_t k = 0; k < s->n_pt; k++)
+        fprintf(f, "%.9g %.9g %.9g\n", s->pt[k].x, 1 - s->pt[k].y[0], s->pt[k].y[0]);
+    fprintf(f, "\n\n# markers along the curve: seconds  %s\n", p->ccdf ? "1-F" : "F");
+    nmarks = write_markers(f, s, p->ccdf ? 0 : -1, 1, ax, ay, i, n);
+    fputs("\n\n# censored connections (one mark per 1/20 decade): seconds  F  1-F\n", f);
+    for (size_t k = 0; k < s->n_mark; k++)
+        fprintf(f, "%.9g %.9g %.9g\n", s->mark[k].x, 1 - s->mark[k].y[0], s->mark[k].y[0]);
+    if (s->n_mark == 0)
+        fputs(NONE_ROW, f);
+    if ((data_close(f, name) != 0) | (nmarks < 0))
+        return -1;
+    ycol(y, sizeof y, ycolumn, ay);
+    cl_add(cl, "dir.'%s' index 0 using 1:%s with steps lw %.3g lc rgb '%s' dt %d notitle", name,
+           y, LW_DATA / LW_AXES, l.lc, l.dt);
+    if (nmarks > 0)
+        cl_add(cl, "dir.'%s' index 1 using 1:2 with points pt %d ps pscale lc rgb '%s' notitle",
+               name, l.pt, l.lc);
+    if (s->n_mark > 0)
+        cl_add(cl, "dir.'%s' index 2 using 1:%s with points pt %d ps 0.8*pscale lc rgb '%s' "
+                   "notitle",
+               name, y, PT_CENSORED, l.lc);
+    return 0;
+}
+
+static int write_cdf(plot *p, figure_data *fd)
+{
+    const char *metric = p->release ? "release" : "close";
+    legend g = {0};
+    axis ax, ay;
+    clauses cl;
+    int any_censored, rc = 0;
+    char *title = NULL;
+
+    cdf_axes(p, fd, &ax, &ay, &any_censored);
+    cdf_legend(p, fd, &g, any_censored);
     if (p->title == NULL) {
         char what[96];
 
@@ -1018,49 +1071,11 @@ static int write_cdf(plot *p, figure_data *fd)
     fprintf(p->gp, "\n# One curve per series: the Kaplan-Meier estimate as steps (data: "
                    "seconds, F, 1 - F; this draws column %d), markers along it, '+' where "
                    "connections were censored.\n",
-            ycolumn);
+            p->ccdf ? 3 : 2);
     if (cl_begin(&cl) != 0)
         return -1;
-    for (size_t i = 0; i < fd->n && rc == 0; i++) {
-        const figure_series *s = &fd->s[i];
-        look l = series_look(p, s->colour, s->style);
-        char name[32], what[512], y[64];
-        int nmarks;
-        FILE *f;
-
-        series_name(p, s, what, sizeof what);
-        if ((f = data_file(p, name, sizeof name, what)) == NULL) {
-            rc = -1;
-            break;
-        }
-        fprintf(f, "# %d run%s pooled: %.0f connections, %.0f censored\n"
-                   "# seconds  F  1-F (the Kaplan-Meier estimate just after that time)\n",
-                s->runs, s->runs == 1 ? "" : "s", s->n, s->censored);
-        for (size_t k = 0; k < s->n_pt; k++)
-            fprintf(f, "%.9g %.9g %.9g\n", s->pt[k].x, 1 - s->pt[k].y[0], s->pt[k].y[0]);
-        fprintf(f, "\n\n# markers along the curve: seconds  %s\n", p->ccdf ? "1-F" : "F");
-        nmarks = write_markers(f, s, p->ccdf ? 0 : -1, 1, &ax, &ay, i, fd->n);
-        fputs("\n\n# censored connections (one mark per 1/20 decade): seconds  F  1-F\n", f);
-        for (size_t k = 0; k < s->n_mark; k++)
-            fprintf(f, "%.9g %.9g %.9g\n", s->mark[k].x, 1 - s->mark[k].y[0],
-                    s->mark[k].y[0]);
-        if (s->n_mark == 0)
-            fputs(NONE_ROW, f);
-        if ((data_close(f, name) != 0) | (nmarks < 0)) {
-            rc = -1;
-            break;
-        }
-        ycol(y, sizeof y, ycolumn, &ay);
-        cl_add(&cl, "dir.'%s' index 0 using 1:%s with steps lw %.3g lc rgb '%s' dt %d notitle",
-               name, y, LW_DATA / LW_AXES, l.lc, l.dt);
-        if (nmarks > 0)
-            cl_add(&cl, "dir.'%s' index 1 using 1:2 with points pt %d ps pscale lc rgb '%s' notitle",
-                   name, l.pt, l.lc);
-        if (s->n_mark > 0)
-            cl_add(&cl, "dir.'%s' index 2 using 1:%s with points pt %d ps 0.8*pscale lc rgb '%s' "
-                        "notitle",
-                   name, y, PT_CENSORED, l.lc);
-    }
+    for (size_t i = 0; i < fd->n && rc == 0; i++)
+        rc = cdf_series(p, &fd->s[i], i, fd->n, &ax, &ay, &cl);
     if (cl_end(&cl, p->gp) != 0)
         rc = -1;
     p->nseries = (int)fd->n;
@@ -1216,26 +1231,23 @@ static void vs_ticks(plot *p, const vs_axis *v, int fit, const unsigned char *ke
         fputs("set xtics rotate by 30 right\n", p->gp);
 }
 
-static int write_vs(plot *p, figure_data *fd)
+/* The vs plot's y axis over the means and their bars; whether a point is
+ * a lower bound somewhere and whether every point is one run. */
+static axis vs_y(const plot *p, const figure_data *fd, int *any_lb, int *one_run)
 {
-    const figure_dim *xd = figure_x(p->fig), *colour = figure_colour(p->fig);
-    legend g = {0};
-    vs_axis vx = vs_x(p, fd->n);
-    axis ay;
-    clauses cl;
     double ylo = INFINITY, yhi = -INFINITY;
-    int any_lb = 0, rc = 0, one_run = 1, fit;
-    unsigned char *keep;
-    char *title = NULL;
+    axis ay;
 
+    *any_lb = 0;
+    *one_run = 1;
     for (size_t i = 0; i < fd->n; i++)
         for (size_t k = 0; k < fd->s[i].n_pt; k++) {
             const figure_point *pt = &fd->s[i].pt[k];
 
             ylo = fmin(ylo, fmin(pt->y[0], bar_lo(p, pt)));
             yhi = fmax(yhi, fmax(pt->y[0], bar_hi(p, pt)));
-            any_lb |= pt->lower_bound;
-            one_run &= pt->n <= 1;
+            *any_lb |= pt->lower_bound;
+            *one_run &= pt->n <= 1;
         }
     ay = axis_of(ylo, yhi,
                  p->logy == 1 || (p->logy == -1 && ylo > 0 && yhi / ylo >= 10), 0.06);
@@ -1248,21 +1260,27 @@ static int write_vs(plot *p, figure_data *fd)
         if (hi - log10(yhi) < 0.35)
             ay.hi = fmax(ay.hi, pow(10, hi));
     }
+    return ay;
+}
 
-    /* The legend: the other keys' values (colours), the percentiles (point
-     * and line types), the bars, the lower bounds. */
+/* The vs legend: the other keys' values (colours), the percentiles (point
+ * and line types), the bars, the lower bounds. */
+static void vs_legend(plot *p, legend *g, int any_lb, int one_run)
+{
+    const figure_dim *colour = figure_colour(p->fig);
+
     if (colour->key != NULL) {
-        lg_add(&g, LG_HEADING, 1, "%s:", colour->key);
+        lg_add(g, LG_HEADING, 1, "%s:", colour->key);
         for (size_t c = 0; c < colour->n; c++) {
-            lg_item *it = lg_add(&g, LG_ENTRY, 0, "%s", colour->label[c]);
+            lg_item *it = lg_add(g, LG_ENTRY, 0, "%s", colour->label[c]);
 
             it->line = 1;
             it->l = (look){palette[c % NCOLOURS], 1, 0};
         }
     }
-    lg_add(&g, LG_HEADING, 1, "percentile:");
+    lg_add(g, LG_HEADING, 1, "percentile:");
     for (int k = 0; k < 3; k++) {
-        lg_item *it = lg_add(&g, LG_ENTRY, 0, "%s", figure_vs_name[k]);
+        lg_item *it = lg_add(g, LG_ENTRY, 0, "%s", figure_vs_name[k]);
 
         it->line = 1;
         it->l = series_look(p, 0, (size_t)k);
@@ -1270,31 +1288,93 @@ static int write_vs(plot *p, figure_data *fd)
             it->l.lc = "#000000";
         it->pt = it->l.pt;
     }
-    lg_add(&g, LG_TEXT, 1, "%s",
+    lg_add(g, LG_TEXT, 1, "%s",
            one_run ? "one run per point: no bars"
            : p->bars_range ? "bars: range over seeds (least to largest)"
                            : "bars: 95% confidence interval of the mean over seeds");
     if (any_lb) {
-        lg_item *it = lg_add(&g, LG_ENTRY, 0, "not reached: a lower bound");
+        lg_item *it = lg_add(g, LG_ENTRY, 0, "not reached: a lower bound");
 
         it->pt = PT_LOWER_BOUND;
         it->l.lc = "#000000";
         it->ps = 1.3;
     }
+}
 
+/* The vs plot's x axis label, with the unit unless the ticks are the values
+ * as written ("10s"), and which tick labels fit (*fit, keep[]); 0 or -1. */
+static int vs_x_label(plot *p, vs_axis *vx, unsigned char *keep, int *fit)
+{
+    const figure_dim *xd = figure_x(p->fig);
+
+    if ((*fit = vs_ticks_keep(p, vx, keep)) < 0)
+        return -1;
+    if (xd->unit != NULL && !vx->categorical && !*fit)
+        return gp_assign(p->gp, "x_key", "%s (%s)", xd->key, xd->unit);
+    return gp_assign(p->gp, "x_key", "%s", xd->key ? xd->key : "");
+}
+
+/* Series i of n of a vs plot, drawn `off` beside each x: its data file (the
+ * mean, its bars, the lower-bound flag) and its plot clauses; 0 or -1. */
+static int vs_series(plot *p, const figure_series *s, const vs_axis *vx, double off,
+                     clauses *cl)
+{
+    look l = series_look(p, s->colour, s->style);
+    char name[32], what[512];
+    int lb = 0;
+    FILE *f;
+
+    series_name(p, s, what, sizeof what);
+    if ((f = data_file(p, name, sizeof name, what)) == NULL)
+        return -1;
+    fputs("# drawn-x  x  mean  ci-low  ci-high  least  largest  runs  lower-bound\n"
+          "# (the 95 % confidence interval of the mean, Student's t; with one run, the "
+          "mean)\n",
+          f);
+    for (size_t k = 0; k < s->n_pt; k++) {
+        const figure_point *pt = &s->pt[k];
+        double x = vx->a.log ? pt->x * pow(10, off) : pt->x + off;
+        int ci = isfinite(pt->y[3]) && isfinite(pt->y[4]);
+
+        fprintf(f, "%.9g %.9g %.9g %.9g %.9g %.9g %.9g %d %d\n", x, pt->x, pt->y[0],
+                ci ? pt->y[3] : pt->y[0], ci ? pt->y[4] : pt->y[0], pt->y[1], pt->y[2], pt->n,
+                pt->lower_bound);
+        lb |= pt->lower_bound;
+    }
+    if (data_close(f, name) != 0)
+        return -1;
+    cl_add(cl, "dir.'%s' using 1:3 with lines lw %.3g lc rgb '%s' dt %d notitle", name,
+           LW_DATA / LW_AXES, l.lc, l.dt);
+    cl_add(cl, "dir.'%s' using 1:3:%d:%d with yerrorbars pt %d ps pscale lc rgb '%s' dt 1 "
+               "notitle",
+           name, p->bars_range ? 6 : 4, p->bars_range ? 7 : 5, l.pt, l.lc);
+    if (lb)
+        cl_add(cl, "dir.'%s' using 1:($9 > 0 ? $3 : NaN) with points pt %d ps 1.6*pscale "
+                   "lc rgb '%s' notitle",
+               name, PT_LOWER_BOUND, l.lc);
+    return 0;
+}
+
+static int write_vs(plot *p, figure_data *fd)
+{
+    const figure_dim *xd = figure_x(p->fig);
+    legend g = {0};
+    vs_axis vx = vs_x(p, fd->n);
+    axis ay;
+    clauses cl;
+    int any_lb, one_run, rc = 0, fit;
+    unsigned char *keep;
+    char *title = NULL;
+
+    ay = vs_y(p, fd, &any_lb, &one_run);
+    vs_legend(p, &g, any_lb, one_run);
     if (p->title == NULL && (title = default_title(p, "close-latency percentiles")) == NULL)
         return -1;
-    /* The unit, unless the ticks are the values as written ("10s"). */
-    if ((keep = malloc(xd->n ? xd->n : 1)) == NULL || (fit = vs_ticks_keep(p, &vx, keep)) < 0) {
+    if ((keep = malloc(xd->n ? xd->n : 1)) == NULL || vs_x_label(p, &vx, keep, &fit) != 0) {
         free(keep);
+        free(title);
         return -1;
     }
-    if (xd->unit != NULL && !vx.categorical && !fit)
-        rc = gp_assign(p->gp, "x_key", "%s (%s)", xd->key, xd->unit);
-    else
-        rc = gp_assign(p->gp, "x_key", "%s", xd->key ? xd->key : "");
-    if (rc != 0)
-        return -1;
     fputs(plot_template(plot_kinds[PLOT_VS]), p->gp);
     if (!fit && vx.categorical) /* slanted tick labels: room under them */
         for (size_t i = 0; i < xd->n; i++)
@@ -1316,47 +1396,9 @@ static int write_vs(plot *p, figure_data *fd)
             p->bars_range ? 6 : 4, p->bars_range ? 7 : 5);
     if (cl_begin(&cl) != 0)
         return -1;
-    for (size_t i = 0; i < fd->n && rc == 0; i++) {
-        const figure_series *s = &fd->s[i];
-        look l = series_look(p, s->colour, s->style);
-        double off = ((double)i - (double)(fd->n - 1) / 2) * vx.delta;
-        char name[32], what[512];
-        int lb = 0;
-        FILE *f;
-
-        series_name(p, s, what, sizeof what);
-        if ((f = data_file(p, name, sizeof name, what)) == NULL) {
-            rc = -1;
-            break;
-        }
-        fputs("# drawn-x  x  mean  ci-low  ci-high  least  largest  runs  lower-bound\n"
-              "# (the 95 % confidence interval of the mean, Student's t; with one run, the "
-              "mean)\n",
-              f);
-        for (size_t k = 0; k < s->n_pt; k++) {
-            const figure_point *pt = &s->pt[k];
-            double x = vx.a.log ? pt->x * pow(10, off) : pt->x + off;
-            int ci = isfinite(pt->y[3]) && isfinite(pt->y[4]);
-
-            fprintf(f, "%.9g %.9g %.9g %.9g %.9g %.9g %.9g %d %d\n", x, pt->x, pt->y[0],
-                    ci ? pt->y[3] : pt->y[0], ci ? pt->y[4] : pt->y[0], pt->y[1], pt->y[2],
-                    pt->n, pt->lower_bound);
-            lb |= pt->lower_bound;
-        }
-        if (data_close(f, name) != 0) {
-            rc = -1;
-            break;
-        }
-        cl_add(&cl, "dir.'%s' using 1:3 with lines lw %.3g lc rgb '%s' dt %d notitle", name,
-               LW_DATA / LW_AXES, l.lc, l.dt);
-        cl_add(&cl, "dir.'%s' using 1:3:%d:%d with yerrorbars pt %d ps pscale lc rgb '%s' dt 1 "
-                    "notitle",
-               name, p->bars_range ? 6 : 4, p->bars_range ? 7 : 5, l.pt, l.lc);
-        if (lb)
-            cl_add(&cl, "dir.'%s' using 1:($9 > 0 ? $3 : NaN) with points pt %d ps 1.6*pscale "
-                        "lc rgb '%s' notitle",
-                   name, PT_LOWER_BOUND, l.lc);
-    }
+    for (size_t i = 0; i < fd->n && rc == 0; i++)
+        rc = vs_series(p, &fd->s[i], &vx, ((double)i - (double)(fd->n - 1) / 2) * vx.delta,
+                       &cl);
     if (cl_end(&cl, p->gp) != 0)
         rc = -1;
     p->nseries = (int)fd->n;
@@ -1500,95 +1542,120 @@ static int occupancy_panels(const plot *p, const figure_data *fd)
     return fmax(nic, host) >= 10 * fmin(nic, host);
 }
 
-static int write_time(plot *p, figure_data *fd)
-{
-    int occupancy = p->kind == PLOT_OCCUPANCY, two = figure_style(p->fig)->key != NULL;
-    int panels = occupancy ? (occupancy_panels(p, fd) ? 2 : 1) : 3, rc = 0;
-    size_t ny = occupancy ? 2 : 3;
+/* A time plot's layout: panels, the time unit and the axes. */
+typedef struct time_layout {
+    int occupancy, panels;
+    size_t ny;                /* values per row of a series' data */
+    double unit;              /* seconds per unit of the x axis */
     const char *unit_name;
-    double unit = 1, t_max = 0;
-    char (*names)[32] = calloc(fd->n ? fd->n : 1, sizeof *names);
-    int (*nmarks)[3] = calloc(fd->n ? fd->n : 1, sizeof *nmarks);
-    char *title = NULL;
-    legend g = {0};
-    axis ax, ax_s, ay[3];
-    double ymax[3] = {0, 0, 0};
+    axis ax, ax_s, ay[3];     /* ax_s: the x axis in seconds */
+    double ymax[3];
+} time_layout;
 
-    if (names == NULL || nmarks == NULL) {
-        free(names);
-        free(nmarks);
-        return -1;
-    }
+static void time_layout_of(const plot *p, const figure_data *fd, time_layout *t)
+{
+    double t_max = 0;
+
+    t->occupancy = p->kind == PLOT_OCCUPANCY;
+    t->panels = t->occupancy ? (occupancy_panels(p, fd) ? 2 : 1) : 3;
+    t->ny = t->occupancy ? 2 : 3;
     for (size_t i = 0; i < fd->n; i++)
         if (fd->s[i].n_pt > 0)
             t_max = fmax(t_max, fd->s[i].pt[fd->s[i].n_pt - 1].x);
-    unit = time_unit(t_max, &unit_name);
-    ax = time_axis(p, fd, unit);
-    ax_s = ax;
-    ax_s.lo *= unit;
-    ax_s.hi *= unit;
-    for (size_t v = 0; v < ny; v++) {
-        ay[v] = value_axis(p, fd, v);
-        ymax[v] = value_max(fd, v);
+    t->unit = time_unit(t_max, &t->unit_name);
+    t->ax = time_axis(p, fd, t->unit);
+    t->ax_s = t->ax;
+    t->ax_s.lo *= t->unit;
+    t->ax_s.hi *= t->unit;
+    t->ymax[2] = 0;
+    for (size_t v = 0; v < t->ny; v++) {
+        t->ay[v] = value_axis(p, fd, v);
+        t->ymax[v] = value_max(fd, v);
     }
-    if (occupancy && panels == 1) { /* one axis for both */
-        ay[0].hi = fmax(ay[0].hi, ay[1].hi);
-        ay[0].lo = ay[0].log ? fmin(ay[0].lo, ay[1].lo) : 0;
-        ay[1] = ay[0];
-        ymax[0] = fmax(ymax[0], ymax[1]);
+    if (t->occupancy && t->panels == 1) { /* one axis for both */
+        t->ay[0].hi = fmax(t->ay[0].hi, t->ay[1].hi);
+        t->ay[0].lo = t->ay[0].log ? fmin(t->ay[0].lo, t->ay[1].lo) : 0;
+        t->ay[1] = t->ay[0];
+        t->ymax[0] = fmax(t->ymax[0], t->ymax[1]);
     }
+}
 
-    lg_colours(p, &g, NULL, !two);
-    lg_styles(p, &g);
-    if (occupancy && panels == 1) {
+/* The legend: colours, styles, and NIC against host when they share a panel. */
+static void time_legend(plot *p, const time_layout *t, legend *g)
+{
+    lg_colours(p, g, NULL, figure_style(p->fig)->key == NULL);
+    lg_styles(p, g);
+    if (t->occupancy && t->panels == 1) {
         lg_item *it;
 
-        lg_add(&g, LG_HEADING, 1, "in FIN_WAIT_2:");
-        it = lg_add(&g, LG_ENTRY, 0, "on the NIC");
+        lg_add(g, LG_HEADING, 1, "in FIN_WAIT_2:");
+        it = lg_add(g, LG_ENTRY, 0, "on the NIC");
         it->line = 1;
         it->l = (look){"#000000", 1, 0};
-        it = lg_add(&g, LG_ENTRY, 0, "on the host");
+        it = lg_add(g, LG_ENTRY, 0, "on the host");
         it->line = 1;
         it->l = (look){"#000000", 2, 0};
     }
-    if (p->title == NULL &&
-        (title = default_title(p, occupancy ? "connections in FIN_WAIT_2"
-                                            : "handoffs and NIC FIN_WAIT_2 expiries per "
-                                              "second")) == NULL) {
-        free(names);
-        free(nmarks);
-        return -1;
-    }
-    fprintf(p->gp, "t_unit = %.9g  # seconds per unit of the x axis\nt_unit_name = '%s'\n"
-                   "panels = %d\n",
-            unit, unit_name, panels);
-    fputs(plot_template(plot_kinds[p->kind]), p->gp);
-    gp_head(p, p->title ? p->title : title, &g, panels);
-    free(title);
-    plan_margins(p, ay, panels);
+}
+
+/* The data files, then the axes and each panel's clauses; 0 or -1. */
+static int time_body(plot *p, figure_data *fd, time_layout *t, char (*names)[32],
+                     int (*nmarks)[3])
+{
+    int rc = 0;
 
     for (size_t i = 0; i < fd->n && rc == 0; i++)
-        rc = time_file(p, &fd->s[i], ny,
-                       occupancy ? "NIC  host" : "offloads/s  uploads/s  expiries/s", &ax_s, ay,
-                       i, fd->n, names[i], sizeof names[i], nmarks[i]);
+        rc = time_file(p, &fd->s[i], t->ny,
+                       t->occupancy ? "NIC  host" : "offloads/s  uploads/s  expiries/s",
+                       &t->ax_s, t->ay, i, fd->n, names[i], sizeof names[i], nmarks[i]);
     fputs("\n# Axes.\n", p->gp);
-    gp_axis(p->gp, "x", &ax);
-    if (panels > 1)
+    gp_axis(p->gp, "x", &t->ax);
+    if (t->panels > 1)
         fputs("set multiplot\n", p->gp);
-    for (int k = 0; k < panels && rc == 0; k++) {
+    for (int k = 0; k < t->panels && rc == 0; k++) {
         char ylabel[32];
 
         snprintf(ylabel, sizeof ylabel, "y_label_%d", k + 1);
         fprintf(p->gp, "\n# Panel %d.\n", k + 1);
-        gp_axis(p->gp, "y", &ay[k]);
-        if (ay[k].log)
-            fprintf(p->gp, "y_floor = %.9g\n", ay[k].lo);
-        gp_panel(p, k, panels, ylabel, k == panels - 1, &ay[k], ymax[k] == 0);
-        rc = panel_clauses(p, fd, names, nmarks, k, &ay[k], occupancy && panels == 1);
+        gp_axis(p->gp, "y", &t->ay[k]);
+        if (t->ay[k].log)
+            fprintf(p->gp, "y_floor = %.9g\n", t->ay[k].lo);
+        gp_panel(p, k, t->panels, ylabel, k == t->panels - 1, &t->ay[k], t->ymax[k] == 0);
+        rc = panel_clauses(p, fd, names, nmarks, k, &t->ay[k], t->occupancy && t->panels == 1);
     }
-    if (panels > 1)
+    if (t->panels > 1)
         fputs("unset multiplot\n", p->gp);
+    return rc;
+}
+
+static int write_time(plot *p, figure_data *fd)
+{
+    char (*names)[32] = calloc(fd->n ? fd->n : 1, sizeof *names);
+    int (*nmarks)[3] = calloc(fd->n ? fd->n : 1, sizeof *nmarks);
+    char *title = NULL;
+    legend g = {0};
+    time_layout t;
+    int rc = -1;
+
+    if (names == NULL || nmarks == NULL)
+        goto done;
+    time_layout_of(p, fd, &t);
+    time_legend(p, &t, &g);
+    if (p->title == NULL &&
+        (title = default_title(p, t.occupancy ? "connections in FIN_WAIT_2"
+                                              : "handoffs and NIC FIN_WAIT_2 expiries per "
+                                                "second")) == NULL)
+        goto done;
+    fprintf(p->gp, "t_unit = %.9g  # seconds per unit of the x axis\nt_unit_name = '%s'\n"
+                   "panels = %d\n",
+            t.unit, t.unit_name, t.panels);
+    fputs(plot_template(plot_kinds[p->kind]), p->gp);
+    gp_head(p, p->title ? p->title : title, &g, t.panels);
+    plan_margins(p, t.ay, t.panels);
+    rc = time_body(p, fd, &t, names, nmarks);
     p->nseries = (int)fd->n;
+done:
+    free(title);
     free(names);
     free(nmarks);
     return rc;

@@ -315,8 +315,8 @@ void pcap_trace_segment(pcap_trace *t, uint32_t conn_id, const seg *s, int to_lo
     acc = sum16(ip + 12, 8, 0) + 6 + (tot - IP_HDR);
     put16(tcp + 16, fold(sum16(tcp, TCP_HDR, acc)));
 
-    h.ts.tv_sec = (time_t)(now / 1000000000);
-    h.ts.tv_usec = (suseconds_t)(now % 1000000000); /* nanoseconds: see open */
+    h.ts.tv_sec = (time_t)(now / SIM_S);
+    h.ts.tv_usec = (suseconds_t)(now % SIM_S); /* nanoseconds: see open */
     h.len = tot;
     h.caplen = tot < PCAP_TRACE_SNAPLEN ? tot : PCAP_TRACE_SNAPLEN;
     pcap_dump((unsigned char *)t->dump, &h, t->pkt);
