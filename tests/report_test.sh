@@ -182,6 +182,19 @@ expect "overload: fates still add up" "$(count "$tmp/o.db" 1 connections_opened)
   --set link.server_bandwidth=2Mbps >"$tmp/s.out" 2>/dev/null
 has "server link overload warned" "$tmp/s.out" "warning        the server link towards the peers was overloaded"
 grep -q '^warning' "$tmp/chimney.out" && fail "no warning for the default paths" || ok "no warning for the default paths"
+# A burst of small segments on a fast link: one 20 KB response at a 100 B MSS
+# sent at once (go-back-N) is 200 segments, 225 us at 1 Gbit/s on its path
+# (432 us on a 1 Gbit/s server link); more than 100 segments, but under the
+# 1 ms floor, so no overload.
+for srv in 0 1Gbps; do
+  "$offsim" run "$scenarios/default.ini" --db "$tmp/b$srv.db" --quiet --set workload.connections=300 \
+    --set host.mss=100 --set tcp.recovery=go_back_n --set link.server_bandwidth=$srv \
+    >"$tmp/b.out" 2>/dev/null
+  grep -q '^warning' "$tmp/b.out" && fail "a burst warned ($srv): $(grep '^warning' "$tmp/b.out")" ||
+    ok "no warning for a sub-millisecond burst (server link $srv)"
+done
+expect "the burst waited on its path, under 1 ms" 1 "$(sqlite3 "$tmp/b0.db" "SELECT value > 1e-4 AND value < 1e-3 FROM scalar WHERE name = 'peer.browser.path_to_peer_max_wait_s'")"
+expect "the burst waited on the server link, under 1 ms" 1 "$(sqlite3 "$tmp/b1Gbps.db" "SELECT value > 1e-4 AND value < 1e-3 FROM scalar WHERE name = 'server_link_to_peer_max_wait_s'")"
 
 # 7. check: a [sweep] section planned and counted against a database.
 { cat "$tmp/stuck.ini"; printf '[sweep]\nlink.delay = 1ms,10ms\nseeds = 2\n'; } >"$tmp/plan.ini"

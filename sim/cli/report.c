@@ -17,7 +17,8 @@
 #include "net/link.h"
 
 /* Overload: a path is reported when at least this share of its segments
- * waited longer than NET_LINK_WAIT serialization times in its queue. */
+ * waited longer than NET_LINK_WAIT serialization times (and NET_LINK_WAIT_MIN)
+ * in its queue. */
 #define OVERLOAD_SHARE 0.01
 
 static const char *const qname[RESULTS_NQ] = {"median", "p90", "p99", "max"};
@@ -192,7 +193,7 @@ static void overload_line(FILE *f, const report_run *r, const double *c, const o
 {
     double seg = c[d->seg], waited = c[d->waited];
     double busy = r->sim_end_s > 0 ? c[d->busy] / r->sim_end_s : 0;
-    char t[32], why[96];
+    char t[32], least[32], why[96];
 
     if (!(seg > 0) || !(waited >= OVERLOAD_SHARE * seg))
         return;
@@ -204,9 +205,10 @@ static void overload_line(FILE *f, const report_run *r, const double *c, const o
         snprintf(why, sizeof why, "the link was busy %.1f%% of the run", 100 * busy);
     fprintf(f,
             "warning        %s %s %s overloaded: %.0f of %.0f segments (%.1f%%) queued longer "
-            "than %d full-size segments take to send, the longest %s; %s, and latencies "
-            "there include the queue\n",
+            "than %d full-size segments take to send (and %s), the longest %s; %s, and "
+            "latencies there include the queue\n",
             what, d->dir, shared ? "was" : "were", waited, seg, 100 * waited / seg, NET_LINK_WAIT,
+            cli_fmt_time((double)NET_LINK_WAIT_MIN, least),
             cli_fmt_time(c[d->max_wait] * (double)SIM_S, t), why);
 }
 

@@ -130,7 +130,7 @@ extern const char *const results_status_name[RESULTS_STATUS_N];
  * each direction (native engine; every connection has its own queue, and
  * these add them up): segments sent, those that waited in their queue
  * longer than NET_LINK_WAIT (100) serialization times of the largest
- * segment (net/link.h), the longest wait, and the queues' busy time summed.
+ * segment and NET_LINK_WAIT_MIN (1 ms) (net/link.h), the longest wait, and the queues' busy time summed.
  * The server_link_* figures are the same for the link every connection
  * shares ([link] server_bandwidth), stored only when there is one.
  */

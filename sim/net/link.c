@@ -24,7 +24,7 @@ static sim_time enqueue(sim_time *busy_until, net_link_stats *st, uint64_t bps, 
         st->max_tx = tx;
     if (wait > st->max_wait)
         st->max_wait = wait;
-    if (wait > NET_LINK_WAIT * st->max_tx)
+    if (wait > NET_LINK_WAIT * st->max_tx && wait > NET_LINK_WAIT_MIN)
         st->waited++;
     *busy_until = start + tx;
     return *busy_until;

@@ -45,16 +45,24 @@ typedef struct link_params {
  * What one direction of a queue carried: the figures that show an offered
  * load above its rate (a queue that keeps growing).  A segment "waited"
  * when its time in the queue exceeded NET_LINK_WAIT serialization times of
- * the largest segment the queue has carried: a backlog of that many
- * full-size segments, more than a few connections' windows sent at once.
- * A connection's own path, window-limited, never holds so many; the
- * shared server link can.
+ * the largest segment the queue has carried (a backlog of that many
+ * full-size segments, more than a few connections' windows sent at once)
+ * and NET_LINK_WAIT_MIN.  A connection's own path, window-limited, never
+ * holds so many; the shared server link can.
+ *
+ * The absolute floor: on a fast link a burst of small segments is "100
+ * segments" long in no time (1 Gbit/s, 100 B MSS: 112 us; one 20 KB
+ * response sent at once by go-back-N waits up to 225 us), which is no
+ * overload.  1 ms is the finest clock the model keeps (the target's tick at
+ * ticks_per_second = 1000, R3) and below the resolution of the latencies a
+ * summary prints at the round trips modelled; a shorter wait moves neither.
  */
 #define NET_LINK_WAIT 100
+#define NET_LINK_WAIT_MIN SIM_MS
 
 typedef struct net_link_stats {
     uint64_t segments;    /* serialized (lost ones too: they are lost on the way) */
-    uint64_t waited;      /* queued longer than NET_LINK_WAIT * max_tx */
+    uint64_t waited;      /* queued longer than NET_LINK_WAIT * max_tx and 1 ms */
     sim_time max_wait;    /* the longest time a segment queued */
     sim_time max_tx;      /* the serialization time of the largest segment */
     sim_time busy;        /* total serialization time (of a class: its paths' summed) */
