@@ -196,6 +196,17 @@ done
 expect "the burst waited on its path, under 1 ms" 1 "$(sqlite3 "$tmp/b0.db" "SELECT value > 1e-4 AND value < 1e-3 FROM scalar WHERE name = 'peer.browser.path_to_peer_max_wait_s'")"
 expect "the burst waited on the server link, under 1 ms" 1 "$(sqlite3 "$tmp/b1Gbps.db" "SELECT value > 1e-4 AND value < 1e-3 FROM scalar WHERE name = 'server_link_to_peer_max_wait_s'")"
 
+# The restart count's label says what it counts: with fw2_idle_on = any
+# (FreeBSD) the host's timer restarts on keep-alive probes too.
+"$offsim" run "$scenarios/peer-keepalive.ini" --db "$tmp/k.db" --quiet --set workload.connections=50 \
+  --set host.fw2_policy=freebsd --set offload.when=never >"$tmp/k.out" 2>/dev/null
+has "restarts by any segment labelled" "$tmp/k.out" "; timer restarts "
+has "... and why" "$tmp/k.out" "(the host's by any segment, probes too: fw2_idle_on = any)"
+expect "... the probes counted" 1 "$(sqlite3 "$tmp/k.db" "SELECT value >= 50 FROM scalar WHERE name = 'fw2_restarts'")"
+"$offsim" run "$scenarios/peer-keepalive.ini" --db "$tmp/k.db" --quiet --set workload.connections=50 \
+  --set offload.when=never >"$tmp/k.out" 2>/dev/null
+has "acceptable-segment restarts otherwise" "$tmp/k.out" "; acceptable-segment restarts 0"
+
 # 7. check: a [sweep] section planned and counted against a database.
 { cat "$tmp/stuck.ini"; printf '[sweep]\nlink.delay = 1ms,10ms\nseeds = 2\n'; } >"$tmp/plan.ini"
 "$offsim" check "$tmp/plan.ini" --set workload.connections=400 --db "$tmp/s.db" >"$tmp/check.out" 2>"$tmp/err"

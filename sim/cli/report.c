@@ -247,9 +247,14 @@ void cli_print_run(FILE *f, const report_run *r)
 
     print_connections(f, r);
     print_latency(f, r);
-    fprintf(f, "FIN_WAIT_2     expiries: nic %llu, host %llu; acceptable-segment restarts %llu\n",
+    /* fw2_restarts (A4): on the NIC only acceptable segments restart its
+     * timer (R15); the host's idle timer with fw2_idle_on = any restarts on
+     * every segment that reaches the connection, keep-alive probes too. */
+    fprintf(f, "FIN_WAIT_2     expiries: nic %llu, host %llu; %s %llu%s\n",
             count(v, RESULTS_NIC_FW2_EXPIRIES), count(v, RESULTS_HOST_FW2_EXPIRIES),
-            count(v, RESULTS_FW2_RESTARTS));
+            r->restart_any ? "timer restarts" : "acceptable-segment restarts",
+            count(v, RESULTS_FW2_RESTARTS),
+            r->restart_any ? " (the host's by any segment, probes too: fw2_idle_on = any)" : "");
     fprintf(f, "handoffs       offloads %llu (refused %llu), uploads %llu; indications %llu\n",
             count(v, RESULTS_OFFLOADS), count(v, RESULTS_OFFLOADS_REFUSED),
             count(v, RESULTS_UPLOADS), count(v, RESULTS_INDICATIONS));

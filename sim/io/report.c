@@ -230,6 +230,15 @@ int report_run_read(sqlite3 *db, int64_t id, report_run *r, sim_diag *d)
     r->window = param_text(db, id, "sim.window", NULL, &oom);
     r->log = param_text(db, id, "sim.log", NULL, &oom);
     free(param_text(db, id, "sim.warmup", &r->warmup_s, &oom));
+    {
+        char *on = param_text(db, id, "host.fw2_idle_on", NULL, &oom);
+        char *mode = param_text(db, id, "host.fw2_mode", NULL, &oom);
+
+        r->restart_any = on != NULL && mode != NULL && strcmp(on, "any") == 0 &&
+                         strcmp(mode, "idle") == 0;
+        free(on);
+        free(mode);
+    }
     if (oom)
         rc = SIM_ENOMEM;
     if (rc == SIM_OK)

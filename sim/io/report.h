@@ -45,6 +45,7 @@ typedef struct report_run {
     char *point;          /* run_point.point: "k=v ..." ("" for a single run) */
     char *window;         /* sim.window's value */
     char *log;            /* sim.log's value */
+    int restart_any;      /* the host's idle timer restarts on any segment (fw2_idle_on) */
     uint64_t seed;
     double warmup_s;
     double wall_s, sim_end_s; /* NAN when not recorded */
