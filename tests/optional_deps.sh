@@ -64,7 +64,8 @@ if configure absent -DCMAKE_DISABLE_FIND_PACKAGE_ns3=ON -DCMAKE_DISABLE_FIND_PAC
 else
   fail "configure without ns-3 and MPI failed:"; cat "$tmp/absent.log"
 fi
-grep -q "ns-3 not found (install libns3-dev)" "$tmp/absent.log" && ok "ns-3 absent: says what to install" ||
+grep -q "ns-3 not found (run scripts/setup.sh: it installs libns3-dev" "$tmp/absent.log" &&
+  ok "ns-3 absent: says what to run" ||
   { fail "no 'ns-3 not found' line:"; cat "$tmp/absent.log"; }
 [ "$(cached absent OFFSIM_HAVE_NS3)" = OFF ] && [ "$(cached absent OFFSIM_HAVE_MPI)" = OFF ] &&
   ok "both off" || fail "ns-3 '$(cached absent OFFSIM_HAVE_NS3)', MPI '$(cached absent OFFSIM_HAVE_MPI)'"

@@ -100,9 +100,10 @@ static int check_options(const cli_args *a, runner_engine e, pcap_trace_conns *c
     int rc;
 
     if (runner_engine_version(e) == NULL) {
-        fprintf(stderr, "offsim: --engine %s: this offsim was built without ns-3 (install "
-                        "libns3-dev and the packages scripts/setup.sh lists with it, then rebuild: "
-                        "scripts/setup.sh does)\n",
+        fprintf(stderr, "offsim: --engine %s: this offsim was built without ns-3; run "
+                        "scripts/setup.sh (as root: it installs ns-3 and every package it "
+                        "needs), then rebuild offsim (scripts/demo.sh, or cmake --build on "
+                        "your build directory)\n",
                 runner_engine_name[e]);
         return EXIT_USAGE;
     }
