@@ -156,6 +156,61 @@ static void points_pool_seeds_in_numeric_order(void)
     report_close(db);
 }
 
+/*
+ * Names (no number) in the order they were first run, a sweep's --vary
+ * list, as offsim plot orders them: policy=none,linux,chimney run in that
+ * order come back so, not alphabetically; with a second, numeric key
+ * (1ms, 10ms written 10ms first) sorted within each name by number.
+ */
+static void points_order_names_as_first_run(void)
+{
+    static const char *const policy[3] = {"none", "linux", "chimney"};
+    static const char *const delay[2] = {"10ms", "1ms"};
+    static const double dnum[2] = {0.01, 0.001};
+    results *r;
+    sim_diag d;
+    sqlite3 *db;
+    report_points p;
+    report_select sel = {NULL, 0, "q.ini"};
+
+    diag_init(&d);
+    CHECK_EQ_I64(results_open(g_db, &r, &d), SIM_OK);
+    for (int x = 0; x < 3; x++)
+        for (int y = 0; y < 2; y++)
+            for (int seed = 1; seed <= 2; seed++) {
+                char identity[16];
+                results_run_info info = {identity, "q.ini", "", "abc", "native", (uint64_t)seed,
+                                         NULL,     NULL,    NULL};
+                int64_t run;
+
+                snprintf(identity, sizeof identity, "q%d/%d/%d", x, y, seed);
+                CHECK_EQ_I64(results_run_begin(r, &info, &run, &d), SIM_OK);
+                results_param(r, run, "host.fw2_policy", policy[x], NULL, 1);
+                results_param(r, run, "link.delay", delay[y], &dnum[y], 1);
+                results_param(r, run, "sim.log", "summary", NULL, 0);
+                results_scalar(r, run, RESULTS_NIC_MEAN, 10 * x + y);
+                CHECK_EQ_I64(results_run_end(r, run, RESULTS_COMPLETE, 0, SIM_S, 1, NULL, &d),
+                             SIM_OK);
+            }
+    results_close(r);
+
+    CHECK_EQ_I64(report_open(g_db, &db, &d), SIM_OK);
+    CHECK_EQ_I64(report_points_read(db, &sel, &p, &d), SIM_OK);
+    CHECK_EQ_I64(p.nkeys, 2);
+    CHECK_EQ_I64(p.npt, 6);
+    if (p.nkeys == 2 && p.npt == 6) {
+        CHECK_EQ_STR(p.key[0], "host.fw2_policy");
+        for (int i = 0; i < 6; i++) {
+            CHECK_EQ_STR(p.pt[i].value[0], policy[i / 2]);
+            CHECK_EQ_STR(p.pt[i].value[1], i % 2 == 0 ? "1ms" : "10ms");
+            CHECK_EQ_I64(p.pt[i].nruns, 2);
+            CHECK_NEAR(p.pt[i].stat[RESULTS_NIC_MEAN].mean, 10 * (i / 2) + (i % 2 == 0), 0);
+        }
+    }
+    report_points_free(&p);
+    report_close(db);
+}
+
 static void setup(void)
 {
     CHECK(mkdtemp(g_dir) != NULL);
@@ -178,6 +233,7 @@ static const check_test tests[] = {
     CHECK_TEST(setup),
     CHECK_TEST(stat_is_mean_and_student_t),
     CHECK_TEST(points_pool_seeds_in_numeric_order),
+    CHECK_TEST(points_order_names_as_first_run),
     CHECK_TEST(cleanup),
 };
 

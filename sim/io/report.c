@@ -408,10 +408,13 @@ typedef struct prow {
     int conn;             /* it has conn rows */
     char **value;
     double *num;
+    int64_t *first;       /* per key: the first run with this value */
     size_t nkeys;
 } prow;
 
-/* By the keys' values (numbers where both have them, else text), then seed. */
+/* By the keys' values (numbers in numeric order where both have one, names
+ * in the order they were first run: a sweep's --vary list, as offsim plot
+ * orders them), then seed. */
 static int by_point(const void *a, const void *b)
 {
     const prow *x = a, *y = b;
@@ -419,8 +422,12 @@ static int by_point(const void *a, const void *b)
     for (size_t k = 0; k < x->nkeys; k++) {
         int c;
 
-        if (!isnan(x->num[k]) && !isnan(y->num[k]) && x->num[k] != y->num[k])
-            return x->num[k] < y->num[k] ? -1 : 1;
+        if (!isnan(x->num[k]) && !isnan(y->num[k])) {
+            if (x->num[k] != y->num[k])
+                return x->num[k] < y->num[k] ? -1 : 1;
+        } else if (x->first[k] != y->first[k]) {
+            return x->first[k] < y->first[k] ? -1 : 1;
+        }
         c = strcmp(x->value[k] ? x->value[k] : "", y->value[k] ? y->value[k] : "");
         if (c != 0)
             return c;
@@ -603,8 +610,70 @@ static void free_rows(prow *row, size_t n)
             free(row[i].value[k]);
         free(row[i].value);
         free(row[i].num);
+        free(row[i].first);
     }
     free(row);
+}
+
+/* A value of a key and the first selected run that has it. */
+typedef struct first_run {
+    char *value;
+    int64_t id;
+} first_run;
+
+static int by_value(const void *a, const void *b)
+{
+    return strcmp(((const first_run *)a)->value, ((const first_run *)b)->value);
+}
+
+/* row[i].first[k]: the first selected run with row i's value of key k. */
+static int read_first_runs(sqlite3 *db, const report_points *p, prow *row, size_t n, sim_diag *d)
+{
+    sqlite3_stmt *st;
+    int rc = prepare(db, "SELECT value, MIN(run_id) FROM run_param WHERE key = ?1 AND run_id IN "
+                         "(SELECT run_id FROM temp.rep_sel) GROUP BY value",
+                     &st, d);
+
+    for (size_t k = 0; k < p->nkeys && rc == SIM_OK; k++) {
+        first_run *v = NULL;
+        size_t nv = 0, cap = 0;
+        int oom = 0, s;
+
+        sqlite3_bind_text(st, 1, p->key[k], -1, SQLITE_STATIC);
+        while (!oom && (s = sqlite3_step(st)) == SQLITE_ROW) {
+            if (nv == cap) {
+                first_run *w = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof *w);
+
+                if (w == NULL) {
+                    oom = 1;
+                    break;
+                }
+                v = w;
+            }
+            v[nv].id = sqlite3_column_int64(st, 1);
+            if ((v[nv].value = col_text(st, 0, &oom)) != NULL)
+                nv++;
+        }
+        if (!oom && s != SQLITE_DONE)
+            rc = db_error(db, d);
+        sqlite3_reset(st);
+        if (!oom && rc == SIM_OK) {
+            qsort(v, nv, sizeof *v, by_value);
+            for (size_t i = 0; i < n; i++) {
+                first_run key = {row[i].value[k], 0}, *f;
+
+                f = key.value ? bsearch(&key, v, nv, sizeof *v, by_value) : NULL;
+                row[i].first[k] = f ? f->id : INT64_MAX;
+            }
+        }
+        for (size_t i = 0; i < nv; i++)
+            free(v[i].value);
+        free(v);
+        if (oom)
+            rc = SIM_ENOMEM;
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 /* Each selected run with its values of the keys. */
@@ -626,7 +695,8 @@ static int read_rows(sqlite3 *db, const report_points *p, const int64_t *run, si
         row[i].nkeys = p->nkeys;
         row[i].value = calloc(p->nkeys ? p->nkeys : 1, sizeof *row[i].value);
         row[i].num = calloc(p->nkeys ? p->nkeys : 1, sizeof *row[i].num);
-        if (row[i].value == NULL || row[i].num == NULL) {
+        row[i].first = calloc(p->nkeys ? p->nkeys : 1, sizeof *row[i].first);
+        if (row[i].value == NULL || row[i].num == NULL || row[i].first == NULL) {
             oom = 1;
             break;
         }
@@ -696,6 +766,8 @@ int report_points_read(sqlite3 *db, const report_select *sel, report_points *p, 
         rc = read_keys(db, p, d);
     if (rc == SIM_OK)
         rc = read_rows(db, p, run, n, &row, d);
+    if (rc == SIM_OK)
+        rc = read_first_runs(db, p, row, n, d);
     if (rc == SIM_OK)
         qsort(row, n, sizeof *row, by_point);
     for (size_t a = 0, b; rc == SIM_OK && a < n; a = b) {
