@@ -116,7 +116,7 @@ expect "runs merged from a file: name" 5 "$(sqlite3 "$tmp/wal/m.db" "SELECT COUN
   "$offsim" run "$tmp/s.ini" --db 'a#b?c.db' --set workload.connections=5 >/dev/null 2>&1
   echo "run=$?"
 ) >"$tmp/names"
-expect "merge of 'in%41.db' (absent) fails, inA.db present" "merge=1" "$(grep merge= "$tmp/names")"
+expect "merge of 'in%41.db' (absent) fails, inA.db present" "merge=2" "$(grep merge= "$tmp/names")"
 grep -q "in%41.db" "$tmp/wal/err" && ok "the name is given back as it was" || fail "the name is given back: $(cat "$tmp/wal/err")"
 expect "run --db 'a#b?c.db' writes that file" "run=0 1" \
   "$(grep run= "$tmp/names") $(sqlite3 "$tmp/wal/a#b?c.db" "SELECT COUNT(*) FROM run" 2>&1)"

@@ -222,14 +222,15 @@ expect "two identical sweeps: six runs in all" 6 "$(q "$tmp/two.db" 'SELECT COUN
 
 # ---- databases offsim cannot use --------------------------------------------------
 
-# Refused: exit 1, the message, and the file byte for byte as it was, with no
-# journal beside it.
-refused() { # refused NAME FILE MESSAGE COMMAND...
-  local name=$1 file=$2 msg=$3 sum
-  shift 3
+# Refused: the exit code (2 for a file offsim does not use, a bad input; 1
+# for one that fails under it), the message, and the file byte for byte as it
+# was, with no journal beside it.
+refused() { # refused CODE NAME FILE MESSAGE COMMAND...
+  local code=$1 name=$2 file=$3 msg=$4 sum
+  shift 4
   sum=$(sha256sum "$file")
   "$@" >/dev/null 2>"$tmp/err"
-  expect "$name: exits 1" 1 $?
+  expect "$name: exits $code" "$code" $?
   grep -qF -- "$msg" "$tmp/err" && ok "$name: says why" || fail "$name: says why: $(cat "$tmp/err")"
   expect "$name: file unchanged" "$sum" "$(sha256sum "$file")"
   expect "$name: no journal left" "" "$(ls "$file"-* 2>/dev/null)"
@@ -244,13 +245,13 @@ for kind in foreign newer text; do
     text)    printf 'not a database, only text that is long enough for SQLite to read it\n' >"$f"
              msg="file is not a database" ;;
   esac
-  refused "$kind: run" "$f" "$msg" "$offsim" run "$sc" "${small[@]}" --db "$f"
-  refused "$kind: sweep" "$f" "$msg" "$offsim" sweep "${sweep[@]}" --db "$f"
-  refused "$kind: plot" "$f" "$msg" "$offsim" plot "$f" --kind cdf --out "$tmp/x.png"
-  refused "$kind: summary" "$f" "$msg" "$offsim" summary "$f"
-  refused "$kind: export" "$f" "$msg" "$offsim" export "$f" --out "$tmp/x.csv"
-  refused "$kind: merge into it" "$f" "$msg" "$offsim" merge "$f" "$tmp/s1.db"
-  refused "$kind: merge from it" "$f" "$msg" "$offsim" merge "$tmp/mo-$kind.db" "$tmp/s1.db" "$f"
+  refused 2 "$kind: run" "$f" "$msg" "$offsim" run "$sc" "${small[@]}" --db "$f"
+  refused 2 "$kind: sweep" "$f" "$msg" "$offsim" sweep "${sweep[@]}" --db "$f"
+  refused 2 "$kind: plot" "$f" "$msg" "$offsim" plot "$f" --kind cdf --out "$tmp/x.png"
+  refused 2 "$kind: summary" "$f" "$msg" "$offsim" summary "$f"
+  refused 2 "$kind: export" "$f" "$msg" "$offsim" export "$f" --out "$tmp/x.csv"
+  refused 2 "$kind: merge into it" "$f" "$msg" "$offsim" merge "$f" "$tmp/s1.db"
+  refused 2 "$kind: merge from it" "$f" "$msg" "$offsim" merge "$tmp/mo-$kind.db" "$tmp/s1.db" "$f"
   [ -e "$tmp/mo-$kind.db" ] && fail "$kind: a refused merge input: output created" ||
     ok "$kind: a refused merge input: nothing created"
 done
@@ -259,7 +260,7 @@ done
 cp "$tmp/s2.db" "$tmp/corrupt.db"
 pages=$(q "$tmp/corrupt.db" 'PRAGMA page_count')
 dd if=/dev/urandom of="$tmp/corrupt.db" bs=4096 seek=2 count=$((pages - 3)) conv=notrunc status=none
-refused "corrupt merge input" "$tmp/corrupt.db" "database disk image is malformed" \
+refused 1 "corrupt merge input" "$tmp/corrupt.db" "database disk image is malformed" \
   "$offsim" merge "$tmp/mc.db" "$tmp/s1.db" "$tmp/corrupt.db"
 [ -e "$tmp/mc.db" ] && fail "corrupt merge input: output created" || ok "corrupt merge input: nothing created"
 

@@ -278,7 +278,7 @@ bad "--emit onto a file" "--emit .*not a directory" "$tmp/s.db" --kind cdf --emi
 "$offsim" run "$scenarios/host-none.ini" --set sim.log=conn --db "$tmp/noev.db" --quiet >/dev/null
 bad "handoffs without events" "run them with --log events" "$tmp/noev.db" --kind handoffs
 "$offsim" plot "$tmp/s.db" --kind cdf --out "$tmp/x.jpg" 2>"$tmp/err"; expect "unknown format exits 2" 2 $?
-"$offsim" plot "$tmp/none.db" --kind cdf --out "$tmp/c.png" 2>"$tmp/err"; expect "missing database exits 1" 1 $?
+"$offsim" plot "$tmp/none.db" --kind cdf --out "$tmp/c.png" 2>"$tmp/err"; expect "missing database exits 2" 2 $?
 [ -e "$tmp/none.db" ] && fail "plot created a database" || ok "plot creates no database"
 PATH=/nonexistent "$(command -v "$offsim" || echo "$offsim")" plot "$tmp/s.db" --kind cdf --out "$tmp/c.png" 2>"$tmp/err"
 expect "missing gnuplot exits 1" 1 $?

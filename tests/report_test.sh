@@ -241,7 +241,7 @@ bad "summary: no such run" 2 "no run 99 in the database" summary "$tmp/a.db" --r
 bad "summary: --run and --scenario" 2 "give one or the other" summary "$tmp/a.db" --run 1 --scenario x
 bad "summary: bad --run" 2 "--run: expected a run id" summary "$tmp/a.db" --run x
 bad "summary: no such scenario" 2 "no complete run of nope.ini" summary "$tmp/a.db" --scenario nope.ini
-bad "summary: missing database" 1 "cannot read $tmp/none.db" summary "$tmp/none.db"
+bad "summary: missing database" 2 "cannot read $tmp/none.db" summary "$tmp/none.db"
 bad "export: bad format" 2 "--format: expected csv or json" export "$tmp/a.db" --format xml
 bad "export: bad table" 2 "--what: expected runs, points or conn" export "$tmp/a.db" --what rows
 bad "export: unwritable output" 1 "cannot write $tmp/no/such/x.csv" export "$tmp/a.db" --out "$tmp/no/such/x.csv"
@@ -253,8 +253,8 @@ bad "--set of an unknown peer class suggests one" 2 "no [peer stuk] section; did
 sqlite3 "$tmp/v1.db" 'CREATE TABLE run(id); CREATE TABLE run_param(run_id); CREATE TABLE conn(run_id);
   CREATE TABLE event(run_id); CREATE TABLE occupancy(run_id); CREATE TABLE scalar(run_id);
   PRAGMA user_version = 1'
-bad "schema 1 refused by summary" 1 "results schema 1); this offsim reads schemas 2 to 3" summary "$tmp/v1.db"
-bad "schema 1 refused by run" 1 "results schema 1); this offsim reads schemas 2 to 3" run "$tmp/stuck.ini" --db "$tmp/v1.db"
+bad "schema 1 refused by summary" 2 "results schema 1); this offsim reads schemas 2 to 3" summary "$tmp/v1.db"
+bad "schema 1 refused by run" 2 "results schema 1); this offsim reads schemas 2 to 3" run "$tmp/stuck.ini" --db "$tmp/v1.db"
 expect "schema 1 left as it was" 1 "$(sqlite3 "$tmp/v1.db" 'PRAGMA user_version')"
 
 finish

@@ -62,12 +62,12 @@ expect "merging again copies nothing" 4 "$(q "$tmp/m.db" "SELECT COUNT(*) FROM r
 grep -q "0 runs copied, 4 already in" "$tmp/out6" && ok "merge reports what it skipped" ||
   fail "merge reports what it skipped: $(cat "$tmp/out6")"
 "$offsim" merge "$tmp/m2.db" "$tmp/nonexistent.db" 2>"$tmp/err"
-expect "missing input exits 1" 1 $?
+expect "missing input exits 2" 2 $?
 "$offsim" merge "$tmp/m.db" 2>"$tmp/err"
 expect "merge without inputs exits 2" 2 $?
 printf 'not a database at all, just text long enough to be read\n' >"$tmp/text.db"
 "$offsim" merge "$tmp/m3.db" "$tmp/text.db" 2>"$tmp/err"
-expect "a non-database input exits 1" 1 $?
+expect "a non-database input exits 2" 2 $?
 
 # A [sweep] section declares the same sweep.
 cat "$scenarios/default.ini" >"$tmp/s.ini"

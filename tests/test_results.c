@@ -166,7 +166,7 @@ static void unusable_databases_are_refused_up_front(void)
     f = fopen(path_in_tmp("text.db"), "w");
     fputs("this is not a database, just some text that is long enough\n", f);
     fclose(f);
-    CHECK_EQ_I64(results_open(path_in_tmp("text.db"), &r, &d), SIM_EDB);
+    CHECK_EQ_I64(results_open(path_in_tmp("text.db"), &r, &d), SIM_EINVAL);
     CHECK_CONTAINS(d.msg[0], "not a database");
 
     /* A database of another schema version. */
@@ -177,7 +177,7 @@ static void unusable_databases_are_refused_up_front(void)
         sqlite3_close(db);
     }
     diag_init(&d);
-    CHECK_EQ_I64(results_open(path_in_tmp("v9.db"), &r, &d), SIM_EDB);
+    CHECK_EQ_I64(results_open(path_in_tmp("v9.db"), &r, &d), SIM_EINVAL);
     CHECK_CONTAINS(d.msg[0], "not an offsim results database (user_version 9");
 
     /* Schema 1 (lower-bound percentiles): refused by writers and readers,
@@ -193,7 +193,7 @@ static void unusable_databases_are_refused_up_front(void)
         sqlite3_close(db);
     }
     diag_init(&d);
-    CHECK_EQ_I64(results_open(path_in_tmp("v1.db"), &r, &d), SIM_EDB);
+    CHECK_EQ_I64(results_open(path_in_tmp("v1.db"), &r, &d), SIM_EINVAL);
     CHECK_CONTAINS(d.msg[0], "written by an older offsim (results schema 1); this offsim reads "
                              "schemas 2 to 3");
     CHECK_CONTAINS(d.msg[0], "close_pNN_not_reached instead of close_pNN_lower_bound");
@@ -201,7 +201,7 @@ static void unusable_databases_are_refused_up_front(void)
         sqlite3 *db;
 
         diag_init(&d);
-        CHECK_EQ_I64(results_open_reader(path_in_tmp("v1.db"), &db, &d), SIM_EDB);
+        CHECK_EQ_I64(results_open_reader(path_in_tmp("v1.db"), &db, &d), SIM_EINVAL);
         CHECK(db == NULL);
         CHECK_CONTAINS(d.msg[0], "this offsim reads schemas 2 to 3");
     }
@@ -467,10 +467,10 @@ static void refused_unchanged(const char *path, int reader, const char *why)
 
     diag_init(&d);
     if (reader) {
-        CHECK_EQ_I64(results_open_reader(path, &rd, &d), SIM_EDB);
+        CHECK_EQ_I64(results_open_reader(path, &rd, &d), SIM_EINVAL);
         CHECK(rd == NULL);
     } else {
-        CHECK_EQ_I64(results_open(path, &r, &d), SIM_EDB);
+        CHECK_EQ_I64(results_open(path, &r, &d), SIM_EINVAL);
         CHECK(r == NULL);
     }
     CHECK(d.n > 0);
@@ -548,7 +548,7 @@ static void a_merge_copies_all_or_nothing(void)
     CHECK_EQ_I64(sql(bad, "CREATE TABLE x(a); PRAGMA user_version=1;"), SQLITE_OK);
     {
         results *rb;
-        CHECK_EQ_I64(results_open(bad, &rb, &d), SIM_EDB); /* foreign: refused */
+        CHECK_EQ_I64(results_open(bad, &rb, &d), SIM_EINVAL); /* foreign: refused */
     }
     CHECK_EQ_I64(sql(bad, "DROP TABLE x; PRAGMA user_version=0"), SQLITE_OK);
     CHECK_EQ_I64(results_open(bad, &r, &d), 0);

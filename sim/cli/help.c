@@ -24,7 +24,8 @@ static const char overview_end[] =
     "  --version         version and library versions\n"
     "\n"
     "'offsim COMMAND --help' is 'offsim help COMMAND'.\n"
-    "Exit codes: 0 success, 1 a run failed, 2 bad usage or a bad scenario.\n";
+    "Exit codes: 0 success, 1 a run failed (or the database failed under it), 2 bad\n"
+    "usage, a bad scenario, or a database file offsim does not use.\n";
 
 void cli_overview(FILE *f)
 {

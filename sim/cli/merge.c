@@ -44,25 +44,27 @@ static int run_merge(const cli_args *a)
             return cli_usage_error(&cli_merge, "'%s' is both the output and an input", in[i]);
     for (size_t i = 0; i < n; i++)
         if (access(in[i], R_OK) != 0) {
+            int missing = errno == ENOENT || errno == ENOTDIR;
+
             fprintf(stderr, "offsim: merge: cannot read %s: %s\n", in[i], strerror(errno));
-            return EXIT_RUN_FAILED;
+            return missing ? EXIT_USAGE : EXIT_RUN_FAILED;
         }
     /* The inputs are checked before OUT is created or opened. */
     diag_init(&d);
     for (size_t i = 0; i < n; i++)
-        if (results_check_readable(in[i], &d) != SIM_OK) {
+        if ((rc = results_check_readable(in[i], &d)) != SIM_OK) {
             diag_print_for(&d, stderr, "merge");
-            return EXIT_RUN_FAILED;
+            return cli_exit(rc); /* 2 for a file offsim does not use */
         }
     if ((st = calloc(n, sizeof *st)) == NULL) {
         fprintf(stderr, "offsim: merge: out of memory\n");
         return EXIT_RUN_FAILED;
     }
     diag_init(&d);
-    if (results_open(out, &db, &d) != SIM_OK) {
+    if ((rc = results_open(out, &db, &d)) != SIM_OK) {
         diag_print(&d, stderr);
         free(st);
-        return EXIT_RUN_FAILED;
+        return cli_exit(rc);
     }
     rc = results_merge(db, in, n, st, &d);
     results_close(db);

@@ -156,9 +156,9 @@ static int run_into(const cli_args *a, scenario *sc, runner_opts *o, pcap_trace_
     diag_init(&d);
     if (db_name == NULL && (db_name = cli_default_db()) == NULL)
         return EXIT_RUN_FAILED;
-    if (results_open(db_name, &db, &d) != SIM_OK) {
+    if ((rc = results_open(db_name, &db, &d)) != SIM_OK) {
         diag_print(&d, stderr);
-        return EXIT_RUN_FAILED;
+        return cli_exit(rc); /* 2 for a file offsim does not use */
     }
     /* The trace file is created before simulating, like the database. */
     if (pcap_path != NULL && pcap_trace_open(pcap_path, conns, &o->pcap, &d) != SIM_OK) {

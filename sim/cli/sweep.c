@@ -201,9 +201,9 @@ static int execute(const cli_args *a, const char *db_name, const sweep *sw, batc
     {
         results *db;
 
-        if (results_open(db_name, &db, &d) != SIM_OK) {
+        if ((rc = results_open(db_name, &db, &d)) != SIM_OK) {
             diag_print(&d, stderr);
-            return EXIT_RUN_FAILED;
+            return cli_exit(rc); /* 2 for a file offsim does not use */
         }
         results_close(db);
     }

@@ -397,7 +397,8 @@ static int inspect_read(sqlite3 *db, db_state *s, char *err, size_t len)
     return rc;
 }
 
-/* Refuse what offsim does not read; SIM_OK when it does. */
+/* Refuse what offsim does not read: SIM_EINVAL (a bad input, as a bad
+ * scenario is: exit 2); SIM_OK when it does. */
 static int check_state(const char *path, const db_state *s, sim_diag *d)
 {
     if (s->kind == DB_FOREIGN) {
@@ -406,14 +407,14 @@ static int check_state(const char *path, const db_state *s, sim_diag *d)
                  "0x%08x, %s%s): left as it is",
                  path, s->version, s->app_id, s->objects[0] ? "holding " : "no tables",
                  s->objects);
-        return SIM_EDB;
+        return SIM_EINVAL;
     }
     if (s->kind == DB_OFFSIM && s->version > RESULTS_SCHEMA_VERSION) {
         diag_add(d,
                  "%s: written by a newer offsim (results schema %d); this offsim reads "
                  "schemas %d to %d: left as it is",
                  path, s->version, RESULTS_SCHEMA_OLDEST, RESULTS_SCHEMA_VERSION);
-        return SIM_EDB;
+        return SIM_EINVAL;
     }
     if (s->kind == DB_OFFSIM && s->version < RESULTS_SCHEMA_OLDEST) {
         diag_add(d,
@@ -423,7 +424,7 @@ static int check_state(const char *path, const db_state *s, sim_diag *d)
                  "which cannot be made from it: rerun the runs into a new database, or use "
                  "the offsim that wrote it; left as it is",
                  path, s->version, RESULTS_SCHEMA_OLDEST, RESULTS_SCHEMA_VERSION);
-        return SIM_EDB;
+        return SIM_EINVAL;
     }
     return SIM_OK;
 }
@@ -480,9 +481,11 @@ static int open_reader(const char *path, sqlite3 **db, int *version, sim_diag *d
         return SIM_ENOMEM;
     }
     if (access(path, R_OK) != 0) {
+        int missing = errno == ENOENT || errno == ENOTDIR;
+
         diag_add(d, "cannot read %s: %s", path, strerror(errno));
         sqlite3_free(name);
-        return SIM_EDB;
+        return missing ? SIM_EINVAL : SIM_EDB;
     }
     rc = sqlite3_open_v2(name, db, SQLITE_OPEN_READWRITE, NULL);
     sqlite3_free(name);
@@ -498,11 +501,11 @@ static int open_reader(const char *path, sqlite3 **db, int *version, sim_diag *d
                  err[0] ? err : *db ? sqlite3_errmsg(*db) : "out of memory");
         sqlite3_close(*db);
         *db = NULL;
-        return SIM_EDB;
+        return (rc & 0xff) == SQLITE_NOTADB ? SIM_EINVAL : SIM_EDB;
     }
     if (s.kind == DB_EMPTY) {
         diag_add(d, "%s: an empty database, not an offsim results database", path);
-        rc = SIM_EDB;
+        rc = SIM_EINVAL;
     } else {
         rc = check_state(path, &s, d);
     }
@@ -670,8 +673,14 @@ int results_open(const char *path, results **out, sim_diag *d)
         goto fail;
     sqlite3_busy_timeout(r->db, 60000);
     /* Look before touching anything. */
-    if (inspect_read(r->db, &s, r->err, sizeof r->err) != SQLITE_OK)
+    if ((rc = inspect_read(r->db, &s, r->err, sizeof r->err)) != SQLITE_OK) {
+        if ((rc & 0xff) == SQLITE_NOTADB) {
+            diag_add(d, "%s: cannot use as a results database: %s", path, r->err);
+            results_close(r);
+            return SIM_EINVAL; /* a bad input, not a failure */
+        }
         goto fail;
+    }
     if ((rc = check_state(path, &s, d)) != SIM_OK) {
         results_close(r);
         return rc;

@@ -53,7 +53,11 @@
  *
  * Errors return SIM_EDB with a message in the sim_diag that ends with
  * SQLite's own reason ("database or disk is full", "database disk image is
- * malformed", "attempt to write a readonly database").
+ * malformed", "attempt to write a readonly database"), except that a file
+ * offsim does not use (missing where it is read, not a database, another
+ * program's, or another schema) is refused before anything is touched with
+ * SIM_EINVAL: a bad input, exit 2 like a bad scenario, where SIM_EDB is a
+ * failure, exit 1.
  */
 #ifndef SIM_IO_RESULTS_H
 #define SIM_IO_RESULTS_H
