@@ -597,10 +597,109 @@ static void a_merge_copies_all_or_nothing(void)
     CHECK_EQ_STR(query(out, "SELECT COUNT(DISTINCT writer_token) FROM run"), "1");
 }
 
+/* A database with one complete run of info's identity, scenario sha256 and
+ * n events. */
+static void one_run(const char *path, const char *identity, const char *sha, int n)
+{
+    results_run_info ri = info;
+    results *r;
+    sim_diag d;
+    int64_t id;
+
+    ri.identity = identity;
+    ri.scenario_sha256 = sha;
+    diag_init(&d);
+    CHECK_EQ_I64(results_open(path, &r, &d), 0);
+    CHECK_EQ_I64(results_run_begin(r, &ri, &id, &d), 0);
+    for (int k = 0; k < n; k++)
+        results_event(r, id, k, (uint32_t)k, "state", "A LONG DETAIL TO FILL PAGES", NULL);
+    CHECK_EQ_I64(results_run_end(r, id, RESULTS_COMPLETE, 0, 0, 0, NULL, &d), 0);
+    results_close(r);
+}
+
+/*
+ * Before a merge: an input of another schema, runs of another scenario (in
+ * an input or in OUT) and a truncated input are refused, each by name, and
+ * the first two are taken when asked for.
+ */
+static void a_merge_checks_schemas_scenarios_and_whole_files(void)
+{
+    const char *a = path_in_tmp("ca.db"), *b = path_in_tmp("cb.db"), *v2 = path_in_tmp("cv2.db");
+    const char *other = path_in_tmp("cother.db"), *cut = path_in_tmp("ccut.db");
+    const char *out = path_in_tmp("cout.db");
+    results_merge_opts none = {0, 0}, any_schema = {0, 1}, any_scenario = {1, 0};
+    const char *ins[2];
+    results_merge_stats st[2];
+    results *r;
+    sim_diag d;
+    FILE *f;
+    long size;
+
+    one_run(a, "run-a", "abc", 0);
+    one_run(b, "run-b", "abc", 0);
+    one_run(other, "run-o", "def", 0);
+    one_run(cut, "run-c", "abc", 2000);
+    CHECK_EQ_I64(sql(v2, v2_schema), SQLITE_OK); /* scenario_sha256 'abc' too */
+
+    ins[0] = a;
+    ins[1] = b;
+    diag_init(&d);
+    CHECK_EQ_I64(results_merge_check(out, ins, 2, &none, &d), 0);
+    CHECK_EQ_I64(access(out, F_OK), -1); /* nothing created */
+
+    ins[1] = v2;
+    diag_init(&d);
+    CHECK_EQ_I64(results_merge_check(out, ins, 2, &none, &d), SIM_EINVAL);
+    CHECK_CONTAINS(d.msg[0], "cv2.db: results schema 2, written by another offsim than this one "
+                             "(schema 3)");
+    CHECK_CONTAINS(d.msg[0], "--any-schema merges them anyway; nothing was merged");
+    diag_init(&d);
+    CHECK_EQ_I64(results_merge_check(out, ins, 2, &any_schema, &d), 0);
+    /* ... and merged, migrated as it is copied. */
+    CHECK_EQ_I64(results_open(out, &r, &d), 0);
+    CHECK_EQ_I64(results_merge(r, ins, 2, st, &d), 0);
+    results_close(r);
+    CHECK_EQ_STR(query(out, "SELECT group_concat(identity || ' ' || host, ',') FROM "
+                            "(SELECT * FROM run ORDER BY identity)"),
+                 "run-a host-a,v2-run host-b");
+    CHECK_EQ_STR(query(v2, "PRAGMA user_version"), "2");
+
+    ins[1] = other;
+    diag_init(&d);
+    CHECK_EQ_I64(results_merge_check(out, ins, 2, &none, &d), SIM_EINVAL);
+    CHECK_CONTAINS(d.msg[0], "the databases hold runs of 2 different scenarios: ");
+    CHECK_CONTAINS(d.msg[0], "cother.db holds runs of x.ini (scenario_sha256 def...)");
+    CHECK_CONTAINS(d.msg[0], "--any-scenario merges them anyway; nothing was merged");
+    diag_init(&d);
+    CHECK_EQ_I64(results_merge_check(out, ins, 2, &any_scenario, &d), 0);
+    /* OUT's own runs count: of scenario 'abc' here. */
+    diag_init(&d);
+    CHECK_EQ_I64(results_merge_check(out, &other, 1, &none, &d), SIM_EINVAL);
+    CHECK_CONTAINS(d.msg[0], "cout.db holds runs of x.ini (scenario_sha256 abc...)");
+
+    /* Truncated (its last page, then half of it): refused, with what SQLite
+     * found. */
+    f = fopen(cut, "r+b");
+    fseek(f, 0, SEEK_END);
+    size = ftell(f);
+    fclose(f);
+    CHECK(size > 8 * 4096);
+    ins[1] = cut;
+    CHECK_EQ_I64(truncate(cut, size - 4096), 0);
+    diag_init(&d);
+    CHECK_EQ_I64(results_merge_check(out, ins, 2, &any_scenario, &d), SIM_EDB);
+    CHECK_CONTAINS(d.msg[0], "ccut.db: database disk image is malformed");
+    CHECK_EQ_I64(truncate(cut, size / 2), 0);
+    diag_init(&d);
+    CHECK_EQ_I64(results_merge_check(out, ins, 2, &any_scenario, &d), SIM_EDB);
+    CHECK_CONTAINS(d.msg[0], "ccut.db: database disk image is malformed");
+}
+
 static void cleanup(void)
 {
     static const char *const names[] = {"a", "b", "text", "v9", "claim", "twin", "v1", "v2", "v2r",
-                                        "foreign", "newer", "ma", "mb", "mo", "mbad"};
+                                        "foreign", "newer", "ma", "mb", "mo", "mbad",
+                                        "ca", "cb", "cv2", "cother", "ccut", "cout"};
     static const char *const sides[] = {".db", ".db-wal", ".db-shm", ".db-journal"};
     char name[64];
 
@@ -628,6 +727,7 @@ static const check_test tests[] = {
     CHECK_TEST(a_schema_2_database_is_migrated_and_read),
     CHECK_TEST(another_programs_database_is_never_changed),
     CHECK_TEST(a_merge_copies_all_or_nothing),
+    CHECK_TEST(a_merge_checks_schemas_scenarios_and_whole_files),
     CHECK_TEST(cleanup),
 };
 CHECK_MAIN(tests)

@@ -1,9 +1,12 @@
 /*
  * test_sweep.c - sweep axes (lists, ranges), seeds, the [sweep] section,
  * the expansion into runs, the size limits, and a batch's planning, whose
- * memory grows with the axes, not the runs.
+ * memory grows with the axes, not the runs; the order runs are handed out
+ * in (longest expected first) and shards (--shard K/N).
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #include "check.h"
@@ -271,6 +274,141 @@ static void sweep_section_declares_the_same(void)
     scenario_free(sc);
 }
 
+/* Run k's identity, made as the batch makes it. */
+static void identity_of(const scenario *base, const sweep *sw, size_t k, char out[65])
+{
+    size_t idx[8];
+    uint64_t seed;
+    char seed_text[24];
+    scenario *sc;
+    sim_diag d;
+
+    diag_init(&d);
+    sweep_run(sw, k, idx, &seed);
+    CHECK_EQ_I64(scenario_dup(base, &sc), 0);
+    for (size_t a = 0; a < sw->naxes; a++)
+        CHECK_EQ_I64(scenario_set_key(sc, sw->axes[a].key, sw->axes[a].values[idx[a]], &d), 0);
+    snprintf(seed_text, sizeof seed_text, "%llu", (unsigned long long)seed);
+    CHECK_EQ_I64(scenario_set_key(sc, "sim.seed", seed_text, &d), 0);
+    CHECK_EQ_I64(scenario_resolve(sc, &d), 0);
+    scenario_identity(sc, "native", out);
+    scenario_free(sc);
+}
+
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A run's expected cost follows its connections, their segments and what
+ * its peers send; runs are handed out the costliest first. */
+static void runs_are_handed_out_longest_first(void)
+{
+    scenario *sc = load(text), *t;
+    sweep sw;
+    sim_diag d;
+    batch *b;
+    uint64_t c1;
+
+    c1 = batch_cost_of(&sc->cfg);
+    /* 1000 connections (the default), 10 KB in 1460 B segments: 7 + 2 x 7 each. */
+    CHECK_EQ_I64((int64_t)c1, 1000 * (7 + 2 * 7));
+    t = load("[workload]\nconnections = 100000\ninterarrival = 10ms\n[sim]\nduration = 1s\n");
+    CHECK_EQ_I64((int64_t)batch_cost_of(&t->cfg), 101 * (7 + 2 * 7)); /* the duration ends them */
+    scenario_free(t);
+    t = load("[peer a]\nbehaviour = trickle\ncount = 10\n[peer b]\n");
+    CHECK_EQ_I64((int64_t)batch_cost_of(&t->cfg), 1000 * (7 + 2 * 7 + 10)); /* half trickle */
+    scenario_free(t);
+
+    sweep_init(&sw);
+    diag_init(&d);
+    CHECK_EQ_I64(sweep_vary(&sw, sc, "workload.connections", "100,1000,10", "v", &d), 0);
+    sweep_seeds(&sw, "2", "s", &d);
+    CHECK_EQ_I64(batch_plan(sc, &sw, RUNNER_NATIVE, &b, &d), 0);
+    CHECK_EQ_I64((int64_t)batch_todo(b), 6);
+    /* 1000 (runs 2, 3), then 100 (0, 1), then 10 (4, 5); seeds in order. */
+    CHECK_EQ_I64((int64_t)batch_todo_run(b, 0), 2);
+    CHECK_EQ_I64((int64_t)batch_todo_run(b, 1), 3);
+    CHECK_EQ_I64((int64_t)batch_todo_run(b, 2), 0);
+    CHECK_EQ_I64((int64_t)batch_todo_run(b, 4), 4);
+    CHECK(batch_cost(b, 2) > batch_cost(b, 0) && batch_cost(b, 0) > batch_cost(b, 4));
+    batch_free(b);
+    sweep_free(&sw);
+    scenario_free(sc);
+}
+
+/*
+ * Shards: every run in exactly one, their expected costs balanced, and the
+ * assignment a function of the runs alone: the same sweep written with its
+ * axes in another order puts each run in the same shard.
+ */
+static void shards_split_the_runs_by_identity_and_cost(void)
+{
+    scenario *sc = load(text);
+    const char *order[2][2] = {{"workload.connections", "nic.fin_wait_2_timeout"},
+                               {"nic.fin_wait_2_timeout", "workload.connections"}};
+    const char *values[] = {"10,1000,100,30", "30s,60s"};
+    enum { N = 3, RUNS = 4 * 2 * 5 };
+    char *ids[2][N][RUNS];
+    size_t count[2][N];
+    sim_diag d;
+
+    diag_init(&d);
+    for (int o = 0; o < 2; o++) {
+        uint64_t load_of[N], most = 0, all = 0;
+        size_t seen = 0;
+        unsigned char *hit = calloc(RUNS, 1);
+
+        for (unsigned k = 1; k <= N; k++) {
+            sweep sw;
+            batch *b;
+
+            sweep_init(&sw);
+            for (int a = 0; a < 2; a++)
+                CHECK_EQ_I64(sweep_vary(&sw, sc, order[o][a],
+                                        values[strcmp(order[o][a], "workload.connections") != 0],
+                                        "v", &d),
+                             0);
+            sweep_seeds(&sw, "5", "s", &d);
+            CHECK_EQ_I64(batch_plan(sc, &sw, RUNNER_NATIVE, &b, &d), 0);
+            CHECK_EQ_I64(batch_shard(b, k, N, &d), 0);
+            count[o][k - 1] = batch_todo(b);
+            load_of[k - 1] = 0;
+            for (size_t i = 0; i < batch_todo(b); i++) {
+                size_t r = batch_todo_run(b, i);
+                char id[65];
+
+                CHECK(!hit[r]);
+                hit[r] = 1;
+                seen++;
+                load_of[k - 1] += batch_cost(b, r);
+                if (batch_cost(b, r) > most)
+                    most = batch_cost(b, r);
+                identity_of(sc, &sw, r, id);
+                ids[o][k - 1][i] = strdup(id);
+            }
+            qsort(ids[o][k - 1], batch_todo(b), sizeof(char *), by_string);
+            batch_free(b);
+            sweep_free(&sw);
+        }
+        CHECK_EQ_I64((int64_t)seen, RUNS); /* each run in one shard */
+        for (int k = 0; k < N; k++)
+            all += load_of[k];
+        for (int k = 0; k < N; k++) /* within one run of the mean */
+            CHECK(load_of[k] * N + most * N >= all && load_of[k] * N <= all + most * N);
+        free(hit);
+    }
+    for (int k = 0; k < N; k++) {
+        CHECK_EQ_I64((int64_t)count[0][k], (int64_t)count[1][k]);
+        for (size_t i = 0; i < count[0][k] && i < count[1][k]; i++)
+            CHECK_EQ_STR(ids[0][k][i], ids[1][k][i]);
+        for (int o = 0; o < 2; o++)
+            for (size_t i = 0; i < count[o][k]; i++)
+                free(ids[o][k][i]);
+    }
+    scenario_free(sc);
+}
+
 static const check_test tests[] = {
     CHECK_TEST(lists_are_checked_and_canonical),
     CHECK_TEST(ranges_expand_by_step),
@@ -280,5 +418,7 @@ static const check_test tests[] = {
     CHECK_TEST(sizes_beyond_the_limit_are_refused),
     CHECK_TEST(planning_memory_follows_the_axes),
     CHECK_TEST(sweep_section_declares_the_same),
+    CHECK_TEST(runs_are_handed_out_longest_first),
+    CHECK_TEST(shards_split_the_runs_by_identity_and_cost),
 };
 CHECK_MAIN(tests)

@@ -19,6 +19,18 @@
 #include "engine/err.h"
 #include "io/results.h"
 
+enum { MERGE_ANY_SCENARIO, MERGE_ANY_SCHEMA };
+
+static const cli_opt merge_opts[] = {
+    [MERGE_ANY_SCENARIO] = {"any-scenario", 0, NULL, 0, NULL,
+                            "merge complete runs of different scenarios (scenario_sha256) "
+                            "into one database; without it such a merge is refused"},
+    [MERGE_ANY_SCHEMA] = {"any-schema", 0, NULL, 0, NULL,
+                          "merge inputs of an older results schema this offsim reads (runs of "
+                          "an older offsim, whose model may differ); without it they are "
+                          "refused"},
+};
+
 /* The same file under two names (a link, ./x.db and x.db)? */
 static int same_file(const char *a, const char *b)
 {
@@ -33,6 +45,7 @@ static int run_merge(const cli_args *a)
     const char *out = a->operands[0];
     const char *const *in = (const char *const *)a->operands + 1;
     size_t n = a->noperands - 1;
+    results_merge_opts o = {cli_given(a, MERGE_ANY_SCENARIO), cli_given(a, MERGE_ANY_SCHEMA)};
     results_merge_stats *st;
     results *db;
     sim_diag d;
@@ -49,13 +62,13 @@ static int run_merge(const cli_args *a)
             fprintf(stderr, "offsim: merge: cannot read %s: %s\n", in[i], strerror(errno));
             return missing ? EXIT_USAGE : EXIT_RUN_FAILED;
         }
-    /* The inputs are checked before OUT is created or opened. */
+    /* The inputs (and OUT as it is) are checked before OUT is created or
+     * opened: whole, of this schema, of one scenario. */
     diag_init(&d);
-    for (size_t i = 0; i < n; i++)
-        if ((rc = results_check_readable(in[i], &d)) != SIM_OK) {
-            diag_print_for(&d, stderr, "merge");
-            return cli_exit(rc); /* 2 for a file offsim does not use */
-        }
+    if ((rc = results_merge_check(out, in, n, &o, &d)) != SIM_OK) {
+        diag_print_for(&d, stderr, "merge");
+        return cli_exit(rc); /* 2 for a file offsim does not use, or may not mix */
+    }
     if ((st = calloc(n, sizeof *st)) == NULL) {
         fprintf(stderr, "offsim: merge: out of memory\n");
         return EXIT_RUN_FAILED;
@@ -88,13 +101,20 @@ const cli_command cli_merge = {
     .name = "merge",
     .args = "OUT IN...",
     .summary = "copy the complete runs of other databases into OUT",
-    .synopsis = "merge OUT.db IN.db...",
-    .about = "Copy the complete runs of each IN database (other machines, other slices of a\n"
-             "sweep) into OUT, created if needed, with new run ids.  A run whose identity\n"
-             "is already complete in OUT is skipped, so merging twice copies nothing new;\n"
-             "runs that are not complete in an input are left out.  All inputs are checked\n"
-             "first and copied in one transaction: a merge that fails or is killed leaves\n"
-             "OUT as it was.\n",
+    .synopsis = "merge OUT.db IN.db... [--any-scenario] [--any-schema]",
+    .about = "Copy the complete runs of each IN database (other machines, the shards of a\n"
+             "sweep run with --shard K/N, other slices of it) into OUT, created if needed,\n"
+             "with new run ids.  A run whose identity is already complete in OUT is\n"
+             "skipped, so merging twice copies nothing new; runs that are not complete in\n"
+             "an input are left out, and `offsim sweep` on OUT runs only what is missing.\n"
+             "All inputs are checked first (whole: PRAGMA quick_check; of this offsim's\n"
+             "results schema; their complete runs and OUT's of one scenario) and copied in\n"
+             "one transaction: a merge that fails or is killed leaves OUT as it was.\n"
+             "A missing input, a file that is not offsim's, another schema or scenario\n"
+             "(unless an option below allows it) is exit 2; a truncated or damaged file is\n"
+             "exit 1.\n",
+    .opts = merge_opts,
+    .nopts = sizeof merge_opts / sizeof *merge_opts,
     .min_operands = 2,
     .operand = "database",
     .missing = "expected OUT.db and at least one IN.db",

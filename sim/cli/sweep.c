@@ -21,14 +21,13 @@
 #include "io/results.h"
 #include "io/sweep.h"
 
-/* A sweep's runs are on offsim's own engine (its identity is part of each run's). */
-#define SWEEP_ENGINE RUNNER_NATIVE
 #define STR_(x) #x
 #define STR(x) STR_(x)
 /* Worker processes, at most. */
 #define SWEEP_MAX_JOBS 1024
 
-enum { SWEEP_VARY, SWEEP_SET, SWEEP_SEEDS, SWEEP_JOBS, SWEEP_DB, SWEEP_CHECK, SWEEP_QUIET };
+enum { SWEEP_VARY, SWEEP_SET, SWEEP_SEEDS, SWEEP_JOBS, SWEEP_DB, SWEEP_ENGINE, SWEEP_SHARD,
+       SWEEP_CHECK, SWEEP_QUIET };
 
 static const cli_opt sweep_opts[] = {
     [SWEEP_VARY] = {"vary", 0, "KEY=SPEC", CLI_REPEAT | CLI_RANGE, NULL,
@@ -39,6 +38,16 @@ static const cli_opt sweep_opts[] = {
                      "seeds 1..N or A..B (default: the scenario's sim.seed)"},
     [SWEEP_JOBS] = {"jobs", 'j', "J", 0, NULL, "worker processes (default: one per core)"},
     [SWEEP_DB] = {"db", 0, "PATH", 0, NULL, "the results database"},
+    [SWEEP_ENGINE] = {"engine", 0, "NAME", 0, runner_engine_name,
+                      "native (the default) or ns3: every run on ns-3's TCP, each in a process "
+                      "of its own (as `offsim run --engine ns3`); keys ns-3 cannot honour at any "
+                      "point stop the sweep before anything runs.  The engine is part of each "
+                      "run's identity, so both engines' sweeps can share a database"},
+    [SWEEP_SHARD] = {"shard", 0, "K/N", 0, NULL,
+                     "run only shard K of N (1 <= K <= N): the runs sorted by expected cost, "
+                     "each dealt to the shard with the least so far: a function of the runs' "
+                     "identities and costs alone; for job arrays, each shard into a database "
+                     "of its own, then `offsim merge`"},
     [SWEEP_CHECK] = {"check", 0, NULL, 0, NULL,
                      "check the model's invariants in every run, as `offsim run --check` "
                      "does (a violation aborts that run's worker: the run is failed)"},
@@ -139,38 +148,44 @@ static void on_run_done(void *arg, size_t done, size_t total)
 
 /* ---- the summary -------------------------------------------------------- */
 
-/* The tables of the points, over the runs of this sweep that are complete;
- * then the points that have none (all interrupted or not run) by name. */
+/* The tables of the points, over the runs of this sweep (or shard) that
+ * are complete; then the points that have none (all interrupted or not
+ * run) by name. */
 static void summary_table(const char *db_name, const sweep *sw, const batch *b)
 {
-    int64_t *runs = calloc(batch_size(b) ? batch_size(b) : 1, sizeof *runs);
+    size_t ntodo = batch_todo(b), nseeds = sweep_seed_count(sw), missing = 0;
+    int64_t *runs = calloc(ntodo ? ntodo : 1, sizeof *runs);
     size_t *idx = calloc(sw->naxes + 1, sizeof *idx);
-    size_t nseeds = sweep_seed_count(sw), missing = 0;
+    /* per point: 1 has runs here, 2 has a complete one */
+    unsigned char *point = calloc(sweep_points(sw), 1);
     report_select sel = {runs, 0, NULL};
     uint64_t seed;
 
-    if (runs == NULL || idx == NULL) {
+    if (runs == NULL || idx == NULL || point == NULL) {
         fprintf(stderr, "offsim: out of memory for the summary\n");
         free(runs);
         free(idx);
+        free(point);
         return;
     }
-    for (size_t k = 0; k < batch_size(b); k++)
-        if (batch_status(b, k) == RESULTS_COMPLETE)
+    for (size_t i = 0; i < ntodo; i++) {
+        size_t k = batch_todo_run(b, i);
+
+        point[k / nseeds] |= 1;
+        if (batch_status(b, k) == RESULTS_COMPLETE) {
             runs[sel.n++] = batch_run_id(b, k);
+            point[k / nseeds] |= 2;
+        }
+    }
     fflush(stdout);
     if (sel.n > 0)
         cli_summarise_points(db_name, &sel, stdout);
-    for (size_t first = 0; first < batch_size(b); first += nseeds) {
-        size_t complete = 0;
-
-        for (size_t k = first; k < first + nseeds; k++)
-            complete += batch_status(b, k) == RESULTS_COMPLETE;
-        if (complete > 0)
+    for (size_t p = 0; p < sweep_points(sw); p++) {
+        if (point[p] != 1)
             continue;
         if (missing++ == 0)
             printf("\nno complete run:");
-        sweep_run(sw, first, idx, &seed);
+        sweep_run(sw, p * nseeds, idx, &seed);
         putchar(' ');
         for (size_t a = 0; a < sw->naxes; a++)
             printf("%s%s=%s", a ? "," : "", sw->axes[a].key, sw->axes[a].values[idx[a]]);
@@ -181,39 +196,58 @@ static void summary_table(const char *db_name, const sweep *sw, const batch *b)
         putchar('\n');
     free(runs);
     free(idx);
+    free(point);
 }
 
 /* ---- the command --------------------------------------------------------- */
+
+/* Is the database usable (checked, and created, once here before any
+ * worker opens it)?  0, or the exit code after a message. */
+static int check_db(const char *db_name)
+{
+    results *db;
+    sim_diag d;
+    int rc;
+
+    diag_init(&d);
+    if ((rc = results_open(db_name, &db, &d)) != SIM_OK) {
+        diag_print(&d, stderr);
+        return cli_exit(rc); /* 2 for a file offsim does not use */
+    }
+    results_close(db);
+    return 0;
+}
 
 /* Run every run (those complete in the database are kept) and report; the
  * exit code. */
 static int execute(const cli_args *a, const char *db_name, const sweep *sw, batch *b,
                    uint64_t jobs)
 {
-    progress pr = {0, batch_size(b), runner_wall_now()};
+    progress pr = {0, batch_todo(b), runner_wall_now()};
     int bar = !cli_given(a, SWEEP_QUIET) && isatty(STDERR_FILENO), rc = 0;
     size_t n[RESULTS_STATUS_N] = {0};
     batch_count c;
     sim_diag d;
 
     diag_init(&d);
-    /* The database is checked (and created) once here, before any worker opens it. */
-    {
-        results *db;
-
-        if ((rc = results_open(db_name, &db, &d)) != SIM_OK) {
-            diag_print(&d, stderr);
-            return cli_exit(rc); /* 2 for a file offsim does not use */
-        }
-        results_close(db);
-    }
+    if (jobs > batch_todo(b))
+        jobs = batch_todo(b) > 0 ? batch_todo(b) : 1;
     printf("offsim sweep: %s, %zu point%s x %llu seed%s = %zu runs -> %s\n", a->operands[0],
            sweep_points(sw), sweep_points(sw) == 1 ? "" : "s",
            (unsigned long long)sweep_seed_count(sw), sw->seed_last == sw->seed_first ? "" : "s",
            batch_size(b), db_name);
+    if (cli_given(a, SWEEP_SHARD)) {
+        uint64_t mine = 0, all = 0;
+
+        for (size_t i = 0; i < batch_todo(b); i++)
+            mine += batch_cost(b, batch_todo_run(b, i));
+        for (size_t k = 0; k < batch_size(b); k++)
+            all += batch_cost(b, k);
+        printf("shard %s: %zu of the %zu runs, %.1f%% of the expected cost\n",
+               cli_value(a, SWEEP_SHARD), batch_todo(b), batch_size(b),
+               all ? 100.0 * (double)mine / (double)all : 0.0);
+    }
     fflush(stdout);
-    if (jobs > batch_size(b))
-        jobs = batch_size(b);
     runner_catch_sigint(1);
     if (batch_run(b, db_name, (unsigned)jobs, bar ? on_run_done : NULL, &pr, &d) != SIM_OK) {
         diag_print(&d, stderr);
@@ -222,8 +256,8 @@ static int execute(const cli_args *a, const char *db_name, const sweep *sw, batc
     runner_catch_sigint(0);
     if (bar)
         draw(&pr, 1);
-    for (size_t k = 0; k < batch_size(b); k++)
-        n[batch_status(b, k)]++;
+    for (size_t i = 0; i < batch_todo(b); i++)
+        n[batch_status(b, batch_todo_run(b, i))]++;
     batch_counts(b, &c);
     if (c.kept || c.waited || c.redone) {
         printf("resumed: %zu complete already", c.kept);
@@ -240,7 +274,7 @@ static int execute(const cli_args *a, const char *db_name, const sweep *sw, batc
            runner_wall_now() - pr.start, (unsigned long long)jobs, jobs == 1 ? "" : "s");
     if (n[RESULTS_COMPLETE] > 0)
         summary_table(db_name, sw, b);
-    if (n[RESULTS_COMPLETE] < batch_size(b)) {
+    if (n[RESULTS_COMPLETE] < batch_todo(b)) {
         fprintf(stderr, "offsim: the sweep is not finished; run the same command again to "
                         "resume it\n");
         rc = EXIT_RUN_FAILED;
@@ -248,26 +282,66 @@ static int execute(const cli_args *a, const char *db_name, const sweep *sw, batc
     return rc;
 }
 
+/* --shard K/N; 0, or 1 after a message. */
+static int read_shard(const char *v, unsigned *k, unsigned *n, sim_diag *d)
+{
+    char *slash, *end;
+    unsigned long long kk, nn;
+
+    if (v == NULL)
+        return 0;
+    slash = strchr(v, '/');
+    if (slash != NULL && slash > v && v[0] >= '0' && v[0] <= '9' && slash[1] >= '0' &&
+        slash[1] <= '9') {
+        kk = strtoull(v, &end, 10);
+        if (end == slash) {
+            nn = strtoull(slash + 1, &end, 10);
+            if (*end == '\0' && kk >= 1 && kk <= nn && nn <= SWEEP_MAX_RUNS) {
+                *k = (unsigned)kk;
+                *n = (unsigned)nn;
+                return 0;
+            }
+        }
+    }
+    diag_add(d, "--shard: expected K/N with 1 <= K <= N <= %d (shard K of N), got '%s'",
+             SWEEP_MAX_RUNS, v);
+    return 1;
+}
+
 static int run_sweep(const cli_args *a)
 {
     size_t nsets;
     const char *const *sets = cli_all(a, SWEEP_SET, &nsets);
     const char *db_name = cli_value(a, SWEEP_DB);
-    scenario *base;
+    runner_engine engine = (runner_engine)cli_choice(a, SWEEP_ENGINE, RUNNER_NATIVE);
+    unsigned shard = 1, nshards = 1;
+    scenario *base = NULL;
     uint64_t jobs = 0;
     batch *b = NULL;
     sweep sw;
     sim_diag d;
-    int rc = cli_exit(cli_load_scenario(a->operands[0], sets, nsets, NULL, NULL, &base));
+    int rc = 0;
 
     sweep_init(&sw);
     diag_init(&d);
+    if (runner_engine_version(engine) == NULL) {
+        fprintf(stderr, "offsim: --engine %s: this offsim was built without ns-3 (install "
+                        "libns3-dev and the packages scripts/setup.sh lists with it, then "
+                        "rebuild: scripts/setup.sh does)\n",
+                runner_engine_name[engine]);
+        rc = EXIT_USAGE;
+    }
+    if (rc == 0)
+        rc = cli_exit(cli_load_scenario(a->operands[0], sets, nsets, NULL, NULL, &base));
     if (cli_given(a, SWEEP_CHECK))
         inv_enable(1); /* the workers inherit it */
-    if (rc == 0 && read_sweep(a, base, &sw, &jobs, &d))
+    if (rc == 0 && (read_sweep(a, base, &sw, &jobs, &d) |
+                    read_shard(cli_value(a, SWEEP_SHARD), &shard, &nshards, &d)))
         rc = EXIT_USAGE;
     if (rc == 0)
-        rc = cli_exit(batch_plan(base, &sw, SWEEP_ENGINE, &b, &d));
+        rc = cli_exit(batch_plan(base, &sw, engine, &b, &d));
+    if (rc == 0 && nshards > 1)
+        rc = cli_exit(batch_shard(b, shard, nshards, &d));
     if (rc == 0)
         batch_set_command_line(b, cli_command_line());
     if (rc != 0)
@@ -278,6 +352,8 @@ static int run_sweep(const cli_args *a)
     }
     if (rc == 0 && db_name == NULL && (db_name = cli_default_db()) == NULL)
         rc = EXIT_RUN_FAILED;
+    if (rc == 0)
+        rc = check_db(db_name);
     if (rc == 0)
         rc = execute(a, db_name, &sw, b, jobs);
     batch_free(b);
@@ -291,7 +367,8 @@ const cli_command cli_sweep = {
     .args = "SCENARIO",
     .summary = "many runs: varied keys x seeds, in parallel, resumable",
     .synopsis = "sweep SCENARIO --vary KEY=SPEC [--vary ...] [--set KEY=VALUE]...\n"
-                "                    [--seeds N|A-B] [--jobs J] [--db PATH] [--check] [--quiet]",
+                "                    [--seeds N|A-B] [--jobs J] [--db PATH] [--engine native|ns3]\n"
+                "                    [--shard K/N] [--check] [--quiet]",
     .about = "Run SCENARIO once for every combination of the varied keys' values and every\n"
              "seed, J runs at a time (default: one per core), into one database (default\n"
              "results/offsim.db).  Every point runs the same seeds, so points differ only\n"
@@ -308,7 +385,12 @@ const cli_command cli_sweep = {
             "again.  A run that another live process is writing (a second sweep of the\n"
             "same runs) is waited for, never taken over.  Workers die with the sweep.\n"
             "Ctrl-C stops cleanly: runs in progress are marked 'interrupted'.  On a\n"
-            "terminal a progress bar shows runs done and the time left.\n"
+            "terminal a progress bar shows runs done and the time left.  Runs are handed\n"
+            "out longest expected first (by their connections and segments).\n"
+            "\n"
+            "Beyond one machine.  --shard K/N runs one shard of a job array, each into a\n"
+            "database of its own; `offsim merge OUT.db SHARD.db...` gathers them, and the\n"
+            "sweep given OUT.db runs only what is missing.\n"
             "\n"
             "Limits: at most " STR(SWEEP_AXIS_MAX) " values per --vary, " STR(SWEEP_SEEDS_MAX)
             " seeds and\n" STR(SWEEP_MAX_RUNS) " runs per sweep, checked before anything is "

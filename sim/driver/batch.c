@@ -18,6 +18,15 @@
  * their runs end 'interrupted', no new run starts.  A run's diagnostics (a
  * write that failed) go to stderr from the process that ran it, as they
  * happen.
+ *
+ * Order.  Runs are handed out longest expected first (batch_cost), so that
+ * the last runs to finish are short ones and no worker is left with a long
+ * run while the others idle; runs of equal cost go in the order of their
+ * index.  --shard keeps a shard of them (batch_shard).
+ *
+ * ns-3.  Its simulator is a singleton, so each ns-3 run has a process of
+ * its own: a worker does one run and exits, and the next run gets a new
+ * worker, even with one job.
  */
 #include "batch.h"
 
@@ -53,6 +62,13 @@ struct batch {
     double *held_at;        /* when each was last asked for */
     size_t nheld, held_cap;
     const char *command_line; /* each run's provenance (run.command_line) */
+    uint64_t *point_cost;   /* each point's expected cost (batch_cost) */
+    uint32_t *order;        /* the points in the order they are handed out */
+    uint32_t *todo;         /* a shard's runs in that order, or NULL: every run, each
+                               point's seeds in turn (batch_todo_run) */
+    size_t ntodo;
+    unsigned shard, nshards; /* shard `shard` of `nshards` (1 of 1: the whole sweep) */
+    int one_per_process;    /* each run in a process of its own (ns-3) */
 };
 
 void batch_free(batch *b)
@@ -64,6 +80,9 @@ void batch_free(batch *b)
     free(b->varied);
     free(b->held);
     free(b->held_at);
+    free(b->point_cost);
+    free(b->order);
+    free(b->todo);
     free(b);
 }
 
@@ -107,24 +126,85 @@ static int make_run(const batch *b, size_t k, size_t *idx, scenario **out, sim_d
     return SIM_OK;
 }
 
+/*
+ * A run's expected cost, in segments on the wire, the work a run does
+ * (~47 events per connection in the default scenario): the connections it
+ * opens (workload.connections, or fewer when sim.duration ends the
+ * arrivals first: duration / the mean interarrival time, plus the first)
+ * times each one's segments: the handshake and the close (7: SYN, SYN-ACK,
+ * ACK, two FINs and their ACKs), the request and the response in
+ * host.mss-sized segments with an ACK each, and what a trickling or
+ * probing peer class sends after our close (count, or close_delay /
+ * interval when count is 0), weighted by its share.  Only the order of
+ * runs and the balance of shards depend on it, never a result.
+ */
+uint64_t batch_cost_of(const model_config *cfg)
+{
+    const workload_params *w = &cfg->workload;
+    double conns = (double)w->connections, mean = dist_mean(&w->interarrival);
+    double mss = cfg->host.mss > 0 ? (double)cfg->host.mss : 1;
+    double segs = 7 + 2 * (ceil((double)w->request / mss) + ceil((double)w->response / mss));
+    double shares = 0, after = 0, cost;
+
+    if (mean > 0 && isfinite(mean) && (double)cfg->sim.duration / mean + 1 < conns)
+        conns = floor((double)cfg->sim.duration / mean) + 1;
+    for (size_t i = 0; i < cfg->npeers; i++) {
+        const peer_params *p = &cfg->peers[i];
+        double n = (double)p->count;
+
+        shares += p->share;
+        if (p->behaviour != PEER_TRICKLE && p->behaviour != PEER_KEEPALIVE)
+            continue;
+        if (n == 0 && p->interval > 0)
+            n = fmin(dist_mean(&p->close_delay) / (double)p->interval, 1e6);
+        after += p->share * 2 * n;
+    }
+    if (shares > 0)
+        segs += after / shares;
+    cost = conns * segs;
+    return cost >= 1 && cost < 1e18 ? (uint64_t)cost : cost >= 1e18 ? (uint64_t)1e18 : 1;
+}
+
+/* A point in the order points are handed out: the more expected cost
+ * first, then the lower index. */
+typedef struct point_key {
+    uint64_t cost;
+    uint32_t p;
+} point_key;
+
+static int by_cost(const void *x, const void *y)
+{
+    const point_key *a = x, *b = y;
+
+    if (a->cost != b->cost)
+        return a->cost < b->cost ? 1 : -1;
+    return (a->p > b->p) - (a->p < b->p);
+}
+
 int batch_plan(const scenario *base, const sweep *sw, runner_engine engine, batch **out,
                sim_diag *d)
 {
-    size_t n, nseeds = sweep_seed_count(sw);
+    size_t n, nseeds = sweep_seed_count(sw), npoints;
     batch *b = NULL;
     size_t *idx = NULL;
+    point_key *keys = NULL;
     int rc;
 
     *out = NULL;
     if ((rc = sweep_check_size(sw, d)) != SIM_OK)
         return rc;
     n = sweep_runs(sw);
+    npoints = sweep_points(sw);
     if ((b = calloc(1, sizeof *b)) == NULL || (idx = calloc(sw->naxes + 1, sizeof *idx)) == NULL ||
         (b->run_id = calloc(n, sizeof *b->run_id)) == NULL ||
         (b->status = malloc(n)) == NULL ||
-        (b->varied = calloc(sw->naxes + 1, sizeof *b->varied)) == NULL) {
+        (b->varied = calloc(sw->naxes + 1, sizeof *b->varied)) == NULL ||
+        (b->point_cost = calloc(npoints, sizeof *b->point_cost)) == NULL ||
+        (b->order = malloc(npoints * sizeof *b->order)) == NULL ||
+        (keys = malloc(npoints * sizeof *keys)) == NULL) {
         diag_add(d, "out of memory planning %zu runs", n);
         free(idx);
+        free(keys);
         batch_free(b);
         return SIM_ENOMEM;
     }
@@ -133,26 +213,167 @@ int batch_plan(const scenario *base, const sweep *sw, runner_engine engine, batc
     b->base = base;
     b->sw = sw;
     b->n = n;
+    b->shard = b->nshards = 1;
+    b->one_per_process = engine == RUNNER_NS3;
     for (size_t a = 0; a < sw->naxes; a++)
         b->varied[a] = sw->axes[a].key;
     b->nvaried = sw->naxes;
-    /* Each point once, with its first seed: the seed cannot make a scenario invalid. */
+    /* Each point once, with its first seed (the seed cannot make a scenario
+     * invalid): valid, and one the engine can run; and its cost. */
     for (size_t k = 0; k < n && rc == SIM_OK; k += nseeds) {
         scenario *sc;
 
-        if ((rc = make_run(b, k, idx, &sc, d)) == SIM_OK)
-            scenario_free(sc);
+        if ((rc = make_run(b, k, idx, &sc, d)) != SIM_OK)
+            break;
+        if ((rc = runner_check(sc, engine, d)) != SIM_OK) {
+            char point[DIAG_LEN];
+
+            point_text(sw, idx, point, sizeof point);
+            diag_add(d, "the sweep point %s cannot run on the %s engine: nothing was run",
+                     point[0] ? point : "(the one point)", runner_engine_name[engine]);
+        }
+        b->point_cost[k / nseeds] = batch_cost_of(&sc->cfg);
+        scenario_free(sc);
     }
     free(idx);
     if (rc != SIM_OK) {
+        free(keys);
         batch_free(b);
         return rc;
     }
+    for (size_t p = 0; p < npoints; p++)
+        keys[p] = (point_key){b->point_cost[p], (uint32_t)p};
+    qsort(keys, npoints, sizeof *keys, by_cost);
+    for (size_t p = 0; p < npoints; p++)
+        b->order[p] = keys[p].p;
+    free(keys);
+    b->ntodo = n;
     *out = b;
     return SIM_OK;
 }
 
+/* A run of the shard sort: its cost, a prefix of its identity, its index. */
+typedef struct shard_key {
+    uint64_t cost, id;
+    uint32_t k;
+} shard_key;
+
+static int by_cost_identity(const void *x, const void *y)
+{
+    const shard_key *a = x, *b = y;
+
+    if (a->cost != b->cost)
+        return a->cost < b->cost ? 1 : -1;
+    if (a->id != b->id)
+        return a->id < b->id ? -1 : 1;
+    return (a->k > b->k) - (a->k < b->k);
+}
+
+/* The first 16 hex digits of an identity, as a number. */
+static uint64_t identity_prefix(const char *identity)
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < 16 && identity[i]; i++)
+        v = v << 4 | (uint64_t)(identity[i] <= '9' ? identity[i] - '0' : identity[i] - 'a' + 10);
+    return v;
+}
+
+/* Shards' loads in a binary min-heap of (load, shard). */
+typedef struct load {
+    uint64_t load;
+    uint32_t shard;
+} load;
+
+static int lighter(const load *a, const load *b)
+{
+    return a->load != b->load ? a->load < b->load : a->shard < b->shard;
+}
+
+static void sift_down(load *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+
+        if (l < n && lighter(&h[l], &h[m]))
+            m = l;
+        if (l + 1 < n && lighter(&h[l + 1], &h[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        load t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+int batch_shard(batch *b, unsigned shard, unsigned nshards, sim_diag *d)
+{
+    size_t nseeds = sweep_seed_count(b->sw), kept = 0;
+    size_t *idx = calloc(b->sw->naxes + 1, sizeof *idx);
+    shard_key *keys = malloc(b->n * sizeof *keys);
+    load *heap = malloc((size_t)nshards * sizeof *heap);
+    uint32_t *todo = malloc(b->n * sizeof *todo);
+    int rc = SIM_OK;
+
+    SIM_ASSERT(shard >= 1 && shard <= nshards, "shard %u of %u", shard, nshards);
+    if (idx == NULL || keys == NULL || heap == NULL || todo == NULL) {
+        diag_add(d, "out of memory sharding %zu runs", b->n);
+        rc = SIM_ENOMEM;
+        goto out;
+    }
+    for (size_t k = 0; k < b->n && rc == SIM_OK; k++) {
+        char identity[65];
+        scenario *sc;
+
+        if ((rc = make_run(b, k, idx, &sc, d)) != SIM_OK)
+            break;
+        scenario_identity(sc, runner_engine_name[b->engine], identity);
+        scenario_free(sc);
+        keys[k] = (shard_key){b->point_cost[k / nseeds], identity_prefix(identity), (uint32_t)k};
+    }
+    if (rc != SIM_OK)
+        goto out;
+    /* Longest expected first, each to the shard with the least expected
+     * cost so far (the lowest-numbered among equals). */
+    qsort(keys, b->n, sizeof *keys, by_cost_identity);
+    for (uint32_t i = 0; i < nshards; i++)
+        heap[i] = (load){0, i};
+    for (size_t i = 0; i < b->n; i++) {
+        if (heap[0].shard == shard - 1)
+            todo[kept++] = keys[i].k;
+        heap[0].load += keys[i].cost;
+        sift_down(heap, nshards, 0);
+    }
+    free(b->todo);
+    b->todo = todo;
+    todo = NULL;
+    b->ntodo = kept;
+    b->shard = shard;
+    b->nshards = nshards;
+out:
+    free(todo);
+    free(idx);
+    free(keys);
+    free(heap);
+    return rc;
+}
+
 size_t batch_size(const batch *b) { return b->n; }
+size_t batch_todo(const batch *b) { return b->ntodo; }
+
+size_t batch_todo_run(const batch *b, size_t i)
+{
+    size_t nseeds = sweep_seed_count(b->sw);
+
+    return b->todo != NULL ? b->todo[i] : (size_t)b->order[i / nseeds] * nseeds + i % nseeds;
+}
+
+uint64_t batch_cost(const batch *b, size_t k)
+{
+    return b->point_cost[k / sweep_seed_count(b->sw)];
+}
 results_status batch_status(const batch *b, size_t k) { return (results_status)b->status[k]; }
 int64_t batch_run_id(const batch *b, size_t k) { return b->run_id[k]; }
 void batch_counts(const batch *b, batch_count *c) { *c = b->count; }
@@ -304,10 +525,10 @@ static int run_here(batch *b, const char *db_name, batch_progress_fn *fn, void *
     report rep;
     int rc = results_open(db_name, &db, d);
 
-    for (size_t k = 0; rc == SIM_OK && k < b->n && !runner_interrupted; k++) {
-        run_one(b, k, db, &rep);
+    for (size_t i = 0; rc == SIM_OK && i < b->ntodo && !runner_interrupted; i++) {
+        run_one(b, batch_todo_run(b, i), db, &rep);
         if (take(b, &rep, runner_wall_now()) && fn)
-            fn(arg, ++done, b->n);
+            fn(arg, ++done, b->ntodo);
     }
     /* Runs another process held: ask again until they are done with. */
     while (rc == SIM_OK && b->nheld > 0 && !runner_interrupted) {
@@ -319,7 +540,7 @@ static int run_here(batch *b, const char *db_name, batch_progress_fn *fn, void *
         }
         run_one(b, b->held[h], db, &rep);
         if (take(b, &rep, runner_wall_now()) && fn)
-            fn(arg, ++done, b->n);
+            fn(arg, ++done, b->ntodo);
     }
     results_close(db);
     return rc;
@@ -332,6 +553,7 @@ typedef struct worker {
     FILE *cmd;   /* parent -> worker: run numbers */
     FILE *reply; /* worker -> parent: reports */
     int busy;
+    int broken;  /* could not be started: no more runs for this slot */
     size_t k;    /* the run it has */
 } worker;
 
@@ -368,6 +590,8 @@ static void worker_main(const batch *b, FILE *cmd, FILE *reply, const char *db_n
         fprintf(reply, "%zu %lld %d %d %d\n", rep.k, rep.run_id, rep.status, rep.outcome,
                 rep.replaced);
         fflush(reply);
+        if (b->one_per_process)
+            break;
     }
     results_close(db);
     _exit(0);
@@ -440,27 +664,38 @@ typedef struct pool {
     struct pollfd *fds;
     unsigned jobs;        /* worker slots */
     unsigned respawns;    /* workers started in place of dead ones */
-    size_t next;          /* the next run never handed out */
+    size_t next;          /* the next place in the order never handed out */
     size_t busy, done;
     int failed;
 } pool;
 
-/* Give worker j a run: the next new one, else a held run due again. */
+/* Give worker j a run: the next new one, else a held run due again.  With
+ * a process per run, the worker is started for it. */
 static void give(pool *p, unsigned j)
 {
     worker *wk = &p->wk[j];
-    long h;
+    size_t k;
+    long h = -1;
 
-    if (runner_interrupted || wk->cmd == NULL)
+    if (runner_interrupted || (wk->cmd == NULL && !p->b->one_per_process) || wk->broken)
         return;
-    if (p->next < p->b->n) {
-        wk->k = p->next++;
-    } else if ((h = next_held(p->b, runner_wall_now())) >= 0) {
-        wk->k = p->b->held[h];
-        p->b->held_at[h] = HUGE_VAL; /* being asked */
-    } else {
+    if (p->next < p->b->ntodo)
+        k = batch_todo_run(p->b, p->next);
+    else if ((h = next_held(p->b, runner_wall_now())) >= 0)
+        k = p->b->held[h];
+    else
+        return;
+    if (wk->cmd == NULL && spawn(p->wk, j, p->jobs, p->b, p->db_name) != 0) {
+        fprintf(stderr, "offsim: cannot start a worker for a run: %s\n", strerror(errno));
+        wk->broken = 1;
+        p->failed = 1;
         return;
     }
+    if (h >= 0)
+        p->b->held_at[h] = HUGE_VAL; /* being asked */
+    else
+        p->next++;
+    wk->k = k;
     fprintf(wk->cmd, "%zu\n", wk->k);
     fflush(wk->cmd); /* a dead worker: EPIPE (SIGPIPE is ignored), then its pipe hangs up */
     wk->busy = 1;
@@ -511,11 +746,32 @@ static void lost_worker(pool *p, unsigned j)
     }
     free(idx);
     p->failed = 1;
-    if (runner_interrupted || p->respawns >= p->jobs)
-        return;
+    if (runner_interrupted || p->respawns >= p->jobs || p->b->one_per_process)
+        return; /* (with a process per run, the next run starts one) */
     p->respawns++;
     if (spawn(p->wk, j, p->jobs, p->b, p->db_name) != 0)
         fprintf(stderr, "offsim: cannot start a worker in its place: %s\n", strerror(errno));
+}
+
+/* Worker j, done with its run, has exited: close its pipes and reap it. */
+static void reap(pool *p, unsigned j)
+{
+    worker *wk = &p->wk[j];
+    int st = 0;
+
+    fclose(wk->cmd);
+    fclose(wk->reply);
+    wk->cmd = wk->reply = NULL;
+    while (waitpid(wk->pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        char how[96];
+
+        describe_exit(st, how, sizeof how);
+        fprintf(stderr, "offsim: worker %u (pid %lld) %s after its run\n", j,
+                (long long)wk->pid, how);
+        p->failed = 1;
+    }
 }
 
 /* Read worker j's report of its run (or learn that it died). */
@@ -534,10 +790,12 @@ static void take_reply(pool *p, unsigned j, batch_progress_fn *fn, void *arg)
     }
     wk->busy = 0;
     p->busy--;
+    if (p->b->one_per_process) /* its one run is done: it exits */
+        reap(p, j);
     if (take(p->b, &rep, runner_wall_now())) {
         p->done++;
         if (fn)
-            fn(arg, p->done, p->b->n);
+            fn(arg, p->done, p->b->ntodo);
     }
 }
 
@@ -554,7 +812,7 @@ static void serve(pool *p, batch_progress_fn *fn, void *arg)
         for (unsigned j = 0; j < p->jobs; j++) {
             if (!p->wk[j].busy)
                 give(p, j);
-            live += p->wk[j].cmd != NULL;
+            live += p->wk[j].cmd != NULL || (p->b->one_per_process && !p->wk[j].broken);
         }
         if (p->busy == 0 && (runner_interrupted || p->b->nheld == 0 || live == 0))
             break;
@@ -587,13 +845,14 @@ static int run_parallel(batch *b, const char *db_name, unsigned jobs, batch_prog
     p.jobs = jobs;
     sigemptyset(&ign.sa_mask);
     sigaction(SIGPIPE, &ign, &old_pipe);
-    for (; started < jobs; started++)
+    /* With a process per run, each run starts its own (give). */
+    for (; started < jobs && !b->one_per_process; started++)
         if (spawn(p.wk, started, jobs, b, db_name) != 0) {
             diag_add(d, "cannot start worker %u: %s", started, strerror(errno));
             p.failed = 1;
             break;
         }
-    if (started > 0)
+    if (started > 0 || b->one_per_process)
         serve(&p, fn, arg);
     for (unsigned j = 0; j < jobs; j++) {
         int st;
@@ -623,7 +882,7 @@ static int run_parallel(batch *b, const char *db_name, unsigned jobs, batch_prog
 int batch_run(batch *b, const char *db_name, unsigned jobs, batch_progress_fn *fn, void *arg,
               sim_diag *d)
 {
-    if (jobs <= 1)
+    if (jobs <= 1 && !b->one_per_process)
         return run_here(b, db_name, fn, arg, d);
     return run_parallel(b, db_name, jobs, fn, arg, d);
 }

@@ -3,7 +3,9 @@
  * by one in the database, and run in parallel worker processes.
  *
  *     batch_plan(base, sweep)   size limits, and every point resolved and
- *                               checked (nothing is written before)
+ *                               checked for the engine (nothing is written
+ *                               before), with its expected cost
+ *     batch_shard(b, K, N)      keep shard K of N (--shard)
  *     batch_run(b, db_name)     every run, J at a time
  *     batch_status / _run_id    how each run ended
  *     batch_counts              what the database held already
@@ -11,7 +13,11 @@
  * Runs are numbered as sweep_run() orders them: point by point, seeds
  * innermost, and made when they are due (run k's scenario is the base with
  * its point's values and seed): planning holds the axes, not the runs.
- * What is kept per run is how it ended (its id and status, 9 bytes).
+ * They are handed out longest expected first (batch_cost), point by point,
+ * each point's seeds in turn.  What is kept per run is how it ended (its id
+ * and status, 9 bytes); per point, its expected cost and its place in the
+ * order (12 bytes); a shard keeps the numbers of its own runs (4 bytes
+ * each).
  *
  * Each run is known by its identity (scenario text, resolved parameters,
  * engine), and the process that runs it first claims it in the database
@@ -37,16 +43,43 @@ typedef struct batch batch;
 
 /*
  * The sweep on `base` (resolved, with its --set overrides): its size within
- * SWEEP_MAX_RUNS, and every point's scenario valid.  A point that is not a
- * valid scenario is SIM_ESCENARIO, with a message naming it.  base and sw
- * must outlive the batch.
+ * SWEEP_MAX_RUNS, and every point's scenario valid and one the engine can
+ * run.  A point that is not a valid scenario is SIM_ESCENARIO, one the
+ * engine cannot run SIM_EUNSUPPORTED (or the engine's code), with a message
+ * naming it.  base and sw must outlive the batch.
  */
 int batch_plan(const scenario *base, const sweep *sw, runner_engine engine, batch **out,
                sim_diag *d);
 void batch_free(batch *b);
 
-/* Runs in the batch. */
+/* Runs in the sweep (run numbers k are below it). */
 size_t batch_size(const batch *b);
+
+/* Runs this process is to do (all, or a shard's), and the i-th of them in
+ * the order they are handed out. */
+size_t batch_todo(const batch *b);
+size_t batch_todo_run(const batch *b, size_t i);
+
+/*
+ * The expected cost of run k, of a scenario: the segments its connections
+ * are expected to send (those that open within sim.duration, each with its
+ * handshake, close, request and response in MSS-sized segments and their
+ * ACKs, and what trickling or probing peers send).  Only the order of runs
+ * and the balance of shards depend on it.
+ */
+uint64_t batch_cost(const batch *b, size_t k);
+uint64_t batch_cost_of(const model_config *cfg);
+
+/*
+ * Keep shard `shard` of `nshards` (1 <= shard <= nshards): the runs sorted
+ * by expected cost, longest first (ties by identity, then run number), each
+ * given to the shard with the least expected cost so far (the
+ * lowest-numbered among equals).  So the assignment is a function of the
+ * runs' identities and costs alone, the same on every machine with the
+ * same sweep and offsim, and every run is in exactly one shard.  It makes
+ * every run's scenario once (to know its identity).
+ */
+int batch_shard(batch *b, unsigned shard, unsigned nshards, sim_diag *d);
 
 /* The command that runs the batch, recorded with each run (run.command_line);
  * the text must outlive the batch. */

@@ -1363,6 +1363,139 @@ static void merge_in_close(merge_in *in)
     memset(in, 0, sizeof *in);
 }
 
+/* The scenarios (scenario_sha256, a path) of one database's complete runs,
+ * added to the list; 0, or -1 (SQLite's message in err). */
+typedef struct scen {
+    char sha[65];
+    char path[160];
+    const char *db;
+} scen;
+
+static int scenarios_of(sqlite3 *db, const char *name, scen **v, size_t *n, size_t *cap,
+                        char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db,
+                                "SELECT scenario_sha256, MIN(scenario) FROM run "
+                                "WHERE status = 'complete' GROUP BY scenario_sha256",
+                                -1, &st, NULL);
+
+    while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *sha = (const char *)sqlite3_column_text(st, 0);
+        const char *path = (const char *)sqlite3_column_text(st, 1);
+        size_t i;
+
+        rc = SQLITE_OK;
+        for (i = 0; i < *n && strcmp((*v)[i].sha, sha ? sha : "") != 0; i++)
+            ;
+        if (i < *n)
+            continue;
+        if (*n == *cap) {
+            size_t c = *cap ? 2 * *cap : 8;
+            scen *w = realloc(*v, c * sizeof *w);
+
+            if (w == NULL) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            *v = w;
+            *cap = c;
+        }
+        snprintf((*v)[*n].sha, sizeof (*v)[*n].sha, "%s", sha ? sha : "");
+        snprintf((*v)[*n].path, sizeof (*v)[*n].path, "%s", path ? path : "?");
+        (*v)[*n].db = name;
+        (*n)++;
+    }
+    if (rc != SQLITE_DONE)
+        snprintf(err, errlen, "%s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* PRAGMA quick_check: 0 when "ok", else -1 with what it found in err. */
+static int quick_check(sqlite3 *db, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL);
+    const char *v;
+
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        v = (const char *)sqlite3_column_text(st, 0);
+        rc = v != NULL && strcmp(v, "ok") == 0 ? SQLITE_OK : SQLITE_CORRUPT;
+        if (rc != SQLITE_OK)
+            snprintf(err, errlen, "database disk image is malformed (%s)", v ? v : "?");
+    } else {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+        rc = SQLITE_ERROR;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+int results_merge_check(const char *out, const char *const *paths, size_t n,
+                        const results_merge_opts *o, sim_diag *d)
+{
+    scen *v = NULL;
+    size_t nv = 0, cap = 0;
+    char err[512];
+    int rc = SIM_OK;
+
+    for (size_t i = 0; i <= n && rc == SIM_OK; i++) {
+        const char *path = i < n ? paths[i] : out;
+        sim_diag ignored;
+        sqlite3 *db;
+        int version;
+
+        if (i == n) {
+            /* OUT as it is, if it is an offsim database (anything else is
+             * for results_open to accept or refuse): its schema and its
+             * runs' scenarios. */
+            diag_init(&ignored);
+            if (access(out, F_OK) != 0 || open_reader(out, &db, &version, &ignored) != SIM_OK)
+                break;
+        } else if ((rc = open_reader(path, &db, &version, d)) != SIM_OK) {
+            break;
+        }
+        err[0] = '\0';
+        if (i < n && quick_check(db, err, sizeof err) != 0) {
+            diag_add(d, "%s: %s: nothing was merged", path, err);
+            rc = SIM_EDB;
+        } else if (version != RESULTS_SCHEMA_VERSION && !o->any_schema) {
+            diag_add(d,
+                     "%s%s: results schema %d, written by another offsim than this one (schema "
+                     "%d): its runs may come from another model; --any-schema merges %s "
+                     "anyway; nothing was merged",
+                     path, i < n ? "" : " (the output)", version, RESULTS_SCHEMA_VERSION,
+                     i < n ? "them" : "into it (it is then migrated to this schema)");
+            rc = SIM_EINVAL;
+        } else if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+                   scenarios_of(db, path, &v, &nv, &cap, err, sizeof err) != 0) {
+            diag_add(d, "%s: %s; nothing was merged", path, err[0] ? err : sqlite3_errmsg(db));
+            rc = SIM_EDB;
+        }
+        sqlite3_close(db);
+    }
+    if (rc == SIM_OK && nv > 1 && !o->any_scenario) {
+        sqlite3_str *s = sqlite3_str_new(NULL);
+        char *list;
+
+        for (size_t i = 0; i < nv && i < 4; i++)
+            sqlite3_str_appendf(s, "%s%s holds runs of %s (scenario_sha256 %.12s...)",
+                                i ? ", " : "", v[i].db, v[i].path, v[i].sha);
+        if (nv > 4)
+            sqlite3_str_appendf(s, " and %zu more", nv - 4);
+        list = sqlite3_str_finish(s);
+        diag_add(d,
+                 "the databases hold runs of %zu different scenarios: %s; --any-scenario "
+                 "merges them anyway; nothing was merged",
+                 nv, list ? list : "(out of memory)");
+        sqlite3_free(list);
+        rc = SIM_EINVAL;
+    }
+    free(v);
+    return rc;
+}
+
 int results_merge(results *r, const char *const *paths, size_t n, results_merge_stats *st,
                   sim_diag *d)
 {

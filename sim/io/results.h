@@ -376,6 +376,26 @@ typedef struct results_merge_stats {
 int results_merge(results *r, const char *const *paths, size_t n, results_merge_stats *st,
                   sim_diag *d);
 
+/* What a merge accepts beyond the runs of one scenario and one schema. */
+typedef struct results_merge_opts {
+    int any_scenario; /* complete runs of several scenarios (scenario_sha256) */
+    int any_schema;   /* inputs of another schema this offsim reads (migrated when copied) */
+} results_merge_opts;
+
+/*
+ * Before a merge, with nothing changed anywhere: every input is an offsim
+ * database this offsim reads, whole (PRAGMA quick_check: a truncated or
+ * damaged file is refused); the inputs and OUT as it is (if it is an offsim
+ * database already) are of this offsim's schema unless any_schema, and
+ * their complete runs of one scenario (their scenario_sha256) unless
+ * any_scenario.  SIM_OK; SIM_EINVAL for a file offsim does not use (missing,
+ * not a database, another program's: as results_open_reader says), another
+ * schema or scenario; SIM_EDB for a truncated or damaged file; a message
+ * says which file and why.
+ */
+int results_merge_check(const char *out, const char *const *paths, size_t n,
+                        const results_merge_opts *o, sim_diag *d);
+
 /* The version of the SQLite library in use (for offsim --version). */
 const char *results_sqlite_version(void);
 
