@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # cli_test.sh - offsim's command line end to end: a run whose database is
 # checked with SQL, and every way a user can get the command wrong (exit 2,
-# nothing written) or point it at a database it cannot use (exit 1, before
-# simulating); every shipped scenario checks.
+# nothing written, also for a database offsim does not use or an output in a
+# missing directory) or point it at a database that fails under it (exit 1,
+# before simulating); every shipped scenario checks.
 #   usage: cli_test.sh path/to/offsim path/to/scenarios
 set -u
 offsim=$1
@@ -85,7 +86,8 @@ bad "unknown command" "unknown command 'frob'" frob
 bad "check: bad file" "b1.ini:2:" check "$tmp/b1.ini"
 
 # A database that cannot be used fails before simulating: exit 1, no run.
-"$offsim" run "$tmp/s.ini" --db "$tmp/no/such/dir/x.db" >"$tmp/out" 2>"$tmp/err"
+mkdir "$tmp/adir"
+"$offsim" run "$tmp/s.ini" --db "$tmp/adir" >"$tmp/out" 2>"$tmp/err"
 expect "unwritable database exits 1" 1 $?
 grep -q "cannot use as a results database" "$tmp/err" && ok "unwritable database reported" || fail "unwritable database reported: $(cat "$tmp/err")"
 [ -s "$tmp/out" ] && fail "no summary when nothing ran" || ok "no summary when nothing ran"
@@ -170,6 +172,24 @@ bad "unknown short option" "unknown option '-z'" run "$tmp/s.ini" --db "$tmp/n.d
 bad "required option" "--kind: expected cdf, vs, occupancy or handoffs" plot "$tmp/r.db"
 cp "$tmp/s.ini" "$tmp/-dash.ini"
 (cd "$tmp" && "$offsim" check -- -dash.ini >/dev/null); expect "-- ends the options" 0 $?
+# An output in a directory that does not exist: exit 2 before anything is
+# written (a --pcap there used to leave an empty database behind).
+bad "--pcap in a missing directory" "run: --pcap: directory $tmp/nodir does not exist" \
+  run "$tmp/s.ini" --db "$tmp/n.db" --pcap "$tmp/nodir/t.pcap"
+bad "--db in a missing directory" "run: --db: directory $tmp/nodir does not exist" \
+  run "$tmp/s.ini" --db "$tmp/nodir/n.db"
+bad "sweep --db in a missing directory" "sweep: --db: directory $tmp/nodir does not exist" \
+  sweep "$tmp/s.ini" --vary nic.capacity=1,2 --db "$tmp/nodir/n.db"
+bad "plot --out in a missing directory" "plot: --out: directory $tmp/nodir does not exist" \
+  plot "$tmp/r.db" --kind cdf --out "$tmp/nodir/c.png"
+bad "plot --out under a file" "plot: --out: $tmp/r.db is not a directory" \
+  plot "$tmp/r.db" --kind cdf --out "$tmp/r.db/c.png"
+bad "export --out in a missing directory" "export: --out: directory $tmp/nodir does not exist" \
+  export "$tmp/r.db" --out "$tmp/nodir/r.csv"
+bad "merge OUT in a missing directory" "merge: OUT: directory $tmp/nodir does not exist" \
+  merge "$tmp/nodir/m.db" "$tmp/r.db"
+[ -e "$tmp/nodir" ] && fail "a missing directory was created" || ok "no directory created"
+
 # A value is never cut: a seed written with 140 leading zeros is seed 7.
 zeros=$(printf '0%.0s' $(seq 1 140))
 "$offsim" run "$tmp/s.ini" --db "$tmp/z.db" --set workload.connections=5 --seed "${zeros}7" -q >/dev/null 2>&1

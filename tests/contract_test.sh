@@ -424,8 +424,11 @@ printf '[nic]\nfin_wait_2_timeout = 120\n' >"$tmp/bad.ini"
 expect "bad scenario: exit 2, nothing written" "2 no" "$? $([ -e "$tmp/n.db" ] && echo yes || echo no)"
 "$offsim" sweep "$tmp/s.ini" --vary nic.capacity=x --db "$tmp/n.db" >/dev/null 2>&1
 expect "bad usage: exit 2, nothing written" "2 no" "$? $([ -e "$tmp/n.db" ] && echo yes || echo no)"
-"$offsim" run "$tmp/s.ini" --db "$tmp/no/such/dir/x.db" --quiet >/dev/null 2>&1
+mkdir -p "$tmp/adir"
+"$offsim" run "$tmp/s.ini" --db "$tmp/adir" --quiet >/dev/null 2>&1
 expect "a run that cannot be recorded: exit 1" 1 $?
+"$offsim" run "$tmp/s.ini" --db "$tmp/no/such/dir/x.db" --quiet >/dev/null 2>&1
+expect "a database in a missing directory: exit 2" 2 $?
 # sweep --shard K/N: the shards' runs are the sweep's, each once.
 for k in 1 2; do
   "$offsim" sweep "$tmp/s.ini" --vary nic.fin_wait_2_timeout=5s,10s,20s --seeds 2 --shard $k/2 \

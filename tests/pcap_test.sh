@@ -149,13 +149,25 @@ bad "--pcap-conns: too large" "got '4294967296'" --pcap "$tmp/n.pcap" --pcap-con
 bad "--pcap-conns without --pcap" "--pcap-conns 1: needs --pcap FILE" --pcap-conns 1
 bad "--pcap without a file" "--pcap needs a value" --pcap
 
-# A trace that cannot be created fails before simulating: exit 1, no run.
-"$offsim" run "$tmp/s.ini" --db "$tmp/u.db" --pcap "$tmp/no/such/dir/t.pcap" >"$tmp/out" 2>"$tmp/err"
+# A trace that cannot be created fails before simulating and before the
+# database is created: exit 1 (2 for a directory that does not exist).
+mkdir "$tmp/adir"
+"$offsim" run "$tmp/s.ini" --db "$tmp/u.db" --pcap "$tmp/adir" >"$tmp/out" 2>"$tmp/err"
 expect "unwritable pcap path exits 1" 1 $?
-grep -qF -- "--pcap $tmp/no/such/dir/t.pcap: cannot create the packet trace" "$tmp/err" &&
+grep -qF -- "--pcap $tmp/adir: cannot create the packet trace: Is a directory" "$tmp/err" &&
   ok "unwritable pcap path reported" || fail "unwritable pcap path reported: $(cat "$tmp/err")"
 [ -s "$tmp/out" ] && fail "no summary when nothing ran" || ok "no summary when nothing ran"
-expect "no run recorded" 0 "$(sqlite3 "$tmp/u.db" 'SELECT COUNT(*) FROM run')"
+[ -e "$tmp/u.db" ] && fail "no database left behind" || ok "no database left behind"
+"$offsim" run "$tmp/s.ini" --db "$tmp/u.db" --pcap "$tmp/no/such/dir/t.pcap" >"$tmp/out" 2>"$tmp/err"
+expect "pcap in a missing directory exits 2" 2 $?
+[ -e "$tmp/u.db" ] && fail "no database left behind (missing directory)" ||
+  ok "no database left behind (missing directory)"
+# A database offsim does not use: the trace it had created is removed.
+printf 'not a database, only text long enough for SQLite to read it\n' >"$tmp/text.db"
+"$offsim" run "$tmp/s.ini" --db "$tmp/text.db" --pcap "$tmp/gone.pcap" >"$tmp/out" 2>"$tmp/err"
+expect "a foreign database with --pcap exits 2" 2 $?
+[ -e "$tmp/gone.pcap" ] && fail "the trace is removed when the database is refused" ||
+  ok "the trace is removed when the database is refused"
 
 # "-" is a file named '-', not stdout (the summary goes there).
 (cd "$tmp" && "$offsim" run s.ini --db r.db --pcap - --quiet >out 2>&1)

@@ -244,7 +244,10 @@ bad "summary: no such scenario" 2 "no complete run of nope.ini" summary "$tmp/a.
 bad "summary: missing database" 2 "cannot read $tmp/none.db" summary "$tmp/none.db"
 bad "export: bad format" 2 "--format: expected csv or json" export "$tmp/a.db" --format xml
 bad "export: bad table" 2 "--what: expected runs, points or conn" export "$tmp/a.db" --what rows
-bad "export: unwritable output" 1 "cannot write $tmp/no/such/x.csv" export "$tmp/a.db" --out "$tmp/no/such/x.csv"
+mkdir -p "$tmp/adir"
+bad "export: unwritable output" 1 "cannot write $tmp/adir" export "$tmp/a.db" --out "$tmp/adir"
+bad "export: output in a missing directory" 2 "export: --out: directory $tmp/no/such does not exist" \
+  export "$tmp/a.db" --out "$tmp/no/such/x.csv"
 bad "sweep: a key varied twice" 2 "--vary link.delay is given twice: give all its values in one list" \
   sweep "$tmp/stuck.ini" --vary link.delay=1ms --vary link.delay=2ms --db "$tmp/twice.db"
 [ -e "$tmp/twice.db" ] && fail "a key varied twice wrote a database" || ok "a key varied twice wrote nothing"

@@ -54,6 +54,13 @@ int cli_exit(int rc);
  */
 const char *cli_default_db(void);
 
+/*
+ * Where a file is to be written (`what`, "--out x/y.png"), its directory must
+ * exist: 0, or after "offsim: CMD: WHAT: directory D does not exist" (or is
+ * not a directory) the exit code 2, before anything is written.
+ */
+int cli_check_out_dir(const char *cmd, const char *what, const char *path);
+
 /* A duration for people: "12.3 ms", "4.56 s", "2.5 min" -- buf of 32. */
 char *cli_fmt_time(double ns, char *buf);
 

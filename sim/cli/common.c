@@ -79,6 +79,34 @@ const char *cli_default_db(void)
     return "results/offsim.db";
 }
 
+int cli_check_out_dir(const char *cmd, const char *what, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
+    char *dir;
+    struct stat st;
+    int rc = 0;
+
+    if (n == 0)
+        return 0; /* the working directory */
+    if ((dir = malloc(n + 1)) == NULL) {
+        fprintf(stderr, "offsim: %s: out of memory\n", cmd);
+        return EXIT_RUN_FAILED;
+    }
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    if (stat(dir, &st) != 0) {
+        fprintf(stderr, "offsim: %s: %s: directory %s %s\n", cmd, what, dir,
+                errno == ENOENT ? "does not exist" : strerror(errno));
+        rc = EXIT_USAGE;
+    } else if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "offsim: %s: %s: %s is not a directory\n", cmd, what, dir);
+        rc = EXIT_USAGE;
+    }
+    free(dir);
+    return rc;
+}
+
 char *cli_fmt_time(double ns, char *buf)
 {
     double a = fabs(ns);

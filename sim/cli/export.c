@@ -46,6 +46,8 @@ static int run_export(const cli_args *a)
     sim_diag d;
     int rc;
 
+    if (out != NULL && (rc = cli_check_out_dir("export", "--out", out)) != 0)
+        return rc;
     diag_init(&d);
     if ((rc = report_open(path, &db, &d)) != SIM_OK) {
         diag_print(&d, stderr);

@@ -52,6 +52,8 @@ static int run_merge(const cli_args *a)
     int rc;
     uint64_t copied = 0;
 
+    if ((rc = cli_check_out_dir("merge", "OUT", out)) != 0)
+        return rc;
     for (size_t i = 0; i < n; i++)
         if (strcmp(in[i], out) == 0 || same_file(in[i], out))
             return cli_usage_error(&cli_merge, "'%s' is both the output and an input", in[i]);

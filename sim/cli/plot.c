@@ -1994,6 +1994,8 @@ static int parse_output(plot *p, const cli_args *a, int *rc)
                                   (unsigned char)*c);
             return -1;
         }
+    if ((*rc = cli_check_out_dir("plot", "--out", p->out)) != 0)
+        return -1;
     dot = strrchr(p->out, '.');
     for (int f = FMT_PNG; f <= FMT_PDF; f++)
         if (dot != NULL && strcmp(dot, format_ext[f]) == 0) {

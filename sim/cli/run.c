@@ -7,8 +7,11 @@
  * before simulating (exit 1 if it cannot be used), and so is the packet
  * trace of --pcap (io/pcap.h).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -113,8 +116,15 @@ static int check_options(const cli_args *a, runner_engine e, pcap_trace_conns *c
                                          "::EnablePcapAll) or run the native engine");
     if (list != NULL && !cli_given(a, RUN_PCAP))
         return cli_usage_error(&cli_run, "--pcap-conns %s: needs --pcap FILE", list);
+    if (cli_value(a, RUN_DB) != NULL &&
+        (rc = cli_check_out_dir("run", "--db", cli_value(a, RUN_DB))) != 0)
+        return rc;
     if (!cli_given(a, RUN_PCAP))
         return 0;
+    /* Checked before the database is created: nothing is left behind. */
+    if (strcmp(cli_value(a, RUN_PCAP), "-") != 0 &&
+        (rc = cli_check_out_dir("run", "--pcap", cli_value(a, RUN_PCAP))) != 0)
+        return rc;
     rc = pcap_trace_conns_parse(parsed, conns, err);
     if (rc == SIM_EUSAGE)
         return cli_usage_error(&cli_run, "--pcap-conns %s: %s", parsed, err);
@@ -144,6 +154,32 @@ static int load(const cli_args *a, runner_engine e, scenario **sc)
     return rc;
 }
 
+/*
+ * Can the packet trace be written?  Checked before the database is opened,
+ * so that neither is left behind when the other cannot be: 0 (*created when
+ * this made the file, empty), or -1 after a message.
+ */
+static int probe_trace(const char *path, int *created)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    struct stat st;
+
+    *created = fd >= 0;
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    if (errno == EEXIST) {
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            errno = EISDIR;
+        else if (access(path, W_OK) == 0)
+            return 0; /* the user's file, replaced when the run starts */
+    }
+    fprintf(stderr, "offsim: --pcap %s: cannot create the packet trace: %s\n", path,
+            strerror(errno));
+    return -1;
+}
+
 /* Open the database and the packet trace, run, report; the exit code. */
 static int run_into(const cli_args *a, scenario *sc, runner_opts *o, pcap_trace_conns *conns)
 {
@@ -151,20 +187,28 @@ static int run_into(const cli_args *a, scenario *sc, runner_opts *o, pcap_trace_
     results *db;
     runner_result res;
     sim_diag d;
-    int rc;
+    int rc, created = 0;
 
     diag_init(&d);
-    if (db_name == NULL && (db_name = cli_default_db()) == NULL)
+    if (pcap_path != NULL && strcmp(pcap_path, "-") == 0)
+        pcap_path = "./-"; /* a file named '-' (pcap.c does the same) */
+    if (pcap_path != NULL && probe_trace(pcap_path, &created) != 0)
         return EXIT_RUN_FAILED;
-    if ((rc = results_open(db_name, &db, &d)) != SIM_OK) {
+    if (db_name == NULL && (db_name = cli_default_db()) == NULL)
+        rc = SIM_EIO;
+    else if ((rc = results_open(db_name, &db, &d)) != SIM_OK)
         diag_print(&d, stderr);
-        return cli_exit(rc); /* 2 for a file offsim does not use */
-    }
     /* The trace file is created before simulating, like the database. */
-    if (pcap_path != NULL && pcap_trace_open(pcap_path, conns, &o->pcap, &d) != SIM_OK) {
+    if (rc == SIM_OK && pcap_path != NULL &&
+        pcap_trace_open(pcap_path, conns, &o->pcap, &d) != SIM_OK) {
         diag_print(&d, stderr);
         results_close(db);
-        return EXIT_RUN_FAILED;
+        rc = SIM_EIO;
+    }
+    if (rc != SIM_OK) {
+        if (created)
+            unlink(pcap_path);
+        return cli_exit(rc); /* 2 for a database offsim does not use */
     }
     runner_catch_sigint(1);
     rc = runner_run(sc, db, o, &res, &d);

@@ -353,6 +353,8 @@ static int run_sweep(const cli_args *a)
     if (rc == 0 && db_name == NULL && (db_name = cli_default_db()) == NULL)
         rc = EXIT_RUN_FAILED;
     if (rc == 0)
+        rc = cli_check_out_dir("sweep", "--db", db_name);
+    if (rc == 0)
         rc = check_db(db_name);
     if (rc == 0)
         rc = execute(a, db_name, &sw, b, jobs);
