@@ -4,8 +4,8 @@
 # changes nothing, a merged database given back to the sweep runs only what
 # is missing; merge refuses truncated and foreign files, another schema or
 # scenario unless told; `sweep --engine ns3` runs each run in a process of
-# its own with the rows `run --engine ns3` gives.  (crash_test.sh kills
-# merges midway.)
+# its own with the rows `run --engine ns3` gives.  (mpi_test.sh: MPI;
+# crash_test.sh: merges killed midway.)
 #   usage: cluster_test.sh path/to/offsim path/to/scenarios
 set -u
 offsim=$1

@@ -4,6 +4,7 @@
  * their writers, migration from schema 2, merges, and databases that cannot
  * be used (left byte for byte as they were).
  */
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -695,10 +696,185 @@ static void a_merge_checks_schemas_scenarios_and_whole_files(void)
     CHECK_CONTAINS(d.msg[0], "ccut.db: database disk image is malformed");
 }
 
+/* ---- streams ------------------------------------------------------------ */
+
+/* A stream's sink for the tests: every buffer kept, in order. */
+typedef struct kept {
+    unsigned char *v[64];
+    size_t len[64];
+    size_t n;
+    int fail; /* fail from now on */
+} kept;
+
+static int keep(void *arg, const void *buf, size_t len)
+{
+    kept *k = arg;
+
+    if (k->fail || k->n == 64) {
+        errno = EPIPE;
+        return -1;
+    }
+    k->v[k->n] = malloc(len);
+    memcpy(k->v[k->n], buf, len);
+    k->len[k->n++] = len;
+    return 0;
+}
+
+static void kept_free(kept *k)
+{
+    for (size_t i = 0; i < k->n; i++)
+        free(k->v[i]);
+    k->n = 0;
+}
+
+/* The rows of one run, whatever the results it goes to: every kind of row,
+ * NULLs and NaNs included, enough of them for several buffers. */
+static int write_rows(results *r, int64_t run)
+{
+    int rc = 0;
+    int64_t v = -7;
+
+    rc |= results_param(r, run, "nic.capacity", "10", &(double){10}, 0);
+    rc |= results_param(r, run, "sim.log", "events", NULL, 1);
+    for (uint32_t i = 1; i <= 4000; i++) {
+        results_conn_row c = {i,     "web",  (sim_time)i * 1000, (sim_time)i * 1000 + 5,
+                              SIM_NEVER, 17, SIM_NEVER, (sim_time)i << 33, 3,
+                              "peer_fin", "host", i % 7, "clean", SIM_NEVER, 12};
+
+        rc |= results_conn(r, run, &c);
+        rc |= results_event(r, run, (sim_time)i, i, "state", i % 2 ? "A -> B" : NULL,
+                            i % 3 ? &v : NULL);
+        if (i % 1000 == 0)
+            rc |= results_commit(r);
+    }
+    rc |= results_occupancy(r, run, 0, 1, 2, 3, 4);
+    rc |= results_scalar(r, run, RESULTS_NIC_PEAK, 3.25);
+    rc |= results_scalar(r, run, RESULTS_CLOSE_P99_S, NAN);
+    rc |= results_class_scalar(r, run, "web", RESULTS_CLOSE_N, 1e300);
+    return rc;
+}
+
+/* Rows in one database not in the other (both ways), every table, run ids aside. */
+static int differences(const char *a, const char *b)
+{
+    static const char *const tables[][2] = {
+        {"run_param", "key, value, num, varied"},
+        {"conn", "conn_id, peer, t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, "
+                 "t_closed, t_released, close_reason, owner_at_close, handoffs, peer_outcome, "
+                 "t_peer_closed, t_established"},
+        {"event", "t, conn_id, kind, detail, value"},
+        {"occupancy", "t, nic_total, nic_fin_wait_2, host_fin_wait_2, time_wait"},
+        {"scalar", "name, quote(value)"},
+        {"run", "status, wall_s, sim_end_ns, events, fingerprint"},
+    };
+    sqlite3 *db;
+    int n = 0;
+
+    if (sqlite3_open_v2(a, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        return -1;
+    char *att = sqlite3_mprintf("ATTACH %Q AS o", b);
+    if (sqlite3_exec(db, att, NULL, NULL, NULL) != SQLITE_OK)
+        n = -1;
+    sqlite3_free(att);
+    for (size_t t = 0; t < sizeof tables / sizeof *tables && n >= 0; t++) {
+        char *q = sqlite3_mprintf(
+            "SELECT (SELECT COUNT(*) FROM (SELECT %s FROM main.%s EXCEPT SELECT %s FROM o.%s))"
+            " + (SELECT COUNT(*) FROM (SELECT %s FROM o.%s EXCEPT SELECT %s FROM main.%s))"
+            " + abs((SELECT COUNT(*) FROM main.%s) - (SELECT COUNT(*) FROM o.%s))",
+            tables[t][1], tables[t][0], tables[t][1], tables[t][0], tables[t][1], tables[t][0],
+            tables[t][1], tables[t][0], tables[t][0], tables[t][0]);
+        sqlite3_stmt *st;
+
+        if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+            n += sqlite3_column_int(st, 0);
+        else
+            n = -1;
+        sqlite3_finalize(st);
+        sqlite3_free(q);
+    }
+    sqlite3_close(db);
+    return n;
+}
+
+/*
+ * The same calls on a database, and on a stream whose buffers another
+ * process writes with results_apply(), give the same rows; the run is
+ * complete only in the transaction of its last buffer (rule 1).
+ */
+static void a_stream_writes_what_its_writer_would(void)
+{
+    const char *direct = path_in_tmp("sd.db"), *via = path_in_tmp("sv.db");
+    results *r, *s;
+    results_applied ap = {0};
+    results_claim c;
+    kept k = {0};
+    sim_diag d;
+    int64_t run;
+
+    diag_init(&d);
+    CHECK_EQ_I64(results_open(direct, &r, &d), 0);
+    CHECK_EQ_I64(results_run_begin(r, &info, &run, &d), 0);
+    CHECK_EQ_I64(write_rows(r, run), 0);
+    CHECK_EQ_I64(results_run_end(r, run, RESULTS_COMPLETE, 1.5, 99, 12345, "00ff00ff00ff00ff", &d),
+                 0);
+    results_close(r);
+
+    CHECK_EQ_I64(results_open_stream(keep, &k, &s), 0);
+    CHECK_EQ_I64(write_rows(s, 0), 0);
+    CHECK_EQ_I64(results_heartbeat(s, 0), 0);
+    CHECK_EQ_I64(results_run_end(s, 0, RESULTS_COMPLETE, 1.5, 99, 12345, "00ff00ff00ff00ff", &d),
+                 0);
+    results_close(s);
+    CHECK(k.n >= 3); /* several buffers of RESULTS_STREAM_CHUNK */
+
+    CHECK_EQ_I64(results_open(via, &r, &d), 0);
+    CHECK_EQ_I64(results_run_claim(r, &info, &c, &d), 0);
+    for (size_t i = 0; i < k.n; i++) {
+        CHECK_EQ_I64(results_apply(r, c.run_id, k.v[i], k.len[i], &ap, &d), 0);
+        CHECK_EQ_I64(ap.ended, i + 1 == k.n);
+        if (i + 1 < k.n) {
+            CHECK_EQ_I64(results_commit(r), 0);
+            CHECK_EQ_STR(query(via, "SELECT status FROM run"), "running");
+        }
+    }
+    CHECK_EQ_I64(ap.status, RESULTS_COMPLETE);
+    CHECK_EQ_I64((int64_t)ap.rows, 2 + 8000 + 1 + 3);
+    CHECK_EQ_STR(query(via, "SELECT status FROM run"), "complete");
+    CHECK_EQ_I64(differences(direct, via), 0);
+    CHECK_EQ_STR(query(via, "SELECT quote(value) FROM scalar WHERE name = 'close_p99_s'"), "NULL");
+
+    /* Damaged buffers are refused, and nothing follows an end. */
+    CHECK_EQ_I64(results_run_claim(r, &twin, &c, &d), 0);
+    memset(&ap, 0, sizeof ap);
+    diag_init(&d);
+    CHECK_EQ_I64(results_apply(r, c.run_id, k.v[0], k.len[0] - 3, &ap, &d), SIM_EINVAL);
+    CHECK_CONTAINS(d.msg[0], "a malformed row stream");
+    diag_init(&d);
+    CHECK_EQ_I64(results_apply(r, c.run_id, "X", 1, &ap, &d), SIM_EINVAL);
+    CHECK_CONTAINS(d.msg[0], "an unknown record");
+    diag_init(&d);
+    memset(&ap, 0, sizeof ap);
+    CHECK_EQ_I64(results_apply(r, c.run_id, k.v[k.n - 1], k.len[k.n - 1], &ap, &d), 0);
+    CHECK_EQ_I64(results_apply(r, c.run_id, k.v[0], k.len[0], &ap, &d), SIM_EINVAL);
+    CHECK_CONTAINS(d.msg[0], "a record after the run's end");
+    results_close(r);
+    kept_free(&k);
+
+    /* A sink that fails fails the run: it cannot end complete. */
+    CHECK_EQ_I64(results_open_stream(keep, &k, &s), 0);
+    k.fail = 1;
+    diag_init(&d);
+    CHECK_EQ_I64(write_rows(s, 0) != 0, 1);
+    CHECK_EQ_I64(results_run_end(s, 0, RESULTS_COMPLETE, 0, 0, 0, NULL, &d), SIM_EDB);
+    CHECK_CONTAINS(results_errmsg(s), "sending the rows to the process that writes them");
+    results_close(s);
+    kept_free(&k);
+}
+
 static void cleanup(void)
 {
     static const char *const names[] = {"a", "b", "text", "v9", "claim", "twin", "v1", "v2", "v2r",
-                                        "foreign", "newer", "ma", "mb", "mo", "mbad",
+                                        "foreign", "newer", "ma", "mb", "mo", "mbad", "sd", "sv",
                                         "ca", "cb", "cv2", "cother", "ccut", "cout"};
     static const char *const sides[] = {".db", ".db-wal", ".db-shm", ".db-journal"};
     char name[64];
@@ -728,6 +904,7 @@ static const check_test tests[] = {
     CHECK_TEST(another_programs_database_is_never_changed),
     CHECK_TEST(a_merge_copies_all_or_nothing),
     CHECK_TEST(a_merge_checks_schemas_scenarios_and_whole_files),
+    CHECK_TEST(a_stream_writes_what_its_writer_would),
     CHECK_TEST(cleanup),
 };
 CHECK_MAIN(tests)

@@ -2,12 +2,18 @@
  * test_sweep.c - sweep axes (lists, ranges), seeds, the [sweep] section,
  * the expansion into runs, the size limits, and a batch's planning, whose
  * memory grows with the axes, not the runs; the order runs are handed out
- * in (longest expected first) and shards (--shard K/N).
+ * in (longest expected first), shards (--shard K/N), and runs computed in a
+ * child process that streams their rows to the process writing them (MPI
+ * ranks do that).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "check.h"
 #include "driver/batch.h"
@@ -409,6 +415,143 @@ static void shards_split_the_runs_by_identity_and_cost(void)
     scenario_free(sc);
 }
 
+/* Rows of one database not in the other, both ways, every table of runs,
+ * run ids aside; -1 when it cannot tell. */
+static int differences(const char *a, const char *b)
+{
+    static const char *const tables[][2] = {
+        {"run", "identity, seed, engine, status, sim_end_ns, events, fingerprint"},
+        {"run_param", "key, value, num, varied"},
+        {"conn", "conn_id, peer, t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, "
+                 "t_closed, t_released, close_reason, owner_at_close, handoffs, peer_outcome, "
+                 "t_peer_closed, t_established"},
+        {"event", "t, conn_id, kind, detail, value"},
+        {"occupancy", "t, nic_total, nic_fin_wait_2, host_fin_wait_2, time_wait"},
+        {"scalar", "name, quote(value)"},
+    };
+    sqlite3 *db;
+    char *att;
+    int n = 0;
+
+    if (sqlite3_open_v2(a, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        n = -1;
+    att = sqlite3_mprintf("ATTACH %Q AS o", b);
+    if (n == 0 && sqlite3_exec(db, att, NULL, NULL, NULL) != SQLITE_OK)
+        n = -1;
+    sqlite3_free(att);
+    for (size_t t = 0; t < sizeof tables / sizeof *tables && n >= 0; t++) {
+        const char *c = tables[t][1], *x = tables[t][0];
+        char *q = sqlite3_mprintf(
+            "SELECT (SELECT COUNT(*) FROM (SELECT %s FROM main.%s EXCEPT SELECT %s FROM o.%s))"
+            " + (SELECT COUNT(*) FROM (SELECT %s FROM o.%s EXCEPT SELECT %s FROM main.%s))"
+            " + abs((SELECT COUNT(*) FROM main.%s) - (SELECT COUNT(*) FROM o.%s))",
+            c, x, c, x, c, x, c, x, x, x);
+        sqlite3_stmt *st;
+
+        if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK &&
+            sqlite3_step(st) == SQLITE_ROW)
+            n += sqlite3_column_int(st, 0);
+        else
+            n = -1;
+        sqlite3_finalize(st);
+        sqlite3_free(q);
+    }
+    sqlite3_close(db);
+    return n;
+}
+
+/* Stream child's frames from fd into db as run_id; the child's wait status. */
+static int stream_into(results *db, int64_t run_id, pid_t pid, int fd, results_applied *ap)
+{
+    batch_frames f = {0};
+    const void *buf;
+    size_t len;
+    int st = 0, got;
+    sim_diag d;
+
+    diag_init(&d);
+    memset(ap, 0, sizeof *ap);
+    while ((got = batch_frames_read(&f, fd)) > 0)
+        while (batch_frames_next(&f, &buf, &len) == 1)
+            CHECK_EQ_I64(results_apply(db, run_id, buf, len, ap, &d), 0);
+    CHECK_EQ_I64(got, 0);
+    CHECK_EQ_I64(f.n - f.used, 0); /* no frame left half-read */
+    close(fd);
+    batch_frames_free(&f);
+    waitpid(pid, &st, 0);
+    return st;
+}
+
+/*
+ * A run computed in a child (batch_spawn_run) and written by its parent
+ * from the stream: the same rows and fingerprint as the run made in place;
+ * a child whose run has another identity than the writer claimed computes
+ * nothing.
+ */
+static void a_run_streamed_from_a_child_is_the_run_made_here(void)
+{
+    scenario *sc = load("[workload]\nconnections = 200\n[sim]\nlog = events\n[peer web]\n"
+                        "[peer idle]\nbehaviour = never\n");
+    char dir[] = "/tmp/offsim-test-sweep-XXXXXX", here[64], there[64], identity[65];
+    results_applied ap;
+    results *db;
+    sweep sw;
+    sim_diag d;
+    batch *b;
+    size_t k;
+    int64_t run_id;
+    pid_t pid;
+    int fd, st;
+
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(here, sizeof here, "%s/here.db", dir);
+    snprintf(there, sizeof there, "%s/there.db", dir);
+    sweep_init(&sw);
+    diag_init(&d);
+    CHECK_EQ_I64(sweep_vary(&sw, sc, "nic.fin_wait_2_timeout", "2s,30s", "v", &d), 0);
+    CHECK_EQ_I64(batch_plan(sc, &sw, RUNNER_NATIVE, &b, &d), 0);
+    CHECK_EQ_I64(batch_run(b, here, 1, NULL, NULL, &d), 0);
+    batch_free(b);
+
+    CHECK_EQ_I64(batch_plan(sc, &sw, RUNNER_NATIVE, &b, &d), 0);
+    CHECK_EQ_I64(results_open(there, &db, &d), 0);
+    batch_serve_begin(b, NULL, NULL);
+    for (int i = 0; i < 2; i++) {
+        CHECK_EQ_I64(batch_next(b, db, &k, &run_id, identity, &d), BATCH_GIVE);
+        CHECK_EQ_I64(batch_spawn_run(b, k, run_id, identity, &pid, &fd, &d), 0);
+        st = stream_into(db, run_id, pid, fd, &ap);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        CHECK(ap.ended && ap.status == RESULTS_COMPLETE && ap.rows > 1000);
+        batch_ended(b, k, run_id, ap.status);
+        CHECK_EQ_I64(batch_status(b, k), RESULTS_COMPLETE);
+    }
+    CHECK_EQ_I64(batch_next(b, db, &k, &run_id, identity, &d), BATCH_NONE);
+    CHECK_EQ_I64(differences(here, there), 0);
+
+    /* Another identity than the writer's claim: nothing is computed. */
+    batch_serve_begin(b, NULL, NULL);
+    memset(identity, 'f', 64);
+    identity[64] = '\0';
+    CHECK_EQ_I64(batch_spawn_run(b, 0, 99, identity, &pid, &fd, &d), 0);
+    st = stream_into(db, 99, pid, fd, &ap);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == BATCH_CHILD_OTHER_RUN);
+    CHECK_EQ_I64(ap.rows, 0);
+    results_close(db);
+    batch_free(b);
+    sweep_free(&sw);
+    scenario_free(sc);
+    for (int i = 0; i < 2; i++) {
+        static const char *const side[] = {"", "-wal", "-shm"};
+        char p[96];
+
+        for (size_t j = 0; j < 3; j++) {
+            snprintf(p, sizeof p, "%s%s", i ? there : here, side[j]);
+            unlink(p);
+        }
+    }
+    CHECK_EQ_I64(rmdir(dir), 0);
+}
+
 static const check_test tests[] = {
     CHECK_TEST(lists_are_checked_and_canonical),
     CHECK_TEST(ranges_expand_by_step),
@@ -420,5 +563,6 @@ static const check_test tests[] = {
     CHECK_TEST(sweep_section_declares_the_same),
     CHECK_TEST(runs_are_handed_out_longest_first),
     CHECK_TEST(shards_split_the_runs_by_identity_and_cost),
+    CHECK_TEST(a_run_streamed_from_a_child_is_the_run_made_here),
 };
 CHECK_MAIN(tests)

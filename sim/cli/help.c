@@ -7,6 +7,9 @@
 
 #include "cli.h"
 #include "driver/runner.h"
+#ifdef OFFSIM_HAVE_MPI
+#include "driver/mpi.h"
+#endif
 #include "engine/invariant.h"
 #include "io/params.h"
 #include "io/results.h"
@@ -165,6 +168,12 @@ int cli_version(void)
     else
         printf("ns-3 backend: absent (built without ns-3: scripts/setup.sh installs it, then "
                "rebuild)\n");
+#ifdef OFFSIM_HAVE_MPI
+    printf("MPI sweeps: %s (mpirun -n R offsim sweep ...)\n", mpi_library());
+#else
+    printf("MPI sweeps: absent (built without MPI: scripts/setup.sh installs libopenmpi-dev, "
+           "then rebuild)\n");
+#endif
     printf("invariant checker: %s\n",
            inv_on() ? "on in every run (a build for testing)" : "off unless run or sweep --check");
     return 0;

@@ -16,6 +16,10 @@
 
 #include "cli.h"
 #include "driver/batch.h"
+#include "driver/launcher.h"
+#ifdef OFFSIM_HAVE_MPI
+#include "driver/mpi.h"
+#endif
 #include "engine/err.h"
 #include "engine/invariant.h"
 #include "io/results.h"
@@ -36,7 +40,8 @@ static const cli_opt sweep_opts[] = {
     [SWEEP_SET] = {"set", 0, "KEY=VALUE", CLI_REPEAT, NULL, "override a key at every point"},
     [SWEEP_SEEDS] = {"seeds", 0, "N|A-B", 0, NULL,
                      "seeds 1..N or A..B (default: the scenario's sim.seed)"},
-    [SWEEP_JOBS] = {"jobs", 'j', "J", 0, NULL, "worker processes (default: one per core)"},
+    [SWEEP_JOBS] = {"jobs", 'j', "J", 0, NULL,
+                    "worker processes (default: one per core; under mpirun, per rank: 1)"},
     [SWEEP_DB] = {"db", 0, "PATH", 0, NULL, "the results database"},
     [SWEEP_ENGINE] = {"engine", 0, "NAME", 0, runner_engine_name,
                       "native (the default) or ns3: every run on ns-3's TCP, each in a process "
@@ -201,6 +206,12 @@ static void summary_table(const char *db_name, const sweep *sw, const batch *b)
 
 /* ---- the command --------------------------------------------------------- */
 
+/* Where the sweep runs: here, or over MPI ranks (this process's rank). */
+typedef struct spread {
+    int mpi;         /* started by an MPI launcher, MPI initialised */
+    int rank, size;
+} spread;
+
 /* Is the database usable (checked, and created, once here before any
  * worker opens it)?  0, or the exit code after a message. */
 static int check_db(const char *db_name)
@@ -219,19 +230,30 @@ static int check_db(const char *db_name)
 }
 
 /* Run every run (those complete in the database are kept) and report; the
- * exit code. */
+ * exit code.  Under MPI, rank 0 reports; the other ranks compute. */
 static int execute(const cli_args *a, const char *db_name, const sweep *sw, batch *b,
-                   uint64_t jobs)
+                   uint64_t jobs, const spread *sp)
 {
     progress pr = {0, batch_todo(b), runner_wall_now()};
-    int bar = !cli_given(a, SWEEP_QUIET) && isatty(STDERR_FILENO), rc = 0;
+    int bar = !cli_given(a, SWEEP_QUIET) && isatty(STDERR_FILENO) && sp->rank == 0, rc = 0, ran;
     size_t n[RESULTS_STATUS_N] = {0};
     batch_count c;
     sim_diag d;
+#ifdef OFFSIM_HAVE_MPI
+    mpi_stats ms;
+#endif
 
     diag_init(&d);
-    if (jobs > batch_todo(b))
+    if (jobs > batch_todo(b) && !sp->mpi)
         jobs = batch_todo(b) > 0 ? batch_todo(b) : 1;
+    runner_catch_sigint(1);
+    if (sp->rank != 0) {
+#ifdef OFFSIM_HAVE_MPI
+        rc = mpi_sweep(b, db_name, (unsigned)jobs, NULL, NULL, &ms, &d) != SIM_OK;
+#endif
+        runner_catch_sigint(0);
+        return rc ? EXIT_RUN_FAILED : 0;
+    }
     printf("offsim sweep: %s, %zu point%s x %llu seed%s = %zu runs -> %s\n", a->operands[0],
            sweep_points(sw), sweep_points(sw) == 1 ? "" : "s",
            (unsigned long long)sweep_seed_count(sw), sw->seed_last == sw->seed_first ? "" : "s",
@@ -248,8 +270,13 @@ static int execute(const cli_args *a, const char *db_name, const sweep *sw, batc
                all ? 100.0 * (double)mine / (double)all : 0.0);
     }
     fflush(stdout);
-    runner_catch_sigint(1);
-    if (batch_run(b, db_name, (unsigned)jobs, bar ? on_run_done : NULL, &pr, &d) != SIM_OK) {
+#ifdef OFFSIM_HAVE_MPI
+    if (sp->mpi)
+        ran = mpi_sweep(b, db_name, (unsigned)jobs, bar ? on_run_done : NULL, &pr, &ms, &d);
+    else
+#endif
+        ran = batch_run(b, db_name, (unsigned)jobs, bar ? on_run_done : NULL, &pr, &d);
+    if (ran != SIM_OK) {
         diag_print(&d, stderr);
         rc = EXIT_RUN_FAILED;
     }
@@ -269,9 +296,21 @@ static int execute(const cli_args *a, const char *db_name, const sweep *sw, batc
                    c.redone == 1 ? "" : "s");
         printf("\n");
     }
-    printf("%zu complete, %zu interrupted or not run, %zu failed; %.2f s with %llu job%s\n",
+    printf("%zu complete, %zu interrupted or not run, %zu failed; %.2f s with ",
            n[RESULTS_COMPLETE], n[RESULTS_RUNNING] + n[RESULTS_INTERRUPTED], n[RESULTS_FAILED],
-           runner_wall_now() - pr.start, (unsigned long long)jobs, jobs == 1 ? "" : "s");
+           runner_wall_now() - pr.start);
+    if (sp->mpi)
+        printf("%d rank%s x %llu job%s\n", sp->size, sp->size == 1 ? "" : "s",
+               (unsigned long long)jobs, jobs == 1 ? "" : "s");
+    else
+        printf("%llu job%s\n", (unsigned long long)jobs, jobs == 1 ? "" : "s");
+#ifdef OFFSIM_HAVE_MPI
+    if (sp->mpi && ms.rows > 0)
+        printf("writer (rank 0): %llu rows (%.1f MB of streams) written in %.2f s (%.2f s of "
+               "CPU): %.0f rows/s of its CPU\n",
+               (unsigned long long)ms.rows, (double)ms.bytes / 1e6, ms.write_s, ms.write_cpu_s,
+               ms.write_cpu_s > 0 ? (double)ms.rows / ms.write_cpu_s : 0.0);
+#endif
     if (n[RESULTS_COMPLETE] > 0)
         summary_table(db_name, sw, b);
     if (n[RESULTS_COMPLETE] < batch_todo(b)) {
@@ -308,6 +347,83 @@ static int read_shard(const char *v, unsigned *k, unsigned *n, sim_diag *d)
     return 1;
 }
 
+/* Was this process started by an MPI launcher?  Then MPI (or a refusal:
+ * without MPI the ranks would each run the whole sweep).  0, or an exit
+ * code after a message. */
+static int start_spread(spread *sp)
+{
+    int rank, size;
+    sim_diag d;
+
+    memset(sp, 0, sizeof *sp);
+    sp->size = 1;
+    if (!launcher_ranks(&rank, &size))
+        return 0;
+#ifdef OFFSIM_HAVE_MPI
+    diag_init(&d);
+    if (mpi_start(&sp->rank, &sp->size, &d) != SIM_OK) {
+        diag_print(&d, stderr);
+        return EXIT_RUN_FAILED;
+    }
+    sp->mpi = 1;
+    return 0;
+#else
+    (void)d;
+    if (size == 1)
+        return 0; /* one process: as if started on its own */
+    if (rank == 0) {
+        char n[32] = "several";
+
+        if (size > 1)
+            snprintf(n, sizeof n, "%d", size);
+        fprintf(stderr, "offsim: sweep: started by an MPI launcher as one of %s processes, but "
+                        "this offsim was built without MPI, so each would run the whole sweep; "
+                        "install libopenmpi-dev (scripts/setup.sh does) and rebuild, or run "
+                        "one offsim sweep without the launcher (offsim --version says whether "
+                        "MPI is in)\n",
+                n);
+    }
+    return EXIT_USAGE;
+#endif
+}
+
+/*
+ * A rank other than 0 plans the sweep with its stderr in a file: its
+ * messages are rank 0's too (the same command on the same files), unless
+ * its planning failed where rank 0's did not (a scenario file missing on
+ * its node), when they are shown with its rank.  The saved stderr, or -1.
+ */
+static int hold_stderr(FILE **held)
+{
+    int old;
+
+    fflush(stderr);
+    *held = tmpfile();
+    if (*held == NULL || (old = dup(STDERR_FILENO)) < 0) {
+        if (*held != NULL)
+            fclose(*held);
+        *held = NULL;
+        return -1;
+    }
+    dup2(fileno(*held), STDERR_FILENO);
+    return old;
+}
+
+static void release_stderr(int old, FILE *held, int show, int rank)
+{
+    char line[DIAG_LEN + 64];
+
+    fflush(stderr);
+    if (old < 0)
+        return;
+    dup2(old, STDERR_FILENO);
+    close(old);
+    rewind(held);
+    while (show && fgets(line, sizeof line, held) != NULL)
+        fprintf(stderr, "rank %d: %s", rank, line);
+    fclose(held);
+}
+
 static int run_sweep(const cli_args *a)
 {
     size_t nsets;
@@ -318,16 +434,24 @@ static int run_sweep(const cli_args *a)
     scenario *base = NULL;
     uint64_t jobs = 0;
     batch *b = NULL;
+    spread sp;
     sweep sw;
     sim_diag d;
-    int rc = 0;
+    FILE *held = NULL;
+    int rc = start_spread(&sp), saved = -1, root_ok = 1;
 
+    if (rc != 0)
+        return rc;
     sweep_init(&sw);
     diag_init(&d);
+    /* Every rank plans the sweep; rank 0 says what is wrong. */
+    if (sp.rank != 0)
+        saved = hold_stderr(&held);
     if (runner_engine_version(engine) == NULL) {
-        fprintf(stderr, "offsim: --engine %s: this offsim was built without ns-3 (install "
-                        "libns3-dev and the packages scripts/setup.sh lists with it, then "
-                        "rebuild: scripts/setup.sh does)\n",
+        fprintf(stderr, "offsim: --engine %s: this offsim was built without ns-3; run "
+                        "scripts/setup.sh (as root: it installs ns-3 and every package it "
+                        "needs), then rebuild offsim (scripts/demo.sh, or cmake --build on "
+                        "your build directory)\n",
                 runner_engine_name[engine]);
         rc = EXIT_USAGE;
     }
@@ -348,19 +472,42 @@ static int run_sweep(const cli_args *a)
         diag_print(&d, stderr);
     if (rc == 0 && jobs == 0) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        jobs = cores > 0 ? (uint64_t)cores : 1;
+        /* Under MPI a rank is a core's worth (start one per core) unless --jobs says. */
+        jobs = sp.mpi ? 1 : cores > 0 ? (uint64_t)cores : 1;
     }
-    if (rc == 0 && db_name == NULL && (db_name = cli_default_db()) == NULL)
+    if (rc == 0 && sp.rank == 0 && db_name == NULL && (db_name = cli_default_db()) == NULL)
         rc = EXIT_RUN_FAILED;
-    if (rc == 0)
+    if (rc == 0 && sp.rank == 0)
         rc = cli_check_out_dir("sweep", "--db", db_name);
-    if (rc == 0)
+    if (rc == 0 && sp.rank == 0)
         rc = check_db(db_name);
+#ifdef OFFSIM_HAVE_MPI
+    /* Every rank planned rank 0's sweep, and rank 0 has its database: or none
+     * goes on. */
+    if (sp.mpi && !mpi_agree(rc == 0, rc == 0 ? batch_plan_hash(b) : 0, &root_ok)) {
+        if (sp.rank != 0 && rc == 0 && root_ok)
+            fprintf(stderr, "offsim: sweep: this rank planned another sweep than rank 0 (%zu "
+                            "runs, %zu to do): is the scenario file, or offsim, the same on "
+                            "every node?\n",
+                    batch_size(b), batch_todo(b));
+        else if (sp.rank == 0 && rc == 0)
+            fprintf(stderr, "offsim: sweep: not every rank could plan this sweep as rank 0 "
+                            "did (their messages say why); nothing was run\n");
+        if (rc == 0)
+            rc = EXIT_USAGE;
+    }
+#endif
+    if (sp.rank != 0)
+        release_stderr(saved, held, rc != 0 && root_ok, sp.rank);
     if (rc == 0)
-        rc = execute(a, db_name, &sw, b, jobs);
+        rc = execute(a, db_name, &sw, b, jobs, &sp);
     batch_free(b);
     sweep_free(&sw);
     scenario_free(base);
+#ifdef OFFSIM_HAVE_MPI
+    if (sp.mpi)
+        mpi_stop();
+#endif
     return rc;
 }
 
@@ -370,7 +517,8 @@ const cli_command cli_sweep = {
     .summary = "many runs: varied keys x seeds, in parallel, resumable",
     .synopsis = "sweep SCENARIO --vary KEY=SPEC [--vary ...] [--set KEY=VALUE]...\n"
                 "                    [--seeds N|A-B] [--jobs J] [--db PATH] [--engine native|ns3]\n"
-                "                    [--shard K/N] [--check] [--quiet]",
+                "                    [--shard K/N] [--check] [--quiet]\n"
+                "       mpirun -n R offsim sweep ... (when built with MPI)",
     .about = "Run SCENARIO once for every combination of the varied keys' values and every\n"
              "seed, J runs at a time (default: one per core), into one database (default\n"
              "results/offsim.db).  Every point runs the same seeds, so points differ only\n"
@@ -392,7 +540,12 @@ const cli_command cli_sweep = {
             "\n"
             "Beyond one machine.  --shard K/N runs one shard of a job array, each into a\n"
             "database of its own; `offsim merge OUT.db SHARD.db...` gathers them, and the\n"
-            "sweep given OUT.db runs only what is missing.\n"
+            "sweep given OUT.db runs only what is missing.  Started by mpirun (or srun),\n"
+            "an offsim built with MPI spreads the runs over the ranks: rank 0 writes the\n"
+            "database and hands out runs as slots free up; every rank computes --jobs\n"
+            "runs at a time (default 1: start one rank per core).  The rows are those of\n"
+            "a local sweep.  A rank that dies ends the job; its runs are redone by the\n"
+            "next sweep on the database.  offsim --version says whether MPI is in.\n"
             "\n"
             "Limits: at most " STR(SWEEP_AXIS_MAX) " values per --vary, " STR(SWEEP_SEEDS_MAX)
             " seeds and\n" STR(SWEEP_MAX_RUNS) " runs per sweep, checked before anything is "

@@ -27,6 +27,13 @@
  * ns-3.  Its simulator is a singleton, so each ns-3 run has a process of
  * its own: a worker does one run and exits, and the next run gets a new
  * worker, even with one job.
+ *
+ * Runs written by another process (an MPI sweep, driver/mpi.c).  The
+ * writer claims a run (batch_next) and forks a child for it
+ * (batch_spawn_run) that computes the run into a stream (results.h) whose
+ * buffers go up a pipe as frames: a 4-byte little-endian length, then the
+ * bytes.  The writer, or the rank that forked the child, reads the frames
+ * (batch_frames_*) and gives them to results_apply().
  */
 #include "batch.h"
 
@@ -69,6 +76,10 @@ struct batch {
     size_t ntodo;
     unsigned shard, nshards; /* shard `shard` of `nshards` (1 of 1: the whole sweep) */
     int one_per_process;    /* each run in a process of its own (ns-3) */
+    /* For a writer of runs computed elsewhere (batch_next). */
+    batch_progress_fn *fn;
+    void *fn_arg;
+    size_t next, done;
 };
 
 void batch_free(batch *b)
@@ -368,6 +379,48 @@ size_t batch_todo_run(const batch *b, size_t i)
     size_t nseeds = sweep_seed_count(b->sw);
 
     return b->todo != NULL ? b->todo[i] : (size_t)b->order[i / nseeds] * nseeds + i % nseeds;
+}
+
+void batch_describe(const batch *b, size_t k, char *buf, size_t len)
+{
+    size_t *idx = calloc(b->sw->naxes + 1, sizeof *idx);
+    char point[DIAG_LEN];
+    uint64_t seed;
+
+    buf[0] = '\0';
+    if (idx == NULL)
+        return;
+    sweep_run(b->sw, k, idx, &seed);
+    point_text(b->sw, idx, point, sizeof point);
+    snprintf(buf, len, "%s%sseed %llu", point, point[0] ? ", " : "", (unsigned long long)seed);
+    free(idx);
+}
+
+/* FNV-1a, 64 bits, over len bytes. */
+static uint64_t fnv(uint64_t h, const void *p, size_t len)
+{
+    const unsigned char *c = p;
+
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ c[i]) * 1099511628211ull;
+    return h;
+}
+
+uint64_t batch_plan_hash(const batch *b)
+{
+    uint64_t h = 14695981039346656037ull, v[4] = {b->n, b->ntodo, b->shard, b->nshards};
+
+    h = fnv(h, v, sizeof v);
+    for (size_t i = 0; i < 2 && b->ntodo > 0; i++) {
+        char identity[65];
+        sim_diag d;
+
+        diag_init(&d);
+        if (batch_identity(b, batch_todo_run(b, i ? b->ntodo - 1 : 0), identity, &d) != SIM_OK)
+            break; /* out of memory: a hash the other ranks do not share */
+        h = fnv(h, identity, 64);
+    }
+    return h;
 }
 
 uint64_t batch_cost(const batch *b, size_t k)
@@ -885,4 +938,240 @@ int batch_run(batch *b, const char *db_name, unsigned jobs, batch_progress_fn *f
     if (jobs <= 1 && !b->one_per_process)
         return run_here(b, db_name, fn, arg, d);
     return run_parallel(b, db_name, jobs, fn, arg, d);
+}
+
+/* ---- runs computed by processes that do not write them ----------------------- */
+
+void batch_serve_begin(batch *b, batch_progress_fn *fn, void *arg)
+{
+    b->fn = fn;
+    b->fn_arg = arg;
+    b->next = 0;
+    b->done = 0;
+}
+
+/* A run is finished with: progress. */
+static void taken(batch *b, const report *rep)
+{
+    if (take(b, rep, runner_wall_now()) && b->fn)
+        b->fn(b->fn_arg, ++b->done, b->ntodo);
+}
+
+int batch_next(batch *b, results *db, size_t *k, int64_t *run_id, char *identity, sim_diag *d)
+{
+    size_t *idx = calloc(b->sw->naxes + 1, sizeof *idx);
+    int rc = BATCH_NONE;
+
+    if (idx == NULL) {
+        diag_add(d, "out of memory");
+        return SIM_ENOMEM;
+    }
+    while (!runner_interrupted) {
+        char host[256];
+        results_run_info info;
+        results_claim c;
+        scenario *sc;
+        report rep;
+        long h = -1;
+
+        if (b->next < b->ntodo) {
+            *k = batch_todo_run(b, b->next++);
+        } else if ((h = next_held(b, runner_wall_now())) >= 0) {
+            *k = b->held[h];
+            b->held_at[h] = HUGE_VAL; /* being asked (take() dates the answer) */
+        } else {
+            rc = b->nheld > 0 ? BATCH_WAIT : BATCH_NONE;
+            break;
+        }
+        if ((rc = make_run(b, *k, idx, &sc, d)) != SIM_OK)
+            break; /* planned already: only out of memory */
+        runner_run_info(sc, b->engine, b->command_line, &info, identity, host);
+        rc = results_commit(db) != SIM_OK ? SIM_EDB : results_run_claim(db, &info, &c, d);
+        scenario_free(sc);
+        if (rc != SIM_OK) {
+            rc = SIM_EDB;
+            break;
+        }
+        b->count.redone += (size_t)c.replaced;
+        if (c.outcome == RESULTS_CLAIMED) {
+            *run_id = c.run_id;
+            rc = BATCH_GIVE;
+            break;
+        }
+        rep = (report){.k = *k, .run_id = c.run_id,
+                       .status = c.outcome == RESULTS_DONE ? RESULTS_COMPLETE : RESULTS_RUNNING,
+                       .outcome = (int)c.outcome};
+        taken(b, &rep);
+    }
+    free(idx);
+    return rc;
+}
+
+void batch_ended(batch *b, size_t k, int64_t run_id, results_status status)
+{
+    report rep = {.k = k, .run_id = run_id, .status = (int)status,
+                  .outcome = RESULTS_CLAIMED};
+
+    taken(b, &rep);
+}
+
+/* A child's stream sink: each buffer as a frame on its pipe. */
+static int write_all(int fd, const void *buf, size_t len)
+{
+    const unsigned char *p = buf;
+
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+static int frame_sink(void *arg, const void *buf, size_t len)
+{
+    int fd = *(int *)arg;
+    unsigned char head[4];
+
+    if (len > UINT32_MAX) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    for (int i = 0; i < 4; i++)
+        head[i] = (unsigned char)(len >> (8 * i));
+    return write_all(fd, head, sizeof head) != 0 || write_all(fd, buf, len) != 0 ? -1 : 0;
+}
+
+/* The child: run k into a stream on fd; its exit status says how it went. */
+static void child_main(const batch *b, size_t k, int64_t run_id, const char *identity, int fd)
+{
+    runner_opts o = {.engine = b->engine, .varied = b->varied, .nvaried = b->nvaried,
+                     .command_line = b->command_line, .run_id = run_id};
+    size_t *idx = calloc(b->sw->naxes + 1, sizeof *idx);
+    char mine[65];
+    runner_result res;
+    results *out;
+    scenario *sc;
+    sim_diag d;
+
+    diag_init(&d);
+    if (idx == NULL || make_run(b, k, idx, &sc, &d) != SIM_OK) {
+        diag_print(&d, stderr);
+        _exit(BATCH_CHILD_FAILED);
+    }
+    scenario_identity(sc, runner_engine_name[b->engine], mine);
+    if (strcmp(mine, identity) != 0) {
+        fprintf(stderr, "offsim: run %zu here is not the run the writer claimed (identity "
+                        "%.16s..., expected %.16s...): is the scenario file the same "
+                        "everywhere?\n",
+                k, mine, identity);
+        _exit(BATCH_CHILD_OTHER_RUN);
+    }
+    if (results_open_stream(frame_sink, &fd, &out) != SIM_OK) {
+        fprintf(stderr, "offsim: out of memory\n");
+        _exit(BATCH_CHILD_FAILED);
+    }
+    runner_run(sc, out, &o, &res, &d);
+    diag_print(&d, stderr);
+    results_close(out);
+    _exit(res.status == RESULTS_COMPLETE ? 0 : BATCH_CHILD_FAILED);
+}
+
+int batch_spawn_run(const batch *b, size_t k, int64_t run_id, const char *identity, pid_t *pid,
+                    int *fd, sim_diag *d)
+{
+    pid_t parent = getpid();
+    int p[2];
+
+    if (pipe(p) != 0) {
+        diag_add(d, "cannot start a process for a run: %s", strerror(errno));
+        return SIM_EIO;
+    }
+    fflush(NULL);
+    if ((*pid = fork()) < 0) {
+        diag_add(d, "cannot start a process for a run: %s", strerror(errno));
+        close(p[0]);
+        close(p[1]);
+        return SIM_EIO;
+    }
+    if (*pid == 0) {
+#ifdef __linux__
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* dies with its parent */
+#endif
+        if (getppid() != parent)
+            _exit(BATCH_CHILD_FAILED);
+        close(p[0]);
+        child_main(b, k, run_id, identity, p[1]);
+    }
+    close(p[1]);
+    *fd = p[0];
+    return SIM_OK;
+}
+
+int batch_frames_read(batch_frames *f, int fd)
+{
+    ssize_t r;
+
+    if (f->cap - f->n < 65536) {
+        size_t cap = f->cap ? 2 * f->cap : 4 * 65536;
+        unsigned char *v = realloc(f->v, cap);
+
+        if (v == NULL)
+            return -1;
+        f->v = v;
+        f->cap = cap;
+    }
+    do
+        r = read(fd, f->v + f->n, f->cap - f->n);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return -1;
+    f->n += (size_t)r;
+    return r > 0;
+}
+
+int batch_frames_next(batch_frames *f, const void **buf, size_t *len)
+{
+    size_t n;
+
+    if (f->used > 0 && f->used == f->n) { /* all handed out: start again at 0 */
+        f->n = f->used = 0;
+    } else if (f->used > 0 && f->used > f->cap / 2) {
+        memmove(f->v, f->v + f->used, f->n - f->used);
+        f->n -= f->used;
+        f->used = 0;
+    }
+    if (f->n - f->used < 4)
+        return 0;
+    n = (size_t)f->v[f->used] | (size_t)f->v[f->used + 1] << 8 |
+        (size_t)f->v[f->used + 2] << 16 | (size_t)f->v[f->used + 3] << 24;
+    if (f->n - f->used - 4 < n) { /* not all here yet: make room for it */
+        if (f->cap - f->used < n + 4) {
+            size_t cap = f->cap;
+            unsigned char *v;
+
+            while (cap - f->used < n + 4)
+                cap *= 2;
+            if ((v = realloc(f->v, cap)) == NULL)
+                return -1;
+            f->v = v;
+            f->cap = cap;
+        }
+        return 0;
+    }
+    *buf = f->v + f->used + 4;
+    *len = n;
+    f->used += 4 + n;
+    return 1;
+}
+
+void batch_frames_free(batch_frames *f)
+{
+    free(f->v);
+    memset(f, 0, sizeof *f);
 }

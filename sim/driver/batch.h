@@ -32,6 +32,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "driver/runner.h"
 #include "io/diag.h"
@@ -60,6 +61,9 @@ size_t batch_size(const batch *b);
 size_t batch_todo(const batch *b);
 size_t batch_todo_run(const batch *b, size_t i);
 
+/* Run k for people: "nic.fin_wait_2_timeout=30s, seed 2". */
+void batch_describe(const batch *b, size_t k, char *buf, size_t len);
+
 /*
  * The expected cost of run k, of a scenario: the segments its connections
  * are expected to send (those that open within sim.duration, each with its
@@ -80,6 +84,11 @@ uint64_t batch_cost_of(const model_config *cfg);
  * every run's scenario once (to know its identity).
  */
 int batch_shard(batch *b, unsigned shard, unsigned nshards, sim_diag *d);
+
+/* A fingerprint of the plan: the sweep's size, the runs to do here, the
+ * shard, and the identities of the first and the last run to do (MPI ranks
+ * compare theirs before any run is handed out). */
+uint64_t batch_plan_hash(const batch *b);
 
 /* The command that runs the batch, recorded with each run (run.command_line);
  * the text must outlive the batch. */
@@ -122,5 +131,63 @@ void batch_counts(const batch *b, batch_count *c);
 /* Run k's identity (scenario_identity of its scenario), made again: SIM_OK,
  * or an error after a message. */
 int batch_identity(const batch *b, size_t k, char identity[65], sim_diag *d);
+
+/*
+ * Runs computed by processes that do not write them (driver/mpi.c: MPI
+ * ranks, and children of the writing rank).  The writer claims each run
+ * before it hands it out and writes the rows the computing process streams
+ * back (results.h, "Streams"); it is the runs' writer.
+ *
+ *     batch_serve_begin(b, fn, arg)   progress goes to fn
+ *     batch_next(b, db, ...)          the next run to hand out, claimed
+ *     batch_spawn_run(b, k, ...)      compute it in a child that streams
+ *                                     its rows into a pipe, as frames
+ *     batch_frames_read / _next       read the frames
+ *     batch_ended(b, k, id, status)   it ended so
+ */
+void batch_serve_begin(batch *b, batch_progress_fn *fn, void *arg);
+
+enum { BATCH_GIVE = 1, BATCH_WAIT = 2, BATCH_NONE = 3 };
+
+/*
+ * The next run to hand out: the next in the order, else a run another
+ * process held that is due to be asked for again.  It is claimed in db
+ * (runs found complete are counted as such and skipped, held ones kept to
+ * ask for again).  BATCH_GIVE: run *k, claimed as *run_id, identity (room
+ * for 65) the run's; BATCH_WAIT: nothing now, but held runs remain (call
+ * again in a while); BATCH_NONE: nothing left (or Ctrl-C).  A negative
+ * SIM_* code after a message: the database failed.
+ */
+int batch_next(batch *b, results *db, size_t *k, int64_t *run_id, char *identity, sim_diag *d);
+
+/* Run k (claimed as run_id) ended with this status. */
+void batch_ended(batch *b, size_t k, int64_t run_id, results_status status);
+
+/*
+ * Compute run k, claimed as run_id, in a forked child that dies with this
+ * process: its rows go as a stream (results_open_stream) into a pipe whose
+ * read end is *fd, each buffer a frame (a 4-byte little-endian length, then
+ * the bytes).  The child checks that its run k has this identity (a node
+ * with another scenario file computes nothing) and exits 0 when the run
+ * is complete, BATCH_CHILD_OTHER_RUN for another identity, else
+ * BATCH_CHILD_FAILED.
+ */
+#define BATCH_CHILD_FAILED 1
+#define BATCH_CHILD_OTHER_RUN 3
+int batch_spawn_run(const batch *b, size_t k, int64_t run_id, const char *identity, pid_t *pid,
+                    int *fd, sim_diag *d);
+
+/* Frames read from a pipe. */
+typedef struct batch_frames {
+    unsigned char *v;
+    size_t n, cap, used;
+} batch_frames;
+
+/* Read what is there (one read()): 1, 0 at end of file, -1 on an error. */
+int batch_frames_read(batch_frames *f, int fd);
+/* The next whole frame (valid until the next call): 1, 0 when none is
+ * whole yet, -1 when out of memory. */
+int batch_frames_next(batch_frames *f, const void **buf, size_t *len);
+void batch_frames_free(batch_frames *f);
 
 #endif /* SIM_DRIVER_BATCH_H */

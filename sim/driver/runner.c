@@ -537,28 +537,35 @@ static results_status simulate(run_ctx *r, sim *s, runner_result *res, sim_diag 
     return status;
 }
 
+void runner_run_info(const scenario *sc, runner_engine e, const char *command_line,
+                     results_run_info *info, char *identity, char *host)
+{
+    const char *engine = runner_engine_name[e];
+
+    scenario_identity(sc, engine, identity);
+    if (gethostname(host, 256) != 0)
+        host[0] = '\0';
+    host[255] = '\0';
+    *info = (results_run_info){identity,  sc->path,     sc->text,
+                               sc->sha256, engine,       sc->cfg.sim.seed,
+                               command_line, host[0] ? host : NULL, results_build()};
+}
+
 int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_result *res,
                sim_diag *d)
 {
     run_ctx r = {.sc = sc, .o = o, .db = db};
-    const char *engine = runner_engine_name[o->engine];
     char identity[65], host[256];
     results_run_info info;
     sim *s;
 
     memset(res, 0, sizeof *res);
     res->status = RESULTS_FAILED;
-    if (o->identity != NULL)
-        snprintf(identity, sizeof identity, "%s", o->identity);
-    else
-        scenario_identity(sc, engine, identity);
-    if (gethostname(host, sizeof host) != 0)
-        host[0] = '\0';
-    host[sizeof host - 1] = '\0';
-    info = (results_run_info){identity,  sc->path,        sc->text,
-                              sc->sha256, engine,          sc->cfg.sim.seed,
-                              o->command_line, host[0] ? host : NULL, results_build()};
-    if (o->claim) {
+    if (o->run_id == 0)
+        runner_run_info(sc, o->engine, o->command_line, &info, identity, host);
+    if (o->run_id != 0) {
+        r.run_id = o->run_id; /* claimed by the process that writes it */
+    } else if (o->claim) {
         if (results_run_claim(db, &info, &res->claim, d) != SIM_OK)
             return SIM_EDB;
         if (res->claim.outcome != RESULTS_CLAIMED) {

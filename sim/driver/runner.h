@@ -63,7 +63,6 @@ typedef void runner_progress_fn(void *arg, const runner_progress *p, int final);
 
 typedef struct runner_opts {
     runner_engine engine;
-    const char *identity;      /* the run identity if known (scenario_identity), or NULL */
     runner_progress_fn *progress; /* or NULL; never called with sim.log = trace */
     void *progress_arg;
     const char *const *varied; /* keys a sweep varied (run_param.varied = 1) */
@@ -72,6 +71,9 @@ typedef struct runner_opts {
     const char *command_line;  /* the command as typed (run.command_line), or NULL */
     int claim;                 /* a sweep's run: claim its identity (results_run_claim) and
                                   run it only if it is neither complete nor held */
+    int64_t run_id;            /* nonzero: the run row exists already, claimed by the process
+                                  that writes it (db is then a stream to it, results.h):
+                                  no claim, no new row */
 } runner_opts;
 
 /*
@@ -89,6 +91,14 @@ typedef struct runner_result {
     double scalar[RESULTS_SCALAR_N];
     uint64_t pcap_packets;     /* written to opts.pcap */
 } runner_result;
+
+/*
+ * The run row of the resolved scenario on engine e: identity (room for 65),
+ * the machine's name (room for 256), provenance; for a process that claims
+ * runs which others compute.  The strings point into sc and the buffers.
+ */
+void runner_run_info(const scenario *sc, runner_engine e, const char *command_line,
+                     results_run_info *info, char *identity, char *host);
 
 /*
  * Simulate the resolved scenario and record it: run row (with its

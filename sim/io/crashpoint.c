@@ -11,7 +11,8 @@
 #include <unistd.h>
 
 static const char *const point_name[CRASH_POINT_N] = {
-    [CRASH_WRITE] = "write", [CRASH_HANDOUT] = "handout", [CRASH_MERGE] = "merge"};
+    [CRASH_WRITE] = "write", [CRASH_HANDOUT] = "handout", [CRASH_MERGE] = "merge",
+    [CRASH_STREAM] = "stream", [CRASH_RELAY] = "relay"};
 
 int crash_armed;
 static crash_point armed_point;
@@ -33,8 +34,8 @@ void crash_point_init(void)
             crash_armed = armed_at > 0;
         }
     if (!crash_armed)
-        fprintf(stderr, "offsim: OFFSIM_TEST_CRASH='%s' ignored: expected write:N, handout:N "
-                        "or merge:N\n", spec);
+        fprintf(stderr, "offsim: OFFSIM_TEST_CRASH='%s' ignored: expected write:N, handout:N, "
+                        "merge:N, stream:N or relay:N\n", spec);
 }
 
 void crash_point_pass_slow(crash_point p)

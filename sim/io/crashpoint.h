@@ -10,6 +10,9 @@
  *              transaction: a run, a worker, or a sweep with --jobs 1)
  *     handout  a sweep's parent has just given a run to a worker
  *     merge    offsim merge has just copied a row
+ *     stream   a row of a run has just been put in a stream (a process
+ *              computing a run that another writes: mpirun, results.h)
+ *     relay    an MPI rank has just sent rank 0 a buffer of rows
  *
  * With OFFSIM_TEST_CRASH_ONCE=FILE as well, only the first process to reach
  * its N-th pass dies (it creates FILE; the others then go on), so one
@@ -19,7 +22,14 @@
 #ifndef SIM_IO_CRASHPOINT_H
 #define SIM_IO_CRASHPOINT_H
 
-typedef enum crash_point { CRASH_WRITE, CRASH_HANDOUT, CRASH_MERGE, CRASH_POINT_N } crash_point;
+typedef enum crash_point {
+    CRASH_WRITE,
+    CRASH_HANDOUT,
+    CRASH_MERGE,
+    CRASH_STREAM,
+    CRASH_RELAY,
+    CRASH_POINT_N
+} crash_point;
 
 extern int crash_armed; /* OFFSIM_TEST_CRASH names a point: test crash_point_pass */
 

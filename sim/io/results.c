@@ -43,6 +43,7 @@
 #include "engine/err.h"
 #include "io/crashpoint.h"
 #include "io/writer.h"
+#include "rowstream.h"
 
 const char *const results_status_name[RESULTS_STATUS_N] = {
 #define X(id, name) [RESULTS_##id] = name,
@@ -252,15 +253,17 @@ static const char *const insert_sql[ST_N] = {
 };
 
 struct results {
-    sqlite3 *db;
+    sqlite3 *db;          /* NULL for a stream */
     sqlite3_stmt *st[ST_N];
     uint64_t pending;     /* rows since the last commit */
     int failed;           /* a row failed: the run cannot end complete */
     char err[256];        /* SQLite's message at the first failure, or "" */
     writer_id self;       /* this process, as the writer of its runs */
-    int claimed;          /* the run was claimed by identity (no twin may complete) */
-    char identity[65];    /* the claimed run's identity */
+    int claimed;          /* runs were claimed by identity (no twin may complete) */
     int64_t last_beat;    /* unix time of the last renewal of the lease */
+    results_stream_fn *sink; /* a stream: where its rows go (results_open_stream) */
+    void *sink_arg;
+    rs_out out;           /* a stream's rows not yet handed to sink */
 };
 
 const char *results_sqlite_version(void)
@@ -270,6 +273,8 @@ const char *results_sqlite_version(void)
 
 const char *results_errmsg(const results *r)
 {
+    if (r != NULL && r->sink != NULL)
+        return r->err[0] ? r->err : "no error";
     if (r == NULL || r->db == NULL)
         return "out of memory";
     return r->err[0] ? r->err : sqlite3_errmsg(r->db);
@@ -556,6 +561,11 @@ void results_close(results *r)
 {
     if (r == NULL)
         return;
+    if (r->sink != NULL) {
+        rs_free(&r->out);
+        free(r);
+        return;
+    }
     if (!sqlite3_get_autocommit(r->db) && sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL))
         rollback(r);
     for (int i = 0; i < ST_N; i++)
@@ -724,6 +734,192 @@ fail:
     return SIM_EDB;
 }
 
+/* ---- streams --------------------------------------------------------------- */
+
+static int scalar(results *r, int64_t run, const char *name, double value);
+
+int results_open_stream(results_stream_fn *sink, void *arg, results **out)
+{
+    results *r = calloc(1, sizeof *r);
+
+    *out = r;
+    if (r == NULL)
+        return SIM_ENOMEM;
+    r->sink = sink;
+    r->sink_arg = arg;
+    r->last_beat = (int64_t)time(NULL);
+    return SIM_OK;
+}
+
+/* Hand the buffered rows to the sink; SIM_OK, or SIM_EDB (and failed). */
+static int stream_flush(results *r)
+{
+    if (r->out.failed && !r->failed) {
+        snprintf(r->err, sizeof r->err, "out of memory for the rows to send");
+        r->failed = 1;
+    }
+    if (r->failed)
+        return SIM_EDB;
+    if (r->out.n == 0)
+        return SIM_OK;
+    if (r->sink(r->sink_arg, r->out.v, r->out.n) != 0) {
+        snprintf(r->err, sizeof r->err, "sending the rows to the process that writes them: %s",
+                 strerror(errno));
+        r->failed = 1;
+        return SIM_EDB;
+    }
+    r->out.n = 0;
+    return SIM_OK;
+}
+
+/* A row was encoded: as step() does for a database, a crash point, and no
+ * more rows once the run failed. */
+static int stream_row(results *r)
+{
+    crash_point_pass(CRASH_STREAM);
+    if (r->out.failed)
+        return stream_flush(r);
+    return r->failed ? SIM_EDB : SIM_OK;
+}
+
+/* A stream's run ends: its last rows and the end record, handed over together. */
+static int stream_end(results *r, results_status status, double wall_s, sim_time sim_end,
+                      uint64_t events, const char *fingerprint, sim_diag *d)
+{
+    if (r->failed && status == RESULTS_COMPLETE)
+        status = RESULTS_FAILED;
+    rs_u8(&r->out, RS_END);
+    rs_u8(&r->out, (unsigned)status);
+    rs_f64(&r->out, wall_s);
+    rs_i64(&r->out, sim_end);
+    rs_i64(&r->out, (int64_t)events);
+    rs_opt_str(&r->out, fingerprint);
+    if (stream_flush(r) != SIM_OK) {
+        diag_add(d, "cannot record the run's end: %s", results_errmsg(r));
+        return SIM_EDB;
+    }
+    return status == RESULTS_COMPLETE ? SIM_OK : SIM_EDB;
+}
+
+/* What a record's reader found wrong, for a message. */
+static int malformed(sim_diag *d, size_t record, size_t offset, const char *what)
+{
+    diag_add(d, "a malformed row stream: record %zu (byte %zu): %s", record, offset, what);
+    return SIM_EINVAL;
+}
+
+int results_apply(results *r, int64_t run, const void *buf, size_t len, results_applied *a,
+                  sim_diag *d)
+{
+    rs_in in = {buf, (const unsigned char *)buf + len, 0};
+    size_t record = 0;
+    int rc = SIM_OK;
+
+    SIM_ASSERT(r->sink == NULL, "rows applied to a stream");
+    while (in.p < in.end && rc == SIM_OK) {
+        size_t offset = (size_t)(in.p - (const unsigned char *)buf);
+        unsigned tag = rs_get_u8(&in);
+
+        record++;
+        if (a->ended)
+            return malformed(d, record, offset, "a record after the run's end");
+        switch (tag) {
+        case RS_PARAM: {
+            const char *key = rs_get_str(&in), *value = rs_get_opt_str(&in);
+            unsigned has = rs_get_u8(&in);
+            double num = rs_get_f64(&in);
+            unsigned varied = rs_get_u8(&in);
+
+            if (in.bad || has > 1 || varied > 1)
+                return malformed(d, record, offset, "a bad parameter");
+            rc = results_param(r, run, key, value, has ? &num : NULL, (int)varied);
+            break;
+        }
+        case RS_CONN: {
+            results_conn_row c;
+
+            c.conn_id = rs_get_u32(&in);
+            c.peer = rs_get_opt_str(&in);
+            c.t_open = rs_get_i64(&in);
+            c.t_close = rs_get_i64(&in);
+            c.t_fin_wait_1 = rs_get_i64(&in);
+            c.t_fin_wait_2 = rs_get_i64(&in);
+            c.t_time_wait = rs_get_i64(&in);
+            c.t_closed = rs_get_i64(&in);
+            c.t_released = rs_get_i64(&in);
+            c.close_reason = rs_get_opt_str(&in);
+            c.owner_at_close = rs_get_opt_str(&in);
+            c.handoffs = rs_get_u32(&in);
+            c.peer_outcome = rs_get_opt_str(&in);
+            c.t_peer_closed = rs_get_i64(&in);
+            c.t_established = rs_get_i64(&in);
+            if (in.bad)
+                return malformed(d, record, offset, "a bad conn row");
+            rc = results_conn(r, run, &c);
+            break;
+        }
+        case RS_EVENT: {
+            sim_time t = rs_get_i64(&in);
+            uint32_t conn_id = rs_get_u32(&in);
+            const char *kind = rs_get_str(&in), *detail = rs_get_opt_str(&in);
+            unsigned has = rs_get_u8(&in);
+            int64_t value = rs_get_i64(&in);
+
+            if (in.bad || has > 1)
+                return malformed(d, record, offset, "a bad event row");
+            rc = results_event(r, run, t, conn_id, kind, detail, has ? &value : NULL);
+            break;
+        }
+        case RS_OCCUPANCY: {
+            int64_t v[5];
+
+            for (int i = 0; i < 5; i++)
+                v[i] = rs_get_i64(&in);
+            if (in.bad)
+                return malformed(d, record, offset, "a bad occupancy row");
+            rc = results_occupancy(r, run, v[0], v[1], v[2], v[3], v[4]);
+            break;
+        }
+        case RS_SCALAR: {
+            const char *name = rs_get_str(&in);
+            double value = rs_get_f64(&in);
+
+            if (in.bad)
+                return malformed(d, record, offset, "a bad scalar");
+            rc = scalar(r, run, name, value);
+            break;
+        }
+        case RS_END: {
+            unsigned status = rs_get_u8(&in);
+            double wall_s = rs_get_f64(&in);
+            sim_time sim_end = rs_get_i64(&in);
+            uint64_t events = (uint64_t)rs_get_i64(&in);
+            const char *fp = rs_get_opt_str(&in);
+
+            if (in.bad || status == RESULTS_RUNNING || status >= RESULTS_STATUS_N)
+                return malformed(d, record, offset, "a bad end of run");
+            /* The rows so far (this run's and those of the writer's other
+             * runs) are committed first: the end's transaction holds only
+             * the end, so a failed end rolls back nothing of another run. */
+            if ((rc = results_commit(r)) != SIM_OK)
+                break;
+            a->ended = 1;
+            a->status = (results_status)status;
+            rc = results_run_end(r, run, a->status, wall_s, sim_end, events, fp, d);
+            if (rc != SIM_OK)
+                a->status = RESULTS_FAILED;
+            break;
+        }
+        default:
+            return malformed(d, record, offset, "an unknown record");
+        }
+        a->rows += tag != RS_END;
+    }
+    if (rc == SIM_EDB && !a->ended)
+        diag_add(d, "cannot write the run's rows: %s", results_errmsg(r));
+    return rc;
+}
+
 /* ---- runs ------------------------------------------------------------------ */
 
 /* Open the write transaction rows go into, if none is open. */
@@ -741,6 +937,10 @@ static int begin(results *r)
 
 int results_commit(results *r)
 {
+    if (r->sink != NULL)
+        return r->out.n >= RESULTS_STREAM_CHUNK || r->out.failed ? stream_flush(r)
+               : r->failed                                       ? SIM_EDB
+                                                                 : SIM_OK;
     if (sqlite3_get_autocommit(r->db))
         return SIM_OK;
     if (exec(r, "COMMIT") != SIM_OK) {
@@ -799,6 +999,7 @@ static int insert_run(results *r, const results_run_info *info, int64_t *run_id)
 int results_run_begin(results *r, const results_run_info *info, int64_t *run_id,
                       sim_diag *d)
 {
+    SIM_ASSERT(r->sink == NULL, "a run begun on a stream");
     r->err[0] = '\0';
     r->pending = 0;
     r->failed = 0;
@@ -834,8 +1035,10 @@ static int64_t find_complete(results *r, const char *identity)
 
 int64_t results_find_complete(results *r, const char *identity)
 {
-    int64_t id = find_complete(r, identity);
+    int64_t id;
 
+    SIM_ASSERT(r->sink == NULL, "a stream has no runs to find");
+    id = find_complete(r, identity);
     return id > 0 ? id : 0;
 }
 
@@ -884,6 +1087,7 @@ int results_run_claim(results *r, const results_run_info *info, results_claim *c
     int64_t id;
     int rc, live;
 
+    SIM_ASSERT(r->sink == NULL, "a run claimed on a stream");
     memset(c, 0, sizeof *c);
     r->err[0] = '\0';
     r->pending = 0;
@@ -926,7 +1130,6 @@ int results_run_claim(results *r, const results_run_info *info, results_claim *c
     }
     c->outcome = RESULTS_CLAIMED;
     r->claimed = 1;
-    snprintf(r->identity, sizeof r->identity, "%s", info->identity);
     return SIM_OK;
 
 done_or_error:
@@ -946,7 +1149,7 @@ int results_heartbeat(results *r, int64_t run)
     sqlite3_stmt *st = NULL;
     int rc;
 
-    if (now - r->last_beat < WRITER_BEAT_S || r->failed)
+    if (r->sink != NULL || now - r->last_beat < WRITER_BEAT_S || r->failed)
         return SIM_OK;
     r->last_beat = now;
     if (begin(r) != SIM_OK)
@@ -967,6 +1170,37 @@ int results_heartbeat(results *r, int64_t run)
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
+        r->failed = 1;
+        return SIM_EDB;
+    }
+    return SIM_OK;
+}
+
+int results_renew(results *r)
+{
+    int64_t now = (int64_t)time(NULL);
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (r->sink != NULL || now - r->last_beat < WRITER_BEAT_S || r->failed)
+        return SIM_OK;
+    r->last_beat = now;
+    if (begin(r) != SIM_OK)
+        return SIM_EDB;
+    rc = sqlite3_prepare_v2(r->db,
+                            "UPDATE run SET writer_beat=?1 WHERE status=?2 AND writer_pid=?3 "
+                            "AND writer_token=?4",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, now);
+        sqlite3_bind_text(st, 2, results_status_name[RESULTS_RUNNING], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, r->self.pid);
+        sqlite3_bind_text(st, 4, r->self.token, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        db_error(r);
         r->failed = 1;
         return SIM_EDB;
     }
@@ -1004,8 +1238,18 @@ static void bind_time(sqlite3_stmt *st, int i, sim_time t)
 int results_param(results *r, int64_t run, const char *key, const char *value,
                   const double *num, int varied)
 {
-    sqlite3_stmt *st = r->st[ST_PARAM];
+    sqlite3_stmt *st;
 
+    if (r->sink != NULL) {
+        rs_u8(&r->out, RS_PARAM);
+        rs_str(&r->out, key);
+        rs_opt_str(&r->out, value);
+        rs_u8(&r->out, num != NULL);
+        rs_f64(&r->out, num ? *num : 0);
+        rs_u8(&r->out, varied != 0);
+        return stream_row(r);
+    }
+    st = r->st[ST_PARAM];
     sqlite3_bind_int64(st, 1, run);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, value, -1, SQLITE_TRANSIENT);
@@ -1019,8 +1263,28 @@ int results_param(results *r, int64_t run, const char *key, const char *value,
 
 int results_conn(results *r, int64_t run, const results_conn_row *c)
 {
-    sqlite3_stmt *st = r->st[ST_CONN];
+    sqlite3_stmt *st;
 
+    if (r->sink != NULL) {
+        rs_u8(&r->out, RS_CONN);
+        rs_u32(&r->out, c->conn_id);
+        rs_opt_str(&r->out, c->peer);
+        rs_i64(&r->out, c->t_open);
+        rs_i64(&r->out, c->t_close);
+        rs_i64(&r->out, c->t_fin_wait_1);
+        rs_i64(&r->out, c->t_fin_wait_2);
+        rs_i64(&r->out, c->t_time_wait);
+        rs_i64(&r->out, c->t_closed);
+        rs_i64(&r->out, c->t_released);
+        rs_opt_str(&r->out, c->close_reason);
+        rs_opt_str(&r->out, c->owner_at_close);
+        rs_u32(&r->out, c->handoffs);
+        rs_opt_str(&r->out, c->peer_outcome);
+        rs_i64(&r->out, c->t_peer_closed);
+        rs_i64(&r->out, c->t_established);
+        return stream_row(r);
+    }
+    st = r->st[ST_CONN];
     sqlite3_bind_int64(st, 1, run);
     sqlite3_bind_int64(st, 2, c->conn_id);
     sqlite3_bind_text(st, 3, c->peer, -1, SQLITE_STATIC);
@@ -1043,8 +1307,19 @@ int results_conn(results *r, int64_t run, const results_conn_row *c)
 int results_event(results *r, int64_t run, sim_time t, uint32_t conn_id, const char *kind,
                   const char *detail, const int64_t *value)
 {
-    sqlite3_stmt *st = r->st[ST_EVENT];
+    sqlite3_stmt *st;
 
+    if (r->sink != NULL) {
+        rs_u8(&r->out, RS_EVENT);
+        rs_i64(&r->out, t);
+        rs_u32(&r->out, conn_id);
+        rs_str(&r->out, kind);
+        rs_opt_str(&r->out, detail);
+        rs_u8(&r->out, value != NULL);
+        rs_i64(&r->out, value ? *value : 0);
+        return stream_row(r);
+    }
+    st = r->st[ST_EVENT];
     sqlite3_bind_int64(st, 1, run);
     sqlite3_bind_int64(st, 2, t);
     sqlite3_bind_int64(st, 3, conn_id);
@@ -1063,8 +1338,18 @@ int results_event(results *r, int64_t run, sim_time t, uint32_t conn_id, const c
 int results_occupancy(results *r, int64_t run, sim_time t, int64_t nic_total,
                       int64_t nic_fin_wait_2, int64_t host_fin_wait_2, int64_t time_wait)
 {
-    sqlite3_stmt *st = r->st[ST_OCC];
+    sqlite3_stmt *st;
 
+    if (r->sink != NULL) {
+        rs_u8(&r->out, RS_OCCUPANCY);
+        rs_i64(&r->out, t);
+        rs_i64(&r->out, nic_total);
+        rs_i64(&r->out, nic_fin_wait_2);
+        rs_i64(&r->out, host_fin_wait_2);
+        rs_i64(&r->out, time_wait);
+        return stream_row(r);
+    }
+    st = r->st[ST_OCC];
     sqlite3_bind_int64(st, 1, run);
     sqlite3_bind_int64(st, 2, t);
     sqlite3_bind_int64(st, 3, nic_total);
@@ -1076,8 +1361,15 @@ int results_occupancy(results *r, int64_t run, sim_time t, int64_t nic_total,
 
 static int scalar(results *r, int64_t run, const char *name, double value)
 {
-    sqlite3_stmt *st = r->st[ST_SCALAR];
+    sqlite3_stmt *st;
 
+    if (r->sink != NULL) {
+        rs_u8(&r->out, RS_SCALAR);
+        rs_str(&r->out, name);
+        rs_f64(&r->out, value);
+        return stream_row(r);
+    }
+    st = r->st[ST_SCALAR];
     sqlite3_bind_int64(st, 1, run);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
     if (isnan(value))
@@ -1135,9 +1427,9 @@ static int step_run(results *r, const char *sql, int64_t run, const char *text)
 static int drop_twin(results *r, int64_t run)
 {
     int rc = step_run(r,
-                      "SELECT 1 FROM run WHERE identity = ?2 AND status = 'complete' "
-                      "AND id <> ?1",
-                      run, r->identity);
+                      "SELECT 1 FROM run a JOIN run b ON b.identity = a.identity "
+                      "WHERE a.id = ?1 AND b.id <> ?1 AND b.status = 'complete'",
+                      run, NULL);
 
     if (rc == SQLITE_DONE)
         return 0;
@@ -1154,6 +1446,8 @@ int results_run_end(results *r, int64_t run, results_status status, double wall_
 
     SIM_ASSERT(status != RESULTS_RUNNING && status >= 0 && status < RESULTS_STATUS_N,
                "a run cannot end with status %d", (int)status);
+    if (r->sink != NULL)
+        return stream_end(r, status, wall_s, sim_end, events, fingerprint, d);
     if (r->failed && status == RESULTS_COMPLETE)
         status = RESULTS_FAILED;
     if (begin(r) != SIM_OK)
@@ -1499,11 +1793,13 @@ int results_merge_check(const char *out, const char *const *paths, size_t n,
 int results_merge(results *r, const char *const *paths, size_t n, results_merge_stats *st,
                   sim_diag *d)
 {
-    merge_in *in = calloc(n ? n : 1, sizeof *in);
+    merge_in *in;
     sqlite3_stmt *present = NULL, *ins_run = NULL, *ins[MERGE_TABLES] = {NULL};
     const char *who = NULL;
     int rc = SIM_OK;
 
+    SIM_ASSERT(r->sink == NULL, "a merge into a stream");
+    in = calloc(n ? n : 1, sizeof *in);
     if (in == NULL) {
         diag_add(d, "out of memory");
         return SIM_ENOMEM;

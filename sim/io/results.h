@@ -359,6 +359,57 @@ int results_run_claim(results *r, const results_run_info *info, results_claim *c
  * it opens the write transaction if none is).  SIM_EDB when the run is gone. */
 int results_heartbeat(results *r, int64_t run);
 
+/* The same for every run this process writes (a writer of runs computed
+ * elsewhere has many at once). */
+int results_renew(results *r);
+
+/*
+ * Streams: a run's rows computed in one process and written by another (a
+ * sweep's writer and its computing processes: MPI ranks, or children that
+ * run ns-3).  The writer claims the run (results_run_claim) and names its
+ * id to the process that computes it; that process writes the rows into a
+ * stream with the calls above (results_param ... results_run_end, with the
+ * writer's run id), and the stream hands them to `sink` as bytes: at
+ * results_commit() once RESULTS_STREAM_CHUNK bytes are waiting, and at
+ * results_run_end() the last rows and the run's end together.  The writer
+ * gives each buffer to results_apply(), which makes exactly the calls the
+ * computing process made on its own connection, so the rows are the same
+ * as if it had written them.  The writer has many runs in progress on one
+ * connection: at a run's end, every row written so far (its own and the
+ * other runs') is committed first, then the end in a transaction of its
+ * own, so a run is complete only once all its rows are (rule 1), and an
+ * end that fails rolls back no other run's rows.  Any other failure to
+ * write is the writer's to treat as fatal (an MPI sweep aborts the job:
+ * the runs left 'running' are redone).  A stream claims nothing, finds
+ * nothing and merges nothing; a sink that fails (returns nonzero with
+ * errno set) fails the run.
+ */
+#define RESULTS_STREAM_CHUNK (256u * 1024u)
+
+typedef int results_stream_fn(void *arg, const void *buf, size_t len);
+
+/* A stream into sink (close with results_close()); SIM_ENOMEM. */
+int results_open_stream(results_stream_fn *sink, void *arg, results **out);
+
+/* What results_apply() has done with one run's stream so far (zero it
+ * before the run's first buffer). */
+typedef struct results_applied {
+    uint64_t rows;          /* rows written */
+    int ended;              /* the run's end was applied */
+    results_status status;  /* and how it ended (failed if it could not be recorded) */
+} results_applied;
+
+/*
+ * Write the rows of one buffer of a stream into r, for run `run` (whatever
+ * run the computing process named: the writer's id counts).  At the run's
+ * end record, results_run_end() (which commits).  SIM_OK; SIM_EINVAL for a
+ * buffer that is not a well-formed stream (the records before it are
+ * written, the run must then be ended failed); SIM_EDB when writing failed
+ * or the run could not end as asked (a->status says how it ended).
+ */
+int results_apply(results *r, int64_t run, const void *buf, size_t len, results_applied *a,
+                  sim_diag *d);
+
 /*
  * Copy the complete runs of the databases at paths[0..n) into r, with new
  * run ids, skipping runs whose identity is already complete in r (so
