@@ -205,7 +205,14 @@ for i in 1 2 3; do
     fail "merge killed at row $n: then equals the whole sweep"
 done
 OFFSIM_TEST_CRASH=merge:$(pick "$merge_rows") killed "$offsim" merge "$tmp/new.db" "$tmp/s1.db" "$tmp/s2.db" >/dev/null
-expect "a merge into a new file, killed: no run in it" 0 "$(q "$tmp/new.db" 'SELECT COUNT(*) FROM run')"
+[ -e "$tmp/new.db" ] && fail "a merge into a new file, killed: no file at OUT" ||
+  ok "a merge into a new file, killed: no file at OUT"
+ls "$tmp"/new.db.merging-* >/dev/null 2>&1 && ok "a merge into a new file, killed: its work file beside OUT" ||
+  fail "a merge into a new file, killed: its work file beside OUT"
+"$offsim" merge "$tmp/new.db" "$tmp/s1.db" "$tmp/s2.db" >/dev/null
+expect "a merge into a new file, killed, merged again: exits 0" 0 $?
+rows "$tmp/new.db" | cmp -s - "$tmp/ref.rows" && ok "a merge into a new file, merged again: equals the whole sweep" ||
+  fail "a merge into a new file, merged again: equals the whole sweep"
 
 # Two identical sweeps at once share the runs: none twice, none failed.
 "$offsim" sweep "${sweep[@]}" --jobs 2 --db "$tmp/two.db" >"$tmp/outA" 2>&1 &

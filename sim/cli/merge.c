@@ -40,6 +40,53 @@ static int same_file(const char *a, const char *b)
            sa.st_ino == sb.st_ino;
 }
 
+/* Merge into the database at path; SIM_OK or an error with its message. */
+static int merge_at(const char *path, const char *const *in, size_t n, results_merge_stats *st,
+                    sim_diag *d)
+{
+    results *db;
+    int rc = results_open(path, &db, d);
+
+    if (rc != SIM_OK)
+        return rc;
+    rc = results_merge(db, in, n, st, d);
+    results_close(db);
+    return rc;
+}
+
+/*
+ * An existing OUT takes the runs in one transaction (results_merge).  A new
+ * OUT is made beside it under a name of its own and linked into place only
+ * when whole, so that a merge killed midway leaves no OUT (only that file,
+ * OUT.merging-PID), and a file another process made at OUT meanwhile is
+ * never replaced.
+ */
+static int merge_into(const char *out, const char *const *in, size_t n,
+                      results_merge_stats *st, sim_diag *d)
+{
+    size_t len = strlen(out) + 32;
+    char *tmp;
+    int rc;
+
+    if (access(out, F_OK) == 0 || errno != ENOENT)
+        return merge_at(out, in, n, st, d);
+    if ((tmp = malloc(len)) == NULL) {
+        diag_add(d, "out of memory");
+        return SIM_ENOMEM;
+    }
+    snprintf(tmp, len, "%s.merging-%ld", out, (long)getpid());
+    rc = merge_at(tmp, in, n, st, d);
+    if (rc == SIM_OK && link(tmp, out) != 0) {
+        diag_add(d, "cannot create %s: %s%s", out, strerror(errno),
+                 errno == EEXIST ? " (made by another process meanwhile: merge into it again)"
+                                 : "");
+        rc = SIM_EIO;
+    }
+    unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
 static int run_merge(const cli_args *a)
 {
     const char *out = a->operands[0];
@@ -47,7 +94,6 @@ static int run_merge(const cli_args *a)
     size_t n = a->noperands - 1;
     results_merge_opts o = {cli_given(a, MERGE_ANY_SCENARIO), cli_given(a, MERGE_ANY_SCHEMA)};
     results_merge_stats *st;
-    results *db;
     sim_diag d;
     int rc;
     uint64_t copied = 0;
@@ -75,18 +121,11 @@ static int run_merge(const cli_args *a)
         fprintf(stderr, "offsim: merge: out of memory\n");
         return EXIT_RUN_FAILED;
     }
-    diag_init(&d);
-    if ((rc = results_open(out, &db, &d)) != SIM_OK) {
-        diag_print(&d, stderr);
-        free(st);
-        return cli_exit(rc);
-    }
-    rc = results_merge(db, in, n, st, &d);
-    results_close(db);
+    rc = merge_into(out, in, n, st, &d);
     if (rc != SIM_OK) {
         diag_print_for(&d, stderr, "merge");
         free(st);
-        return EXIT_RUN_FAILED;
+        return cli_exit(rc);
     }
     for (size_t i = 0; i < n; i++) {
         printf("%s: %llu run%s copied, %llu already in %s, %llu not complete (left out)\n",
