@@ -68,7 +68,7 @@ static double once(size_t n, uint64_t events)
     g_warm = n;
     g_target = n + events;
     for (size_t i = 0; i < n; i++) {
-        sim_event_init(&ev[i], hold, NULL);
+        sim_event_init(&ev[i], hold);
         sim_schedule(s, &ev[i], g_incr[g_next++ & (TABLE - 1)]);
     }
     sim_run(s, SIM_TIME_MAX);

@@ -81,7 +81,7 @@ static int pending(const pobj *o)
 /* An event ran: it must be at its deadline, in (time, arming order). */
 static pctx *fired(sim_event *ev)
 {
-    pobj *o = ev->ctx;
+    pobj *o = SIM_CONTAINER(ev, pobj, ev);
     pctx *c = o->c;
     sim_time now = sim_now(c->s);
 
@@ -110,7 +110,7 @@ static void sample(sim *s, void *arg)
 static void objects(pctx *c, uint32_t first, uint32_t count, sim_handler *fn)
 {
     for (uint32_t i = first; i < first + count; i++)
-        sim_event_init(&c->o[i].ev, fn, &c->o[i]);
+        sim_event_init(&c->o[i].ev, fn);
 }
 
 /* ---- hold: n pending, each re-armed at now + Exp(1 ms) */
@@ -120,7 +120,7 @@ static void hold_fire(sim *s, sim_event *ev)
     pctx *c = fired(ev);
 
     if (c->st->events < c->budget)
-        arm(c, ev->ctx, sim_now(s) + expo(c, 1e6));
+        arm(c, SIM_CONTAINER(ev, pobj, ev), sim_now(s) + expo(c, 1e6));
 }
 
 static void hold(pctx *c)
@@ -147,7 +147,7 @@ static void burst_trigger(sim *s, sim_event *ev)
         if (!pending(&c->o[i]))
             arm(c, &c->o[i], sim_now(s) + uniform(c, 0, 100 * SIM_US));
     if (++c->next < c->rounds)
-        arm(c, ev->ctx, sim_now(s) + SIM_MS);
+        arm(c, SIM_CONTAINER(ev, pobj, ev), sim_now(s) + SIM_MS);
 }
 
 static void burst_background(sim *s, sim_event *ev)
@@ -155,7 +155,7 @@ static void burst_background(sim *s, sim_event *ev)
     pctx *c = fired(ev);
 
     if (c->next < c->rounds)
-        arm(c, ev->ctx, sim_now(s) + expo(c, 1e6));
+        arm(c, SIM_CONTAINER(ev, pobj, ev), sim_now(s) + expo(c, 1e6));
 }
 
 static void bursts(pctx *c)
@@ -186,7 +186,7 @@ static void sd_timer(sim *s, sim_event *ev)
 static void sd_handshake(sim *s, sim_event *ev)
 {
     pctx *c = fired(ev);
-    pobj *o = ev->ctx;
+    pobj *o = SIM_CONTAINER(ev, pobj, ev);
 
     arm(c, o + c->n, sim_now(s) + HOUR); /* its timer */
 }
@@ -197,7 +197,7 @@ static void sd_arrival(sim *s, sim_event *ev)
 
     arm(c, &c->o[c->next++], sim_now(s) + uniform(c, 0, 2 * SIM_MS));
     if (c->next < c->n)
-        arm(c, ev->ctx, sim_now(s) + expo(c, 10e3));
+        arm(c, SIM_CONTAINER(ev, pobj, ev), sim_now(s) + expo(c, 10e3));
 }
 
 static void sd_sampler(sim *s, sim_event *ev)
@@ -205,7 +205,7 @@ static void sd_sampler(sim *s, sim_event *ev)
     pctx *c = fired(ev);
 
     if (c->next < c->n)
-        arm(c, ev->ctx, sim_now(s) + HOUR);
+        arm(c, SIM_CONTAINER(ev, pobj, ev), sim_now(s) + HOUR);
 }
 
 static void sparse_dense(pctx *c)
@@ -237,7 +237,7 @@ static void far_near(sim *s, sim_event *ev)
     if (c->st->events >= c->budget)
         return;
     arm(c, &c->o[rnd(c) % c->n], sim_now(s) + uniform(c, HOUR, 2 * HOUR));
-    arm(c, ev->ctx, sim_now(s) + expo(c, 1e3));
+    arm(c, SIM_CONTAINER(ev, pobj, ev), sim_now(s) + expo(c, 1e3));
 }
 
 static void far_timers(pctx *c)
@@ -271,7 +271,7 @@ static void tick_fire(sim *s, sim_event *ev)
     pctx *c = fired(ev);
 
     if (c->st->events < c->budget)
-        arm(c, ev->ctx, tick_after(sim_now(s) + uniform(c, 0, SIM_S)));
+        arm(c, SIM_CONTAINER(ev, pobj, ev), tick_after(sim_now(s) + uniform(c, 0, SIM_S)));
 }
 
 static void tick_noise(sim *s, sim_event *ev)
@@ -279,7 +279,7 @@ static void tick_noise(sim *s, sim_event *ev)
     pctx *c = fired(ev);
 
     if (c->st->events < c->budget)
-        arm(c, ev->ctx, sim_now(s) + expo(c, 1e6));
+        arm(c, SIM_CONTAINER(ev, pobj, ev), sim_now(s) + expo(c, 1e6));
 }
 
 static void ticks(pctx *c)
@@ -318,7 +318,7 @@ static void cancel_driver(sim *s, sim_event *ev)
     if (pending(a))
         disarm(c, a);
     arm(c, b, sim_now(s) + uniform(c, 0, HOUR));
-    arm(c, ev->ctx, sim_now(s) + expo(c, 1e3));
+    arm(c, SIM_CONTAINER(ev, pobj, ev), sim_now(s) + expo(c, 1e3));
 }
 
 static void cancellations(pctx *c)
@@ -347,7 +347,7 @@ static void trickle_peer(sim *s, sim_event *ev)
         return;
     arm(c, &c->o[1], sim_now(s) + 120 * SIM_S);
     arm(c, &c->o[2], sim_now(s) + (pending(&c->o[2]) ? 0 : 200 * SIM_MS));
-    arm(c, ev->ctx, sim_now(s) + 100 * SIM_US);
+    arm(c, SIM_CONTAINER(ev, pobj, ev), sim_now(s) + 100 * SIM_US);
 }
 
 static void trickle_other(sim *s, sim_event *ev)
@@ -382,7 +382,7 @@ static void desc_chain(sim *s, sim_event *ev)
 
     arm(c, &c->o[c->next], HOUR - c->next);
     if (++c->next < c->n)
-        arm(c, ev->ctx, sim_now(s) + 1);
+        arm(c, SIM_CONTAINER(ev, pobj, ev), sim_now(s) + 1);
 }
 
 static void descending(pctx *c)
@@ -410,7 +410,7 @@ static void ties_chain(sim *s, sim_event *ev)
     pctx *c = fired(ev);
 
     if (sim_now(s) + 2 * SIM_US < c->span)
-        arm(c, ev->ctx, sim_now(s) + uniform(c, SIM_US, 2 * SIM_US));
+        arm(c, SIM_CONTAINER(ev, pobj, ev), sim_now(s) + uniform(c, SIM_US, 2 * SIM_US));
 }
 
 static void ties_ahead(pctx *c)

@@ -27,7 +27,7 @@ typedef struct obj {
 
 static void log_handler(sim *s, sim_event *ev)
 {
-    obj *o = ev->ctx;
+    obj *o = SIM_CONTAINER(ev, obj, ev);
 
     g_log[g_nlog].id = o->id;
     g_log[g_nlog].t = sim_now(s);
@@ -39,7 +39,7 @@ static void init_objs(obj *o, int n)
     g_nlog = 0;
     for (int i = 0; i < n; i++) {
         o[i].id = i;
-        sim_event_init(&o[i].ev, log_handler, &o[i]);
+        sim_event_init(&o[i].ev, log_handler);
     }
 }
 
@@ -106,7 +106,7 @@ static void event_armed_for_now_runs_after_handler(void)
 
     CHECK_EQ_I64(sim_create(&s), 0);
     init_objs(o, 3);
-    o[0].ev.fn = chain_handler;
+    sim_event_init(&o[0].ev, chain_handler);
     sim_schedule(s, &o[0].ev, 10);
     sim_schedule(s, &o[1].ev, 10);
     g_chain_next = &o[2];
@@ -213,7 +213,7 @@ static void stop_returns_after_current_event(void)
 
     CHECK_EQ_I64(sim_create(&s), 0);
     init_objs(o, 2);
-    o[0].ev.fn = stopper;
+    sim_event_init(&o[0].ev, stopper);
     sim_schedule(s, &o[0].ev, 1);
     sim_schedule(s, &o[1].ev, 2);
     CHECK_EQ_I64(sim_run(s, 10), 1);
@@ -263,7 +263,7 @@ static sim_time g_last_fire;
 
 static void ref_handler(sim *s, sim_event *ev)
 {
-    obj *o = ev->ctx;
+    obj *o = SIM_CONTAINER(ev, obj, ev);
     int best = -1;
 
     for (int i = 0; i < NR; i++) {
@@ -299,7 +299,7 @@ static struct toy {
     struct {
         sim_time at;
         uint64_t seq;
-        sim_event *ev;
+        sim_rec *r;
     } e[TOY_MAX];
     int n;
     sim_time now;
@@ -307,14 +307,14 @@ static struct toy {
     sim *s;
 } g_toy;
 
-static void toy_push(void *q, sim_time at, uint64_t seq, sim_event *ev)
+static void toy_push(void *q, sim_time at, uint64_t seq, sim_rec *r)
 {
     struct toy *t = q;
 
     CHECK(t->n < TOY_MAX);
     t->e[t->n].at = at;
     t->e[t->n].seq = seq;
-    t->e[t->n].ev = ev;
+    t->e[t->n].r = r;
     t->n++;
 }
 
@@ -352,11 +352,11 @@ static void toy_run(void *q, sim_time until)
             break;
         sim_time at = t->e[b].at;
         uint64_t seq = t->e[b].seq;
-        sim_event *ev = t->e[b].ev;
+        sim_rec *r = t->e[b].r;
 
         t->e[b] = t->e[--t->n];
         t->now = at;
-        sim_ext_due(t->s, at, seq, ev);
+        sim_ext_due(t->s, at, seq, r);
     }
     if (!t->stop && until > t->now)
         t->now = until;
@@ -388,7 +388,7 @@ static void random_operations(int (*create)(sim **), int toy)
         CHECK_EQ_I64(create(&s), 0);
         for (int i = 0; i < NR; i++) {
             o[i].id = i;
-            sim_event_init(&o[i].ev, ref_handler, &o[i]);
+            sim_event_init(&o[i].ev, ref_handler);
             g_ref[i].at = SIM_NEVER;
         }
         g_bad = 0;
@@ -482,7 +482,7 @@ static void evq_pops_in_time_then_seq_order(void)
 static void evq_matches_reference_on_mixed_times(void)
 {
     static evq_entry ref[EVQ_REF_MAX];
-    static sim_event evs[16];
+    static sim_rec evs[16];
 
     for (uint64_t seed = 1; seed <= 6; seed++) {
         evq q;
@@ -600,7 +600,7 @@ static void skipped_entries_are_dropped_in_order(void)
     CHECK_EQ_I64(sim_create(&s), 0);
     for (int i = 0; i < NR; i++) {
         o[i].id = i;
-        sim_event_init(&o[i].ev, ref_handler, &o[i]);
+        sim_event_init(&o[i].ev, ref_handler);
         g_ref[i].at = SIM_NEVER;
     }
     g_bad = 0;
@@ -711,7 +711,7 @@ static obj g_tree[TREE_N];
 
 static void tree_handler(sim *s, sim_event *ev)
 {
-    obj *o = ev->ctx;
+    obj *o = SIM_CONTAINER(ev, obj, ev);
 
     for (int k = 1; k <= 2; k++)
         if (2 * o->id + k < TREE_N)
@@ -724,7 +724,7 @@ static uint64_t run_tree(size_t limit, sim **out)
 
     for (int i = 0; i < TREE_N; i++) {
         g_tree[i].id = i;
-        sim_event_init(&g_tree[i].ev, tree_handler, &g_tree[i]);
+        sim_event_init(&g_tree[i].ev, tree_handler);
     }
     CHECK_EQ_I64(sim_create(&s), SIM_OK);
     sim__set_queue_limit(s, limit);
@@ -749,6 +749,92 @@ static void engine_reports_out_of_memory(void)
     sim_destroy(s);
 }
 
+/* An idle event holds no record: records follow the armed events (and the
+ * cancelled ones whose entry is still queued), and are reused. */
+static uint64_t g_count;
+static void count_handler(sim *s, sim_event *ev)
+{
+    (void)s;
+    (void)ev;
+    g_count++;
+}
+
+static void records_follow_armed_events(void)
+{
+    enum { N = 10000 };
+    static obj o[N];
+    sim *s;
+    size_t bytes = 0;
+
+    CHECK_EQ_I64(sim_create(&s), 0);
+    for (int i = 0; i < N; i++)
+        sim_event_init(&o[i].ev, count_handler);
+    CHECK_EQ_I64(sim__records(s), 0);
+    for (int i = 0; i < N; i++)
+        sim_schedule(s, &o[i].ev, 1000 + i);
+    CHECK_EQ_I64(sim__records(s), N);
+    for (int i = 0; i < N; i += 2)
+        sim_cancel(s, &o[i].ev); /* their entries stay queued, and so do their records */
+    CHECK_EQ_I64(sim_pending(s), N / 2);
+    CHECK_EQ_I64(sim__records(s), N);
+    g_count = 0;
+    sim_run(s, SIM_TIME_MAX);
+    CHECK_EQ_I64(g_count, N / 2);
+    CHECK_EQ_I64(sim__records(s), 0);
+    for (int i = 0; i < N; i++)
+        CHECK(!sim_event_pending(&o[i].ev));
+    /* Arming again takes records from the pool: the engine does not grow. */
+    for (int round = 0; round < 50; round++) {
+        for (int i = 0; i < N; i++)
+            sim_schedule(s, &o[i].ev, sim_now(s) + 1 + i % 97);
+        CHECK_EQ_I64(sim__records(s), N);
+        sim_run(s, SIM_TIME_MAX);
+        if (round == 0)
+            bytes = sim_queue_bytes(s);
+    }
+    CHECK_EQ_I64(g_count, N / 2 + 50 * N);
+    CHECK(sim_queue_bytes(s) <= bytes);
+    sim_destroy(s);
+}
+
+/*
+ * A cancelled event whose entry is still queued may be bound again (a
+ * freed connection's memory is reused): the entry coming due touches
+ * neither the event nor what it was armed for since.
+ */
+static void rebinding_an_event_whose_entry_is_queued(void)
+{
+    sim *s;
+    obj o[2];
+
+    CHECK_EQ_I64(sim_create(&s), 0);
+    init_objs(o, 2);
+    sim_schedule(s, &o[0].ev, 10);
+    sim_cancel(s, &o[0].ev);             /* its entry stays queued until 10 */
+    memset(&o[0].ev, 0, sizeof o[0].ev); /* the memory reused */
+    sim_event_init(&o[0].ev, log_handler);
+    sim_schedule(s, &o[1].ev, 15);
+    CHECK_EQ_I64(sim_run(s, 12), 0);     /* the stale entry came due: nothing ran */
+    CHECK(!sim_event_pending(&o[0].ev));
+    sim_schedule(s, &o[0].ev, 20);
+    CHECK_EQ_I64(sim_run(s, 16), 1);
+    sim_schedule(s, &o[1].ev, 30);       /* ... and this one is cancelled, bound again, armed */
+    sim_cancel(s, &o[1].ev);
+    sim_event_init(&o[1].ev, log_handler);
+    sim_schedule(s, &o[1].ev, 40);
+    CHECK_EQ_I64(sim_run(s, 100), 2);
+    CHECK_EQ_I64(g_nlog, 3);
+    CHECK_EQ_I64(g_log[0].id, 1);
+    CHECK_EQ_I64(g_log[0].t, 15);
+    CHECK_EQ_I64(g_log[1].id, 0);
+    CHECK_EQ_I64(g_log[1].t, 20);
+    CHECK_EQ_I64(g_log[2].id, 1);
+    CHECK_EQ_I64(g_log[2].t, 40);
+    CHECK_EQ_I64(sim__records(s), 0);
+    CHECK_EQ_I64(sim_pending(s), 0);
+    sim_destroy(s);
+}
+
 static const check_test tests[] = {
     CHECK_TEST(ordering),
     CHECK_TEST(ties_run_in_scheduling_order),
@@ -767,5 +853,7 @@ static const check_test tests[] = {
     CHECK_TEST(fingerprint_is_deterministic),
     CHECK_TEST(evq_fails_cleanly_when_arrays_cannot_grow),
     CHECK_TEST(engine_reports_out_of_memory),
+    CHECK_TEST(records_follow_armed_events),
+    CHECK_TEST(rebinding_an_event_whose_entry_is_queued),
 };
 CHECK_MAIN(tests)

@@ -135,7 +135,7 @@ static void fix_init(fixture *x, const nic_params *p, tcp_state state)
     memset(x, 0, sizeof *x);
     g_ncalls = 0;
     CHECK_EQ_I64(sim_create(&g_s), 0);
-    sim_event_init(&x->horizon, horizon_fired, NULL);
+    sim_event_init(&x->horizon, horizon_fired);
     sim_schedule(g_s, &x->horizon, 1000000 * SIM_S);
     trace_init(&x->tb, 1, NULL);
     CHECK_EQ_I64(nic_create(p, g_s, &x->tb, &x->n), 0);

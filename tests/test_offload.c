@@ -124,7 +124,7 @@ typedef struct fixture {
 static void fix_init(fixture *x, uint64_t tps, tick_mode mode)
 {
     CHECK_EQ_I64(sim_create(&x->s), 0);
-    sim_event_init(&x->horizon, horizon_fired, NULL);
+    sim_event_init(&x->horizon, horizon_fired);
     sim_schedule(x->s, &x->horizon, HORIZON);
     tcp_init(&x->t, x->s, &test_cfg, &test_ops, NULL, 1000, NULL);
     tick_clock_init(&x->f.clock, tps, mode);

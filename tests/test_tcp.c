@@ -212,7 +212,7 @@ static struct harness {
 
 static void h_arrive(sim *s, sim_event *ev)
 {
-    flight *f = ev->ctx;
+    flight *f = SIM_CONTAINER(ev, flight, ev);
 
     (void)s;
     tcp_input(&f->to->t, &f->s);
@@ -248,7 +248,7 @@ static void h_output(tcp_tcb *t, const seg *s)
     flight *f = &g.fl[g.nfl++];
     f->to = p->other;
     f->s = *s;
-    sim_event_init(&f->ev, h_arrive, f);
+    sim_event_init(&f->ev, h_arrive);
     sim_schedule(g.s, &f->ev, sim_now(g.s) + ONE_WAY);
 }
 
@@ -381,7 +381,7 @@ static void run_for(sim_time d)
 {
     static sim_event mark;
 
-    sim_event_init(&mark, nothing, NULL);
+    sim_event_init(&mark, nothing);
     sim_schedule(g.s, &mark, sim_now(g.s) + d);
     sim_run(g.s, sim_now(g.s) + d);
 }

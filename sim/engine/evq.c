@@ -12,12 +12,13 @@
  * level at 10^6 pending events (DESIGN.md, performance notes).  Digits of 4
  * bits move an entry a quarter as often as bits would, for 256 buckets.
  *
- * Why a sorted run.  Popping an entry leads straight to its event, which at
- * 10^6 pending events is a cache miss on every pop.  The earliest entries
- * are therefore kept in order in a run, topped up from the lowest bucket
- * whenever fewer than EVQ_PREFETCH remain, and each pop prefetches the
- * event EVQ_PREFETCH pops ahead: the miss overlaps the handlers that run
- * meanwhile.
+ * Why a sorted run.  Popping an entry leads straight to its event's record
+ * (sim.c), and from there to the event, which at 10^6 pending events are
+ * cache misses on every pop.  The earliest entries are therefore kept in
+ * order in a run, topped up from the lowest bucket whenever fewer than
+ * EVQ_PREFETCH remain; each pop prefetches the record EVQ_PREFETCH pops
+ * ahead, and the engine the event of the one half as far (evq_ahead): the
+ * misses overlap the handlers that run meanwhile.
  *
  * Why a heap beside it.  A push due before `bound` cannot go to a bucket;
  * it goes into the run in order, which moves the run entries after it (or
@@ -515,7 +516,7 @@ static void absorb(evq *q, unsigned i)
     clear_nonempty(q, i);
     q->bound = range_end(q->last, i);
     for (uint32_t j = 0; j < k && keep + j < EVQ_PREFETCH; j++)
-        evq__prefetch(q->run[q->head + keep + j].ev);
+        evq__prefetch(q->run[q->head + keep + j].rec);
 }
 
 /* Split the lowest bucket i >= 16 into the buckets below it (invariant 2). */
@@ -608,7 +609,7 @@ int evq__pop_slow(evq *q, sim_time until, evq_entry *out)
             return 0;
         *out = q->run[q->head++];
         if (q->head + EVQ_PREFETCH <= q->n)
-            evq__prefetch(q->run[q->head + EVQ_PREFETCH - 1].ev);
+            evq__prefetch(q->run[q->head + EVQ_PREFETCH - 1].rec);
     }
     q->count--;
     EVQ_COUNT(q, pops, 1);

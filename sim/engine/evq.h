@@ -4,7 +4,8 @@
  * beside the run for the few pushes it cannot take cheaply.
  *
  * Only the engine uses it.  An entry is a deadline, the arming sequence
- * number and the event; entries are never removed from the middle (the
+ * number and the record of the event (below); entries are never removed
+ * from the middle (the
  * engine cancels lazily, see sim.c), so the queue needs no back-pointers.
  * Every operation is amortised O(log n) or better whatever the times
  * (evq.c says why); the common ones, a push into a bucket and a pop from
@@ -18,10 +19,29 @@
 
 #include "sim.h"
 
+/*
+ * The record of an armed event (sim.c): what a 48-byte event used to hold
+ * in the model's object, kept only while the event is armed or an entry of
+ * it is queued.  Records live in the engine's slabs and are reused, never
+ * freed, during a run, so an entry may point at one after its event went.
+ */
+struct sim_rec {
+    sim_time at;       /* deadline while pending, SIM_NEVER when idle */
+    uint64_t seq;      /* arming order, taken at each schedule/restart */
+    uint64_t qseq;     /* sequence of its live queue entry, 0: none */
+    sim_time qat;      /* time of that entry (never later than ->at) */
+    union {
+        sim_event *ev; /* the event it is the record of */
+        sim_rec *next; /* in the pool: the next free record */
+    };
+    uint32_t kind;     /* the event's handler (sim.c's table) */
+    uint32_t self;     /* its own index (the value ev->h names it by) */
+};
+
 typedef struct evq_entry {
     sim_time at;
     uint64_t seq;
-    sim_event *ev;
+    sim_rec *rec;
 } evq_entry;
 
 typedef struct evq_array {
@@ -109,12 +129,12 @@ static inline unsigned evq__bucket_of(sim_time at, sim_time last)
     return (shift << 2) | (unsigned)(((uint64_t)at >> shift) & 15);
 }
 
-/* Fetch an event into the cache ahead of its pop: both ends, as an event
+/* Fetch a record into the cache ahead of its pop: both ends, as a record
  * may straddle two cache lines. */
-static inline void evq__prefetch(const sim_event *ev)
+static inline void evq__prefetch(const sim_rec *r)
 {
-    __builtin_prefetch(ev, 1);
-    __builtin_prefetch((const char *)(ev + 1) - 1, 1);
+    __builtin_prefetch(r, 1);
+    __builtin_prefetch((const char *)(r + 1) - 1, 1);
 }
 
 int evq__push_slow(evq *q, evq_entry e);
@@ -128,9 +148,9 @@ int evq__pop_slow(evq *q, sim_time until, evq_entry *out);
  * and only evq_fini may follow; the engine pops nothing more, ends the run,
  * and its driver reports SIM_ENOMEM (sim_error).
  */
-static inline int evq_push(evq *q, sim_time at, uint64_t seq, sim_event *ev)
+static inline int evq_push(evq *q, sim_time at, uint64_t seq, sim_rec *r)
 {
-    evq_entry e = {at, seq, ev};
+    evq_entry e = {at, seq, r};
 
     if ((uint64_t)at >= q->bound && at >= 0) {
         unsigned i = evq__bucket_of(at, q->last);
@@ -167,10 +187,20 @@ static inline int evq_pop_until(evq *q, sim_time until, evq_entry *out)
         q->head = h + 1;
         q->count--;
         EVQ_COUNT(q, pops, 1);
-        evq__prefetch(q->run[h + EVQ_PREFETCH - 1].ev);
+        evq__prefetch(q->run[h + EVQ_PREFETCH - 1].rec);
         return 1;
     }
     return evq__pop_slow(q, until, out);
+}
+
+/*
+ * The record of the entry k pops ahead in the run (k < EVQ_PREFETCH), or
+ * NULL: the engine fetches its event, the record having been fetched
+ * EVQ_PREFETCH - k pops ago.
+ */
+static inline sim_rec *evq_ahead(const evq *q, uint32_t k)
+{
+    return q->head + k < q->n ? q->run[q->head + k].rec : NULL;
 }
 
 #ifdef OFFSIM_EVQ_COUNT

@@ -1,21 +1,35 @@
 /*
  * sim.c - the clock, arming and disarming of events, and the run loop.
  *
- * Lazy cancellation.  The pending set (evq.c) has no way to remove an
- * entry from the middle; instead each event remembers the sequence number
- * of its one live entry (ev->qseq).  When an entry is popped:
+ * Records.  A model's event is four bytes (sim.h); while it is armed, the
+ * engine keeps its deadline, its arming order and its queue bookkeeping in
+ * a record from a pool of slabs (records are reused, never freed, during a
+ * run), named in the event by index.  An idle event names its handler's
+ * kind instead, so the events a model embeds cost nothing while idle: a
+ * connection has a dozen and mostly one of them armed.  A record is taken
+ * when an event without one is armed and goes back to the pool when its
+ * event is idle and no live entry of it is queued: when it fires, or when
+ * the live entry of a cancelled one comes due or is purged.
  *
- *     entry.seq != ev->qseq      stale: the event was re-armed earlier than
- *                                this entry since; skip it
- *     ev->at == SIM_NEVER        the event was cancelled; skip it
- *     ev->at >  entry.at         the deadline moved later; re-queue it
+ * Lazy cancellation.  The pending set (evq.c) has no way to remove an
+ * entry from the middle; instead each record remembers the sequence number
+ * of its one live entry (qseq).  When an entry is popped:
+ *
+ *     entry.seq != r->qseq       stale: the event was re-armed earlier than
+ *                                this entry since, or the record went back
+ *                                to the pool; skip it
+ *     r->at == SIM_NEVER         the event was cancelled; skip it (and give
+ *                                the record back)
+ *     r->at >  entry.at          the deadline moved later; re-queue it
  *     otherwise                  fire
  *
  * Disarming is therefore O(1), and so is moving a deadline later (the common
  * restart of retransmit, FIN_WAIT_2 and keepalive timers): sim_restart()
  * only writes the new deadline, and the old entry re-queues itself once, when
  * it comes due.  Moving a deadline earlier, or re-arming at the very time of
- * the live entry (the arming order changes), queues a new entry.
+ * the live entry (the arming order changes), queues a new entry.  Sequence
+ * numbers are never reused, so an entry left behind by a record that went
+ * back to the pool (and maybe to another event since) is always stale.
  *
  * Entries that can only be skipped (stale ones, and the live entries of
  * cancelled events) stay queued until their time, which may be an hour
@@ -23,11 +37,11 @@
  * the restarts and cancels, they are dropped all at once (purge()) when
  * they outnumber the pending events.
  *
- * Consequence for models: a popped entry dereferences its event, so an
- * event's memory must stay valid until the engine is destroyed.  Models
- * keep objects that embed events in pools that are reused, never freed,
- * during a run; re-initialising an event (sim_event_init) is safe at any
- * time, because sequence numbers are never reused.
+ * Consequence for models: a record may refer to its event until its live
+ * entry comes due, so an event's memory must stay valid until the engine is
+ * destroyed.  Models keep objects that embed events in pools that are
+ * reused, never freed, during a run; re-binding an idle event
+ * (sim_event_init) is safe at any time.
  */
 #include "sim.h"
 
@@ -39,6 +53,12 @@
 
 /* Entries to skip tolerated beyond the pending events before a purge. */
 #define SIM_PURGE_SLACK 4096
+/* Records per slab (a power of two). */
+#define SIM_REC_SLAB_BITS 12
+#define SIM_REC_SLAB ((uint32_t)1 << SIM_REC_SLAB_BITS)
+/* Handlers: kinds 1 .. SIM_KINDS_MAX - 1 (0: an event never bound). */
+#define SIM_KINDS_MAX 256
+#define SIM_REC_MAX ((uint32_t)SIM_EV_PENDING) /* indices below the flag bits */
 
 struct sim {
     evq q;
@@ -51,20 +71,113 @@ struct sim {
     uint64_t fp;         /* trajectory fingerprint */
     int stop;
     int running;         /* inside sim_run (another scheduler may run without it) */
+    int rec_failed;      /* a record could not be allocated: events were lost */
     uint64_t poll_every;
     uint64_t poll_left;
     sim_poll_fn *poll;
     void *poll_arg;
+    /* the records */
+    sim_rec **slabs;
+    uint32_t nslabs, slab_cap;
+    sim_rec *free;       /* the pool, linked through ->next */
+    uint64_t nrecs;      /* records in use */
 };
 
-void sim_event_init(sim_event *ev, sim_handler *fn, void *ctx)
+/*
+ * The handlers, by kind: one table for the process (handlers are functions
+ * of the program, the same for every engine).  Kinds are handed out in the
+ * order handlers are first bound; a run's order of events never depends on
+ * them.  offsim is single-threaded per process (sweeps run processes).
+ */
+static sim_handler *g_kinds[SIM_KINDS_MAX];
+static uint32_t g_nkinds = 1;
+
+static uint32_t kind_of(sim_handler *fn)
 {
-    ev->at = SIM_NEVER;
-    ev->seq = 0;
-    ev->qseq = 0;
-    ev->qat = SIM_NEVER;
-    ev->fn = fn;
-    ev->ctx = ctx;
+    static uint32_t last;
+
+    if (last != 0 && g_kinds[last] == fn)
+        return last;
+    for (uint32_t k = 1; k < g_nkinds; k++)
+        if (g_kinds[k] == fn)
+            return last = k;
+    SIM_ASSERT(g_nkinds < SIM_KINDS_MAX, "more than %d event handlers", SIM_KINDS_MAX - 1);
+    g_kinds[g_nkinds] = fn;
+    return last = g_nkinds++;
+}
+
+static inline sim_rec *rec_at(const sim *s, uint32_t i)
+{
+    return &s->slabs[i >> SIM_REC_SLAB_BITS][i & (SIM_REC_SLAB - 1)];
+}
+
+/* The record of an event that has one. */
+static inline sim_rec *rec_of(const sim *s, const sim_event *ev)
+{
+    return rec_at(s, ev->h & (SIM_EV_PENDING - 1));
+}
+
+/* A record from the pool for ev (idle, without one); NULL when out of memory. */
+static sim_rec *rec_take(sim *s, sim_event *ev)
+{
+    sim_rec *r = s->free;
+
+    if (r == NULL) {
+        uint32_t base = s->nslabs * SIM_REC_SLAB;
+        sim_rec *slab;
+
+        if (s->nslabs == s->slab_cap) {
+            uint32_t cap = s->slab_cap ? 2 * s->slab_cap : 16;
+            sim_rec **v = base + SIM_REC_SLAB <= SIM_REC_MAX
+                              ? realloc(s->slabs, cap * sizeof *v)
+                              : NULL;
+
+            if (v == NULL)
+                return NULL;
+            s->slabs = v;
+            s->slab_cap = cap;
+        }
+        if ((slab = malloc(SIM_REC_SLAB * sizeof *slab)) == NULL)
+            return NULL;
+        s->slabs[s->nslabs++] = slab;
+        for (uint32_t i = SIM_REC_SLAB; i-- > 0;) {
+            slab[i].self = base + i;
+            slab[i].qseq = 0;
+            slab[i].next = s->free;
+            s->free = &slab[i];
+        }
+        r = s->free;
+    }
+    s->free = r->next;
+    s->nrecs++;
+    r->kind = ev->h;
+    r->ev = ev;
+    r->qseq = 0;
+    r->at = SIM_NEVER;
+    ev->h = SIM_EV_REC | r->self;
+    return r;
+}
+
+/*
+ * Back to the pool: its event is idle and no live entry of it is queued.
+ * The event takes its kind back, unless it was re-bound meanwhile (it then
+ * names no record, or another one).
+ */
+static inline void rec_give(sim *s, sim_rec *r)
+{
+    if (r->ev->h == (SIM_EV_REC | r->self))
+        r->ev->h = r->kind;
+    r->qseq = 0;
+    r->next = s->free;
+    s->free = r;
+    s->nrecs--;
+}
+
+void sim_event_init(sim_event *ev, sim_handler *fn)
+{
+    /* (A pending event cannot be told from uninitialised memory here.) */
+    SIM_ASSERT(fn != NULL, "binding an event to no handler");
+    ev->h = kind_of(fn);
 }
 
 sim_time sim_now(const sim *s)
@@ -73,17 +186,21 @@ sim_time sim_now(const sim *s)
     return s->ext != NULL ? s->ext->now(s->ext->q) : s->now;
 }
 
+sim_time sim_deadline(const sim *s, const sim_event *ev)
+{
+    return sim_event_pending(ev) ? rec_of(s, ev)->at : SIM_NEVER;
+}
+
 /* Is this entry the live one of a pending event?  If it is the live entry
- * of a cancelled event, that event forgets it. */
+ * of a cancelled event, that event's record goes back to the pool. */
 static int entry_live(const evq_entry *e, void *arg)
 {
-    sim_event *ev = e->ev;
+    sim_rec *r = e->rec;
 
-    (void)arg;
-    if (e->seq != ev->qseq)
+    if (e->seq != r->qseq)
         return 0;
-    if (ev->at == SIM_NEVER) {
-        ev->qseq = 0;
+    if (r->at == SIM_NEVER) {
+        rec_give(arg, r);
         return 0;
     }
     return 1;
@@ -100,53 +217,63 @@ static int entry_live(const evq_entry *e, void *arg)
  */
 static void purge(sim *s)
 {
-    evq_filter(&s->q, entry_live, NULL);
+    evq_filter(&s->q, entry_live, s);
     SIM_ASSERT(evq_size(&s->q) == s->npending, "%zu entries left for %llu pending events",
                evq_size(&s->q), (unsigned long long)s->npending);
 }
 
-static void enqueue(sim *s, sim_event *ev)
+static void enqueue(sim *s, sim_rec *r)
 {
     if (s->ext != NULL) {
-        s->ext->push(s->ext->q, ev->at, ev->seq, ev);
-        ev->qseq = ev->seq;
-        ev->qat = ev->at;
+        s->ext->push(s->ext->q, r->at, r->seq, r);
+        r->qseq = r->seq;
+        r->qat = r->at;
         return;
     }
-    if (evq_push(&s->q, ev->at, ev->seq, ev) != 0) {
+    if (evq_push(&s->q, r->at, r->seq, r) != 0) {
         s->stop = 1; /* out of memory: the run ends here (sim_error) */
         return;
     }
-    ev->qseq = ev->seq;
-    ev->qat = ev->at;
+    r->qseq = r->seq;
+    r->qat = r->at;
     if (evq_size(&s->q) > 2 * s->npending + SIM_PURGE_SLACK)
         purge(s);
 }
 
 static void arm(sim *s, sim_event *ev, sim_time at)
 {
+    sim_rec *r;
+
     SIM_ASSERT(at >= sim_now(s), "arming an event in the past: at=%lld now=%lld",
                (long long)at, (long long)sim_now(s));
-    SIM_ASSERT(ev->fn != NULL, "arming an event that was never initialised");
-    if (ev->at == SIM_NEVER)
+    SIM_ASSERT(ev->h != 0, "arming an event that was never initialised");
+    if (ev->h & SIM_EV_REC) {
+        r = rec_of(s, ev);
+    } else if ((r = rec_take(s, ev)) == NULL) {
+        s->rec_failed = 1; /* out of memory: the event is lost, the run ends */
+        s->stop = 1;
+        return;
+    }
+    if (r->at == SIM_NEVER) {
         s->npending++;
-    ev->at = at;
-    ev->seq = ++s->seq;
+        ev->h |= SIM_EV_PENDING;
+    }
+    r->at = at;
+    r->seq = ++s->seq;
     /* The live entry comes due first and will re-queue for `at`. */
-    if (ev->qseq != 0 && ev->qat < at)
+    if (r->qseq != 0 && r->qat < at)
         return;
     /* Another scheduler's entries go when they are stale: nothing it holds
-     * may point at an event its owner has since freed. */
-    if (ev->qseq != 0 && s->ext != NULL)
-        s->ext->cancel(s->ext->q, ev->qseq);
-    enqueue(s, ev);
+     * may point at a record since given to another event. */
+    if (r->qseq != 0 && s->ext != NULL)
+        s->ext->cancel(s->ext->q, r->qseq);
+    enqueue(s, r);
 }
 
 void sim_schedule(sim *s, sim_event *ev, sim_time at)
 {
-    SIM_ASSERT(ev->at == SIM_NEVER,
-               "scheduling an event that is already pending (at=%lld)",
-               (long long)ev->at);
+    SIM_ASSERT(!sim_event_pending(ev), "scheduling an event that is already pending (at=%lld)",
+               (long long)sim_deadline(s, ev));
     arm(s, ev, at);
 }
 
@@ -157,13 +284,17 @@ void sim_restart(sim *s, sim_event *ev, sim_time at)
 
 void sim_cancel(sim *s, sim_event *ev)
 {
-    if (ev->at == SIM_NEVER)
+    sim_rec *r;
+
+    if (!sim_event_pending(ev))
         return;
-    ev->at = SIM_NEVER;
+    r = rec_of(s, ev);
+    r->at = SIM_NEVER;
+    ev->h &= ~SIM_EV_PENDING;
     s->npending--;
-    if (ev->qseq != 0 && s->ext != NULL) {
-        s->ext->cancel(s->ext->q, ev->qseq);
-        ev->qseq = 0;
+    if (s->ext != NULL) {
+        s->ext->cancel(s->ext->q, r->qseq);
+        rec_give(s, r);
     }
 }
 
@@ -195,6 +326,9 @@ void sim_destroy(sim *s)
     if (s == NULL)
         return;
     evq_fini(&s->q);
+    for (uint32_t i = 0; i < s->nslabs; i++)
+        free(s->slabs[i]);
+    free(s->slabs);
     free(s);
 }
 
@@ -209,25 +343,37 @@ static inline uint64_t fp_fold(uint64_t h, uint64_t x)
 }
 
 /* A queue entry came due: skip it, re-queue it, or run its event. */
-static inline int dispatch(sim *s, sim_time at, uint64_t seq, sim_event *ev)
+static inline int dispatch(sim *s, sim_time at, uint64_t seq, sim_rec *r)
 {
-    if (seq != ev->qseq)
+    sim_event *ev;
+    sim_handler *fn;
+
+    if (seq != r->qseq)
         return 0; /* stale: the event was re-armed earlier since */
-    ev->qseq = 0;
-    if (ev->at == SIM_NEVER)
-        return 0; /* cancelled */
-    if (ev->at != at) {
-        SIM_ASSERT(ev->at > at, "live entry at %lld after deadline %lld", (long long)at,
-                   (long long)ev->at);
-        enqueue(s, ev); /* moved later */
+    r->qseq = 0;
+    if (r->at == SIM_NEVER) {
+        rec_give(s, r); /* cancelled */
         return 0;
     }
+    if (r->at != at) {
+        SIM_ASSERT(r->at > at, "live entry at %lld after deadline %lld", (long long)at,
+                   (long long)r->at);
+        enqueue(s, r); /* moved later */
+        return 0;
+    }
+    ev = r->ev;
+    fn = g_kinds[r->kind];
+    /* The event is idle before its handler runs (which may arm it again,
+     * most likely with this very record, the pool's first). */
+    ev->h = r->kind;
+    r->next = s->free;
+    s->free = r;
+    s->nrecs--;
     s->now = at;
-    ev->at = SIM_NEVER;
     s->npending--;
     s->events++;
     s->fp = fp_fold(fp_fold(s->fp, (uint64_t)at), seq);
-    ev->fn(s, ev);
+    fn(s, ev);
     if (s->poll != NULL && --s->poll_left == 0) {
         s->poll_left = s->poll_every;
         s->poll(s, s->poll_arg);
@@ -235,9 +381,9 @@ static inline int dispatch(sim *s, sim_time at, uint64_t seq, sim_event *ev)
     return 1;
 }
 
-void sim_ext_due(sim *s, sim_time at, uint64_t seq, sim_event *ev)
+void sim_ext_due(sim *s, sim_time at, uint64_t seq, sim_rec *r)
 {
-    dispatch(s, at, seq, ev);
+    dispatch(s, at, seq, r);
     /* Under sim_run the engine ends the run as natively; a program that runs
      * the other scheduler itself (Simulator::Run) keeps control of it. */
     if (s->running && (s->stop || s->npending == 0))
@@ -251,9 +397,9 @@ uint64_t sim_run(sim *s, sim_time until)
 
     SIM_ASSERT(until >= sim_now(s), "running until %lld, before now %lld", (long long)until,
                (long long)sim_now(s));
-    s->stop = s->q.failed; /* a failed queue runs nothing more */
+    s->stop = s->q.failed || s->rec_failed; /* a failed engine runs nothing more */
     if (s->ext != NULL) {
-        if (s->npending > 0) {
+        if (s->npending > 0 && !s->stop) {
             s->running = 1;
             s->ext->run(s->ext->q, until);
             s->running = 0;
@@ -266,7 +412,14 @@ uint64_t sim_run(sim *s, sim_time until)
                     s->now = until;
                 break;
             }
-            dispatch(s, e.at, e.seq, e.ev);
+            {
+                /* The event of a record fetched some pops ago (evq.h). */
+                sim_rec *a = evq_ahead(&s->q, EVQ_PREFETCH / 2);
+
+                if (a != NULL)
+                    __builtin_prefetch(a->ev, 1);
+            }
+            dispatch(s, e.at, e.seq, e.rec);
         }
     }
     if (s->poll != NULL)
@@ -276,7 +429,7 @@ uint64_t sim_run(sim *s, sim_time until)
 
 int sim_error(const sim *s)
 {
-    return s->q.failed ? SIM_ENOMEM : SIM_OK;
+    return s->q.failed || s->rec_failed ? SIM_ENOMEM : SIM_OK;
 }
 
 void sim_stop(sim *s)
@@ -309,7 +462,12 @@ uint64_t sim_fingerprint(const sim *s)
 
 size_t sim_queue_bytes(const sim *s)
 {
-    return evq_bytes(&s->q);
+    return evq_bytes(&s->q) + (size_t)s->nslabs * SIM_REC_SLAB * sizeof(sim_rec);
+}
+
+uint64_t sim__records(const sim *s)
+{
+    return s->nrecs;
 }
 
 void sim__set_queue_limit(sim *s, size_t entries)

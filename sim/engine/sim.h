@@ -12,13 +12,16 @@
  * so that the same model code can run on another scheduler (ns-3's, through
  * libns3-c) by giving these calls another body.
  *
- * Events are intrusive: a model embeds a sim_event in its own object, binds
- * it once with sim_event_init(), and recovers the object from ev->ctx in the
- * handler.  Arming never allocates.  A handler runs with sim_now() equal to
- * its deadline; an event armed for now inside a handler runs after that
- * handler returns.  Events due at the same time run in the order in which
- * they were armed (each schedule or restart takes the next sequence number),
- * so one seed always gives one run.
+ * Events are intrusive: a model embeds a sim_event (four bytes) in its own
+ * object, binds it once to its handler with sim_event_init(), and recovers
+ * the object from the event's address in the handler (SIM_CONTAINER).
+ * While an event is armed the engine keeps its deadline and arming order in
+ * a record of its own (sim.c), so an idle event costs its four bytes and
+ * nothing else.  A handler runs with sim_now() equal to its deadline; an
+ * event armed for now inside a handler runs after that handler returns.
+ * Events due at the same time run in the order in which they were armed
+ * (each schedule or restart takes the next sequence number), so one seed
+ * always gives one run.
  */
 #ifndef SIM_SIM_H
 #define SIM_SIM_H
@@ -45,28 +48,41 @@ typedef int64_t sim_time;
 
 typedef struct sim sim;
 typedef struct sim_event sim_event;
+typedef struct sim_rec sim_rec;
 typedef void sim_handler(sim *s, sim_event *ev);
 
 /*
- * The fields below are the engine's; models read only ->ctx.  They are in
- * the header so that models can embed events by value.
+ * An event as a model holds it.  The value is the engine's: idle, the
+ * handler's kind (an index into a table of handlers, sim_event_init); armed,
+ * or idle with an entry still queued (cancellation is lazy), the index of
+ * the record that holds its deadline.  Models read it only through
+ * sim_event_pending() and sim_deadline().
  */
 struct sim_event {
-    sim_time at;       /* deadline while pending, SIM_NEVER when idle */
-    uint64_t seq;      /* arming order, taken at each schedule/restart */
-    uint64_t qseq;     /* sequence of this event's live queue entry, 0: none */
-    sim_time qat;      /* time of that entry (never later than ->at) */
-    sim_handler *fn;   /* what runs when it fires */
-    void *ctx;         /* the model object that owns the event */
+    uint32_t h;
 };
 
-/* Bind an event to its handler and owner.  The event starts idle. */
-void sim_event_init(sim_event *ev, sim_handler *fn, void *ctx);
+#define SIM_EV_REC 0x80000000u     /* h holds a record's index, not a kind */
+#define SIM_EV_PENDING 0x40000000u /* armed */
+
+/*
+ * Bind an event to its handler.  The event starts idle.  An event must not
+ * be bound again while it is pending; an idle one may be (at any time: its
+ * stale queue entries are recognised by their sequence numbers).
+ */
+void sim_event_init(sim_event *ev, sim_handler *fn);
+
+/* The object of type `type` whose member `member` is the event `ev`. */
+#define SIM_CONTAINER(ev, type, member) \
+    ((type *)(void *)((char *)(ev) - offsetof(type, member)))
 
 static inline bool sim_event_pending(const sim_event *ev)
 {
-    return ev->at != SIM_NEVER;
+    return (ev->h & SIM_EV_PENDING) != 0;
 }
+
+/* The deadline of a pending event, SIM_NEVER for an idle one. */
+sim_time sim_deadline(const sim *s, const sim_event *ev);
 
 sim_time sim_now(const sim *s);
 
@@ -100,15 +116,15 @@ int sim_create(sim **out);
  * fingerprint); the scheduler only holds entries.  Cancellation is not
  * lazy there: a cancelled or re-armed-earlier event's entry is dropped at
  * once, so an owner may free an event as soon as it is idle:
- *   push(q, at, seq, ev)  queue an entry; when it comes due the scheduler
- *                         calls sim_ext_due(s, at, seq, ev)
+ *   push(q, at, seq, r)   queue an entry for the engine's record r; when it
+ *                         comes due the scheduler calls sim_ext_due(s, at, seq, r)
  *   cancel(q, seq)        drop the entry pushed with `seq` (not yet due)
  *   now(q)                its clock, in ns
  *   run(q, until)         run its events due at or before `until`
  *   stop(q)               make run() return after the current event
  */
 typedef struct sim_ext {
-    void (*push)(void *q, sim_time at, uint64_t seq, sim_event *ev);
+    void (*push)(void *q, sim_time at, uint64_t seq, sim_rec *r);
     void (*cancel)(void *q, uint64_t seq);
     sim_time (*now)(void *q);
     void (*run)(void *q, sim_time until);
@@ -119,7 +135,7 @@ typedef struct sim_ext {
 int sim_create_ext(sim **out, const sim_ext *ext);
 
 /* An entry of an external scheduler came due (see sim_ext). */
-void sim_ext_due(sim *s, sim_time at, uint64_t seq, sim_event *ev);
+void sim_ext_due(sim *s, sim_time at, uint64_t seq, sim_rec *r);
 void sim_destroy(sim *s);
 
 /*
@@ -160,8 +176,12 @@ uint64_t sim_events(const sim *s);
  * same times in the same order (INET's fingerprint tests).
  */
 uint64_t sim_fingerprint(const sim *s);
-/* Bytes the native pending set holds for entries (0 on another scheduler). */
+/* Bytes the engine holds for pending events: the native pending set's
+ * entries (none on another scheduler) and the records of armed events. */
 size_t sim_queue_bytes(const sim *s);
+/* Records in use: armed events, and cancelled ones whose entry is queued
+ * (tests). */
+uint64_t sim__records(const sim *s);
 /* Let the native pending set hold at most `entries` (0: no limit), as if
  * the allocator refused beyond them: how tests reach sim_error. */
 void sim__set_queue_limit(sim *s, size_t entries);

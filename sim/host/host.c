@@ -214,19 +214,24 @@ static int64_t expected_offload_delta(const host *h, const host_conn *hc, sim_ti
 }
 
 /* Under the checker, an event of a freed connection fired. */
-static void freed_fired(sim *s, sim_event *ev)
+static void freed_fired(sim *s, const host_conn *hc, const char *which)
 {
-    host_conn *hc = ev->ctx;
-    const char *which = ev == &hc->handoff_ev   ? "handoff completion"
-                        : ev == &hc->upload_ev  ? "upload"
-                        : ev == &hc->offload_ev ? "offload decision"
-                        : ev == &hc->tcb.timer[TT_REXMT] ? "retransmit timer"
-                        : ev == &hc->tcb.timer[TT_DELACK] ? "delayed-ACK timer"
-                                                          : "2MSL timer";
-
     inv_fail(sim_now(s), hc->id, "freed connection",
              "its local endpoint's %s event fired after the connection was freed", which);
 }
+
+#define FREED(name, member, which)                                   \
+    static void name(sim *s, sim_event *ev)                          \
+    {                                                                \
+        freed_fired(s, SIM_CONTAINER(ev, host_conn, member), which); \
+    }
+FREED(freed_handoff, handoff_ev, "handoff completion")
+FREED(freed_upload, upload_ev, "upload")
+FREED(freed_offload, offload_ev, "offload decision")
+FREED(freed_rexmt, tcb.timer[TT_REXMT], "retransmit timer")
+FREED(freed_delack, tcb.timer[TT_DELACK], "delayed-ACK timer")
+FREED(freed_2msl, tcb.timer[TT_2MSL], "2MSL timer")
+#undef FREED
 
 /* ---- occupancy ------------------------------------------------------------ */
 
@@ -543,7 +548,7 @@ static void react(host *h, host_conn *hc)
 {
     sim_time at = sim_now(h->s) + h->p.upload_delay;
 
-    if (!sim_event_pending(&hc->upload_ev) || hc->upload_ev.at > at)
+    if (!sim_event_pending(&hc->upload_ev) || sim_deadline(h->s, &hc->upload_ev) > at)
         sim_restart(h->s, &hc->upload_ev, at);
 }
 
@@ -711,7 +716,7 @@ static void upload_done(host *h, host_conn *hc)
 
 static void handoff_done(sim *s, sim_event *ev)
 {
-    host_conn *hc = ev->ctx;
+    host_conn *hc = SIM_CONTAINER(ev, host_conn, handoff_ev);
     host *h = hc->h;
     tcp_tcb *t = &hc->tcb;
     sim_time now = sim_now(s);
@@ -727,8 +732,9 @@ static void handoff_done(sim *s, sim_event *ev)
                      "(due at %lld, %lld, %lld ns): timers are frozen during a handoff",
                      owner_name[hc->owner], hc->owner,
                      hc->owner == OWNER_UPLOADING ? "upload" : "offload",
-                     (long long)t->timer[TT_REXMT].at, (long long)t->timer[TT_DELACK].at,
-                     (long long)t->timer[TT_2MSL].at);
+                     (long long)tcp_timer_deadline(t, TT_REXMT),
+                     (long long)tcp_timer_deadline(t, TT_DELACK),
+                     (long long)tcp_timer_deadline(t, TT_2MSL));
         if (hc->dlg.timeout_delta != hc->sent_delta)
             inv_fail(now, hc->id, "TimeoutDelta",
                      "the %s completes with a TimeoutDelta of %lld ticks; %lld were handed "
@@ -766,7 +772,7 @@ static void handoff_done(sim *s, sim_event *ev)
  */
 static void upload_event(sim *s, sim_event *ev)
 {
-    host_conn *hc = ev->ctx;
+    host_conn *hc = SIM_CONTAINER(ev, host_conn, upload_ev);
     host *h = hc->h;
     tcp_tcb *t = &hc->tcb;
 
@@ -785,7 +791,7 @@ static void upload_event(sim *s, sim_event *ev)
 
 static void offload_event(sim *s, sim_event *ev)
 {
-    host_conn *hc = ev->ctx;
+    host_conn *hc = SIM_CONTAINER(ev, host_conn, offload_ev);
 
     (void)s;
     host_offload(hc->h, hc);
@@ -868,9 +874,9 @@ void host_conn_init(host *h, host_conn *hc, uint32_t id, uint32_t iss, const rng
     hc->ack_rng = *ack;
     hc->offload_rng = *offload;
     hc->upload_rng = *upload;
-    sim_event_init(&hc->handoff_ev, handoff_done, hc);
-    sim_event_init(&hc->upload_ev, upload_event, hc);
-    sim_event_init(&hc->offload_ev, offload_event, hc);
+    sim_event_init(&hc->handoff_ev, handoff_done);
+    sim_event_init(&hc->upload_ev, upload_event);
+    sim_event_init(&hc->offload_ev, offload_event);
     nic_conn_init(h->nic, &hc->nic, id);
     tcp_init(&hc->tcb, h->s, &h->tcp, &host_tcp_ops, hc, iss, &hc->ack_rng);
     hc->tcb.id = id;
@@ -887,11 +893,12 @@ void host_conn_free(host_conn *hc)
         return;
     /* Each is idle (the owner frees only a quiet connection): rebinding it
      * to freed_fired changes nothing else. */
-    sim_event_init(&hc->handoff_ev, freed_fired, hc);
-    sim_event_init(&hc->upload_ev, freed_fired, hc);
-    sim_event_init(&hc->offload_ev, freed_fired, hc);
-    for (int i = 0; i < TT_N; i++)
-        sim_event_init(&hc->tcb.timer[i], freed_fired, hc);
+    sim_event_init(&hc->handoff_ev, freed_handoff);
+    sim_event_init(&hc->upload_ev, freed_upload);
+    sim_event_init(&hc->offload_ev, freed_offload);
+    sim_event_init(&hc->tcb.timer[TT_REXMT], freed_rexmt);
+    sim_event_init(&hc->tcb.timer[TT_DELACK], freed_delack);
+    sim_event_init(&hc->tcb.timer[TT_2MSL], freed_2msl);
 }
 
 int host_conn_quiet(const host_conn *hc)

@@ -83,7 +83,7 @@ flight *flight_get(flight_pool *fp)
         if (slab == NULL)
             return NULL;
         for (size_t i = 0; i < FLIGHT_SLAB; i++) {
-            sim_event_init(&slab[i].ev, fp->deliver, &slab[i]);
+            sim_event_init(&slab[i].ev, fp->deliver);
             slab[i].next = fp->free;
             fp->free = &slab[i];
         }

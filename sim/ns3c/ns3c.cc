@@ -241,17 +241,17 @@ std::vector<ns3c_sock*> g_socks;
 std::unordered_map<uint64_t, EventId> g_entries; /* the engine's entries in ns-3's list, by seq */
 
 void
-Due(sim_time at, uint64_t seq, sim_event* ev)
+Due(sim_time at, uint64_t seq, sim_rec* r)
 {
     g_entries.erase(seq);
-    sim_ext_due(g_sim, at, seq, ev);
+    sim_ext_due(g_sim, at, seq, r);
 }
 
 void
-ExtPush(void* q, sim_time at, uint64_t seq, sim_event* ev)
+ExtPush(void* q, sim_time at, uint64_t seq, sim_rec* r)
 {
     (void)q;
-    g_entries[seq] = Simulator::Schedule(NanoSeconds(at) - Simulator::Now(), &Due, at, seq, ev);
+    g_entries[seq] = Simulator::Schedule(NanoSeconds(at) - Simulator::Now(), &Due, at, seq, r);
 }
 
 void

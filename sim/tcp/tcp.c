@@ -45,7 +45,9 @@
 #include "engine/err.h"
 #include "engine/invariant.h"
 
-static void timer_fired(sim *s, sim_event *ev);
+static void rexmt_fired(sim *s, sim_event *ev);
+static void delack_fired(sim *s, sim_event *ev);
+static void twomsl_fired(sim *s, sim_event *ev);
 
 void tcp_init(tcp_tcb *t, sim *s, const tcp_cfg *cfg, const tcp_ops *ops, void *ctx,
               uint32_t iss, rng_stream *ack_rng)
@@ -69,8 +71,9 @@ void tcp_init(tcp_tcb *t, sim *s, const tcp_cfg *cfg, const tcp_ops *ops, void *
     t->rexmt_since = SIM_NEVER;
     t->tw_deadline = SIM_NEVER;
     t->syn_challenge = SIM_NEVER;
-    for (int i = 0; i < TT_N; i++)
-        sim_event_init(&t->timer[i], timer_fired, t);
+    sim_event_init(&t->timer[TT_REXMT], rexmt_fired);
+    sim_event_init(&t->timer[TT_DELACK], delack_fired);
+    sim_event_init(&t->timer[TT_2MSL], twomsl_fired);
 }
 
 /* ---- timers ----------------------------------------------------------- */
@@ -101,7 +104,7 @@ static void check_slot(const tcp_tcb *t, tcp_timer_slot slot, sim_time deadline)
                  "a FIN_WAIT_2 timer armed in the %s slot (due at %lld ns) while the %s slot "
                  "holds one (due at %lld ns): two FIN_WAIT_2 timers (R14)",
                  slot_name[slot], (long long)deadline, slot_name[other],
-                 (long long)t->timer[other].at);
+                 (long long)sim_deadline(t->s, &t->timer[other]));
 }
 
 void tcp_timer_arm(tcp_tcb *t, tcp_timer_slot slot, sim_time deadline)
@@ -118,7 +121,7 @@ void tcp_timer_cancel(tcp_tcb *t, tcp_timer_slot slot)
 
 sim_time tcp_timer_deadline(const tcp_tcb *t, tcp_timer_slot slot)
 {
-    return t->timer[slot].at;
+    return sim_deadline(t->s, &t->timer[slot]);
 }
 
 void tcp_stop_timers(tcp_tcb *t)
@@ -449,27 +452,42 @@ static void rexmt_timeout(tcp_tcb *t)
     tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
 }
 
-static void timer_fired(sim *s, sim_event *ev)
+static void timer_fired(tcp_tcb *t, tcp_timer_slot slot)
 {
-    tcp_tcb *t = ev->ctx;
-
-    (void)s;
-    if (ev == &t->timer[TT_DELACK]) {
+    if (slot == TT_DELACK) {
         send_ack(t);
     } else if (t->state == TCP_S_FIN_WAIT_2) {
-        if (inv_on() && ev == &t->timer[TT_REXMT] && tcp_outstanding(t))
-            inv_fail(sim_now(s), t->id, "timer slot",
+        if (inv_on() && slot == TT_REXMT && tcp_outstanding(t))
+            inv_fail(sim_now(t->s), t->id, "timer slot",
                      "the retransmit slot fired in FIN_WAIT_2 with %u sequence numbers "
                      "outstanding: is it the retransmission or the FIN_WAIT_2 timer (R14)?",
                      t->snd_max - t->snd_una);
         t->ops->fw2_timeout(t); /* TT_REXMT: the target's (R14); TT_2MSL: the host's */
-    } else if (ev == &t->timer[TT_REXMT]) {
+    } else if (slot == TT_REXMT) {
         rexmt_timeout(t);
     } else {
         SIM_ASSERT(t->state == TCP_S_TIME_WAIT, "2MSL timer in %s",
                    tcp_state_name[t->state]);
         transition(t, TCP_E_TIMEOUT_2MSL);
     }
+}
+
+static void rexmt_fired(sim *s, sim_event *ev)
+{
+    (void)s;
+    timer_fired(SIM_CONTAINER(ev, tcp_tcb, timer[TT_REXMT]), TT_REXMT);
+}
+
+static void delack_fired(sim *s, sim_event *ev)
+{
+    (void)s;
+    timer_fired(SIM_CONTAINER(ev, tcp_tcb, timer[TT_DELACK]), TT_DELACK);
+}
+
+static void twomsl_fired(sim *s, sim_event *ev)
+{
+    (void)s;
+    timer_fired(SIM_CONTAINER(ev, tcp_tcb, timer[TT_2MSL]), TT_2MSL);
 }
 
 /* ---- input ------------------------------------------------------------ */

@@ -26,7 +26,7 @@ void world__local_wake(world *w, conn *c)
 /* Respond once the request is in; close per the workload. */
 void world__local_app(sim *s, sim_event *ev)
 {
-    conn *c = ev->ctx;
+    conn *c = SIM_CONTAINER(ev, conn, local_app_ev);
     world *w = c->w;
     const workload_params *wl = &w->cfg->workload;
     tcp_tcb *t = host_conn_tcb(&c->local);

@@ -56,7 +56,7 @@ void world__peer_start(world *w, conn *c)
 
 void world__peer_app(sim *s, sim_event *ev)
 {
-    conn *c = ev->ctx;
+    conn *c = SIM_CONTAINER(ev, conn, app_ev);
     world *w = c->w;
     const peer_params *p = &w->cfg->peers[c->klass];
     tcp_tcb *t = &c->peer;

@@ -96,7 +96,7 @@ void world__check_counts(world *w)
 
 void world__sample(sim *s, sim_event *ev)
 {
-    world *w = ev->ctx;
+    world *w = SIM_CONTAINER(ev, world, sample_ev);
 
     if (inv_on() && sim_events(s) - w->checked_at >= w->nlive)
         world__check_counts(w);

@@ -117,7 +117,7 @@ void world__drain_held(world *w, conn *c)
 
 void world__deliver_flight(sim *s, sim_event *ev)
 {
-    flight *f = ev->ctx;
+    flight *f = SIM_CONTAINER(ev, flight, ev);
     conn *c = f->conn;
     world *w = c->w;
 

@@ -72,18 +72,23 @@ static const world_socks native_socks = {native_send, native_close, native_abort
 static int conn_quiet(const conn *c);
 
 /* Under the checker, an event of a freed connection fired. */
-static void freed_fired(sim *s, sim_event *ev)
+static void freed_fired(sim *s, const conn *c, const char *which)
 {
-    conn *c = ev->ctx;
-    const char *which = ev == &c->app_ev         ? "peer application"
-                        : ev == &c->local_app_ev ? "local application"
-                        : ev == &c->peer.timer[TT_REXMT] ? "peer's retransmit timer"
-                        : ev == &c->peer.timer[TT_DELACK] ? "peer's delayed-ACK timer"
-                                                          : "peer's 2MSL timer";
-
     inv_fail(sim_now(s), c->id, "freed connection",
              "its %s event fired after the connection was freed", which);
 }
+
+#define FREED(name, member, which)                              \
+    static void name(sim *s, sim_event *ev)                     \
+    {                                                           \
+        freed_fired(s, SIM_CONTAINER(ev, conn, member), which); \
+    }
+FREED(freed_app, app_ev, "peer application")
+FREED(freed_local_app, local_app_ev, "local application")
+FREED(freed_rexmt, peer.timer[TT_REXMT], "peer's retransmit timer")
+FREED(freed_delack, peer.timer[TT_DELACK], "peer's delayed-ACK timer")
+FREED(freed_2msl, peer.timer[TT_2MSL], "peer's 2MSL timer")
+#undef FREED
 
 /*
  * A quiet connection goes to the free list.  Under the checker it is
@@ -94,10 +99,11 @@ static void conn_free(world *w, conn *c)
 {
     if (inv_on()) {
         c->freed = 1;
-        sim_event_init(&c->app_ev, freed_fired, c);
-        sim_event_init(&c->local_app_ev, freed_fired, c);
-        for (int i = 0; i < TT_N; i++)
-            sim_event_init(&c->peer.timer[i], freed_fired, c);
+        sim_event_init(&c->app_ev, freed_app);
+        sim_event_init(&c->local_app_ev, freed_local_app);
+        sim_event_init(&c->peer.timer[TT_REXMT], freed_rexmt);
+        sim_event_init(&c->peer.timer[TT_DELACK], freed_delack);
+        sim_event_init(&c->peer.timer[TT_2MSL], freed_2msl);
         host_conn_free(&c->local);
     }
     c->next = w->free;
@@ -267,8 +273,8 @@ conn *world__conn_new(world *w, uint32_t id)
     c->app_fin_at = SIM_NEVER;
     c->close_reason = CR_OPEN;
     c->peer_outcome = PO_OPEN;
-    sim_event_init(&c->app_ev, world__peer_app, c);
-    sim_event_init(&c->local_app_ev, world__local_app, c);
+    sim_event_init(&c->app_ev, world__peer_app);
+    sim_event_init(&c->local_app_ev, world__local_app);
     host_conn_init(w->host, &c->local, id, iss_local, &ack_local, &offload, &upload);
     tcp_init(&c->peer, w->s, &w->peer_tcp[k], &world__peer_ops, c, iss_peer, &c->ack_peer_rng);
     c->peer.id = id;
@@ -295,7 +301,7 @@ static void conn_open(world *w, uint32_t id)
 
 static void arrival(sim *s, sim_event *ev)
 {
-    world *w = ev->ctx;
+    world *w = SIM_CONTAINER(ev, world, arrival_ev);
     sim_time next;
 
     bury(w);
@@ -374,8 +380,8 @@ int world__alloc(const model_config *cfg, sim *s, trace_buf *trace, const world_
     }
     flight_pool_init(&w->flights, world__deliver_flight);
     rng_init(&w->arrival_rng, cfg->sim.seed, 0, RNG_ARRIVAL);
-    sim_event_init(&w->arrival_ev, arrival, w);
-    sim_event_init(&w->sample_ev, world__sample, w);
+    sim_event_init(&w->arrival_ev, arrival);
+    sim_event_init(&w->sample_ev, world__sample);
     sim_schedule(s, &w->sample_ev, 0);
     *out = w;
     return SIM_OK;
@@ -389,7 +395,7 @@ void world__first_arrival(world *w)
     if (cfg->workload.connections > 0)
         sim_schedule(w->s, &w->arrival_ev,
                      dist_sample_time(&cfg->workload.interarrival, &w->arrival_rng));
-    if (w->arrival_ev.at > cfg->sim.duration)
+    if (sim_deadline(w->s, &w->arrival_ev) > cfg->sim.duration)
         sim_cancel(w->s, &w->arrival_ev);
 }
 
