@@ -347,7 +347,7 @@ static void delta_in_transit(void *corrupt)
     if (c == NULL || host_conn_owner(&c->local) != OWNER_OFFLOADING)
         abort();
     if (corrupt)
-        c->local.dlg.timeout_delta++;
+        c->local.transit->d.timeout_delta++;
     model_finish(&m);
 }
 

@@ -67,7 +67,7 @@ static void h_output(tcp_tcb *t, const seg *s)
 
 static sim_time h_deadline(tcp_tcb *t, sim_time delay)
 {
-    return sim_now(t->s) + delay;
+    return sim_now(tcp_sim(t)) + delay;
 }
 
 static void h_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
@@ -89,7 +89,7 @@ static const tcp_ops host_stub_ops = {
     .fw2_timeout = h_fw2_timeout,
 };
 
-static const tcp_cfg endpoint = {
+static tcp_cfg endpoint = { /* .s: the test's engine */
     .mss = 1460,
     .window = 65535,
     .rto_initial = SIM_S,
@@ -139,9 +139,11 @@ static void fix_init(fixture *x, const nic_params *p, tcp_state state)
     sim_schedule(g_s, &x->horizon, 1000000 * SIM_S);
     trace_init(&x->tb, 1, NULL);
     CHECK_EQ_I64(nic_create(p, g_s, &x->tb, &x->n), 0);
+    endpoint.s = g_s;
     nic_set_owner(x->n, &stub_ops, &endpoint);
-    nic_conn_init(x->n, &x->nc, 7);
-    tcp_init(&x->t, g_s, &endpoint, &host_stub_ops, NULL, 1000, NULL);
+    nic_conn_init(&x->nc);
+    tcp_init(&x->t, &endpoint, &host_stub_ops, NULL, 1000);
+    x->t.id = 7; /* its connection, in the event log */
     x->t.state = state; /* straight into the state (lwIP's tcp_set_state) */
 }
 

@@ -34,7 +34,7 @@ static void op_output(tcp_tcb *t, const seg *sg)
 
 static sim_time op_deadline(tcp_tcb *t, sim_time delay)
 {
-    return sim_now(t->s) + delay;
+    return sim_now(tcp_sim(t)) + delay;
 }
 
 static void op_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
@@ -61,7 +61,7 @@ static void op_deliver(tcp_tcb *t, uint32_t bytes, int fin)
 static void op_fw2_timeout(tcp_tcb *t)
 {
     g_fw2_fired++;
-    g_fw2_fired_at = sim_now(t->s);
+    g_fw2_fired_at = sim_now(tcp_sim(t));
 }
 
 static int op_give_up(tcp_tcb *t)
@@ -88,7 +88,7 @@ static const tcp_ops test_ops = {
 };
 
 /* RTO bounds chosen so that each one is visible in the delegated tests. */
-static const tcp_cfg test_cfg = {
+static tcp_cfg test_cfg = { /* .s: each test's engine */
     .mss = 1460,
     .window = 65535,
     .rto_initial = SIM_S,
@@ -126,7 +126,8 @@ static void fix_init(fixture *x, uint64_t tps, tick_mode mode)
     CHECK_EQ_I64(sim_create(&x->s), 0);
     sim_event_init(&x->horizon, horizon_fired);
     sim_schedule(x->s, &x->horizon, HORIZON);
-    tcp_init(&x->t, x->s, &test_cfg, &test_ops, NULL, 1000, NULL);
+    test_cfg.s = x->s;
+    tcp_init(&x->t, &test_cfg, &test_ops, NULL, 1000);
     tick_clock_init(&x->f.clock, tps, mode);
     x->f.timeout = 120 * SIM_S;
     x->f.on_unset = UNSET_DELTA_NONE;
@@ -798,7 +799,8 @@ static void r5_rtt_is_quantised_to_scaled_ticks(void)
     tcp_delegated d;
 
     fix_init(&x, 100, TICK_MODE_CEIL);
-    tcp_init(&r, x.s, &test_cfg, &test_ops, NULL, 1000, NULL);
+    test_cfg.s = x.s;
+    tcp_init(&r, &test_cfg, &test_ops, NULL, 1000);
     x.t.state = r.state = TCP_S_ESTABLISHED;
     /* 2 ms at 100 TPS: x8 = 1.6 rounds to 2, x4 = 0.8 rounds to 1. */
     with_rtt(&x.t, 2 * SIM_MS, 2 * SIM_MS);
@@ -845,7 +847,8 @@ static void r5_rtt_saturates_at_16_bits(void)
     tcp_delegated d;
 
     fix_init(&x, 1000, TICK_MODE_CEIL);
-    tcp_init(&r, x.s, &test_cfg, &test_ops, NULL, 1000, NULL);
+    test_cfg.s = x.s;
+    tcp_init(&r, &test_cfg, &test_ops, NULL, 1000);
     x.t.state = r.state = TCP_S_ESTABLISHED;
     with_rtt(&x.t, 10 * SIM_S, 20 * SIM_S);
     delegated_sample(&x.t, &x.f.clock, 0, -1, &d);
@@ -910,7 +913,8 @@ static void r8_no_rtt_estimate_travels_as_zero_srtt(void)
     tcp_delegated d;
 
     fix_init(&x, 1000, TICK_MODE_CEIL);
-    tcp_init(&r, x.s, &test_cfg, &test_ops, NULL, 1000, NULL);
+    test_cfg.s = x.s;
+    tcp_init(&r, &test_cfg, &test_ops, NULL, 1000);
     x.t.state = r.state = TCP_S_ESTABLISHED;
     x.t.srtt = 5 * SIM_MS; /* stale, with have_rtt = 0 */
     delegated_sample(&x.t, &x.f.clock, 0, -1, &d);
@@ -944,7 +948,8 @@ static void r8_rto_without_sample_crosses_both_ways(void)
     tcp_delegated d;
 
     fix_init(&x, 1000, TICK_MODE_CEIL);
-    tcp_init(&r, x.s, &test_cfg, &test_ops, NULL, 1000, NULL);
+    test_cfg.s = x.s;
+    tcp_init(&r, &test_cfg, &test_ops, NULL, 1000);
     for (int k = 0; k < 3; k++) {
         tick_clock_init(&x.f.clock, all_tps[k], TICK_MODE_CEIL);
         for (int i = 0; i < 3; i++) {
@@ -978,7 +983,8 @@ static void r8_sequence_state_crosses(void)
     tcp_delegated d;
 
     fix_init(&x, 1000, TICK_MODE_CEIL);
-    tcp_init(&r, x.s, &test_cfg, &test_ops, NULL, 1000, NULL);
+    test_cfg.s = x.s;
+    tcp_init(&r, &test_cfg, &test_ops, NULL, 1000);
     x.t.state = r.state = TCP_S_FIN_WAIT_2;
     x.t.rcv_nxt = 111;
     x.t.rcv_wnd = 222;
@@ -1023,7 +1029,8 @@ static void r27_retransmit_count_crosses(void)
     tcp_delegated d;
 
     fix_init(&x, 1000, TICK_MODE_CEIL);
-    tcp_init(&r, x.s, &test_cfg, &test_ops, NULL, 1000, NULL);
+    test_cfg.s = x.s;
+    tcp_init(&r, &test_cfg, &test_ops, NULL, 1000);
     x.t.state = r.state = TCP_S_ESTABLISHED;
     x.t.rexmt_count = 3;
     x.t.rexmt_since = 0;
@@ -1088,7 +1095,8 @@ static void r27_backed_off_rto_without_sample_crosses(void)
     tcp_delegated d;
 
     fix_init(&x, 1000, TICK_MODE_CEIL);
-    tcp_init(&r, x.s, &test_cfg, &test_ops, NULL, 1000, NULL);
+    test_cfg.s = x.s;
+    tcp_init(&r, &test_cfg, &test_ops, NULL, 1000);
     x.t.state = r.state = TCP_S_FIN_WAIT_1;
     x.t.rto = 12 * SIM_S;
     x.t.rexmt_count = 2;
@@ -1123,7 +1131,8 @@ static void r25_total_rt_travels_in_ticks(void)
     sim_time now = 100 * SIM_S;
 
     fix_init(&x, 1000, TICK_MODE_CEIL);
-    tcp_init(&r, x.s, &test_cfg, &test_ops, NULL, 1000, NULL);
+    test_cfg.s = x.s;
+    tcp_init(&r, &test_cfg, &test_ops, NULL, 1000);
     x.t.state = r.state = TCP_S_ESTABLISHED;
     x.t.rexmt_count = 2;
     x.t.rexmt_since = now - 2500 * SIM_MS;

@@ -118,12 +118,17 @@ typedef struct times {
     size_t n, cap;
 } times;
 
-/* Connections still open at the end, in the close-latency summary: they are
- * censored at the end of the run, known once it has ended. */
-typedef struct open_conn {
-    sim_time t_close;
-    unsigned klass;
-} open_conn;
+/*
+ * The close latencies of a peer class, as the summary needs them: 8 bytes
+ * a connection, the latency in ns doubled, plus 1 when censored (still
+ * open at the run's end).  Sorted at the end, they feed a Kaplan-Meier
+ * scan in time order (km.h): the estimate of km_add()s of the same
+ * latencies, without keeping its steps.
+ */
+typedef struct latencies {
+    uint64_t *v;
+    size_t n, cap;
+} latencies;
 
 typedef struct run_ctx {
     const scenario *sc;
@@ -138,9 +143,8 @@ typedef struct run_ctx {
     double wall_start;
     double last_report;
     times opens, expiries; /* connections' openings, NIC FIN_WAIT_2 expiries */
-    km **latency;        /* close latency per peer class (Kaplan-Meier) */
-    open_conn *open;     /* censored at the end */
-    size_t nopen, open_cap;
+    latencies *latency;  /* close latency per peer class */
+    sim_time end;        /* the run's end, once it has ended (SIM_NEVER before) */
     uint64_t fate[RESULTS_SCALAR_N]; /* after_close_* and no_close_* counts */
 } run_ctx;
 
@@ -192,34 +196,112 @@ static results_scalar_id fate(const conn_record *c)
 }
 
 /*
- * A connection's close latency (close_latency.close_s, in seconds: the same
- * arithmetic as the view's) into its class's estimate, if it is in the
- * summary: it reached close() and opened at or after sim.warmup.  One
- * still open is censored at the run's end, known later (censor_open).
+ * A connection's close latency (close_latency.close_s: the same arithmetic
+ * as the view's) into its class's, if it is in the summary: it reached
+ * close() and opened at or after sim.warmup.  One still open is censored
+ * at the run's end: it is recorded only once the run has ended.
  */
 static void add_latency(run_ctx *r, const conn_record *c)
 {
     sim_time end = c->t_time_wait != SIM_NEVER ? c->t_time_wait : c->t_closed;
+    latencies *l = &r->latency[c->klass];
+    int censored = end == SIM_NEVER;
 
     if (c->t_close == SIM_NEVER || c->t_open < r->sc->cfg.sim.warmup)
         return;
-    if (end != SIM_NEVER) {
-        if (km_add(r->latency[c->klass], (double)(end - c->t_close) / (double)SIM_S, 0) != SIM_OK)
-            r->write_failed = 1;
-        return;
+    if (censored) {
+        SIM_ASSERT(r->end != SIM_NEVER, "connection %u censored before the run ended",
+                   c->conn_id);
+        end = r->end;
     }
-    if (r->nopen == r->open_cap) {
-        size_t cap = r->open_cap ? 2 * r->open_cap : 256;
-        open_conn *v = realloc(r->open, cap * sizeof *v);
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 1024;
+        uint64_t *v = realloc(l->v, cap * sizeof *v);
 
         if (v == NULL) {
-            r->write_failed = 1;
+            r->write_failed = 1; /* the summary would be wrong: the run fails */
             return;
         }
-        r->open = v;
-        r->open_cap = cap;
+        l->v = v;
+        l->cap = cap;
     }
-    r->open[r->nopen++] = (open_conn){c->t_close, c->klass};
+    l->v[l->n++] = (uint64_t)(end - c->t_close) << 1 | (uint64_t)censored;
+}
+
+/* Sort keys: least significant byte first, eight passes of a counting sort. */
+static int sort_keys(uint64_t *v, size_t n)
+{
+    uint64_t *tmp, *src = v, *dst;
+
+    if (n < 2)
+        return SIM_OK;
+    if ((tmp = malloc(n * sizeof *tmp)) == NULL)
+        return SIM_ENOMEM;
+    dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t count[257] = {0};
+
+        for (size_t i = 0; i < n; i++)
+            count[((src[i] >> shift) & 255) + 1]++;
+        if (count[1] == n || count[((src[0] >> shift) & 255) + 1] == n)
+            continue; /* every key has the same byte here */
+        for (unsigned b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & 255]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+    free(tmp);
+    return SIM_OK;
+}
+
+/* A Kaplan-Meier scan of sorted latencies, in time order: what put_latency
+ * stores. */
+typedef struct lat_summary {
+    uint64_t n, censored;
+    km_result res[RESULTS_NQ];
+    double q[RESULTS_NQ];
+    double longest;
+} lat_summary;
+
+static void summarise(const uint64_t *v, size_t n, lat_summary *out)
+{
+    km_scan sc;
+    size_t i = 0;
+
+    memset(out, 0, sizeof *out);
+    out->n = n;
+    km_scan_init(&sc, n, RESULTS_NQ, results_quantile_p);
+    while (i < n) {
+        /* Every observation at the next time (latencies that are one
+         * double are one time, as for km_add). */
+        double t = (double)(sim_time)(v[i] >> 1) / (double)SIM_S;
+        uint64_t events = 0, censored = 0;
+
+        for (; i < n && (double)(sim_time)(v[i] >> 1) / (double)SIM_S == t; i++) {
+            censored += v[i] & 1;
+            events += !(v[i] & 1);
+        }
+        km_scan_add(&sc, t, events, censored);
+        out->censored += censored;
+    }
+    if (n == 0)
+        return;
+    for (int q = 0; q < RESULTS_NQ; q++)
+        out->res[q] = km_scan_quantile(&sc, (size_t)q, &out->q[q]);
+    out->longest = sc.t_max;
+}
+
+static void drain(run_ctx *r);
+
+/* world_end's rows reached a chunk. */
+static void drain_rows(void *arg)
+{
+    drain(arg);
 }
 
 /* Write what the model buffered; called between events only. */
@@ -331,25 +413,23 @@ static void put(run_ctx *r, runner_result *res, results_scalar_id id, double v)
  * percentiles (NAN and a mark where not reached), the longest time seen.
  * peer NULL: the run's (also into res); else the class's.
  */
-static void put_latency(run_ctx *r, runner_result *res, const char *peer, km *k)
+static void put_latency(run_ctx *r, runner_result *res, const char *peer,
+                        const lat_summary *k)
 {
     scalar_row row[4 + 2 * RESULTS_NQ];
     size_t n = 0;
     int rc = 0;
 
-    row[n++] = (scalar_row){RESULTS_CLOSE_N, (double)km_n(k)};
-    row[n++] = (scalar_row){RESULTS_CLOSE_CENSORED, (double)km_censored(k)};
-    if (km_n(k) > 0) {
-        row[n++] = (scalar_row){RESULTS_CENSORED_SHARE,
-                                    (double)km_censored(k) / (double)km_n(k)};
+    row[n++] = (scalar_row){RESULTS_CLOSE_N, (double)k->n};
+    row[n++] = (scalar_row){RESULTS_CLOSE_CENSORED, (double)k->censored};
+    if (k->n > 0) {
+        row[n++] = (scalar_row){RESULTS_CENSORED_SHARE, (double)k->censored / (double)k->n};
         for (int q = 0; q < RESULTS_NQ; q++) {
-            double t;
-            km_result kr = km_quantile(k, results_quantile_p[q], &t);
-
-            row[n++] = (scalar_row){results_quantile_scalar(q), kr == KM_REACHED ? t : NAN};
-            row[n++] = (scalar_row){results_quantile_mark(q), kr == KM_NOT_REACHED};
+            row[n++] = (scalar_row){results_quantile_scalar(q),
+                                    k->res[q] == KM_REACHED ? k->q[q] : NAN};
+            row[n++] = (scalar_row){results_quantile_mark(q), k->res[q] == KM_NOT_REACHED};
         }
-        row[n++] = (scalar_row){RESULTS_CLOSE_LONGEST_S, km_max_time(k)};
+        row[n++] = (scalar_row){RESULTS_CLOSE_LONGEST_S, k->longest};
     }
     for (size_t i = 0; i < n; i++) {
         if (peer == NULL) {
@@ -390,7 +470,9 @@ static void store_scalars(run_ctx *r, runner_result *res)
     const world_stats *st = stats(r->w);
     const model_config *cfg = &r->sc->cfg;
     world_window win;
-    km *all = NULL;
+    lat_summary sum;
+    uint64_t *all;
+    size_t total = 0, n = 0;
 
     world_window_of(r->w, &win);
     for (int i = 0; i < RESULTS_SCALAR_N; i++)
@@ -420,25 +502,35 @@ static void store_scalars(run_ctx *r, runner_result *res)
     put(r, res, RESULTS_WINDOW_END_S, (double)win.end / (double)SIM_S);
     put(r, res, RESULTS_WINDOW_WHOLE_RUN, win.whole_run);
 
-    /* Close latency: the open connections censored at the end, then per
-     * class and the classes pooled. */
-    for (size_t i = 0; i < r->nopen; i++)
-        if (km_add(r->latency[r->open[i].klass],
-                   (double)(res->end - r->open[i].t_close) / (double)SIM_S, 1) != SIM_OK)
-            r->write_failed = 1;
-    if (km_create(&all) != SIM_OK) {
+    /* Close latency: the classes pooled, then each. */
+    for (size_t k = 0; k < cfg->npeers; k++)
+        total += r->latency[k].n;
+    if ((all = malloc((total ? total : 1) * sizeof *all)) == NULL) {
         r->write_failed = 1;
         return;
     }
-    for (size_t k = 0; k < cfg->npeers; k++)
-        if (km_merge(all, r->latency[k]) != SIM_OK)
-            r->write_failed = 1;
-    put_latency(r, res, NULL, all);
-    km_free(all);
+    for (size_t k = 0; k < cfg->npeers; k++) {
+        if (r->latency[k].n > 0)
+            memcpy(all + n, r->latency[k].v, r->latency[k].n * sizeof *all);
+        n += r->latency[k].n;
+    }
+    if (sort_keys(all, total) != SIM_OK) {
+        free(all);
+        r->write_failed = 1;
+        return;
+    }
+    summarise(all, total, &sum);
+    free(all);
+    put_latency(r, res, NULL, &sum);
     for (size_t k = 0; k < cfg->npeers; k++) {
         const char *peer = world_peer_name(r->w, (unsigned)k);
 
-        put_latency(r, res, peer, r->latency[k]);
+        if (sort_keys(r->latency[k].v, r->latency[k].n) != SIM_OK) {
+            r->write_failed = 1;
+            return;
+        }
+        summarise(r->latency[k].v, r->latency[k].n, &sum);
+        put_latency(r, res, peer, &sum);
         if (r->o->engine == RUNNER_NATIVE) {
             net_link_stats to_peer, to_host;
 
@@ -483,9 +575,8 @@ static void teardown(run_ctx *r, sim *s)
 {
     free(r->opens.v);
     free(r->expiries.v);
-    free(r->open);
     for (size_t k = 0; r->latency != NULL && k < r->sc->cfg.npeers; k++)
-        km_free(r->latency[k]);
+        free(r->latency[k].v);
     free(r->latency);
     world_destroy(r->w);
     trace_fini(&r->trace);
@@ -511,7 +602,10 @@ static results_status simulate(run_ctx *r, sim *s, runner_result *res, sim_diag 
     if (r->o->engine == RUNNER_NS3)
         res->events = ns3c_event_count(); /* ns-3's TCP's events and the model's */
 #endif
-    res->end = sim_now(s);
+    res->end = r->end = sim_now(s);
+    /* The connections still open are recorded (world_end) and drained a
+     * chunk at a time: what the rows of a run take stays bounded. */
+    world_set_drain(r->w, drain_rows, r);
     if ((rc = sim_error(s)) != SIM_OK) {
         diag_add(d, "the engine failed at %.9f s: %s", (double)res->end / SIM_S,
                  sim_strerror(rc));
@@ -583,15 +677,7 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
         results_run_end(db, r.run_id, RESULTS_FAILED, 0, 0, 0, NULL, d);
         return SIM_ENOMEM;
     }
-    for (size_t k = 0; k < sc->cfg.npeers; k++)
-        if (km_create(&r.latency[k]) != SIM_OK) {
-            for (size_t j = 0; j < k; j++)
-                km_free(r.latency[j]);
-            free(r.latency);
-            diag_add(d, "out of memory");
-            results_run_end(db, r.run_id, RESULTS_FAILED, 0, 0, 0, NULL, d);
-            return SIM_ENOMEM;
-        }
+    r.end = SIM_NEVER;
     scenario_each_param(sc, store_param, &r);
 
     trace_init(&r.trace, sc->cfg.sim.log >= LOG_EVENTS,
@@ -601,8 +687,6 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
         results_run_end(db, r.run_id, RESULTS_FAILED, 0, 0, 0, NULL, d);
         sim_destroy(s);
         trace_fini(&r.trace);
-        for (size_t k = 0; k < sc->cfg.npeers; k++)
-            km_free(r.latency[k]);
         free(r.latency);
         return SIM_ENOMEM;
     }

@@ -81,8 +81,15 @@
 #define EVQ_INSERT_MAX 64
 /* The smallest array allocated. */
 #define EVQ_MIN_CAP 16
-/* Arrays are trimmed when they could hold this many entries more than 4x
- * those queued (EVQ_MIN_CAP x 256 buckets is half of it). */
+/*
+ * Trimming.  Buckets fill and empty over and over, so an array keeps the
+ * room it needed lately: after as many entries went through the run as the
+ * queue holds, if the arrays could hold this many more than 1.25x the
+ * entries queued (EVQ_MIN_CAP x 256 buckets is half of it), each bucket is
+ * shrunk to its peak since the last trim (freed if it held nothing), so
+ * that the room of a burst long past goes back without a steady state
+ * paying for regrowing arrays.  At 4x it is done at once.
+ */
 #define EVQ_TRIM_SLACK 8192
 
 static inline int before(evq *q, const evq_entry *a, const evq_entry *b)
@@ -153,10 +160,11 @@ static int grow(evq *q, evq_entry **v, uint32_t *cap, uint64_t need)
     return 0;
 }
 
-/* Shrink an array to twice its entries (at least EVQ_MIN_CAP), or free it. */
+/* Shrink an array to room for n entries and an eighth (at least
+ * EVQ_MIN_CAP), or free it when n is 0. */
 static void shrink(evq *q, evq_entry **v, uint32_t *cap, uint32_t n)
 {
-    uint64_t want = n == 0 ? 0 : n < EVQ_MIN_CAP / 2 ? EVQ_MIN_CAP : 2 * (uint64_t)n;
+    uint64_t want = n == 0 ? 0 : n < EVQ_MIN_CAP ? EVQ_MIN_CAP : (uint64_t)n + n / 8;
 
     if (want < *cap)
         (void)resize(q, v, cap, want); /* a refused shrink keeps the larger array */
@@ -484,6 +492,8 @@ static void absorb(evq *q, unsigned i)
     uint32_t k = src->n, keep = q->n - q->head;
     evq_entry *dst;
 
+    if (src->n > src->hi)
+        src->hi = src->n;
     if (run_room(q, k) != 0) {
         q->count -= k; /* dropped: the queue has failed */
         src->n = 0;
@@ -512,6 +522,7 @@ static void absorb(evq *q, unsigned i)
     }
     EVQ_COUNT(q, moves, k);
     q->n += k;
+    q->absorbed += k;
     src->n = 0;
     clear_nonempty(q, i);
     q->bound = range_end(q->last, i);
@@ -526,6 +537,8 @@ static void split(evq *q, unsigned i)
     const evq_entry *p = src->v, *end = src->v + src->n;
     sim_time base = (sim_time)range_start(q->last, i);
 
+    if (src->n > src->hi)
+        src->hi = src->n;
     q->last = base;
     if (q->bound < (uint64_t)base)
         q->bound = (uint64_t)base;
@@ -549,6 +562,13 @@ static void split(evq *q, unsigned i)
     }
     EVQ_COUNT(q, moves, src->n);
     src->n = 0;
+    /* A bucket that held a large part of the queue (timers far ahead, armed
+     * together) is not filled that much again soon: its room goes back
+     * now, or the entries would hold it at every level they pass. */
+    if ((size_t)src->cap > q->count / 8 + EVQ_TRIM_SLACK) {
+        src->hi = 0;
+        shrink(q, &src->v, &src->cap, 0);
+    }
 }
 
 /* Give back what arrays hold beyond what the entries need. */
@@ -562,10 +582,19 @@ static void trim(evq *q)
         q->head = 0;
         q->n = live;
     }
-    shrink(q, &q->run, &q->cap, live);
-    shrink(q, &q->heap.v, &q->heap.cap, q->heap.n);
-    for (unsigned i = 0; i < EVQ_NBUCKETS; i++)
-        shrink(q, &q->b[i].v, &q->b[i].cap, q->b[i].n);
+    shrink(q, &q->run, &q->cap, live > EVQ_PREFETCH ? 2 * live : 2 * EVQ_PREFETCH);
+    shrink(q, &q->heap.v, &q->heap.cap, 2 * q->heap.n);
+    for (unsigned i = 0; i < EVQ_NBUCKETS; i++) {
+        evq_array *b = &q->b[i];
+
+        uint32_t want = b->n > b->hi ? b->n : b->hi;
+
+        /* Room it needed lately stays (within the doubling it grew by). */
+        if (want == 0 || (uint64_t)b->cap > 2 * (uint64_t)want + EVQ_MIN_CAP)
+            shrink(q, &b->v, &b->cap, want);
+        b->hi = b->n;
+    }
+    q->absorbed = 0;
 }
 
 /* Top the run up to EVQ_PREFETCH entries, while buckets hold any. */
@@ -587,7 +616,8 @@ static void top_up(evq *q)
             split(q, (unsigned)i);
         }
     }
-    if (q->alloc > 4 * q->count + EVQ_TRIM_SLACK)
+    if ((q->absorbed >= q->count && q->alloc > q->count + q->count / 4 + EVQ_TRIM_SLACK) ||
+        q->alloc > 4 * q->count + EVQ_TRIM_SLACK)
         trim(q);
 }
 

@@ -48,6 +48,8 @@ typedef struct evq_array {
     evq_entry *v;
     uint32_t n;
     uint32_t cap;
+    uint32_t hi;          /* the most entries it held since the last trim (a
+                           * bucket fills until it is emptied whole) */
 } evq_array;
 
 /*
@@ -90,6 +92,7 @@ typedef struct evq {
     uint64_t nonempty[EVQ_NBUCKETS / 64]; /* bit i: bucket i holds entries */
     size_t count;         /* entries held, stale ones included */
     size_t alloc;         /* entries allocated in all arrays */
+    size_t absorbed;      /* entries moved into the run since the last trim */
     evq_array heap;       /* entries the run could not take cheaply */
     size_t alloc_limit;   /* entries all arrays may hold, 0 unlimited: a
                            * test's stand-in for an exhausted allocator */

@@ -85,7 +85,15 @@ double rng_normal_quantile(double p)
 
 double dist_sample(const dist *d, rng_stream *r)
 {
-    double u = rng_uniform(r);
+    double u;
+
+    /* A constant takes its draw without computing it (the same position
+     * in the stream after it, at none of the cost). */
+    if (d->kind == DIST_CONST) {
+        r->n++;
+        return d->a;
+    }
+    u = rng_uniform(r);
 
     switch (d->kind) {
     case DIST_CONST:

@@ -19,6 +19,7 @@
 
 #include <stdint.h>
 
+#include "err.h"
 #include "sim.h"
 
 typedef struct rng_stream {
@@ -29,6 +30,33 @@ typedef struct rng_stream {
 } rng_stream;
 
 void rng_init(rng_stream *r, uint64_t seed, uint32_t id, uint32_t purpose);
+
+/*
+ * A stream kept by its position alone.  Objects that hold many streams
+ * named by what they already know (a connection knows its id, its holder
+ * the run's seed and the purposes) keep each as a 32-bit count of the
+ * draws taken, and make the stream for a draw:
+ *
+ *     rng_stream r = rng_at(seed, id, purpose, c->loss_n);
+ *     ... draw from r ...
+ *     c->loss_n = rng_count(&r);
+ *
+ * A stream kept so that reaches 2^32 draws stops the program (SIM_ASSERT)
+ * rather than repeat its draws: 4 x 10^9 segments of one connection.
+ */
+static inline rng_stream rng_at(uint64_t seed, uint32_t id, uint32_t purpose, uint32_t n)
+{
+    rng_stream r = {seed, id, purpose, n};
+
+    return r;
+}
+
+static inline uint32_t rng_count(const rng_stream *r)
+{
+    SIM_ASSERT(r->n <= UINT32_MAX, "stream (id %u, purpose %u) drew 2^32 times", r->id,
+               r->purpose);
+    return (uint32_t)r->n;
+}
 
 /* 64 random bits: draw number r->n of the stream. */
 uint64_t rng_u64(rng_stream *r);

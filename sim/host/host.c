@@ -60,11 +60,20 @@
 
 #include "engine/err.h"
 #include "engine/invariant.h"
+#include "engine/slab.h"
 #include "offload/fw2.h"
 #include "wheel.h"
 
 struct host {
     host_params p;           /* [host] */
+    uint64_t seed;           /* its endpoints' streams (host_set_streams) */
+    uint32_t offload_purpose, upload_purpose;
+    host_transit *transit_free; /* blocks of state in transit, reused */
+    void **slabs;
+    size_t nslabs, slab_cap;
+    int err;                 /* SIM_ENOMEM once a block could not be had */
+    host_conn *restart_hc;   /* the segment being processed restarted this */
+    sim_time restart_at;     /* connection's FIN_WAIT_2 timer to this deadline */
     offload_params o;        /* [offload] */
     tcp_cfg tcp;             /* its endpoints' settings */
     dist delack;             /* host.delack as an ACK delay (also the NIC's) */
@@ -94,7 +103,7 @@ static void trace(host *h, const host_conn *hc, const char *kind, const char *de
                   const int64_t *value)
 {
     if (trace_on(h->trace))
-        trace_add(h->trace, sim_now(h->s), hc->id, kind, detail, value);
+        trace_add(h->trace, sim_now(h->s), hc->tcb.id, kind, detail, value);
 }
 
 /* A timer event of the host's, its value the TT_2MSL slot's deadline. */
@@ -161,7 +170,7 @@ void host_check_conn(const host_conn *hc)
     if (bad == NULL && hc->released && hc->owner != OWNER_HOST)
         bad = "released while the host does not hold it";
     if (bad != NULL)
-        inv_fail(sim_now(hc->h->s), hc->id, "ownership",
+        inv_fail(sim_now(hc->h->s), hc->tcb.id, "ownership",
                  "owner %s (%d), NIC holds it: %d, handoff pending: %d, released: %d, state "
                  "%s: %s",
                  hc->owner <= OWNER_UPLOADING ? owner_name[hc->owner] : "?", hc->owner, held,
@@ -188,7 +197,7 @@ static void check_fw2_exit(const host *h, const host_conn *hc, tcp_state old, tc
     if (old != TCP_S_FIN_WAIT_2 || why == TCP_E_RCV_FIN || why == TCP_E_RCV_RST ||
         why == TCP_E_ABORT || why == TCP_E_TIMEOUT_FW2)
         return;
-    inv_fail(sim_now(h->s), hc->id, "FIN_WAIT_2 exit",
+    inv_fail(sim_now(h->s), hc->tcb.id, "FIN_WAIT_2 exit",
              "left FIN_WAIT_2 for %s on %s, held by %s: only a FIN, an RST or a FIN_WAIT_2 "
              "timer ends FIN_WAIT_2",
              tcp_state_name[hc->tcb.state], tcp_event_name[why], owner_name[hc->owner]);
@@ -216,7 +225,7 @@ static int64_t expected_offload_delta(const host *h, const host_conn *hc, sim_ti
 /* Under the checker, an event of a freed connection fired. */
 static void freed_fired(sim *s, const host_conn *hc, const char *which)
 {
-    inv_fail(sim_now(s), hc->id, "freed connection",
+    inv_fail(sim_now(s), hc->tcb.id, "freed connection",
              "its local endpoint's %s event fired after the connection was freed", which);
 }
 
@@ -277,7 +286,7 @@ static void state_changed(host *h, host_conn *hc, tcp_state old, tcp_event why)
 /* The endpoint's resources are freed (it is CLOSED and the host holds it). */
 static void host_release(host *h, host_conn *hc)
 {
-    SIM_ASSERT(hc->owner == OWNER_HOST, "connection %u released by %s", hc->id,
+    SIM_ASSERT(hc->owner == OWNER_HOST, "connection %u released by %s", hc->tcb.id,
                owner_name[hc->owner]);
     count(h, hc, hc->tcb.state, -1);
     hc->released = 1;
@@ -390,7 +399,11 @@ static void maybe_offload(host *h, host_conn *hc, offload_when when)
     /* One draw per decision, whatever the probability (common random
      * numbers).  The offload itself waits until the segment that moved the
      * state has been processed: a handoff starts between events. */
-    if (rng_uniform(&hc->offload_rng) < h->o.probability)
+    rng_stream r = rng_at(h->seed, hc->tcb.id, h->offload_purpose, hc->offload_n);
+    double u = rng_uniform(&r);
+
+    hc->offload_n = rng_count(&r);
+    if (u < h->o.probability)
         sim_restart(h->s, &hc->offload_ev, sim_now(h->s));
 }
 
@@ -437,7 +450,7 @@ static void host_segment(tcp_tcb *t, const seg *s, int acceptable)
     sim_time at;
 
     (void)s;
-    hc->fw2_restart_at = SIM_NEVER;
+    h->restart_hc = NULL;
     /* A host that runs no timer of its own (timeout 0) restarts nothing: a
      * timer it inherited from the target runs to its deadline (R20). */
     if (t->state != TCP_S_FIN_WAIT_2 || !sim_event_pending(&t->timer[TT_2MSL]) ||
@@ -449,7 +462,8 @@ static void host_segment(tcp_tcb *t, const seg *s, int acceptable)
         return;
     hc->fw2_last_rx = sim_now(h->s);
     at = hc->fw2_last_rx + host_fw2_timeout_value(h, t);
-    hc->fw2_restart_at = at;
+    h->restart_hc = hc;
+    h->restart_at = at;
     /* With a check interval the timer stays; the idle clock restarts. */
     if (h->p.fw2_check_interval == 0)
         tcp_timer_arm(t, TT_2MSL, host_at(h, at - hc->fw2_last_rx));
@@ -461,11 +475,11 @@ static void host_segment_done(tcp_tcb *t)
 {
     host_conn *hc = t->ctx;
     host *h = hc->h;
-    sim_time at = hc->fw2_restart_at;
+    sim_time at = h->restart_at;
 
-    if (at == SIM_NEVER)
+    if (h->restart_hc != hc)
         return;
-    hc->fw2_restart_at = SIM_NEVER;
+    h->restart_hc = NULL;
     if (t->state != TCP_S_FIN_WAIT_2)
         return;
     h->st.fw2_restarts++;
@@ -597,6 +611,42 @@ static const nic_ops host_nic_ops = {nic_output, nic_state, nic_deliver, nic_ind
 
 /* ---- handoffs ----------------------------------------------------------- */
 
+#define TRANSIT_SLAB 256
+
+/* A block for the state hc's handoff carries; NULL when none could be had
+ * (the run stops and host_error says why). */
+static host_transit *transit_take(host *h, host_conn *hc)
+{
+    host_transit *b = h->transit_free;
+
+    if (b == NULL) {
+        host_transit *slab =
+            slab_add(&h->slabs, &h->nslabs, &h->slab_cap, TRANSIT_SLAB * sizeof *slab);
+
+        if (slab == NULL) {
+            h->err = SIM_ENOMEM;
+            sim_stop(h->s);
+            return NULL;
+        }
+        for (size_t i = 0; i < TRANSIT_SLAB; i++) {
+            slab[i].next = h->transit_free;
+            h->transit_free = &slab[i];
+        }
+        b = h->transit_free;
+    }
+    h->transit_free = b->next;
+    hc->transit = b;
+    return b;
+}
+
+/* The handoff completed: its block goes back. */
+static void transit_give(host *h, host_conn *hc)
+{
+    hc->transit->next = h->transit_free;
+    h->transit_free = hc->transit;
+    hc->transit = NULL;
+}
+
 int host_may_offload(tcp_state s)
 {
     /* R9: never in CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED or TIME_WAIT. */
@@ -612,7 +662,10 @@ void host_offload(host *h, host_conn *hc)
 
     if (hc->owner != OWNER_HOST || hc->released || !host_may_offload(t->state))
         return;
+    if (transit_take(h, hc) == NULL)
+        return;
     if (!nic_reserve(h->nic)) {
+        transit_give(h, hc);
         trace(h, hc, "refused", tcp_state_name[t->state], NULL);
         return;
     }
@@ -626,15 +679,15 @@ void host_offload(host *h, host_conn *hc)
         int64_t want = expected_offload_delta(h, hc, now, &at);
 
         if (delta != want)
-            inv_fail(now, hc->id, "TimeoutDelta",
+            inv_fail(now, hc->tcb.id, "TimeoutDelta",
                      "the host hands over %lld ticks in %s, expected %lld: its timer is due at "
                      "%lld ns (%lld ns from now), rounded up to %lld ns ticks",
                      (long long)delta, tcp_state_name[t->state], (long long)want,
                      (long long)at, at == SIM_NEVER ? -1LL : (long long)(at - now),
                      (long long)clock->tick);
-        hc->sent_delta = delta;
+        hc->transit->sent_delta = delta;
     }
-    delegated_sample(t, clock, now, delta, &hc->dlg);
+    delegated_sample(t, clock, now, delta, &hc->transit->d);
     trace(h, hc, "offload", tcp_state_name[t->state], &delta);
     tcp_stop_timers(t);
     hc->handoffs++;
@@ -651,10 +704,10 @@ void host_upload(host *h, host_conn *hc)
     sim_time now = sim_now(h->s);
     int64_t delta;
 
-    if (hc->owner != OWNER_NIC)
+    if (hc->owner != OWNER_NIC || transit_take(h, hc) == NULL)
         return;
-    delta = nic_give(h->nic, &hc->nic, t, &hc->dlg); /* the NIC checks its delta */
-    hc->sent_delta = delta;
+    delta = nic_give(h->nic, &hc->nic, t, &hc->transit->d); /* the NIC checks its delta */
+    hc->transit->sent_delta = delta;
     trace(h, hc, "upload", tcp_state_name[t->state], &delta);
     hc->handoffs++;
     h->st.uploads++;
@@ -681,7 +734,7 @@ static void upload_done(host *h, host_conn *hc)
     tcp_tcb *t = &hc->tcb;
     const tick_clock *clock = nic_clock(h->nic);
     sim_time now = sim_now(h->s);
-    int64_t delta = hc->dlg.timeout_delta;
+    int64_t delta = hc->transit->d.timeout_delta;
 
     switch (t->state) {
     case TCP_S_CLOSED:
@@ -722,12 +775,12 @@ static void handoff_done(sim *s, sim_event *ev)
     sim_time now = sim_now(s);
 
     SIM_ASSERT(hc->owner == OWNER_UPLOADING || hc->owner == OWNER_OFFLOADING,
-               "handoff of connection %u completes with owner %s", hc->id, owner_name[hc->owner]);
+               "handoff of connection %u completes with owner %s", hc->tcb.id, owner_name[hc->owner]);
     if (inv_on()) {
         /* The timers stayed frozen, and the delta arrives as it was sent
          * (the delegated state in transit). */
         if (timers_pending(t))
-            inv_fail(now, hc->id, "ownership",
+            inv_fail(now, hc->tcb.id, "ownership",
                      "owner %s (%d): the %s completes while a timer of its endpoint runs "
                      "(due at %lld, %lld, %lld ns): timers are frozen during a handoff",
                      owner_name[hc->owner], hc->owner,
@@ -735,29 +788,35 @@ static void handoff_done(sim *s, sim_event *ev)
                      (long long)tcp_timer_deadline(t, TT_REXMT),
                      (long long)tcp_timer_deadline(t, TT_DELACK),
                      (long long)tcp_timer_deadline(t, TT_2MSL));
-        if (hc->dlg.timeout_delta != hc->sent_delta)
-            inv_fail(now, hc->id, "TimeoutDelta",
+        if (hc->transit->d.timeout_delta != hc->transit->sent_delta)
+            inv_fail(now, hc->tcb.id, "TimeoutDelta",
                      "the %s completes with a TimeoutDelta of %lld ticks; %lld were handed "
                      "over",
                      hc->owner == OWNER_UPLOADING ? "upload" : "offload",
-                     (long long)hc->dlg.timeout_delta, (long long)hc->sent_delta);
+                     (long long)hc->transit->d.timeout_delta,
+                     (long long)hc->transit->sent_delta);
     }
     if (hc->owner == OWNER_UPLOADING) {
         t->ops = &host_tcp_ops;
         t->cfg = &h->tcp;
         t->ctx = hc;
-        delegated_install(t, nic_clock(h->nic), now, &hc->dlg);
+        delegated_install(t, nic_clock(h->nic), now, &hc->transit->d);
         set_owner(h, hc, OWNER_HOST);
         nic_release(h->nic, &hc->nic);
         upload_done(h, hc);
     } else {
         set_owner(h, hc, OWNER_NIC);
-        nic_take(h->nic, &hc->nic, t, &hc->dlg);
+        nic_take(h->nic, &hc->nic, t, &hc->transit->d);
         if (h->o.upload_rate > 0) {
             dist e = {DIST_EXP, (double)SIM_S / h->o.upload_rate, 0};
-            sim_restart(h->s, &hc->upload_ev, now + dist_sample_time(&e, &hc->upload_rng));
+            rng_stream r = rng_at(h->seed, t->id, h->upload_purpose, hc->upload_n);
+            sim_time at = now + dist_sample_time(&e, &r);
+
+            hc->upload_n = rng_count(&r);
+            sim_restart(h->s, &hc->upload_ev, at);
         }
     }
+    transit_give(h, hc);
     if (inv_on())
         host_check_conn(hc);
     h->ops->handoff_done(hc);
@@ -833,6 +892,7 @@ int host_create(const host_params *hp, const offload_params *op, const tcp_param
     h->delack = (dist){DIST_CONST, (double)hp->delack, 0};
     /* The host's own clock is exact to the millisecond (RFC 6298's G). */
     host_tcp_cfg(&h->tcp, hp, tp, &h->delack, SIM_MS);
+    h->tcp.s = s;
     /* The target shares the host's settings, delayed ACKs included. */
     nic_set_owner(n, &host_nic_ops, &h->tcp);
     host_window(h, 0, SIM_NEVER);
@@ -858,27 +918,41 @@ void host_area(const host *h, int whole, double *fin_wait_2, double *time_wait)
     }
 }
 
+void host_set_streams(host *h, uint64_t seed, uint32_t ack, uint32_t offload, uint32_t upload,
+                      tcp_pool *pool)
+{
+    h->seed = seed;
+    h->offload_purpose = offload;
+    h->upload_purpose = upload;
+    h->tcp.seed = seed;
+    h->tcp.ack_purpose = ack;
+    h->tcp.pool = pool;
+    nic_set_owner(h->nic, &host_nic_ops, &h->tcp); /* the target's copy too */
+}
+
+int host_error(const host *h)
+{
+    return h->err;
+}
+
 void host_destroy(host *h)
 {
+    if (h == NULL)
+        return;
+    slabs_free(h->slabs, h->nslabs);
     free(h);
 }
 
-void host_conn_init(host *h, host_conn *hc, uint32_t id, uint32_t iss, const rng_stream *ack,
-                    const rng_stream *offload, const rng_stream *upload)
+void host_conn_init(host *h, host_conn *hc, uint32_t id, uint32_t iss)
 {
     memset(hc, 0, sizeof *hc);
     hc->h = h;
-    hc->id = id;
     hc->owner = OWNER_HOST;
-    hc->fw2_restart_at = SIM_NEVER;
-    hc->ack_rng = *ack;
-    hc->offload_rng = *offload;
-    hc->upload_rng = *upload;
     sim_event_init(&hc->handoff_ev, handoff_done);
     sim_event_init(&hc->upload_ev, upload_event);
     sim_event_init(&hc->offload_ev, offload_event);
-    nic_conn_init(h->nic, &hc->nic, id);
-    tcp_init(&hc->tcb, h->s, &h->tcp, &host_tcp_ops, hc, iss, &hc->ack_rng);
+    nic_conn_init(&hc->nic);
+    tcp_init(&hc->tcb, &h->tcp, &host_tcp_ops, hc, iss);
     hc->tcb.id = id;
 }
 
@@ -889,6 +963,7 @@ void host_conn_finish(host_conn *hc)
 
 void host_conn_free(host_conn *hc)
 {
+    tcp_release(&hc->tcb);
     if (!inv_on())
         return;
     /* Each is idle (the owner frees only a quiet connection): rebinding it

@@ -122,30 +122,49 @@ extern const char *const owner_name[];
 typedef struct host host;
 
 /*
+ * The delegated state of a connection in transit (R5, R8, R10-R12, R19,
+ * R20), from a handoff's start to its completion: a block from the host's
+ * pool, not a part of every connection.
+ */
+typedef struct host_transit {
+    tcp_delegated d;
+    int64_t sent_delta;      /* the checker: the TimeoutDelta handed over */
+    struct host_transit *next; /* in the pool */
+} host_transit;
+
+/*
  * A connection's local endpoint and what its holders keep about it,
  * embedded in the owner's connection and bound with host_conn_init().  The
  * fields are the host's; others read them through the functions below.
+ * 240 bytes: the endpoint (tcp.h), then
+ *   h                 the host
+ *   transit           the delegated state of a handoff under way, or NULL
+ *   fw2_last_rx       idle FIN_WAIT_2 timer: the last acceptable segment
+ *   offload_n, upload_n  draws taken from its streams of offload decisions
+ *                     and random upload times (named by the host's seed,
+ *                     the connection and host_set_streams' purposes)
+ *   handoff_ev, upload_ev, offload_ev  its events
+ *   handoffs, nic, owner .. abort  counts and flags
+ * The segment being processed restarts the FIN_WAIT_2 timer to a deadline
+ * the host keeps until the segment is done (one segment at a time).
  */
 typedef struct host_conn {
     tcp_tcb tcb;             /* the endpoint: the host's hooks, or the NIC's */
-    nic_conn nic;            /* the NIC's half */
     host *h;
-    uint32_t id;
+    host_transit *transit;   /* state in transit, or NULL */
+    sim_time fw2_last_rx;    /* idle FIN_WAIT_2 timer: the last acceptable segment */
+    uint32_t offload_n;      /* draws of its offload-decision stream */
+    uint32_t upload_n;       /* draws of its random-upload stream */
+    sim_event handoff_ev;    /* completion of an offload or upload */
+    sim_event upload_ev;     /* the host's reaction to an indication, or a random upload */
+    sim_event offload_ev;    /* an offload decision, taken between events */
+    uint16_t handoffs;
+    nic_conn nic;            /* the NIC's half */
     uint8_t owner;           /* an owner value */
     uint8_t released;        /* the endpoint's resources are freed */
     uint8_t asked;           /* the target asked for an upload (R41) */
     uint8_t fw2_stage;       /* FW2_MODE_LINUX: the first (keep-alive timer) stage runs */
     uint8_t abort;           /* the host's next reaction is an abortive disconnect (A17) */
-    uint16_t handoffs;
-    tcp_delegated dlg;       /* state in transit */
-    sim_event handoff_ev;    /* completion of an offload or upload */
-    sim_event upload_ev;     /* the host's reaction to an indication, or a random upload */
-    sim_event offload_ev;    /* an offload decision, taken between events */
-    rng_stream ack_rng, offload_rng, upload_rng;
-    sim_time fw2_last_rx;    /* idle FIN_WAIT_2 timer: the last acceptable segment */
-    sim_time fw2_restart_at; /* the segment being processed restarted it to this
-                              * deadline (SIM_NEVER: it did not) */
-    int64_t sent_delta;      /* the checker: the TimeoutDelta of the handoff under way */
 } host_conn;
 
 /*
@@ -184,6 +203,19 @@ int host_create(const host_params *hp, const offload_params *op, const tcp_param
 void host_destroy(host *h);
 
 /*
+ * The random streams of the host's endpoints, named (seed, connection id,
+ * purpose) (rng.h), and the pool their reassembly blocks come from; set by
+ * the owner before the first connection.  Until then every stream has seed
+ * and purposes 0, and blocks are malloc'ed.
+ */
+void host_set_streams(host *h, uint64_t seed, uint32_t ack, uint32_t offload, uint32_t upload,
+                      tcp_pool *pool);
+
+/* SIM_OK, or SIM_ENOMEM once a handoff could not be had for want of memory
+ * (the run was stopped: the owner reports it failed). */
+int host_error(const host *h);
+
+/*
  * The measurement window [from, to) of the occupancy integrals (to =
  * SIM_NEVER: open-ended; the default is [0, SIM_NEVER)), set before the
  * first connection; and, as of now, the integrals (connection-ns) of
@@ -194,11 +226,10 @@ void host_area(const host *h, int whole, double *fin_wait_2, double *time_wait);
 
 /*
  * A new connection's local endpoint, in CLOSED, held by the host: its
- * initial sequence number and its random streams (delayed ACKs, offload
- * decisions, random upload times), which the owner names.
+ * connection's number (which names its random streams) and its initial
+ * sequence number.
  */
-void host_conn_init(host *h, host_conn *hc, uint32_t id, uint32_t iss, const rng_stream *ack,
-                    const rng_stream *offload, const rng_stream *upload);
+void host_conn_init(host *h, host_conn *hc, uint32_t id, uint32_t iss);
 
 /* R9: the states in which the host may offload a connection. */
 int host_may_offload(tcp_state s);

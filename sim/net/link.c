@@ -35,19 +35,29 @@ sim_time link_cross(net_link *l, sim_time now, uint32_t wire_bytes)
     return enqueue(&l->busy_until, &l->st, l->bandwidth_bps, now, wire_bytes);
 }
 
-sim_time path_transmit(path *p, net_link *first, sim_time now, uint32_t wire_bytes)
+sim_time path_transmit(path *p, path_class *k, uint32_t id, sim_time delay, net_link *first,
+                       sim_time now, uint32_t wire_bytes)
 {
-    path_class *k = p->cls;
     sim_time sent, arrival;
 
     if (first != NULL)
         now = link_cross(first, now, wire_bytes);
     sent = enqueue(&p->busy_until, &k->st, k->bandwidth_bps, now, wire_bytes);
-    if (k->loss > 0 && rng_uniform(&p->loss_rng) < k->loss)
-        return SIM_NEVER;
-    arrival = sent + p->delay;
-    if (k->jitter != NULL)
-        arrival += dist_sample_time(k->jitter, &p->jitter_rng);
+    if (k->loss > 0) {
+        rng_stream r = rng_at(k->seed, id, k->loss_purpose, p->loss_n);
+        double u = rng_uniform(&r);
+
+        p->loss_n = rng_count(&r);
+        if (u < k->loss)
+            return SIM_NEVER;
+    }
+    arrival = sent + delay;
+    if (k->jitter != NULL) {
+        rng_stream r = rng_at(k->seed, id, k->jitter_purpose, p->jitter_n);
+
+        arrival += dist_sample_time(k->jitter, &r);
+        p->jitter_n = rng_count(&r);
+    }
     if (arrival < p->last_arrival)
         arrival = p->last_arrival;
     p->last_arrival = arrival;

@@ -83,27 +83,33 @@ typedef struct path_class {
     uint64_t bandwidth_bps;
     double loss;
     const dist *jitter;    /* NULL: none */
+    uint64_t seed;         /* its paths' loss and jitter streams are (seed, */
+    uint32_t loss_purpose, jitter_purpose; /* connection, purpose) (rng.h) */
     net_link_stats st;     /* its connections' queues together */
 } path_class;
 
-/* One direction of a connection's path: its own queue. */
+/*
+ * One direction of a connection's path: its own queue and the positions of
+ * its streams, 24 bytes.  Its class (the settings, the streams' names) and
+ * its delay (drawn once for both directions) are the connection's to give.
+ */
 typedef struct path {
-    path_class *cls;
-    sim_time delay;        /* propagation, drawn per connection */
     sim_time busy_until;   /* when its queue is empty */
     sim_time last_arrival; /* a segment never overtakes the one before it */
-    rng_stream loss_rng;
-    rng_stream jitter_rng;
+    uint32_t loss_n;       /* draws taken from its loss stream */
+    uint32_t jitter_n;     /* ... and from its jitter stream */
 } path;
 
 /*
- * When a segment of wire_bytes sent now arrives at the far end of the path,
- * or SIM_NEVER when it is lost.  It crosses `first` (a shared link before
- * the path, or NULL), then is serialized behind the path's own queue (lost
- * segments too: they are lost on the way), then delayed by the path's delay
- * plus jitter, and never earlier than the path's previous arrival.
+ * When a segment of wire_bytes sent now on the path p of connection `id`
+ * (class k, propagation delay `delay`) arrives at the far end, or
+ * SIM_NEVER when it is lost.  It crosses `first` (a shared link before the
+ * path, or NULL), then is serialized behind the path's own queue (lost
+ * segments too: they are lost on the way), then delayed by the delay plus
+ * jitter, and never earlier than the path's previous arrival.
  */
-sim_time path_transmit(path *p, net_link *first, sim_time now, uint32_t wire_bytes);
+sim_time path_transmit(path *p, path_class *k, uint32_t id, sim_time delay, net_link *first,
+                       sim_time now, uint32_t wire_bytes);
 
 /* When a segment of wire_bytes reaching the shared link l now has crossed it. */
 sim_time link_cross(net_link *l, sim_time now, uint32_t wire_bytes);

@@ -40,7 +40,7 @@ static sim_time fs_deadline(tcp_tcb *t, sim_time delay)
 {
     ns3c_fw2 *h = t->ctx;
 
-    return tick_after(&h->f.clock, sim_now(t->s), delay);
+    return tick_after(&h->f.clock, sim_now(tcp_sim(t)), delay);
 }
 
 static void fs_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
@@ -157,7 +157,8 @@ ns3c_fw2 *ns3c_fw2_offload(ns3c_sock *s, const ns3c_fw2_cfg *cfg, int64_t timeou
     h->f.on_unset = UNSET_DELTA_NONE;   /* A2, DESIGN.md's default */
     h->f.expired_delta = TIMEOUT_DELTA_NOT_RUNNING; /* A5, likewise */
     h->tcfg.time_wait = SIM_NEVER;      /* TIME_WAIT is ns-3's */
-    tcp_init(&h->t, engine, &h->tcfg, &fw2sock_ops, h, 0, NULL);
+    h->tcfg.s = engine;
+    tcp_init(&h->t, &h->tcfg, &fw2sock_ops, h, 0);
 
     h->installing = 1;
     follow(h, (tcp_state)ns3c_sock_state(s));
@@ -170,7 +171,7 @@ ns3c_fw2 *ns3c_fw2_offload(ns3c_sock *s, const ns3c_fw2_cfg *cfg, int64_t timeou
 
 int64_t ns3c_fw2_delta(const ns3c_fw2 *h)
 {
-    return fw2_upload_delta(&h->f, &h->t, sim_now(h->t.s), h->did_expire);
+    return fw2_upload_delta(&h->f, &h->t, sim_now(tcp_sim(&h->t)), h->did_expire);
 }
 
 int64_t ns3c_fw2_upload(ns3c_fw2 *h)

@@ -58,7 +58,7 @@ sim_time fw2_target_deadline(const fw2_cfg *f, sim_time now, int64_t delta)
 
 void fw2_start(const fw2_cfg *f, tcp_tcb *t)
 {
-    tcp_timer_arm(t, TT_REXMT, tick_after(&f->clock, sim_now(t->s), f->timeout));
+    tcp_timer_arm(t, TT_REXMT, tick_after(&f->clock, sim_now(tcp_sim(t)), f->timeout));
 }
 
 int fw2_on_segment(const fw2_cfg *f, tcp_tcb *t, int acceptable)
@@ -73,7 +73,7 @@ int fw2_on_segment(const fw2_cfg *f, tcp_tcb *t, int acceptable)
 
 void fw2_install(const fw2_cfg *f, tcp_tcb *t, int64_t delta)
 {
-    sim_time at = fw2_target_deadline(f, sim_now(t->s), delta);
+    sim_time at = fw2_target_deadline(f, sim_now(tcp_sim(t)), delta);
 
     if (at == SIM_NEVER)
         tcp_timer_cancel(t, TT_REXMT);

@@ -23,6 +23,7 @@
  */
 #include "nic.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "engine/err.h"
@@ -48,25 +49,26 @@ const char *const nic_indication_name[NIC_IND_N] = {
     [NIC_IND_UPLOAD_REQUESTED] = "Retrieve:UploadRequested",
 };
 
-static void trace(nic *n, const nic_conn *nc, const char *kind, const char *detail,
+static void trace(nic *n, const tcp_tcb *t, const char *kind, const char *detail,
                   const int64_t *value)
 {
     if (trace_on(n->trace))
-        trace_add(n->trace, sim_now(n->s), nc->id, kind, detail, value);
+        trace_add(n->trace, sim_now(n->s), t->id, kind, detail, value);
 }
 
 /* A timer event of the NIC's, its value the FIN_WAIT_2 (retransmit) slot's deadline. */
-static void trace_timer(nic *n, const nic_conn *nc, const tcp_tcb *t, const char *kind)
+static void trace_timer(nic *n, const tcp_tcb *t, const char *kind)
 {
     if (trace_on(n->trace)) {
         int64_t at = tcp_timer_deadline(t, TT_REXMT);
-        trace(n, nc, kind, "nic", at == SIM_NEVER ? NULL : &at);
+        trace(n, t, kind, "nic", at == SIM_NEVER ? NULL : &at);
     }
 }
 
-static void indicate(nic *n, nic_conn *nc, nic_indication what, int want_upload)
+static void indicate(nic *n, nic_conn *nc, const tcp_tcb *t, nic_indication what,
+                     int want_upload)
 {
-    trace(n, nc, "indicate", nic_indication_name[what], NULL);
+    trace(n, t, "indicate", nic_indication_name[what], NULL);
     n->st.indications++;
     n->ops->indicate(nc, what, want_upload);
 }
@@ -89,25 +91,26 @@ static void fin_wait_2_add(nic *n, int64_t d)
 
 /* ---- the hooks on a connection the NIC holds ---------------------------- */
 
+/* The NIC holding t: its settings are the NIC's own (nic_take). */
+#define NIC_OF(t) ((nic *)(void *)((char *)(void *)(t)->cfg - offsetof(nic, tcp)))
+
 static void nic_output(tcp_tcb *t, const seg *s)
 {
     nic_conn *nc = t->ctx;
 
-    nc->n->ops->output(nc, s);
+    NIC_OF(t)->ops->output(nc, s);
 }
 
 /* R3: every target timer runs on the tick clock. */
 static sim_time nic_deadline(tcp_tcb *t, sim_time delay)
 {
-    nic_conn *nc = t->ctx;
-
-    return tick_after(&nc->n->fw2.clock, sim_now(t->s), delay);
+    return tick_after(&NIC_OF(t)->fw2.clock, sim_now(tcp_sim(t)), delay);
 }
 
 static void nic_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 {
     nic_conn *nc = t->ctx;
-    nic *n = nc->n;
+    nic *n = NIC_OF(t);
 
     if (nc->held)
         fin_wait_2_add(n, (t->state == TCP_S_FIN_WAIT_2) - (old == TCP_S_FIN_WAIT_2));
@@ -115,28 +118,28 @@ static void nic_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
     switch (t->state) {
     case TCP_S_FIN_WAIT_2:
         /* R46: our FIN is acknowledged, the graceful disconnect completes. */
-        indicate(n, nc, NIC_IND_DISCONNECT_COMPLETE, 0);
+        indicate(n, nc, t, NIC_IND_DISCONNECT_COMPLETE, 0);
         /* R13: entering FIN_WAIT_2 starts the timer, R15's value. */
         fw2_start(&n->fw2, t);
-        trace_timer(n, nc, t, "fw2_start");
+        trace_timer(n, t, "fw2_start");
         break;
     case TCP_S_CLOSE_WAIT:
     case TCP_S_CLOSING:
         /* R39: the FIN arrived (the model's application reads at once). */
-        indicate(n, nc, NIC_IND_DISCONNECT, 0);
+        indicate(n, nc, t, NIC_IND_DISCONNECT, 0);
         break;
     case TCP_S_TIME_WAIT:
         /* From FIN_WAIT_2 the FIN arrived (R39); from CLOSING our FIN was
          * acknowledged (R46).  Then R50/A8: TIME_WAIT belongs to the host. */
-        indicate(n, nc, old == TCP_S_CLOSING ? NIC_IND_DISCONNECT_COMPLETE : NIC_IND_DISCONNECT,
+        indicate(n, nc, t, old == TCP_S_CLOSING ? NIC_IND_DISCONNECT_COMPLETE : NIC_IND_DISCONNECT,
                  0);
-        indicate(n, nc, NIC_IND_UPLOAD_REQUESTED, 1);
+        indicate(n, nc, t, NIC_IND_UPLOAD_REQUESTED, 1);
         break;
     case TCP_S_CLOSED:
         if (why == TCP_E_RCV_RST)
-            indicate(n, nc, NIC_IND_ABORT, 1); /* R40 */
+            indicate(n, nc, t, NIC_IND_ABORT, 1); /* R40 */
         else if (why == TCP_E_RCV_ACK_OF_FIN)
-            indicate(n, nc, NIC_IND_DISCONNECT_COMPLETE, 1); /* R46, R49 */
+            indicate(n, nc, t, NIC_IND_DISCONNECT_COMPLETE, 1); /* R46, R49 */
         /* TIMEOUT_FW2 indicates in nic_fw2_timeout (A1: after CLOSED). */
         break;
     default:
@@ -147,7 +150,7 @@ static void nic_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 static void nic_segment(tcp_tcb *t, const seg *s, int acceptable)
 {
     nic_conn *nc = t->ctx;
-    nic *n = nc->n;
+    nic *n = NIC_OF(t);
 
     (void)s;
     /* R16, A4: an acceptable segment restarts the FIN_WAIT_2 timer. */
@@ -162,7 +165,7 @@ static void nic_segment(tcp_tcb *t, const seg *s, int acceptable)
 static void nic_segment_done(tcp_tcb *t)
 {
     nic_conn *nc = t->ctx;
-    nic *n = nc->n;
+    nic *n = NIC_OF(t);
 
     if (!nc->restarted)
         return;
@@ -170,14 +173,14 @@ static void nic_segment_done(tcp_tcb *t)
     if (t->state != TCP_S_FIN_WAIT_2)
         return;
     n->st.fw2_restarts++;
-    trace_timer(n, nc, t, "fw2_restart");
+    trace_timer(n, t, "fw2_restart");
 }
 
 static void nic_deliver(tcp_tcb *t, uint32_t bytes, int fin)
 {
     nic_conn *nc = t->ctx;
 
-    nc->n->ops->deliver(nc, bytes, fin);
+    NIC_OF(t)->ops->deliver(nc, bytes, fin);
 }
 
 /*
@@ -188,13 +191,13 @@ static void nic_deliver(tcp_tcb *t, uint32_t bytes, int fin)
 static void nic_fw2_timeout(tcp_tcb *t)
 {
     nic_conn *nc = t->ctx;
-    nic *n = nc->n;
+    nic *n = NIC_OF(t);
 
-    trace(n, nc, "fw2_expire", "nic", NULL);
+    trace(n, t, "fw2_expire", "nic", NULL);
     n->st.fw2_expiries++;
     nc->expired = 1;
     tcp_set_state(t, TCP_S_CLOSED, TCP_E_TIMEOUT_FW2);
-    indicate(n, nc, NIC_IND_TIMEOUT_EXPIRATION, 1);
+    indicate(n, nc, t, NIC_IND_TIMEOUT_EXPIRATION, 1);
 }
 
 /* R26, A12: the target asks for an upload and stops retransmitting. */
@@ -202,7 +205,7 @@ static int nic_give_up(tcp_tcb *t)
 {
     nic_conn *nc = t->ctx;
 
-    indicate(nc->n, nc, NIC_IND_TIMEOUT_EXPIRATION, 1);
+    indicate(NIC_OF(t), nc, t, NIC_IND_TIMEOUT_EXPIRATION, 1);
     return 0;
 }
 
@@ -268,10 +271,8 @@ void nic_set_owner(nic *n, const nic_ops *ops, const tcp_cfg *endpoint)
     n->tcp.granularity = n->fw2.clock.tick;
 }
 
-void nic_conn_init(nic *n, nic_conn *nc, uint32_t id)
+void nic_conn_init(nic_conn *nc)
 {
-    nc->n = n;
-    nc->id = id;
     nc->held = 0;
     nc->expired = 0;
 }
@@ -347,14 +348,14 @@ static void check_give_delta(const nic *n, const nic_conn *nc, const tcp_tcb *t,
                        : "the remaining time rounded up to ticks (tick_mode ceil)";
     }
     if (delta != want)
-        inv_fail(now, nc->id, "TimeoutDelta",
+        inv_fail(now, t->id, "TimeoutDelta",
                  "the NIC hands over %lld ticks in %s, expected %lld: %s; its %s timer is due "
                  "at %lld ns (%lld ns from now), tick %lld ns",
                  (long long)delta, tcp_state_name[t->state], (long long)want, what,
                  t->state == TCP_S_FIN_WAIT_2 ? "FIN_WAIT_2" : "retransmit", (long long)at,
                  at == SIM_NEVER ? -1LL : (long long)(at - now), (long long)c->tick);
     if (at != SIM_NEVER && at % c->tick != 0)
-        inv_fail(now, nc->id, "TimeoutDelta",
+        inv_fail(now, t->id, "TimeoutDelta",
                  "the NIC's timer is due at %lld ns, %lld ns past a boundary of its %lld ns "
                  "tick (R3): its remaining ticks are not a whole number",
                  (long long)at, (long long)(at % c->tick), (long long)c->tick);
@@ -390,7 +391,7 @@ void nic_take(nic *n, nic_conn *nc, tcp_tcb *t, const tcp_delegated *d)
         fin_wait_2_add(n, 1);
         fw2_install(&n->fw2, t, delta); /* R19, A2, A6 */
         if (sim_event_pending(&t->timer[TT_REXMT]))
-            trace_timer(n, nc, t, "fw2_start");
+            trace_timer(n, t, "fw2_start");
     } else if (tcp_outstanding(t)) {
         /* R10: the retransmit timer resumes from the host's delta. */
         sim_time at = delta < 0 ? tick_after(&n->fw2.clock, now, t->rto)
@@ -423,7 +424,7 @@ int64_t nic_give(nic *n, nic_conn *nc, tcp_tcb *t, tcp_delegated *d)
 
 void nic_release(nic *n, nic_conn *nc)
 {
-    SIM_ASSERT(!nc->held, "connection %u released while the NIC holds it", nc->id);
+    SIM_ASSERT(!nc->held, "a connection released while the NIC holds it");
     integrate(n);
     n->st.total--;
     if (inv_on())
@@ -433,7 +434,7 @@ void nic_release(nic *n, nic_conn *nc)
 void nic_abort(nic *n, nic_conn *nc, tcp_tcb *t)
 {
     SIM_ASSERT(nc->held && t->ctx == nc, "abortive disconnect of connection %u, not held",
-               nc->id);
+               t->id);
     (void)n;
     tcp_abort(t); /* <SEQ=SND.NXT><CTL=RST>, then CLOSED: no indication */
 }

@@ -54,8 +54,6 @@ typedef struct nic nic;
  * bound once with nic_conn_init().  The fields are the NIC's.
  */
 typedef struct nic_conn {
-    nic *n;
-    uint32_t id;      /* the connection's number, for the event log */
     uint8_t held;     /* the NIC holds the endpoint (taken, not yet given) */
     uint8_t expired;  /* its FIN_WAIT_2 timer expired (A5) */
     uint8_t restarted; /* the segment being processed restarted the FIN_WAIT_2 timer */
@@ -125,7 +123,7 @@ void nic_area(const nic *n, int whole, double *total, double *fin_wait_2);
  */
 void nic_set_owner(nic *n, const nic_ops *ops, const tcp_cfg *endpoint);
 
-void nic_conn_init(nic *n, nic_conn *nc, uint32_t id);
+void nic_conn_init(nic_conn *nc);
 
 /* The tick clock every TimeoutDelta is counted in (R4). */
 const tick_clock *nic_clock(const nic *n);

@@ -40,25 +40,25 @@
  */
 #include "tcp.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/err.h"
 #include "engine/invariant.h"
+#include "engine/slab.h"
 
 static void rexmt_fired(sim *s, sim_event *ev);
 static void delack_fired(sim *s, sim_event *ev);
 static void twomsl_fired(sim *s, sim_event *ev);
 
-void tcp_init(tcp_tcb *t, sim *s, const tcp_cfg *cfg, const tcp_ops *ops, void *ctx,
-              uint32_t iss, rng_stream *ack_rng)
+void tcp_init(tcp_tcb *t, const tcp_cfg *cfg, const tcp_ops *ops, void *ctx, uint32_t iss)
 {
+    SIM_ASSERT(cfg->s != NULL, "an endpoint's settings name no engine");
     memset(t, 0, sizeof *t);
     t->state = TCP_S_CLOSED;
     t->ops = ops;
     t->cfg = cfg;
     t->ctx = ctx;
-    t->s = s;
-    t->ack_rng = ack_rng;
     t->iss = iss;
     t->snd_una = t->snd_nxt = t->snd_max = t->snd_end = iss;
     t->rcv_wnd = cfg->window;
@@ -74,6 +74,73 @@ void tcp_init(tcp_tcb *t, sim *s, const tcp_cfg *cfg, const tcp_ops *ops, void *
     sim_event_init(&t->timer[TT_REXMT], rexmt_fired);
     sim_event_init(&t->timer[TT_DELACK], delack_fired);
     sim_event_init(&t->timer[TT_2MSL], twomsl_fired);
+}
+
+/* ---- reassembly blocks --------------------------------------------------- */
+
+#define OOO_SLAB 256
+
+void tcp_pool_init(tcp_pool *p)
+{
+    memset(p, 0, sizeof *p);
+}
+
+void tcp_pool_fini(tcp_pool *p)
+{
+    slabs_free(p->slabs, p->nslabs);
+    memset(p, 0, sizeof *p);
+}
+
+/* A block for t (which has none); 0 when none could be had. */
+static int ooo_take(tcp_tcb *t)
+{
+    tcp_pool *p = t->cfg->pool;
+    tcp_ooo *b;
+
+    if (p == NULL) {
+        b = malloc(sizeof *b);
+    } else {
+        if (p->free == NULL) {
+            tcp_ooo *slab = slab_add(&p->slabs, &p->nslabs, &p->cap, OOO_SLAB * sizeof *slab);
+
+            for (size_t i = 0; slab != NULL && i < OOO_SLAB; i++) {
+                slab[i].next = p->free;
+                p->free = &slab[i];
+            }
+        }
+        if ((b = p->free) != NULL)
+            p->free = b->next;
+    }
+    if (b == NULL) {
+        if (p != NULL)
+            p->failed = 1;
+        return 0;
+    }
+    b->n = 0;
+    b->fin = 0;
+    t->ooo = b;
+    return 1;
+}
+
+/* Nothing is out of order any more: the block goes back. */
+static void ooo_give(tcp_tcb *t)
+{
+    tcp_pool *p = t->cfg->pool;
+    tcp_ooo *b = t->ooo;
+
+    t->ooo = NULL;
+    if (p == NULL) {
+        free(b);
+    } else {
+        b->next = p->free;
+        p->free = b;
+    }
+}
+
+void tcp_release(tcp_tcb *t)
+{
+    if (t->ooo != NULL)
+        ooo_give(t);
 }
 
 /* ---- timers ----------------------------------------------------------- */
@@ -94,40 +161,40 @@ static void check_slot(const tcp_tcb *t, tcp_timer_slot slot, sim_time deadline)
     if (t->state != TCP_S_FIN_WAIT_2 || slot == TT_DELACK)
         return;
     if (slot == TT_REXMT && tcp_outstanding(t))
-        inv_fail(sim_now(t->s), t->id, "timer slot",
+        inv_fail(sim_now(tcp_sim(t)), t->id, "timer slot",
                  "the FIN_WAIT_2 timer (due at %lld ns) armed in the retransmit slot while %u "
                  "sequence numbers are outstanding (snd_una %u, snd_max %u): the slot would "
                  "hold two timers (R14)",
                  (long long)deadline, t->snd_max - t->snd_una, t->snd_una, t->snd_max);
     if (sim_event_pending(&t->timer[other]))
-        inv_fail(sim_now(t->s), t->id, "timer slot",
+        inv_fail(sim_now(tcp_sim(t)), t->id, "timer slot",
                  "a FIN_WAIT_2 timer armed in the %s slot (due at %lld ns) while the %s slot "
                  "holds one (due at %lld ns): two FIN_WAIT_2 timers (R14)",
                  slot_name[slot], (long long)deadline, slot_name[other],
-                 (long long)sim_deadline(t->s, &t->timer[other]));
+                 (long long)sim_deadline(tcp_sim(t), &t->timer[other]));
 }
 
 void tcp_timer_arm(tcp_tcb *t, tcp_timer_slot slot, sim_time deadline)
 {
     if (inv_on())
         check_slot(t, slot, deadline);
-    sim_restart(t->s, &t->timer[slot], deadline);
+    sim_restart(tcp_sim(t), &t->timer[slot], deadline);
 }
 
 void tcp_timer_cancel(tcp_tcb *t, tcp_timer_slot slot)
 {
-    sim_cancel(t->s, &t->timer[slot]);
+    sim_cancel(tcp_sim(t), &t->timer[slot]);
 }
 
 sim_time tcp_timer_deadline(const tcp_tcb *t, tcp_timer_slot slot)
 {
-    return sim_deadline(t->s, &t->timer[slot]);
+    return sim_deadline(tcp_sim(t), &t->timer[slot]);
 }
 
 void tcp_stop_timers(tcp_tcb *t)
 {
     for (int i = 0; i < TT_N; i++)
-        sim_cancel(t->s, &t->timer[i]);
+        sim_cancel(tcp_sim(t), &t->timer[i]);
 }
 
 static sim_time after(tcp_tcb *t, sim_time delay)
@@ -150,11 +217,11 @@ void tcp_set_state(tcp_tcb *t, tcp_state next, tcp_event why)
         tcp_stop_timers(t);
     else if (next == TCP_S_TIME_WAIT) {
         tcp_timer_cancel(t, TT_REXMT);
-        t->tw_deadline = sim_now(t->s) + t->cfg->time_wait;
+        t->tw_deadline = sim_now(tcp_sim(t)) + t->cfg->time_wait;
     } else if (next == TCP_S_FIN_WAIT_2) {
         /* Nothing is outstanding: the slot is free for the FIN_WAIT_2 timer. */
         if (inv_on() && tcp_outstanding(t))
-            inv_fail(sim_now(t->s), t->id, "timer slot",
+            inv_fail(sim_now(tcp_sim(t)), t->id, "timer slot",
                      "entering FIN_WAIT_2 from %s on %s with %u sequence numbers outstanding "
                      "(snd_una %u, snd_max %u): the retransmit slot would hold their timer "
                      "and the FIN_WAIT_2 timer (R14)",
@@ -173,7 +240,7 @@ static void transition(tcp_tcb *t, tcp_event why)
 
 void tcp_time_wait_restart(tcp_tcb *t)
 {
-    t->tw_deadline = sim_now(t->s) + t->cfg->time_wait;
+    t->tw_deadline = sim_now(tcp_sim(t)) + t->cfg->time_wait;
     if (sim_event_pending(&t->timer[TT_2MSL]))
         tcp_timer_arm(t, TT_2MSL, after(t, t->cfg->time_wait)); /* the holder's clock */
 }
@@ -270,7 +337,7 @@ void tcp_output(tcp_tcb *t)
         if (!t->timing && !seq_lt(seq, t->snd_max)) {
             t->timing = 1;
             t->rtt_seq = seq;
-            t->rtt_start = sim_now(t->s);
+            t->rtt_start = sim_now(tcp_sim(t));
         }
         emit(t, seq, len, flags);
         if (lt)
@@ -333,7 +400,7 @@ static void send_syn(tcp_tcb *t, uint8_t flags)
     emit(t, t->iss, 0, flags);
     t->timing = 1;
     t->rtt_seq = t->iss;
-    t->rtt_start = sim_now(t->s);
+    t->rtt_start = sim_now(tcp_sim(t));
     tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
 }
 
@@ -413,7 +480,7 @@ static void reply_reset(tcp_tcb *t, const seg *in)
 
 static void rexmt_timeout(tcp_tcb *t)
 {
-    sim_time now = sim_now(t->s);
+    sim_time now = sim_now(tcp_sim(t));
 
     SIM_ASSERT(tcp_outstanding(t), "retransmit timer in %s with nothing outstanding",
                tcp_state_name[t->state]);
@@ -458,7 +525,7 @@ static void timer_fired(tcp_tcb *t, tcp_timer_slot slot)
         send_ack(t);
     } else if (t->state == TCP_S_FIN_WAIT_2) {
         if (inv_on() && slot == TT_REXMT && tcp_outstanding(t))
-            inv_fail(sim_now(t->s), t->id, "timer slot",
+            inv_fail(sim_now(tcp_sim(t)), t->id, "timer slot",
                      "the retransmit slot fired in FIN_WAIT_2 with %u sequence numbers "
                      "outstanding: is it the retransmission or the FIN_WAIT_2 timer (R14)?",
                      t->snd_max - t->snd_una);
@@ -536,8 +603,10 @@ static void handshake_done(tcp_tcb *t)
 /* An ACK is owed for received data or FIN: now, or after the ACK delay. */
 static void owe_ack(tcp_tcb *t, int full_segment)
 {
-    sim_time delay = dist_sample_time(t->cfg->ack_delay, t->ack_rng);
+    rng_stream r = rng_at(t->cfg->seed, t->id, t->cfg->ack_purpose, t->ack_n);
+    sim_time delay = dist_sample_time(t->cfg->ack_delay, &r);
 
+    t->ack_n = rng_count(&r);
     t->unacked += full_segment;
     if (delay == 0 || t->unacked >= 2) {
         send_ack(t);
@@ -588,7 +657,6 @@ static void input_listen(tcp_tcb *t, const seg *s)
     }
     if (!(s->flags & SEG_SYN))
         return;
-    t->irs = s->seq;
     t->rcv_nxt = s->seq + 1;
     t->snd_wnd = s->wnd;
     t->snd_nxt = t->snd_max = t->snd_end = t->iss + 1;
@@ -614,7 +682,6 @@ static void input_syn_sent(tcp_tcb *t, const seg *s)
     }
     if (!(s->flags & SEG_SYN))
         return;
-    t->irs = s->seq;
     t->rcv_nxt = s->seq + 1;
     t->snd_wnd = s->wnd;
     if (!ack_ok) {
@@ -624,7 +691,7 @@ static void input_syn_sent(tcp_tcb *t, const seg *s)
     }
     t->snd_una = s->ack;
     if (t->timing && t->rexmt_count == 0)
-        rtt_sample(t, sim_now(t->s) - t->rtt_start);
+        rtt_sample(t, sim_now(tcp_sim(t)) - t->rtt_start);
     t->timing = 0;
     handshake_done(t);
     t->rexmt_count = 0;
@@ -741,7 +808,7 @@ static int process_ack(tcp_tcb *t, const seg *s)
         int restart = 1;
 
         if (t->timing && seq_gt(s->ack, t->rtt_seq)) {
-            rtt_sample(t, sim_now(t->s) - t->rtt_start);
+            rtt_sample(t, sim_now(tcp_sim(t)) - t->rtt_start);
             t->timing = 0;
         } else if (t->have_rtt) {
             tcp_rto_from_estimate(t); /* new data acknowledged: the backoff ends */
@@ -772,60 +839,69 @@ static int process_ack(tcp_tcb *t, const seg *s)
 /*
  * Keep [seq, end) out of order (above RCV.NXT), with a FIN at end if fin;
  * the ranges stay sorted and merged.  A segment that would need more than
- * TCP_OOO_MAX ranges is dropped, as by a receiver out of buffers.
+ * TCP_OOO_MAX ranges is dropped, as by a receiver out of buffers (and so is
+ * one that finds no block for them: the pool then says it failed).  The
+ * endpoint holds a block exactly while something is out of order.
  */
 static void ooo_add(tcp_tcb *t, uint32_t seq, uint32_t end, int fin)
 {
+    tcp_ooo *b;
     uint8_t i = 0, j;
 
     if (seq_gt(end, t->rcv_nxt + t->rcv_wnd)) {
         end = t->rcv_nxt + t->rcv_wnd; /* beyond the window: trimmed */
         fin = 0;
     }
+    if (!seq_lt(seq, end) && !fin)
+        return;
+    if (t->ooo == NULL && !ooo_take(t))
+        return;
+    b = t->ooo;
     if (seq_lt(seq, end)) {
-        while (i < t->nooo && seq_lt(t->ooo[i].end, seq))
+        while (i < b->n && seq_lt(b->r[i].end, seq))
             i++;
-        if (i < t->nooo && !seq_gt(t->ooo[i].start, end)) {
+        if (i < b->n && !seq_gt(b->r[i].start, end)) {
             /* It touches range i: merge, and every later range it reaches. */
-            if (seq_lt(seq, t->ooo[i].start))
-                t->ooo[i].start = seq;
-            if (seq_gt(end, t->ooo[i].end))
-                t->ooo[i].end = end;
-            for (j = i + 1; j < t->nooo && !seq_gt(t->ooo[j].start, t->ooo[i].end); j++)
-                if (seq_gt(t->ooo[j].end, t->ooo[i].end))
-                    t->ooo[i].end = t->ooo[j].end;
-            memmove(&t->ooo[i + 1], &t->ooo[j], (size_t)(t->nooo - j) * sizeof t->ooo[0]);
-            t->nooo = (uint8_t)(t->nooo - (j - i - 1));
+            if (seq_lt(seq, b->r[i].start))
+                b->r[i].start = seq;
+            if (seq_gt(end, b->r[i].end))
+                b->r[i].end = end;
+            for (j = i + 1; j < b->n && !seq_gt(b->r[j].start, b->r[i].end); j++)
+                if (seq_gt(b->r[j].end, b->r[i].end))
+                    b->r[i].end = b->r[j].end;
+            memmove(&b->r[i + 1], &b->r[j], (size_t)(b->n - j) * sizeof b->r[0]);
+            b->n = (uint8_t)(b->n - (j - i - 1));
         } else {
-            if (t->nooo == TCP_OOO_MAX)
+            if (b->n == TCP_OOO_MAX)
                 return;
-            memmove(&t->ooo[i + 1], &t->ooo[i], (size_t)(t->nooo - i) * sizeof t->ooo[0]);
-            t->ooo[i].start = seq;
-            t->ooo[i].end = end;
-            t->nooo++;
+            memmove(&b->r[i + 1], &b->r[i], (size_t)(b->n - i) * sizeof b->r[0]);
+            b->r[i].start = seq;
+            b->r[i].end = end;
+            b->n++;
         }
     }
     if (fin) {
-        t->ooo_fin = 1;
-        t->ooo_fin_seq = end;
+        b->fin = 1;
+        b->fin_seq = end;
     }
 }
 
 /* RCV.NXT moved: ranges it reached join the stream.  Returns their new bytes. */
 static uint32_t ooo_pull(tcp_tcb *t)
 {
+    tcp_ooo *b = t->ooo;
     uint32_t fresh = 0;
     uint8_t k = 0;
 
-    while (k < t->nooo && !seq_gt(t->ooo[k].start, t->rcv_nxt)) {
-        if (seq_gt(t->ooo[k].end, t->rcv_nxt)) {
-            fresh += t->ooo[k].end - t->rcv_nxt;
-            t->rcv_nxt = t->ooo[k].end;
+    while (k < b->n && !seq_gt(b->r[k].start, t->rcv_nxt)) {
+        if (seq_gt(b->r[k].end, t->rcv_nxt)) {
+            fresh += b->r[k].end - t->rcv_nxt;
+            t->rcv_nxt = b->r[k].end;
         }
         k++;
     }
-    memmove(&t->ooo[0], &t->ooo[k], (size_t)(t->nooo - k) * sizeof t->ooo[0]);
-    t->nooo = (uint8_t)(t->nooo - k);
+    memmove(&b->r[0], &b->r[k], (size_t)(b->n - k) * sizeof b->r[0]);
+    b->n = (uint8_t)(b->n - k);
     return fresh;
 }
 
@@ -883,7 +959,7 @@ static void input_synchronized(tcp_tcb *t, const seg *s)
     /* Fourth: a SYN in a synchronized state draws a challenge ACK (RFC 5961
      * 4), at most one per 3 s (R64). */
     if (s->flags & SEG_SYN) {
-        sim_time now = sim_now(t->s);
+        sim_time now = sim_now(tcp_sim(t));
 
         if (t->syn_challenge == SIM_NEVER || now - t->syn_challenge >= 3 * SIM_S) {
             t->syn_challenge = now;
@@ -905,7 +981,7 @@ static void input_synchronized(tcp_tcb *t, const seg *s)
          t->state == TCP_S_FIN_WAIT_2)) {
         uint32_t end = s->seq + s->len, fresh = 0;
         int fin = (s->flags & SEG_FIN) != 0;
-        int gap = t->nooo > 0 || t->ooo_fin;
+        int gap = t->ooo != NULL;
 
         if (s->len > 0 && t->full_close && seq_gt(end, t->rcv_nxt) &&
             t->ops->reset_after_close != NULL && t->ops->reset_after_close(t)) {
@@ -925,20 +1001,22 @@ static void input_synchronized(tcp_tcb *t, const seg *s)
             send_ack(t); /* old data: a duplicate ACK */
             return;
         }
-        if (gap)
+        if (gap) {
             fresh += ooo_pull(t);
+            fin = (fin && end == t->rcv_nxt) || (t->ooo->fin && t->ooo->fin_seq == t->rcv_nxt);
+            if (fin || (t->ooo->n == 0 && !t->ooo->fin))
+                ooo_give(t); /* nothing out of order any more (a FIN clears it) */
+        } else {
+            fin = fin && end == t->rcv_nxt;
+        }
         if (fresh > 0) {
-            t->bytes_rcvd += fresh;
             t->ops->deliver(t, fresh, 0);
             if (t->state == TCP_S_CLOSED)
                 return;
         }
-        fin = (fin && end == t->rcv_nxt) || (t->ooo_fin && t->ooo_fin_seq == t->rcv_nxt);
         if (fin) {
             t->rcv_nxt++;
             t->rcv_fin = 1;
-            t->ooo_fin = 0;
-            t->nooo = 0;
             transition(t, TCP_E_RCV_FIN);
         }
         /* One ACK for the data and the FIN; at once for a segment that

@@ -80,7 +80,20 @@ typedef enum tcp_cstate {
                     further timeouts keep ssthresh (RFC 5681 3.1) */
 } tcp_cstate;
 
+typedef struct tcp_ooo tcp_ooo;
+typedef struct tcp_pool tcp_pool;
+
+/*
+ * The settings of a holder's endpoints, shared by all of them (a peer
+ * class's, the host's, the NIC's): what the protocol needs, and what every
+ * endpoint would otherwise carry itself (the engine, the stream of its ACK
+ * delays, where its reassembly blocks come from).
+ */
 typedef struct tcp_cfg {
+    sim *s;                  /* the engine its endpoints run on */
+    uint64_t seed;           /* the stream of ACK delays: (seed, endpoint id, */
+    uint32_t ack_purpose;    /*   ack_purpose) (rng.h) */
+    tcp_pool *pool;          /* reassembly blocks; NULL: malloc and free */
     uint32_t mss;
     uint32_t window;         /* advertised receive window, fixed */
     sim_time rto_initial;
@@ -122,55 +135,106 @@ typedef struct tcp_ops {
     int (*reset_after_close)(tcp_tcb *t);
 } tcp_ops;
 
+/*
+ * What arrived out of order (above RCV.NXT), in order: ranges [start, end)
+ * and a FIN.  An endpoint has a block only while something is out of order
+ * (tcp_tcb.ooo); blocks come from the holder's pool (tcp_cfg.pool).
+ */
+struct tcp_ooo {
+    uint8_t n;               /* ranges */
+    uint8_t fin;             /* a FIN arrived out of order, at fin_seq */
+    uint32_t fin_seq;
+    struct { uint32_t start, end; } r[TCP_OOO_MAX];
+    tcp_ooo *next;           /* in the pool: the next free block */
+};
+
+/* Reassembly blocks for many endpoints, reused.  failed: one could not be
+ * had (the segment was dropped as by a receiver out of buffers): the owner
+ * reports the run as failed. */
+struct tcp_pool {
+    tcp_ooo *free;
+    void **slabs;
+    size_t nslabs, cap;
+    int failed;
+};
+
+void tcp_pool_init(tcp_pool *p);
+void tcp_pool_fini(tcp_pool *p);
+
+/*
+ * An endpoint, 184 bytes: what its holder's settings (cfg) cannot say.
+ * Sequence numbers and windows in 32 bits, times in 64; the reassembly
+ * block only while something is out of order; the timers are events
+ * (four bytes each, sim.h).  Field by field:
+ *   ops, cfg, ctx         its holder: hooks, settings (shared), object
+ *   srtt .. rtt_start     the RTT estimate (RFC 6298) and the measurement
+ *                         under way
+ *   rexmt_since           when retransmissions of the oldest segment began
+ *                         (TotalRT), SIM_NEVER
+ *   tw_deadline           the end of TIME_WAIT, SIM_NEVER before it
+ *   syn_challenge         the last SYN challenge ACK (R64), SIM_NEVER
+ *   ooo                   reassembly, or NULL
+ *   id                    its connection's number (messages, streams)
+ *   iss .. rcv_wnd        the sequence space of both directions
+ *   rtt_seq, rexmt_count  the timed segment; retransmissions of the oldest
+ *   cwnd .. lt_bytes      congestion control (RFC 5681, 6582, 3042)
+ *   ack_n                 draws taken from its ACK-delay stream
+ *   unacked, dupacks      segments received not yet ACKed; duplicate ACKs
+ *   state, flags, cstate  the RFC 9293 state, what the application and the
+ *                         peer did, the NewReno sender's state
+ *   timer                 the retransmit, delayed-ACK and 2MSL slots
+ */
 struct tcp_tcb {
-    tcp_state state;
     const tcp_ops *ops;
     const tcp_cfg *cfg;
     void *ctx;               /* the holder's object */
-    uint32_t id;             /* its connection's number, for the checker's messages */
-    sim *s;
-    rng_stream *ack_rng;     /* draws of cfg->ack_delay */
-
-    uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd;
-    uint32_t snd_end;        /* one past the last byte the application wrote */
-    uint32_t irs, rcv_nxt, rcv_wnd;
-    uint8_t fin_queued;      /* the application closed its sending side */
-    uint8_t full_close;      /* ... with close(), not shutdown() */
-    uint8_t rcv_fin;         /* the peer's FIN has arrived */
-    uint8_t challenged;      /* R63: a challenge ACK went out; no more for now */
-    sim_time syn_challenge;  /* R64: when the last SYN challenge ACK went out */
-    uint8_t timing;          /* an RTT measurement is under way */
-    uint8_t have_rtt;
-    uint16_t unacked;        /* segments received and not yet ACKed */
 
     sim_time srtt, rttvar, rto;
-    uint32_t rtt_seq;        /* the measurement ends when this is ACKed */
-    sim_time rtt_start;
-    uint32_t rexmt_count;    /* retransmissions of the oldest segment */
-    sim_time rexmt_since;    /* when they started (TotalRT), SIM_NEVER */
+    sim_time rtt_start;      /* when the timed segment left */
+    sim_time rexmt_since;    /* when retransmissions started (TotalRT), SIM_NEVER */
     sim_time tw_deadline;    /* end of TIME_WAIT, SIM_NEVER before it */
-    uint64_t bytes_rcvd;
+    sim_time syn_challenge;  /* R64: when the last SYN challenge ACK went out */
+    tcp_ooo *ooo;            /* what arrived out of order, or NULL */
 
+    uint32_t id;             /* its connection's number */
+    uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd;
+    uint32_t snd_end;        /* one past the last byte the application wrote */
+    uint32_t rcv_nxt, rcv_wnd;
+    uint32_t rtt_seq;        /* the measurement ends when this is ACKed */
+    uint32_t rexmt_count;    /* retransmissions of the oldest segment */
     /* Congestion control (RFC 5681, 6582, 3042), in bytes. */
     uint32_t cwnd, ssthresh;
     uint32_t recover;        /* one past the highest sequence sent when recovery began */
     uint32_t lt_bytes;       /* sent by limited transmit since the last new ACK */
+    uint32_t ack_n;          /* draws of cfg->ack_delay taken (its stream's position) */
+    uint16_t unacked;        /* segments received and not yet ACKed */
     uint16_t dupacks;        /* duplicate ACKs of snd_una */
+
+    uint8_t state;           /* tcp_state */
+    uint8_t fin_queued;      /* the application closed its sending side */
+    uint8_t full_close;      /* ... with close(), not shutdown() */
+    uint8_t rcv_fin;         /* the peer's FIN has arrived */
+    uint8_t challenged;      /* R63: a challenge ACK went out; no more for now */
+    uint8_t timing;          /* an RTT measurement is under way */
+    uint8_t have_rtt;
     uint8_t cstate;          /* tcp_cstate */
     uint8_t partial_acked;   /* a partial ACK arrived in this fast recovery */
-
-    /* Reassembly: out-of-order ranges [start, end) above rcv_nxt, in order. */
-    uint8_t nooo;
-    uint8_t ooo_fin;         /* a FIN arrived out of order, at ooo_fin_seq */
-    uint32_t ooo_fin_seq;
-    struct { uint32_t start, end; } ooo[TCP_OOO_MAX];
 
     sim_event timer[TT_N];
 };
 
+/* The engine an endpoint runs on. */
+static inline sim *tcp_sim(const tcp_tcb *t)
+{
+    return t->cfg->s;
+}
+
 /* An endpoint in CLOSED, bound to its holder. */
-void tcp_init(tcp_tcb *t, sim *s, const tcp_cfg *cfg, const tcp_ops *ops, void *ctx,
-              uint32_t iss, rng_stream *ack_rng);
+void tcp_init(tcp_tcb *t, const tcp_cfg *cfg, const tcp_ops *ops, void *ctx, uint32_t iss);
+
+/* The endpoint will not be used again (its connection is freed): what it
+ * holds goes back to its holder's pool. */
+void tcp_release(tcp_tcb *t);
 
 /* ---- application calls */
 void tcp_connect(tcp_tcb *t);               /* active open: SYN */

@@ -20,7 +20,7 @@
 
 static sim_time peer_deadline(tcp_tcb *t, sim_time delay)
 {
-    return sim_now(t->s) + delay;
+    return sim_now(tcp_sim(t)) + delay;
 }
 
 /* The peer's next scheduled action, per its behaviour. */
@@ -43,10 +43,14 @@ void world__peer_start(world *w, conn *c)
 {
     const peer_params *p = &w->cfg->peers[c->klass];
     sim_time now = sim_now(w->s);
-    sim_time delay = dist_sample_time(&p->close_delay, &c->close_rng);
+    rng_stream r;
+    sim_time delay;
 
     if (c->peer_close_armed)
         return;
+    /* Its one draw (common random numbers: whatever the behaviour). */
+    rng_init(&r, w->cfg->sim.seed, c->id, WORLD_RNG_CLOSE);
+    delay = dist_sample_time(&p->close_delay, &r);
     c->peer_close_armed = 1;
     c->app_base = now;
     c->app_n = 0;

@@ -141,9 +141,20 @@ int world_end(world *w)
     nic_integrate(w->nic);
     if (inv_on())
         world__check_counts(w);
-    for (conn *c = w->live; c != NULL; c = c->next)
+    for (conn *c = w->live; c != NULL; c = c->next) {
         world__record(w, c);
+        if (w->drain != NULL && w->nrecords >= WORLD_END_CHUNK)
+            w->drain(w->drain_arg);
+    }
+    if (w->err == SIM_OK && (host_error(w->host) != SIM_OK || w->ooo.failed))
+        w->err = SIM_ENOMEM;
     return w->err != SIM_OK ? w->err : trace_error(w->trace);
+}
+
+void world_set_drain(world *w, void (*fn)(void *arg), void *arg)
+{
+    w->drain = fn;
+    w->drain_arg = arg;
 }
 
 const conn_record *world_records(const world *w, size_t *n)

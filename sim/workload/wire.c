@@ -20,7 +20,8 @@
 
 static void transmit(world *w, conn *c, path *p, const seg *s, int to_local)
 {
-    sim_time at = path_transmit(p, to_local ? NULL : w->server_out, sim_now(w->s),
+    sim_time at = path_transmit(p, &w->paths[2 * c->klass + to_local], c->id, c->delay,
+                                to_local ? NULL : w->server_out, sim_now(w->s),
                                 s->len + SEG_HEADER_BYTES);
     flight *f;
 

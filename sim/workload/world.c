@@ -23,23 +23,6 @@
 #include "engine/invariant.h"
 #include "engine/slab.h"
 
-/* The purposes of the random streams; a stream is (seed, connection, purpose). */
-enum rng_purpose {
-    RNG_ARRIVAL = 1,     /* id 0: the k-th draw is the k-th interarrival time */
-    RNG_PEER_CLASS,      /* one draw */
-    RNG_PATH_DELAY,      /* one draw: both directions of the path */
-    RNG_LOSS_TO_PEER,    /* one draw per segment */
-    RNG_LOSS_TO_HOST,
-    RNG_JITTER_TO_PEER,
-    RNG_JITTER_TO_HOST,
-    RNG_ACK_LOCAL,       /* one draw per ACK owed */
-    RNG_ACK_PEER,
-    RNG_CLOSE,           /* the peer's close_delay */
-    RNG_OFFLOAD,         /* one draw per offload decision */
-    RNG_UPLOAD,          /* random upload times */
-    RNG_ISS              /* two draws: local and peer initial sequence numbers */
-};
-
 #define CONN_SLAB 256
 
 /* ---- offsim's own TCP under the applications -------------------------- */
@@ -97,6 +80,8 @@ FREED(freed_2msl, peer.timer[TT_2MSL], "peer's 2MSL timer")
  */
 static void conn_free(world *w, conn *c)
 {
+    tcp_release(&c->peer);
+    host_conn_free(&c->local);
     if (inv_on()) {
         c->freed = 1;
         sim_event_init(&c->app_ev, freed_app);
@@ -104,7 +89,6 @@ static void conn_free(world *w, conn *c)
         sim_event_init(&c->peer.timer[TT_REXMT], freed_rexmt);
         sim_event_init(&c->peer.timer[TT_DELACK], freed_delack);
         sim_event_init(&c->peer.timer[TT_2MSL], freed_2msl);
-        host_conn_free(&c->local);
     }
     c->next = w->free;
     w->free = c;
@@ -227,10 +211,9 @@ conn *world__conn_new(world *w, uint32_t id)
     uint64_t seed = cfg->sim.seed;
     conn *c = conn_alloc(w);
     const peer_params *p;
-    rng_stream r, ack_local, offload, upload;
+    rng_stream r;
     double u;
     unsigned k = 0;
-    sim_time delay;
     uint32_t iss_local, iss_peer;
 
     if (c == NULL) {
@@ -238,31 +221,18 @@ conn *world__conn_new(world *w, uint32_t id)
         return NULL;
     }
     memset(c, 0, w->conn_size);
-    c->ext = w->ext_off ? (char *)c + w->ext_off : NULL;
     c->w = w;
     c->id = id;
-    rng_init(&r, seed, id, RNG_PEER_CLASS);
+    rng_init(&r, seed, id, WORLD_RNG_PEER_CLASS);
     u = rng_uniform(&r);
     while (k + 1 < cfg->npeers && u > w->share_cum[k])
         k++;
     c->klass = (uint16_t)k;
     p = &cfg->peers[k];
 
-    rng_init(&r, seed, id, RNG_PATH_DELAY);
-    delay = dist_sample_time(&p->delay, &r);
-    c->to_peer.cls = &w->paths[2 * k];
-    c->to_local.cls = &w->paths[2 * k + 1];
-    c->to_peer.delay = c->to_local.delay = delay;
-    rng_init(&c->to_peer.loss_rng, seed, id, RNG_LOSS_TO_PEER);
-    rng_init(&c->to_local.loss_rng, seed, id, RNG_LOSS_TO_HOST);
-    rng_init(&c->to_peer.jitter_rng, seed, id, RNG_JITTER_TO_PEER);
-    rng_init(&c->to_local.jitter_rng, seed, id, RNG_JITTER_TO_HOST);
-    rng_init(&ack_local, seed, id, RNG_ACK_LOCAL);
-    rng_init(&c->ack_peer_rng, seed, id, RNG_ACK_PEER);
-    rng_init(&c->close_rng, seed, id, RNG_CLOSE);
-    rng_init(&offload, seed, id, RNG_OFFLOAD);
-    rng_init(&upload, seed, id, RNG_UPLOAD);
-    rng_init(&r, seed, id, RNG_ISS);
+    rng_init(&r, seed, id, WORLD_RNG_PATH_DELAY);
+    c->delay = dist_sample_time(&p->delay, &r);
+    rng_init(&r, seed, id, WORLD_RNG_ISS);
     iss_local = (uint32_t)rng_u64(&r);
     iss_peer = (uint32_t)rng_u64(&r);
 
@@ -275,8 +245,8 @@ conn *world__conn_new(world *w, uint32_t id)
     c->peer_outcome = PO_OPEN;
     sim_event_init(&c->app_ev, world__peer_app);
     sim_event_init(&c->local_app_ev, world__local_app);
-    host_conn_init(w->host, &c->local, id, iss_local, &ack_local, &offload, &upload);
-    tcp_init(&c->peer, w->s, &w->peer_tcp[k], &world__peer_ops, c, iss_peer, &c->ack_peer_rng);
+    host_conn_init(w->host, &c->local, id, iss_local);
+    tcp_init(&c->peer, &w->peer_tcp[k], &world__peer_ops, c, iss_peer);
     c->peer.id = id;
 
     c->prev = NULL;
@@ -357,8 +327,17 @@ int world__alloc(const model_config *cfg, sim *s, trace_buf *trace, const world_
         return rc;
     }
     world__window_init(w);
+    tcp_pool_init(&w->ooo);
+    host_set_streams(w->host, cfg->sim.seed, WORLD_RNG_ACK_LOCAL, WORLD_RNG_OFFLOAD,
+                     WORLD_RNG_UPLOAD, &w->ooo);
     for (size_t k = 0; k < cfg->npeers; k++) {
-        host_tcp_cfg(&w->peer_tcp[k], &cfg->host, &cfg->tcp, &cfg->peers[k].ack_delay, SIM_MS);
+        tcp_cfg *tc = &w->peer_tcp[k];
+
+        host_tcp_cfg(tc, &cfg->host, &cfg->tcp, &cfg->peers[k].ack_delay, SIM_MS);
+        tc->s = s;
+        tc->seed = cfg->sim.seed;
+        tc->ack_purpose = WORLD_RNG_ACK_PEER;
+        tc->pool = &w->ooo;
         for (int d = 0; d < 2; d++) {
             const peer_params *p = &cfg->peers[k];
             path_class *pc = &w->paths[2 * k + d];
@@ -366,6 +345,9 @@ int world__alloc(const model_config *cfg, sim *s, trace_buf *trace, const world_
             pc->bandwidth_bps = p->bandwidth_bps;
             pc->loss = p->loss;
             pc->jitter = p->jitter.kind == DIST_CONST && p->jitter.a == 0 ? NULL : &p->jitter;
+            pc->seed = cfg->sim.seed;
+            pc->loss_purpose = d ? WORLD_RNG_LOSS_TO_HOST : WORLD_RNG_LOSS_TO_PEER;
+            pc->jitter_purpose = d ? WORLD_RNG_JITTER_TO_HOST : WORLD_RNG_JITTER_TO_PEER;
         }
         total += cfg->peers[k].share;
     }
@@ -379,7 +361,7 @@ int world__alloc(const model_config *cfg, sim *s, trace_buf *trace, const world_
         w->share_cum[k] = acc / total;
     }
     flight_pool_init(&w->flights, world__deliver_flight);
-    rng_init(&w->arrival_rng, cfg->sim.seed, 0, RNG_ARRIVAL);
+    rng_init(&w->arrival_rng, cfg->sim.seed, 0, WORLD_RNG_ARRIVAL);
     sim_event_init(&w->arrival_ev, arrival);
     sim_event_init(&w->sample_ev, world__sample);
     sim_schedule(s, &w->sample_ev, 0);
@@ -414,6 +396,7 @@ void world_destroy(world *w)
         return;
     slabs_free(w->slabs, w->nslabs);
     flight_pool_fini(&w->flights);
+    tcp_pool_fini(&w->ooo);
     host_destroy(w->host);
     nic_destroy(w->nic);
     free(w->peer_tcp);
@@ -495,5 +478,5 @@ world *conn_world(conn *c)
 
 void *conn_ext(conn *c)
 {
-    return c->ext;
+    return c->w->ext_off ? (char *)c + c->w->ext_off : NULL;
 }

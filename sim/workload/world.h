@@ -193,6 +193,15 @@ void world_destroy(world *w);
  */
 int world_end(world *w);
 
+/*
+ * Drain rows at the end of a run: world_end calls fn(arg) whenever the conn
+ * rows it buffers for the connections still open reach a chunk
+ * (WORLD_END_CHUNK), so that fn writes and clears them; without it they
+ * are all buffered.
+ */
+#define WORLD_END_CHUNK 65536
+void world_set_drain(world *w, void (*fn)(void *arg), void *arg);
+
 /* Rows buffered since the last clear. */
 const conn_record *world_records(const world *w, size_t *n);
 void world_records_clear(world *w);

@@ -37,9 +37,53 @@
 #include "workload/world.h"
 #include "workload/world_ext.h"
 
+/* The purposes of the random streams; a stream is (seed, connection, purpose). */
+enum world_rng_purpose {
+    WORLD_RNG_ARRIVAL = 1,     /* id 0: the k-th draw is the k-th interarrival time */
+    WORLD_RNG_PEER_CLASS,      /* one draw */
+    WORLD_RNG_PATH_DELAY,      /* one draw: both directions of the path */
+    WORLD_RNG_LOSS_TO_PEER,    /* one draw per segment */
+    WORLD_RNG_LOSS_TO_HOST,
+    WORLD_RNG_JITTER_TO_PEER,
+    WORLD_RNG_JITTER_TO_HOST,
+    WORLD_RNG_ACK_LOCAL,       /* one draw per ACK owed */
+    WORLD_RNG_ACK_PEER,
+    WORLD_RNG_CLOSE,           /* the peer's close_delay */
+    WORLD_RNG_OFFLOAD,         /* one draw per offload decision */
+    WORLD_RNG_UPLOAD,          /* random upload times */
+    WORLD_RNG_ISS              /* two draws: local and peer initial sequence numbers */
+};
+
+/*
+ * A connection, as the world keeps it while it is open.  What it needs for
+ * itself; what its peer class shares is the class's (cfg->peers[klass],
+ * w->peer_tcp[klass], w->paths[2 klass ..]); what it needs only sometimes
+ * comes from a pool while it does (held segments: flights; delegated
+ * state in transit: host_transit; out-of-order data: tcp_ooo).
+ */
 struct conn {
     world *w;
+    struct conn *prev, *next;/* the live list; the free list uses next */
+    flight *held, *held_tail;/* segments for the local side held during a handoff */
+
+    host_conn local;         /* the local endpoint, as its holders keep it */
+    tcp_tcb peer;
+    path to_peer, to_local;
+    sim_time delay;          /* the propagation delay of its path, both ways */
+
+    sim_time t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, t_closed,
+        t_released;
+    sim_time t_peer_closed;  /* the peer's endpoint reached CLOSED */
+    sim_time t_established;  /* the local endpoint reached ESTABLISHED */
+    uint64_t req_rcvd, resp_rcvd;
+    sim_time app_base;       /* when the peer's behaviour started */
+    sim_time app_fin_at;     /* when the peer's FIN (or RST) is due */
+
     uint32_t id;             /* 1, 2, ... in order of opening */
+    uint32_t inflight;       /* segments of this connection on the wire */
+    uint32_t app_n;          /* trickle segments or keepalive probes sent */
+    sim_event app_ev;        /* the peer application's next action */
+    sim_event local_app_ev;  /* the local application's next action */
     uint16_t klass;          /* index of its [peer NAME] class */
     uint8_t close_reason, owner_at_close, peer_outcome;
     uint8_t responded;       /* the local application wrote its response */
@@ -47,28 +91,6 @@ struct conn {
     uint8_t peer_close_armed;/* the peer's close (or behaviour) is scheduled */
     uint8_t finished;        /* recorded and out of the live list */
     uint8_t freed;           /* on the free list (the invariant checker's mark) */
-    uint32_t inflight;       /* segments of this connection on the wire */
-
-    host_conn local;         /* the local endpoint, as its holders keep it */
-    tcp_tcb peer;
-    path to_peer, to_local;
-    rng_stream ack_peer_rng, close_rng;
-
-    sim_time t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, t_closed,
-        t_released;
-    sim_time t_peer_closed;  /* the peer's endpoint reached CLOSED */
-    sim_time t_established;  /* the local endpoint reached ESTABLISHED */
-    uint64_t req_rcvd, resp_rcvd;
-
-    sim_event app_ev;        /* the peer application's next action */
-    uint32_t app_n;          /* trickle segments or keepalive probes sent */
-    sim_time app_base;       /* when the peer's behaviour started */
-    sim_time app_fin_at;     /* when the peer's FIN (or RST) is due */
-    sim_event local_app_ev;  /* the local application's next action */
-    flight *held, *held_tail;
-
-    void *ext;               /* the extension's state (world_ext.h), or NULL */
-    struct conn *prev, *next;/* the live list; the free list uses next */
 };
 
 struct world {
@@ -84,6 +106,7 @@ struct world {
     net_link *server_out, *server_in; /* ... or NULL without one */
     double *share_cum;       /* cumulative normalised shares */
     flight_pool flights;
+    tcp_pool ooo;            /* every endpoint's reassembly blocks */
     trace_buf *trace;
 
     /* connections */
@@ -100,6 +123,8 @@ struct world {
     sim_event sample_ev;
 
     /* rows for the driver to write */
+    void (*drain)(void *arg); /* at the end: write a chunk of them (world_set_drain) */
+    void *drain_arg;
     conn_record *records;
     size_t nrecords, records_cap;
     occupancy_sample *samples;
