@@ -1580,7 +1580,21 @@ static void rtt_rto_formula(void)
     teardown();
 }
 
+/* The event log's state rows name both states: every pair is in the table,
+ * written as the names with " -> " between them. */
+static void transition_names(void)
+{
+    char want[64];
+
+    for (int a = 0; a < TCP_S_N; a++)
+        for (int b = 0; b < TCP_S_N; b++) {
+            snprintf(want, sizeof want, "%s -> %s", tcp_state_name[a], tcp_state_name[b]);
+            CHECK_EQ_STR(tcp_transition_name[a][b], want);
+        }
+}
+
 static const check_test tests[] = {
+    CHECK_TEST(transition_names),
     CHECK_TEST(fsm_every_state_event_pair),
     CHECK_TEST(fsm_names_are_defined),
     CHECK_TEST(fsm_state_values_match_ndischimney),

@@ -316,7 +316,7 @@ static void drain(run_ctx *r)
     for (size_t i = 0; i < r->trace.n; i++) {
         const trace_rec *t = &r->trace.v[i];
         rc |= results_event(r->db, r->run_id, t->t, t->conn_id, t->kind,
-                            t->detail[0] ? t->detail : NULL, t->has_value ? &t->value : NULL);
+                            t->detail, t->has_value ? &t->value : NULL);
     }
     trace_clear(&r->trace);
     for (size_t i = 0; i < n; i++) {
@@ -348,7 +348,7 @@ static void drain(run_ctx *r)
                                 smp[i].time_wait);
     world_samples_clear(w);
     rc |= results_heartbeat(r->db, r->run_id);
-    rc |= results_commit(r->db);
+    rc |= results_commit_due(r->db);
     if (rc != 0)
         r->write_failed = r->rows_failed = 1;
 }

@@ -55,10 +55,7 @@ void trace_add(trace_buf *tb, sim_time t, uint32_t conn_id, const char *kind,
         r->t = t;
         r->conn_id = conn_id;
         r->kind = kind;
-        if (detail != NULL)
-            snprintf(r->detail, sizeof r->detail, "%s", detail);
-        else
-            r->detail[0] = '\0';
+        r->detail = detail;
         r->has_value = value != NULL;
         r->value = value ? *value : 0;
     }

@@ -3,8 +3,11 @@
  * `event` table, and optionally a text line per event (sim.log = trace).
  *
  * Models call trace_add() when something worth a row happens; it costs a
- * test when the run keeps no events.  The driver drains the buffer into the
- * database between events (never from a handler), so handlers do no I/O.
+ * test when the run keeps no events, and otherwise the copy of 40 bytes:
+ * kind and detail are static strings (a state transition's detail comes
+ * from tcp_transition_name), so a row is built without formatting or
+ * copying text.  The driver drains the buffer into the database between
+ * events (never from a handler), so handlers do no I/O.
  */
 #ifndef SIM_ENGINE_TRACE_H
 #define SIM_ENGINE_TRACE_H
@@ -15,14 +18,12 @@
 
 #include "engine/sim.h"
 
-#define TRACE_DETAIL_MAX 40
-
 typedef struct trace_rec {
     sim_time t;
-    uint32_t conn_id;
     const char *kind;             /* a static string: "offload", "state", ... */
-    char detail[TRACE_DETAIL_MAX];
+    const char *detail;           /* a static string, or NULL */
     int64_t value;
+    uint32_t conn_id;
     int has_value;
 } trace_rec;
 
@@ -43,8 +44,9 @@ static inline int trace_on(const trace_buf *tb)
     return tb->keep || tb->text != NULL;
 }
 
-/* value: NULL for none.  detail may be NULL.  Out of memory, the row is
- * dropped and tb->err says so (trace_error): the driver reports it. */
+/* value: NULL for none.  kind and detail are static strings (they are kept,
+ * not copied); detail may be NULL.  Out of memory, the row is dropped and
+ * tb->err says so (trace_error): the driver reports it. */
 void trace_add(trace_buf *tb, sim_time t, uint32_t conn_id, const char *kind,
                const char *detail, const int64_t *value);
 

@@ -2,13 +2,30 @@
  * results.c - the SQLite results store (see results.h).
  *
  * Writing.  Rows go through prepared statements inside transactions of many
- * rows (the driver commits between batches of events, and at least every
- * RESULTS_BATCH rows): a transaction per row would cost a journal sync each
- * (SQLite FAQ 19), a thousand times slower, and one transaction per run
- * would keep parallel workers waiting for the whole run.  The run row is
- * committed on its own before any data, and becomes 'complete' in the same
- * transaction as its last rows, so a run that crashes or is killed is seen
- * as 'running' (and a sweep redoes it), never as half a complete run.
+ * rows: the driver commits between batches of events once a transaction is
+ * RESULTS_COMMIT_S old, and a commit happens at least every RESULTS_BATCH
+ * rows.  A transaction per row would cost a sync each (SQLite FAQ 19), a
+ * thousand times slower; a commit writes out every page it changed, so
+ * frequent ones write the last leaf of each table and index over and over;
+ * and one transaction per run would keep parallel workers waiting for the
+ * whole run.  The run row is committed on its own before any data, and
+ * becomes 'complete' in the same transaction as its last rows, so a run
+ * that crashes or is killed is seen as 'running' (and a sweep redoes it),
+ * never as half a complete run.
+ *
+ * The file's settings (results_pragmas).  journal_mode = WAL: readers (a
+ * plot, offsim summary) and writers (a sweep's workers) share the file, and
+ * a commit appends to the log instead of writing pages twice.  synchronous
+ * = NORMAL: no sync at a commit, the log and the database are synced at each
+ * checkpoint; a killed process loses nothing committed (SQLite's writes are
+ * in the operating system's hands), a power cut may lose the last commits
+ * but never the file: the runs already in it survive, and a run caught
+ * mid-way is 'running' and redone.  FULL would sync at every commit for a
+ * durability a results file does not need (the run is redone), OFF could
+ * leave a file a power cut corrupts, a week of runs with it.
+ * wal_autocheckpoint stays at SQLite's 1000 pages: the log stays small for
+ * readers, and a checkpoint's two syncs every 4 MB cost little beside the
+ * writing itself.
  *
  * Owning.  A run 'running' belongs to its writer (writer.h), named in its
  * row.  A sweep claims a run (results_run_claim) in one write transaction
@@ -240,13 +257,26 @@ static const char *const legacy_tables[] = {"conn", "event", "occupancy", "run",
 
 enum { ST_PARAM, ST_CONN, ST_EVENT, ST_OCC, ST_SCALAR, ST_N };
 
+const char results_insert_conn_sql[] =
+    "INSERT OR REPLACE INTO conn(run_id,conn_id,peer,t_open,t_close,t_fin_wait_1,"
+    "t_fin_wait_2,t_time_wait,t_closed,t_released,close_reason,owner_at_close,"
+    "handoffs,peer_outcome,t_peer_closed,t_established) "
+    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+const char results_insert_event_sql[] =
+    "INSERT INTO event(run_id,t,conn_id,kind,detail,value) VALUES(?,?,?,?,?,?)";
+
+/*
+ * A writer's settings (journal_mode=WAL is the file's; these are the
+ * connection's).  WAL lets readers and other writers (parallel sweeps)
+ * share the file; NORMAL syncs at checkpoints, not at every commit: a power
+ * cut may lose the last transactions, never the database.
+ */
+const char results_pragmas[] = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON";
+
 static const char *const insert_sql[ST_N] = {
     [ST_PARAM] = "INSERT OR REPLACE INTO run_param(run_id,key,value,num,varied) VALUES(?,?,?,?,?)",
-    [ST_CONN] = ("INSERT OR REPLACE INTO conn(run_id,conn_id,peer,t_open,t_close,t_fin_wait_1,"
-                 "t_fin_wait_2,t_time_wait,t_closed,t_released,close_reason,owner_at_close,"
-                 "handoffs,peer_outcome,t_peer_closed,t_established) "
-                 "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
-    [ST_EVENT] = "INSERT INTO event(run_id,t,conn_id,kind,detail,value) VALUES(?,?,?,?,?,?)",
+    [ST_CONN] = results_insert_conn_sql,
+    [ST_EVENT] = results_insert_event_sql,
     [ST_OCC] = ("INSERT OR REPLACE INTO occupancy(run_id,t,nic_total,nic_fin_wait_2,"
                 "host_fin_wait_2,time_wait) VALUES(?,?,?,?,?,?)"),
     [ST_SCALAR] = "INSERT OR REPLACE INTO scalar(run_id,name,value) VALUES(?,?,?)",
@@ -264,6 +294,7 @@ struct results {
     results_stream_fn *sink; /* a stream: where its rows go (results_open_stream) */
     void *sink_arg;
     rs_out out;           /* a stream's rows not yet handed to sink */
+    double begun;         /* when the open write transaction began (monotonic s) */
 };
 
 const char *results_sqlite_version(void)
@@ -712,12 +743,7 @@ int results_open(const char *path, results **out, sim_diag *d)
         }
         goto fail;
     }
-    /* WAL lets readers and other writers (parallel sweeps) share the file;
-     * NORMAL syncs at checkpoints, not at every commit: a power cut may lose
-     * the last transactions, never the database. */
-    if (exec(r, "PRAGMA journal_mode=WAL") != SIM_OK ||
-        exec(r, "PRAGMA synchronous=NORMAL") != SIM_OK ||
-        exec(r, "PRAGMA foreign_keys=ON") != SIM_OK)
+    if (exec(r, "PRAGMA journal_mode=WAL") != SIM_OK || exec(r, results_pragmas) != SIM_OK)
         goto fail;
     for (int i = 0; i < ST_N; i++)
         if (sqlite3_prepare_v2(r->db, insert_sql[i], -1, &r->st[i], NULL) != SQLITE_OK) {
@@ -923,6 +949,14 @@ int results_apply(results *r, int64_t run, const void *buf, size_t len, results_
 /* ---- runs ------------------------------------------------------------------ */
 
 /* Open the write transaction rows go into, if none is open. */
+static double monotonic_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static int begin(results *r)
 {
     if (!sqlite3_get_autocommit(r->db))
@@ -932,7 +966,17 @@ static int begin(results *r)
         return SIM_EDB;
     }
     r->pending = 0;
+    r->begun = monotonic_s();
     return SIM_OK;
+}
+
+int results_commit_due(results *r)
+{
+    if (r->sink != NULL)
+        return results_commit(r); /* a stream hands over its rows by the chunk */
+    if (sqlite3_get_autocommit(r->db) || monotonic_s() - r->begun < RESULTS_COMMIT_S)
+        return SIM_OK;
+    return results_commit(r);
 }
 
 int results_commit(results *r)
@@ -1215,8 +1259,7 @@ static int step(results *r, sqlite3_stmt *st)
 
     if (rc == SIM_OK)
         rc = sqlite3_step(st) == SQLITE_DONE ? SIM_OK : db_error(r);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    sqlite3_reset(st); /* every insert binds all its parameters: nothing to clear */
     crash_point_pass(CRASH_WRITE);
     if (rc != SIM_OK) {
         r->failed = 1;
@@ -1324,8 +1367,8 @@ int results_event(results *r, int64_t run, sim_time t, uint32_t conn_id, const c
     sqlite3_bind_int64(st, 2, t);
     sqlite3_bind_int64(st, 3, conn_id);
     sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
-    if (detail)
-        sqlite3_bind_text(st, 5, detail, -1, SQLITE_TRANSIENT);
+    if (detail) /* static, or alive until step() resets the statement */
+        sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 5);
     if (value)

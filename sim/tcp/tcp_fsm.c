@@ -43,6 +43,25 @@ const char *const tcp_state_name[TCP_S_N] = {
     [TCP_S_TIME_WAIT] = "TIME_WAIT",
 };
 
+/* Every pair of states, written out by the preprocessor: two copies of the
+ * list, as a macro cannot expand inside its own expansion. */
+#define STATES_FROM(X)                                                            \
+    X(CLOSED) X(LISTEN) X(SYN_SENT) X(SYN_RECEIVED) X(ESTABLISHED) X(FIN_WAIT_1) \
+    X(FIN_WAIT_2) X(CLOSE_WAIT) X(CLOSING) X(LAST_ACK) X(TIME_WAIT)
+#define STATES_TO(X, a)                                                          \
+    X(a, CLOSED) X(a, LISTEN) X(a, SYN_SENT) X(a, SYN_RECEIVED) X(a, ESTABLISHED) \
+    X(a, FIN_WAIT_1) X(a, FIN_WAIT_2) X(a, CLOSE_WAIT) X(a, CLOSING) X(a, LAST_ACK) \
+    X(a, TIME_WAIT)
+#define PAIR(a, b) [TCP_S_##b] = #a " -> " #b,
+#define ROW(a) [TCP_S_##a] = {STATES_TO(PAIR, a)},
+
+const char *const tcp_transition_name[TCP_S_N][TCP_S_N] = {STATES_FROM(ROW)};
+
+#undef ROW
+#undef PAIR
+#undef STATES_TO
+#undef STATES_FROM
+
 const char *const tcp_event_name[TCP_E_N] = {
     [TCP_E_OPEN_ACTIVE] = "OPEN_ACTIVE",       [TCP_E_OPEN_PASSIVE] = "OPEN_PASSIVE",
     [TCP_E_CLOSE] = "CLOSE",                   [TCP_E_ABORT] = "ABORT",

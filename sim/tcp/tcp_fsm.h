@@ -51,6 +51,9 @@ typedef enum tcp_event {
 } tcp_event;
 
 extern const char *const tcp_state_name[TCP_S_N];
+/* "FROM -> TO" for every pair of states (the event log's state rows): static
+ * strings, so that logging a transition formats nothing. */
+extern const char *const tcp_transition_name[TCP_S_N][TCP_S_N];
 extern const char *const tcp_event_name[TCP_E_N];
 
 /* The next state; a pair the table does not list keeps the state. */

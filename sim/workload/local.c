@@ -13,8 +13,6 @@
  */
 #include "world_int.h"
 
-#include <stdio.h>
-
 /* ---- the local application ---------------------------------------------- */
 
 void world__local_wake(world *w, conn *c)
@@ -78,11 +76,7 @@ static void local_state(host_conn *hc, tcp_state old, tcp_event why)
     tcp_state now_in = host_conn_tcb(hc)->state;
     sim_time now = sim_now(w->s);
 
-    if (trace_on(w->trace)) {
-        char d[TRACE_DETAIL_MAX];
-        snprintf(d, sizeof d, "%s -> %s", tcp_state_name[old], tcp_state_name[now_in]);
-        world__trace(w, c, "state", d, NULL);
-    }
+    world__trace(w, c, "state", tcp_transition_name[old][now_in], NULL);
     switch (now_in) {
     case TCP_S_ESTABLISHED:
         if (c->t_established == SIM_NEVER)
