@@ -146,12 +146,12 @@ static int read_classes(sqlite3 *db, report_run *r, sim_diag *d)
     int rc = prepare(db, "SELECT substr(key, 6, length(key) - 11) FROM run_param "
                          "WHERE run_id = ?1 AND key LIKE 'peer.%.share' ORDER BY rowid",
                      &st, d);
-    int oom = 0;
+    int oom = 0, step = SQLITE_DONE;
 
     if (rc != SIM_OK)
         return rc;
     sqlite3_bind_int64(st, 1, r->id);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         report_class *v = realloc(r->cls, (r->ncls + 1) * sizeof *v);
 
         if (v == NULL) {
@@ -168,7 +168,9 @@ static int read_classes(sqlite3 *db, report_run *r, sim_diag *d)
         r->ncls++;
     }
     sqlite3_finalize(st);
-    return oom ? SIM_ENOMEM : SIM_OK;
+    if (oom)
+        return SIM_ENOMEM;
+    return step == SQLITE_DONE ? SIM_OK : db_error(db, d);
 }
 
 /* "peer.NAME.x" into the class NAME's scalar x; run scalars into r. */
@@ -209,11 +211,17 @@ int report_run_read(sqlite3 *db, int64_t id, report_run *r, sim_diag *d)
     if (rc != SIM_OK)
         return rc;
     sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+        if (rc == SQLITE_DONE) {
+            diag_add(d, "no run %lld in the database", (long long)id);
+            rc = SIM_EINVAL;
+        } else {
+            rc = db_error(db, d);
+        }
         sqlite3_finalize(st);
-        diag_add(d, "no run %lld in the database", (long long)id);
-        return SIM_EINVAL;
+        return rc;
     }
+    rc = SIM_OK;
     r->scenario = col_text(st, 0, &oom);
     r->engine = col_text(st, 1, &oom);
     r->status = col_text(st, 2, &oom);
@@ -322,7 +330,7 @@ int report_select_runs(sqlite3 *db, const report_select *sel, int64_t **run, siz
     sqlite3_stmt *st;
     int64_t *v = NULL;
     size_t cap = 0;
-    int oom = 0, rc;
+    int oom = 0, step = SQLITE_DONE, rc;
 
     *run = NULL;
     *n = 0;
@@ -334,9 +342,10 @@ int report_select_runs(sqlite3 *db, const report_select *sel, int64_t **run, siz
         if (rc != SIM_OK)
             return rc;
         sqlite3_bind_text(st, 2, results_status_name[RESULTS_COMPLETE], -1, SQLITE_STATIC);
-        for (size_t i = 0; i < sel->n && !oom; i++) {
+        for (size_t i = 0; i < sel->n && !oom && step == SQLITE_DONE; i++) {
             sqlite3_bind_int64(st, 1, sel->run[i]);
-            if (sqlite3_step(st) == SQLITE_ROW) {
+            if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+                step = SQLITE_DONE;
                 if (*n == cap) {
                     int64_t *w = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof *w);
 
@@ -363,7 +372,7 @@ int report_select_runs(sqlite3 *db, const report_select *sel, int64_t **run, siz
         if (sel->scenario != NULL)
             sqlite3_bind_text(st, 1, sel->scenario, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, results_status_name[RESULTS_COMPLETE], -1, SQLITE_STATIC);
-        while (!oom && sqlite3_step(st) == SQLITE_ROW) {
+        while (!oom && (step = sqlite3_step(st)) == SQLITE_ROW) {
             if (*n == cap) {
                 int64_t *w = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof *w);
 
@@ -379,13 +388,16 @@ int report_select_runs(sqlite3 *db, const report_select *sel, int64_t **run, siz
         }
         sqlite3_finalize(st);
     }
-    if (oom) {
+    if (oom || (step != SQLITE_DONE && step != SQLITE_ROW)) {
         free(v);
         free(*scenario);
         *scenario = NULL;
         *n = 0;
-        diag_add(d, "out of memory");
-        return SIM_ENOMEM;
+        if (oom) {
+            diag_add(d, "out of memory");
+            return SIM_ENOMEM;
+        }
+        return db_error(db, d);
     }
     if (*n == 0) {
         free(v);
@@ -447,13 +459,14 @@ static int same_point(const prow *x, const prow *y)
 static int read_keys(sqlite3 *db, report_points *p, sim_diag *d)
 {
     sqlite3_stmt *st;
-    int oom = 0, rc = prepare(db, "SELECT DISTINCT key FROM run_param WHERE varied = 1 AND "
-                                  "run_id IN (SELECT run_id FROM temp.rep_sel) ORDER BY key",
-                              &st, d);
+    int oom = 0, step = SQLITE_DONE;
+    int rc = prepare(db, "SELECT DISTINCT key FROM run_param WHERE varied = 1 AND "
+                         "run_id IN (SELECT run_id FROM temp.rep_sel) ORDER BY key",
+                     &st, d);
 
     if (rc != SIM_OK)
         return rc;
-    while (!oom && sqlite3_step(st) == SQLITE_ROW) {
+    while (!oom && (step = sqlite3_step(st)) == SQLITE_ROW) {
         char **v = realloc(p->key, (p->nkeys + 1) * sizeof *v);
 
         if (v == NULL) {
@@ -465,7 +478,9 @@ static int read_keys(sqlite3 *db, report_points *p, sim_diag *d)
             p->nkeys++;
     }
     sqlite3_finalize(st);
-    return oom ? SIM_ENOMEM : SIM_OK;
+    if (oom)
+        return SIM_ENOMEM;
+    return step == SQLITE_DONE ? SIM_OK : db_error(db, d);
 }
 
 static int fill_temp(sqlite3 *db, const char *table, const int64_t *run, size_t n, sim_diag *d)
@@ -501,10 +516,13 @@ static int pool(sqlite3 *db, report_point *pt, sim_diag *d)
 
     if (rc != SIM_OK)
         return rc;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        pt->pooled_n = (uint64_t)sqlite3_column_int64(st, 0);
-        pt->pooled_censored = (uint64_t)sqlite3_column_double(st, 1);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = db_error(db, d); /* an aggregate always has its row */
+        sqlite3_finalize(st);
+        return rc;
     }
+    pt->pooled_n = (uint64_t)sqlite3_column_int64(st, 0);
+    pt->pooled_censored = (uint64_t)sqlite3_column_double(st, 1);
     sqlite3_finalize(st);
     km_scan_init(&sc, pt->pooled_n, RESULTS_NQ, results_quantile_p);
     rc = prepare(db, "SELECT close_s, TOTAL(NOT censored), TOTAL(censored) FROM close_latency "
@@ -570,13 +588,17 @@ static int seed_stats(sqlite3 *db, report_point *pt, sim_diag *d)
     rc = prepare(db, "SELECT name, value FROM scalar WHERE run_id = ?1 AND name NOT LIKE 'peer.%'",
                  &st, d);
     for (size_t i = 0; i < pt->nruns && rc == SIM_OK; i++) {
+        int step;
+
         sqlite3_bind_int64(st, 1, pt->run[i]);
-        while (sqlite3_step(st) == SQLITE_ROW) {
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
             int id = scalar_id((const char *)sqlite3_column_text(st, 0));
 
             if (id >= 0)
                 v[(size_t)id * pt->nruns + i] = col_double(st, 1);
         }
+        if (step != SQLITE_DONE)
+            rc = db_error(db, d);
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
@@ -605,8 +627,10 @@ static int seed_stats(sqlite3 *db, report_point *pt, sim_diag *d)
 
 static void free_rows(prow *row, size_t n)
 {
+    if (row == NULL)
+        return; /* read_rows was not reached, or failed and freed them */
     for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < row[i].nkeys; k++)
+        for (size_t k = 0; row[i].value != NULL && k < row[i].nkeys; k++)
             free(row[i].value[k]);
         free(row[i].value);
         free(row[i].num);
@@ -704,6 +728,8 @@ static int read_rows(sqlite3 *db, const report_points *p, const int64_t *run, si
         if (sqlite3_step(st) == SQLITE_ROW) {
             row[i].seed = (uint64_t)sqlite3_column_int64(st, 0);
             row[i].conn = sqlite3_column_int(st, 1);
+        } else {
+            rc = db_error(db, d); /* a selected run is there, or the file is damaged */
         }
         sqlite3_reset(st);
         for (size_t k = 0; k < p->nkeys; k++)
