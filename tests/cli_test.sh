@@ -141,6 +141,15 @@ done
 "$offsim" --version | grep -q '^offsim '; expect "--version" 0 $?
 "$offsim" --version | grep -q '^invariant checker: ' && ok "--version says whether the checker is on" ||
   fail "--version says whether the checker is on"
+# In a test build (ctest says which: OFFSIM_TEST_BUILD) every run, and so
+# every suite that drives this offsim, has the checker on without --check.
+if [ "${OFFSIM_TEST_BUILD:-}" = 1 ]; then
+  expect "the checker is on in every run of a test build" "invariant checker: on in every run (a build for testing)" \
+    "$("$offsim" --version | grep '^invariant checker: ')"
+elif [ "${OFFSIM_TEST_BUILD:-}" = 0 ]; then
+  expect "the checker is off by default outside a test build" "invariant checker: off unless run or sweep --check" \
+    "$("$offsim" --version | grep '^invariant checker: ')"
+fi
 for c in run sweep; do
   "$offsim" $c --help | grep -q -- '--check  *check the model.s invariants' && ok "$c --check has help" ||
     fail "$c --check has help"

@@ -388,7 +388,19 @@ static void timeout_delta_is_the_remaining_time_in_ticks(void)
                  "tick 1000000 ns");
 }
 
+/*
+ * The whole suite runs with the checker on (README "Testing"): a test build
+ * (Debug or OFFSIM_SANITIZE; tests/CMakeLists.txt says which this is) starts
+ * with it on, before anything turns it on.  First in the table, so that it
+ * runs before model_open's inv_enable.
+ */
+static void on_from_the_start_in_a_test_build(void)
+{
+    CHECK_EQ_I64(inv_on(), OFFSIM_TEST_BUILD);
+}
+
 static const check_test tests[] = {
+    CHECK_TEST(on_from_the_start_in_a_test_build),
     CHECK_TEST(ownership_one_holder_or_a_handoff),
     CHECK_TEST(ownership_timers_frozen_in_a_handoff),
     CHECK_TEST(slot_holds_one_timer_not_a_retransmission_too),
