@@ -132,6 +132,15 @@ cp "$tmp/stuck.ini" "$tmp/a,\"b\".ini"
 sqlite3 "$tmp/x.db" ".import --csv $tmp/q.csv q"
 expect "export: quoted fields read back" "$tmp/a,\"b\".ini" "$(sqlite3 "$tmp/x.db" 'SELECT scenario FROM q')"
 
+# A database whose complete runs have no per-class scalar (fuzz_results found
+# it, issue 9: sorting no columns was undefined behaviour): the run columns.
+cp "$tmp/q.db" "$tmp/nocls.db"
+sqlite3 "$tmp/nocls.db" "DELETE FROM scalar WHERE name LIKE 'peer.%'"
+"$offsim" export "$tmp/nocls.db" --out "$tmp/nocls.csv" 2>"$tmp/err"
+expect "export: runs without class scalars exit 0" "0" "$?"
+expect "export: runs without class scalars, no class column" "run_id|0" \
+  "$(head -1 "$tmp/nocls.csv" | tr -d '\r' | awk -F, '{print $1 "|" ($0 ~ /,peer\./)}')"
+
 # 4. summary: a run again, as run printed it, with its provenance.
 cmd="$offsim run $tmp/stuck.ini --db $tmp/a.db --quiet"
 expect "command line recorded" "$cmd" "$(sqlite3 "$tmp/a.db" 'SELECT command_line FROM run WHERE id=1')"

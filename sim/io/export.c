@@ -382,7 +382,8 @@ static int export_runs(sqlite3 *db, table *t, sim_diag *d)
                      "IN (SELECT id FROM run WHERE status = 'complete')",
                      NULL, &cls, &ncls, d);
     if (rc == SIM_OK) {
-        qsort(cls, ncls, sizeof *cls, by_class_scalar);
+        if (ncls > 1) /* no class scalar: cls is NULL, which qsort may not take */
+            qsort(cls, ncls, sizeof *cls, by_class_scalar);
         for (int i = 0; i < RUN_COLS; i++)
             col(t, "%s", run_cols[i], NULL);
         for (size_t k = 0; k < nkeys; k++)
