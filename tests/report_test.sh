@@ -140,6 +140,17 @@ sqlite3 "$tmp/nocls.db" "DELETE FROM scalar WHERE name LIKE 'peer.%'"
 expect "export: runs without class scalars exit 0" "0" "$?"
 expect "export: runs without class scalars, no class column" "run_id|0" \
   "$(head -1 "$tmp/nocls.csv" | tr -d '\r' | awk -F, '{print $1 "|" ($0 ~ /,peer\./)}')"
+# A varied key whose text holds a NUL (SQLite keeps it; C strings end there),
+# so that no value is found for it (fuzz_results, issue 9: sorting and
+# searching no values was undefined behaviour): the points, the key's value unknown.
+cp "$tmp/s.db" "$tmp/nul.db"
+sqlite3 "$tmp/nul.db" "UPDATE run_param SET key = key || char(0) || 'x' WHERE varied = 1"
+"$offsim" summary "$tmp/nul.db" >"$tmp/nul.out" 2>"$tmp/err"
+expect "summary: a varied key with a NUL exits 0" "0" "$?"
+grep -q '^?  ' "$tmp/nul.out" && ok "summary: a varied key with a NUL, its value unknown" ||
+  fail "summary: a varied key with a NUL: no '?' point in: $(cat "$tmp/nul.out" "$tmp/err")"
+"$offsim" export "$tmp/nul.db" --what points >/dev/null 2>"$tmp/err"
+expect "export points: a varied key with a NUL exits 0" "0" "$?"
 
 # 4. summary: a run again, as run printed it, with its provenance.
 cmd="$offsim run $tmp/stuck.ini --db $tmp/a.db --quiet"

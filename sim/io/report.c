@@ -682,11 +682,14 @@ static int read_first_runs(sqlite3 *db, const report_points *p, prow *row, size_
             rc = db_error(db, d);
         sqlite3_reset(st);
         if (!oom && rc == SIM_OK) {
-            qsort(v, nv, sizeof *v, by_value);
+            /* No value read (the key's text differs from what SQLite matches,
+             * or a damaged file): v is NULL, which qsort and bsearch may not take. */
+            if (nv > 1)
+                qsort(v, nv, sizeof *v, by_value);
             for (size_t i = 0; i < n; i++) {
                 first_run key = {row[i].value[k], 0}, *f;
 
-                f = key.value ? bsearch(&key, v, nv, sizeof *v, by_value) : NULL;
+                f = key.value && nv > 0 ? bsearch(&key, v, nv, sizeof *v, by_value) : NULL;
                 row[i].first[k] = f ? f->id : INT64_MAX;
             }
         }
