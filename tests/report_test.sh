@@ -151,6 +151,20 @@ grep -q '^?  ' "$tmp/nul.out" && ok "summary: a varied key with a NUL, its value
   fail "summary: a varied key with a NUL: no '?' point in: $(cat "$tmp/nul.out" "$tmp/err")"
 "$offsim" export "$tmp/nul.db" --what points >/dev/null 2>"$tmp/err"
 expect "export points: a varied key with a NUL exits 0" "0" "$?"
+# NULL where offsim's schema says NOT NULL (a damaged file reads so;
+# here the constraint is edited out of the schema): a scalar without a
+# name, a parameter without a value (fuzz_results, issue 9: strcmp of NULL).
+cp "$tmp/s.db" "$tmp/null.db"
+sqlite3 "$tmp/null.db" "PRAGMA writable_schema = ON;
+  UPDATE sqlite_schema SET sql = replace(sql, 'name TEXT NOT NULL', 'name TEXT') WHERE name = 'scalar';
+  UPDATE sqlite_schema SET sql = replace(sql, 'value TEXT NOT NULL', 'value TEXT') WHERE name = 'run_param';"
+sqlite3 "$tmp/null.db" "UPDATE scalar SET name = NULL WHERE name = 'nic_mean';
+  UPDATE run_param SET value = NULL WHERE key = 'sim.log'"
+for c in "summary --run 1" "summary" "export" "export --what points"; do
+  # shellcheck disable=SC2086
+  "$offsim" $c "$tmp/null.db" >/dev/null 2>"$tmp/err"
+  expect "$c: NULL scalar names and parameter values exit 0" "0" "$?"
+done
 
 # 4. summary: a run again, as run printed it, with its provenance.
 cmd="$offsim run $tmp/stuck.ini --db $tmp/a.db --quiet"

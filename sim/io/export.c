@@ -423,7 +423,8 @@ static int export_runs(sqlite3 *db, table *t, sim_diag *d)
         while (rc == SIM_OK && sqlite3_step(scalar) == SQLITE_ROW) {
             const char *n = (const char *)sqlite3_column_text(scalar, 0);
 
-            for (size_t i = RUN_COLS + nkeys; i < t->ncols; i++)
+            /* n: NOT NULL in offsim's schema; a damaged file may say otherwise */
+            for (size_t i = RUN_COLS + nkeys; i < t->ncols && n != NULL; i++)
                 if (strcmp(t->col[i], n) == 0) {
                     row[i] = c_real(sqlite3_column_type(scalar, 1) == SQLITE_NULL
                                         ? NAN

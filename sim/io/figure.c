@@ -449,8 +449,9 @@ static void key_values_free(key_values *k)
 /* Find a run's value among k's (sorted) values. */
 static size_t value_index(const key_values *k, const char *text, double num, int has_num)
 {
+    /* text: NOT NULL in offsim's schema; a damaged file may say otherwise */
     for (size_t i = 0; i < k->n; i++)
-        if (k->numeric ? has_num && k->num[i] == num : strcmp(k->label[i], text) == 0)
+        if (k->numeric ? has_num && k->num[i] == num : text && strcmp(k->label[i], text) == 0)
             return i;
     return SIZE_MAX;
 }

@@ -77,6 +77,8 @@ static int db_error(sqlite3 *db, sim_diag *d)
 /* The run scalar called name, or -1. */
 static int scalar_id(const char *name)
 {
+    if (name == NULL) /* NOT NULL in offsim's schema; a damaged file may say otherwise */
+        return -1;
     for (int i = 0; i < RESULTS_SCALAR_N; i++)
         if (strcmp(results_scalar_name[i], name) == 0)
             return i;
@@ -176,6 +178,8 @@ static int read_classes(sqlite3 *db, report_run *r, sim_diag *d)
 /* "peer.NAME.x" into the class NAME's scalar x; run scalars into r. */
 static void place_scalar(report_run *r, const char *name, double v)
 {
+    if (name == NULL) /* NOT NULL in offsim's schema; a damaged file may say otherwise */
+        return;
     if (strncmp(name, "peer.", 5) == 0) {
         const char *peer = name + 5, *dot = strchr(peer, '.');
         int id;
