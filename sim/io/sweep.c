@@ -75,16 +75,44 @@ static int add_value(sweep_axis *a, const param *p, const char *text, const char
         return SIM_ESCENARIO;
     }
     param_format(p, &f, canon);
-    for (size_t i = 0; i < a->n; i++)
-        if (strcmp(a->values[i], canon) == 0) {
-            diag_add(d, "%s: %s: value '%s' appears twice", where, a->key, canon);
-            return SIM_ESCENARIO;
-        }
     if (push_value(a, canon) != 0) {
         diag_add(d, "%s: %s: more than %d values", where, a->key, SWEEP_AXIS_MAX);
         return SIM_ESCENARIO;
     }
     return SIM_OK;
+}
+
+static int by_text(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/*
+ * No value twice on an axis (by canonical text), found by sorting a copy
+ * of the values: n log n, where comparing each new value with all before
+ * it cost n^2/2 comparisons (5e7 for an axis of SWEEP_AXIS_MAX values,
+ * which fuzz_scenario met as a slow input).
+ */
+static int once_each(const sweep_axis *a, const char *where, sim_diag *d)
+{
+    char **v;
+    int rc = SIM_OK;
+
+    if (a->n < 2)
+        return SIM_OK;
+    if ((v = malloc(a->n * sizeof *v)) == NULL) {
+        diag_add(d, "%s: out of memory", where);
+        return SIM_ENOMEM;
+    }
+    memcpy(v, a->values, a->n * sizeof *v);
+    qsort(v, a->n, sizeof *v, by_text);
+    for (size_t i = 1; i < a->n && rc == SIM_OK; i++)
+        if (strcmp(v[i - 1], v[i]) == 0) {
+            diag_add(d, "%s: %s: value '%s' appears twice", where, a->key, v[i]);
+            rc = SIM_ESCENARIO;
+        }
+    free(v);
+    return rc;
 }
 
 /* A number of the key's kind, in its base unit, for ranges. */
@@ -237,6 +265,8 @@ int sweep_vary(sweep *sw, const scenario *sc, const char *key, const char *spec,
         }
     }
     free(buf);
+    if (rc == SIM_OK)
+        rc = once_each(&a, where, d);
     if (rc != SIM_OK) {
         axis_free(&a);
         return rc;
