@@ -4,7 +4,7 @@
  * Each subcommand is a cli_command (opt.h) defined in its own file: its
  * options table, help and the function that runs it, which returns the
  * process exit code: 0 success, 1 a run failed, 2 bad usage or a bad
- * scenario (DESIGN.md).  main.c lists them; adding a subcommand is a file
+ * scenario (DESIGN.md).  commands.c lists them; adding a subcommand is a file
  * and a line there.
  */
 #ifndef SIM_CLI_CLI_H

@@ -1,5 +1,6 @@
 /*
- * main.c - offsim's command line: the list of subcommands, and dispatch.
+ * main.c - offsim's command line: dispatch to a subcommand (commands.c
+ * lists them).
  *
  * `offsim COMMAND ARGS...` parses ARGS by the command's table (opt.h) and
  * runs it; `offsim COMMAND --help` and `offsim help COMMAND` print its help.
@@ -9,18 +10,6 @@
 
 #include "cli.h"
 #include "io/crashpoint.h"
-
-const cli_command *const cli_commands[] = {&cli_run,   &cli_sweep, &cli_summary, &cli_export,
-                                           &cli_plot,  &cli_merge, &cli_check,   &cli_help,
-                                           NULL};
-
-const cli_command *cli_find(const char *name)
-{
-    for (size_t i = 0; cli_commands[i]; i++)
-        if (strcmp(cli_commands[i]->name, name) == 0)
-            return cli_commands[i];
-    return NULL;
-}
 
 int main(int argc, char **argv)
 {
