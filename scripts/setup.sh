@@ -17,6 +17,9 @@ required=(
   gnuplot-nox                            # offsim plot
   libgsl-dev                             # Student's t quantiles: confidence intervals over seeds
   fonts-liberation2                      # the figures' font (Helvetica's widths, which the layout assumes)
+  clang-14 libclang-rt-14-dev            # fuzzing (scripts/fuzz.sh, ctest fuzz): libclang-rt-14-dev
+                                         # holds libFuzzer's runtime and is only a recommended
+                                         # package of clang-14, so it is named here
 )
 # Debian's ns-3 CMake package (/usr/lib/x86_64-linux-gnu/cmake/ns3/ns3Targets*.cmake)
 # names files of packages that libns3-dev does not depend on; every path in
