@@ -24,8 +24,11 @@
  * in the model's object, kept only while the event is armed or an entry of
  * it is queued.  Records live in the engine's slabs and are reused, never
  * freed, during a run, so an entry may point at one after its event went.
+ * A record is a cache line of its own (64 bytes, aligned): a pop touches
+ * one line for it, never two (at 10^6 pending events, 48-byte records
+ * straddling lines cost the hold model a tenth of its rate).
  */
-struct sim_rec {
+struct __attribute__((aligned(64))) sim_rec {
     sim_time at;       /* deadline while pending, SIM_NEVER when idle */
     uint64_t seq;      /* arming order, taken at each schedule/restart */
     uint64_t qseq;     /* sequence of its live queue entry, 0: none */

@@ -61,10 +61,9 @@
 #define SIM_REC_MAX ((uint32_t)SIM_EV_PENDING) /* indices below the flag bits */
 
 struct sim {
+    sim_clock c;         /* now, and another scheduler (ext) or NULL: the radix heap */
     evq q;
-    const sim_ext *ext;  /* another scheduler, or NULL: the radix heap */
     sim_ext ext_copy;
-    sim_time now;
     uint64_t seq;        /* last arming sequence number handed out */
     uint64_t npending;   /* events armed and not yet run or cancelled */
     uint64_t events;     /* events run */
@@ -92,18 +91,24 @@ struct sim {
 static sim_handler *g_kinds[SIM_KINDS_MAX];
 static uint32_t g_nkinds = 1;
 
-static uint32_t kind_of(sim_handler *fn)
-{
-    static uint32_t last;
+sim_handler *sim__kind_fn[64];
+uint32_t sim__kind_id[64];
 
-    if (last != 0 && g_kinds[last] == fn)
-        return last;
-    for (uint32_t k = 1; k < g_nkinds; k++)
-        if (g_kinds[k] == fn)
-            return last = k;
-    SIM_ASSERT(g_nkinds < SIM_KINDS_MAX, "more than %d event handlers", SIM_KINDS_MAX - 1);
-    g_kinds[g_nkinds] = fn;
-    return last = g_nkinds++;
+uint32_t sim__kind(sim_handler *fn)
+{
+    unsigned i = (unsigned)(((uintptr_t)fn >> 4) & 63);
+    uint32_t k;
+
+    SIM_ASSERT(fn != NULL, "binding an event to no handler");
+    for (k = 1; k < g_nkinds && g_kinds[k] != fn; k++)
+        ;
+    if (k == g_nkinds) {
+        SIM_ASSERT(g_nkinds < SIM_KINDS_MAX, "more than %d event handlers", SIM_KINDS_MAX - 1);
+        g_kinds[g_nkinds++] = fn;
+    }
+    sim__kind_fn[i] = fn; /* sim_event_init's table */
+    sim__kind_id[i] = k;
+    return k;
 }
 
 static inline sim_rec *rec_at(const sim *s, uint32_t i)
@@ -137,7 +142,7 @@ static sim_rec *rec_take(sim *s, sim_event *ev)
             s->slabs = v;
             s->slab_cap = cap;
         }
-        if ((slab = malloc(SIM_REC_SLAB * sizeof *slab)) == NULL)
+        if ((slab = aligned_alloc(64, SIM_REC_SLAB * sizeof *slab)) == NULL)
             return NULL;
         s->slabs[s->nslabs++] = slab;
         for (uint32_t i = SIM_REC_SLAB; i-- > 0;) {
@@ -173,18 +178,6 @@ static inline void rec_give(sim *s, sim_rec *r)
     s->nrecs--;
 }
 
-void sim_event_init(sim_event *ev, sim_handler *fn)
-{
-    /* (A pending event cannot be told from uninitialised memory here.) */
-    SIM_ASSERT(fn != NULL, "binding an event to no handler");
-    ev->h = kind_of(fn);
-}
-
-sim_time sim_now(const sim *s)
-{
-    /* On another scheduler, its own events (ns-3's TCP) move the clock too. */
-    return s->ext != NULL ? s->ext->now(s->ext->q) : s->now;
-}
 
 sim_time sim_deadline(const sim *s, const sim_event *ev)
 {
@@ -224,8 +217,8 @@ static void purge(sim *s)
 
 static void enqueue(sim *s, sim_rec *r)
 {
-    if (s->ext != NULL) {
-        s->ext->push(s->ext->q, r->at, r->seq, r);
+    if (s->c.ext != NULL) {
+        s->c.ext->push(s->c.ext->q, r->at, r->seq, r);
         r->qseq = r->seq;
         r->qat = r->at;
         return;
@@ -265,8 +258,8 @@ static void arm(sim *s, sim_event *ev, sim_time at)
         return;
     /* Another scheduler's entries go when they are stale: nothing it holds
      * may point at a record since given to another event. */
-    if (r->qseq != 0 && s->ext != NULL)
-        s->ext->cancel(s->ext->q, r->qseq);
+    if (r->qseq != 0 && s->c.ext != NULL)
+        s->c.ext->cancel(s->c.ext->q, r->qseq);
     enqueue(s, r);
 }
 
@@ -292,8 +285,8 @@ void sim_cancel(sim *s, sim_event *ev)
     r->at = SIM_NEVER;
     ev->h &= ~SIM_EV_PENDING;
     s->npending--;
-    if (s->ext != NULL) {
-        s->ext->cancel(s->ext->q, r->qseq);
+    if (s->c.ext != NULL) {
+        s->c.ext->cancel(s->c.ext->q, r->qseq);
         rec_give(s, r);
     }
 }
@@ -316,7 +309,7 @@ int sim_create_ext(sim **out, const sim_ext *ext)
 
     if (rc == SIM_OK) {
         (*out)->ext_copy = *ext;
-        (*out)->ext = &(*out)->ext_copy;
+        (*out)->c.ext = &(*out)->ext_copy;
     }
     return rc;
 }
@@ -369,7 +362,7 @@ static inline int dispatch(sim *s, sim_time at, uint64_t seq, sim_rec *r)
     r->next = s->free;
     s->free = r;
     s->nrecs--;
-    s->now = at;
+    s->c.now = at;
     s->npending--;
     s->events++;
     s->fp = fp_fold(fp_fold(s->fp, (uint64_t)at), seq);
@@ -387,7 +380,7 @@ void sim_ext_due(sim *s, sim_time at, uint64_t seq, sim_rec *r)
     /* Under sim_run the engine ends the run as natively; a program that runs
      * the other scheduler itself (Simulator::Run) keeps control of it. */
     if (s->running && (s->stop || s->npending == 0))
-        s->ext->stop(s->ext->q);
+        s->c.ext->stop(s->c.ext->q);
 }
 
 uint64_t sim_run(sim *s, sim_time until)
@@ -398,18 +391,18 @@ uint64_t sim_run(sim *s, sim_time until)
     SIM_ASSERT(until >= sim_now(s), "running until %lld, before now %lld", (long long)until,
                (long long)sim_now(s));
     s->stop = s->q.failed || s->rec_failed; /* a failed engine runs nothing more */
-    if (s->ext != NULL) {
+    if (s->c.ext != NULL) {
         if (s->npending > 0 && !s->stop) {
             s->running = 1;
-            s->ext->run(s->ext->q, until);
+            s->c.ext->run(s->c.ext->q, until);
             s->running = 0;
         }
-        s->now = s->ext->now(s->ext->q);
+        s->c.now = s->c.ext->now(s->c.ext->q);
     } else {
         while (!s->stop && s->npending > 0) {
             if (!evq_pop_until(&s->q, until, &e)) {
                 if (!s->q.failed)
-                    s->now = until;
+                    s->c.now = until;
                 break;
             }
             {

@@ -65,12 +65,23 @@ struct sim_event {
 #define SIM_EV_REC 0x80000000u     /* h holds a record's index, not a kind */
 #define SIM_EV_PENDING 0x40000000u /* armed */
 
+/* The handlers' kinds (sim.c): a process-wide table, and a small cache of
+ * the last ones bound, which every connection binds again. */
+uint32_t sim__kind(sim_handler *fn);
+extern sim_handler *sim__kind_fn[64];
+extern uint32_t sim__kind_id[64];
+
 /*
  * Bind an event to its handler.  The event starts idle.  An event must not
  * be bound again while it is pending; an idle one may be (at any time: its
  * stale queue entries are recognised by their sequence numbers).
  */
-void sim_event_init(sim_event *ev, sim_handler *fn);
+static inline void sim_event_init(sim_event *ev, sim_handler *fn)
+{
+    unsigned i = (unsigned)(((uintptr_t)fn >> 4) & 63);
+
+    ev->h = sim__kind_fn[i] == fn ? sim__kind_id[i] : sim__kind(fn);
+}
 
 /* The object of type `type` whose member `member` is the event `ev`. */
 #define SIM_CONTAINER(ev, type, member) \
@@ -84,7 +95,7 @@ static inline bool sim_event_pending(const sim_event *ev)
 /* The deadline of a pending event, SIM_NEVER for an idle one. */
 sim_time sim_deadline(const sim *s, const sim_event *ev);
 
-sim_time sim_now(const sim *s);
+static inline sim_time sim_now(const sim *s);
 
 /* Arm an idle event for `at` (>= now).  Arming a pending event is a bug. */
 void sim_schedule(sim *s, sim_event *ev, sim_time at);
@@ -133,6 +144,23 @@ typedef struct sim_ext {
 } sim_ext;
 
 int sim_create_ext(sim **out, const sim_ext *ext);
+
+/*
+ * The head of the engine's state, the part models read on every event: its
+ * clock, and another scheduler if there is one (the rest is sim.c's).
+ */
+typedef struct sim_clock {
+    sim_time now;
+    const sim_ext *ext;
+} sim_clock;
+
+static inline sim_time sim_now(const sim *s)
+{
+    const sim_clock *c = (const sim_clock *)(const void *)s;
+
+    /* On another scheduler, its own events (ns-3's TCP) move the clock too. */
+    return c->ext != NULL ? c->ext->now(c->ext->q) : c->now;
+}
 
 /* An entry of an external scheduler came due (see sim_ext). */
 void sim_ext_due(sim *s, sim_time at, uint64_t seq, sim_rec *r);
