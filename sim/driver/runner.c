@@ -142,6 +142,7 @@ typedef struct run_ctx {
     int progress;        /* report progress */
     double wall_start;
     double last_report;
+    double last_drain;   /* when the buffered rows were last written */
     times opens, expiries; /* connections' openings, NIC FIN_WAIT_2 expiries */
     latencies *latency;  /* close latency per peer class */
     sim_time end;        /* the run's end, once it has ended (SIM_NEVER before) */
@@ -348,7 +349,7 @@ static void drain(run_ctx *r)
                                 smp[i].time_wait);
     world_samples_clear(w);
     rc |= results_heartbeat(r->db, r->run_id);
-    rc |= results_commit_due(r->db);
+    rc |= results_commit(r->db);
     if (rc != 0)
         r->write_failed = r->rows_failed = 1;
 }
@@ -361,16 +362,32 @@ static void report(run_ctx *r, sim *s, int final)
     r->o->progress(r->o->progress_arg, &p, final);
 }
 
+/*
+ * The model's rows are written in bursts, each one transaction: when
+ * DRAIN_ROWS have gathered, or RESULTS_COMMIT_S after the last burst.  A
+ * writer holds the database's write lock only for a burst, never while it
+ * simulates (the writers of a parallel sweep take turns), and commits
+ * seldom enough that SQLite writes each page about once (a commit writes
+ * out every page it changed, the last leaf of each table and index again
+ * and again).
+ */
+#define DRAIN_ROWS 65536
+
 static void poll(sim *s, void *arg)
 {
     run_ctx *r = arg;
+    double now = runner_wall_now();
+    size_t nrec, nsmp;
 
-    drain(r);
+    world_records(r->w, &nrec);
+    world_samples(r->w, &nsmp);
+    if (r->trace.n + nrec + nsmp >= DRAIN_ROWS || now - r->last_drain >= RESULTS_COMMIT_S) {
+        r->last_drain = now;
+        drain(r);
+    }
     if (runner_interrupted || r->write_failed) /* a failed write: it cannot end complete */
         sim_stop(s);
     if (r->progress) {
-        double now = runner_wall_now();
-
         if (now - r->last_report >= RUNNER_PROGRESS_S) {
             r->last_report = now;
             report(r, s, 0);
@@ -679,6 +696,8 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
     }
     r.end = SIM_NEVER;
     scenario_each_param(sc, store_param, &r);
+    if (results_commit(db) != SIM_OK) /* no write lock held while simulating */
+        r.write_failed = r.rows_failed = 1;
 
     trace_init(&r.trace, sc->cfg.sim.log >= LOG_EVENTS,
                sc->cfg.sim.log >= LOG_TRACE ? stderr : NULL);
@@ -693,7 +712,7 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
     if (o->pcap != NULL)
         world_set_tap(r.w, pcap_tap, o->pcap);
     r.progress = o->progress != NULL && sc->cfg.sim.log < LOG_TRACE;
-    r.wall_start = runner_wall_now();
+    r.wall_start = r.last_drain = runner_wall_now();
     res->status = simulate(&r, s, res, d);
     teardown(&r, s);
     if (res->status == RESULTS_COMPLETE)

@@ -2,9 +2,9 @@
  * results.c - the SQLite results store (see results.h).
  *
  * Writing.  Rows go through prepared statements inside transactions of many
- * rows: the driver commits between batches of events once a transaction is
- * RESULTS_COMMIT_S old, and a commit happens at least every RESULTS_BATCH
- * rows.  A transaction per row would cost a sync each (SQLite FAQ 19), a
+ * rows: the driver writes the model's rows in bursts, a transaction each, at
+ * least RESULTS_COMMIT_S apart unless many rows gathered, and a commit
+ * happens at least every RESULTS_BATCH rows.  A transaction per row would cost a sync each (SQLite FAQ 19), a
  * thousand times slower; a commit writes out every page it changed, so
  * frequent ones write the last leaf of each table and index over and over;
  * and one transaction per run would keep parallel workers waiting for the
@@ -294,7 +294,6 @@ struct results {
     results_stream_fn *sink; /* a stream: where its rows go (results_open_stream) */
     void *sink_arg;
     rs_out out;           /* a stream's rows not yet handed to sink */
-    double begun;         /* when the open write transaction began (monotonic s) */
 };
 
 const char *results_sqlite_version(void)
@@ -949,14 +948,6 @@ int results_apply(results *r, int64_t run, const void *buf, size_t len, results_
 /* ---- runs ------------------------------------------------------------------ */
 
 /* Open the write transaction rows go into, if none is open. */
-static double monotonic_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static int begin(results *r)
 {
     if (!sqlite3_get_autocommit(r->db))
@@ -966,17 +957,7 @@ static int begin(results *r)
         return SIM_EDB;
     }
     r->pending = 0;
-    r->begun = monotonic_s();
     return SIM_OK;
-}
-
-int results_commit_due(results *r)
-{
-    if (r->sink != NULL)
-        return results_commit(r); /* a stream hands over its rows by the chunk */
-    if (sqlite3_get_autocommit(r->db) || monotonic_s() - r->begun < RESULTS_COMMIT_S)
-        return SIM_OK;
-    return results_commit(r);
 }
 
 int results_commit(results *r)

@@ -14,11 +14,11 @@
  *     results_param / _conn / _event / _occupancy / _scalar
  *                                    rows through prepared statements, in a
  *                                    write transaction the first row opens
- *     results_commit_due(r)          commit them once the transaction is
- *                                    RESULTS_COMMIT_S old (the driver calls it
- *                                    between batches of simulated events; a
- *                                    commit also happens every RESULTS_BATCH
- *                                    rows, and results_commit(r) commits now)
+ *     results_commit(r)              commit them (the driver writes the
+ *                                    model's rows in bursts, a transaction
+ *                                    each, at least RESULTS_COMMIT_S apart
+ *                                    unless many rows gathered; a commit also
+ *                                    happens every RESULTS_BATCH rows)
  *     results_heartbeat(r, run)      renew the writer's lease (cheap: it
  *                                    writes once every WRITER_BEAT_S)
  *     results_run_end(status, ...)   the last rows and the run's status,
@@ -82,12 +82,11 @@
 #define RESULTS_SCHEMA_OLDEST 2
 /* PRAGMA application_id of offsim's databases ("OfSm"). */
 #define RESULTS_APPLICATION_ID 0x4f66536d
-/* Rows per transaction at most, and seconds (wall clock) a writer keeps its
- * transaction open before the driver's next commit: few enough commits
- * that SQLite writes each page about once (a commit writes out every page
- * it changed, the last leaf of each table and index again and again), and
- * short enough that other writers take turns and a writer's lease is
- * renewed (writer.h). */
+/* Rows per transaction at most, and the seconds (wall clock) between the
+ * driver's bursts of rows (runner.c): few enough commits that SQLite writes
+ * each page about once (a commit writes out every page it changed, the
+ * last leaf of each table and index again and again); a writer holds the
+ * write lock only while it writes a burst, so other writers take turns. */
 #define RESULTS_BATCH 262144
 #define RESULTS_COMMIT_S 1.0
 /* SIM_S as an SQL literal: the views and queries turn ns into seconds with it
@@ -335,8 +334,6 @@ int results_run_end(results *r, int64_t run, results_status status, double wall_
 
 /* Commit the rows written since the last commit (no-op when none). */
 int results_commit(results *r);
-/* Commit if the open transaction is RESULTS_COMMIT_S old. */
-int results_commit_due(results *r);
 
 /* The id of a complete run with this identity, or 0. */
 int64_t results_find_complete(results *r, const char *identity);
