@@ -55,11 +55,40 @@ enum world_rng_purpose {
 };
 
 /*
- * A connection, as the world keeps it while it is open.  What it needs for
- * itself; what its peer class shares is the class's (cfg->peers[klass],
- * w->peer_tcp[klass], w->paths[2 klass ..]); what it needs only sometimes
- * comes from a pool while it does (held segments: flights; delegated
- * state in transit: host_transit; out-of-order data: tcp_ooo).
+ * A connection, as the world keeps it while it is open: 656 bytes, in slabs
+ * of CONN_SLAB, reused once no event refers to it (bury).
+ *
+ * Per connection, field by field (bytes):
+ *   w, prev, next           24  its world; the live list (the free list uses next)
+ *   held, held_tail         16  segments for the local side held during a
+ *                               handoff (R43, R54, R59): flights, only then
+ *   local                  240  the local endpoint and what its holders keep
+ *                               (host.h: the endpoint, 184, as tcp.h lists;
+ *                               the host's and the NIC's flags, handoff
+ *                               count, three events, two stream positions,
+ *                               the idle FIN_WAIT_2 clock)
+ *   peer                   184  the peer's endpoint (tcp.h)
+ *   to_peer, to_local       48  each direction's queue (busy until, last
+ *                               arrival) and loss and jitter stream positions
+ *   delay                    8  the propagation delay, drawn once, both ways
+ *   t_open .. t_established 72  the conn row's nine times
+ *   req_rcvd, resp_rcvd     16  bytes each application has read
+ *   app_base, app_fin_at    16  the peer behaviour's start and FIN (RST) time
+ *   id, inflight, app_n     12  number; segments on the wire; probes sent
+ *   app_ev, local_app_ev     8  the applications' events (4 bytes, sim.h)
+ *   klass .. freed          12  its peer class; row values and flags
+ * Shared per class, not here: the [peer NAME] settings (cfg->peers[klass]),
+ * its endpoints' TCP settings, stream names and reassembly pool
+ * (w->peer_tcp[klass]), its paths' rate, loss, jitter and counters
+ * (w->paths[2 klass], [2 klass + 1]); the local endpoint's settings are the
+ * host's or the NIC's, whichever holds it.
+ * Created only when needed, from pools reused during the run: a segment on
+ * the wire or held (flight, 48); the delegated state of a handoff under way
+ * (host_transit, 80); what arrived out of order (tcp_ooo, 80); and the
+ * engine's record of an armed event (48, sim.c), of which a quiet
+ * connection has one (its FIN_WAIT_2, 2MSL or retransmit timer).  Its
+ * random streams are positions only (rng.h): a draw is named by the run's
+ * seed, the connection's id and the stream's purpose.
  */
 struct conn {
     world *w;
