@@ -3,6 +3,8 @@
 # model (bench/hold.c, bench/ns3_hold.cc): the same model, the same draws.
 # Repetitions are interleaved (offsim, ns-3 map, ns-3 priority, offsim, ...)
 # so that a noisy neighbour hurts all alike; medians and ratios are printed.
+# Rates are of each process's CPU time (--cpu): on a shared machine the wall
+# clock counts the neighbours too.
 #   bench/compare.sh [BUILD_DIR] [REPS] [EVENTS]
 # BUILD_DIR defaults to build/release (scripts/demo.sh builds it).
 set -euo pipefail
@@ -18,12 +20,12 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for n in 1000 100000 1000000; do
   for r in $(seq 1 "$reps"); do
-    printf 'offsim %s %s\n' $n "$("$off" --reps 1 --events "$events" $n | tail -1 | awk '{print $2}')" >>"$out"
-    printf 'map %s %s\n' $n "$("$ns" --scheduler map --reps 1 --events "$events" $n | tail -1 | awk '{print $2}')" >>"$out"
-    printf 'priority %s %s\n' $n "$("$ns" --scheduler priority --reps 1 --events "$events" $n | tail -1 | awk '{print $2}')" >>"$out"
+    printf 'offsim %s %s\n' $n "$("$off" --cpu --reps 1 --events "$events" $n | tail -1 | awk '{print $2}')" >>"$out"
+    printf 'map %s %s\n' $n "$("$ns" --cpu --scheduler map --reps 1 --events "$events" $n | tail -1 | awk '{print $2}')" >>"$out"
+    printf 'priority %s %s\n' $n "$("$ns" --cpu --scheduler priority --reps 1 --events "$events" $n | tail -1 | awk '{print $2}')" >>"$out"
   done
 done
-echo "hold model, million events per second, median of $reps interleaved runs ($(nproc) cores)"
+echo "hold model, million events per CPU second, median of $reps interleaved runs ($(nproc) cores)"
 printf '%-10s %10s %12s %14s %12s %14s\n' pending offsim "ns-3 map" "ns-3 priority" "x map" "x priority"
 for n in 1000 100000 1000000; do
   med() { awk -v k="$1" -v n="$n" '$1 == k && $2 == n {print $3}' "$out" | sort -g |

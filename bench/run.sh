@@ -67,7 +67,7 @@ calc() { awk "BEGIN {print $*}"; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a + 0 >= b + 0)}'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a + 0 <= b + 0)}'; }
 row() { # row POINT FIGURE VALUE TARGET STATUS
-  printf '%-2s %-66s %-28s %-9s %s\n' "$1" "$2" "$3" "$4" "$5"
+  printf '%-2s %-66s %-28s %-9s %s\n' "$1" "$2" "$3" "$4" "$5" | sed 's/ *$//'
 }
 verdict() { if "$@"; then echo met; else echo "NOT met"; fi; }
 run() { # run DB ARGS...: offsim run into DB (removed first), quiet
