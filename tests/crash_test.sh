@@ -33,27 +33,9 @@ sc="$scenarios/default.ini"
 small=(--set workload.connections=250 --set 'workload.interarrival=exp(20ms)' --set sim.log=events --quiet)
 sweep=("$sc" --vary nic.fin_wait_2_timeout=30s,60s,120s --seeds 2 "${small[@]}")
 
-# Every row of every complete run, each line led by its run's identity, sorted:
-# two databases hold the same runs with the same rows iff these are equal.
-rows() {
-  sqlite3 -separator '|' "$1" "
-    WITH r AS (SELECT id, identity FROM run WHERE status = 'complete')
-    SELECT r.identity, 'run', x.seed, x.engine, x.fingerprint, x.events, x.sim_end_ns,
-           x.scenario_sha256 FROM run x JOIN r ON r.id = x.id
-    UNION ALL SELECT r.identity, 'param', key, value, num, varied, NULL, NULL
-      FROM run_param JOIN r ON r.id = run_id
-    UNION ALL SELECT r.identity, 'conn', conn_id, peer, t_open, t_close, t_fin_wait_1,
-           t_fin_wait_2 || ',' || IFNULL(t_time_wait, '') || ',' || IFNULL(t_closed, '') || ','
-           || IFNULL(t_released, '') || ',' || close_reason || ',' || owner_at_close || ','
-           || handoffs || ',' || peer_outcome || ',' || IFNULL(t_peer_closed, '')
-      FROM conn JOIN r ON r.id = run_id
-    UNION ALL SELECT r.identity, 'event', t, conn_id, kind, detail, value, NULL
-      FROM event JOIN r ON r.id = run_id
-    UNION ALL SELECT r.identity, 'occupancy', t, nic_total, nic_fin_wait_2, host_fin_wait_2,
-           time_wait, NULL FROM occupancy JOIN r ON r.id = run_id
-    UNION ALL SELECT r.identity, 'scalar', name, value, NULL, NULL, NULL, NULL
-      FROM scalar JOIN r ON r.id = run_id" | LC_ALL=C sort
-}
+# Every row of every complete run, sorted (tests/lib.sh): two databases hold
+# the same runs with the same rows iff these are equal.
+rows() { db_rows "$1"; }
 
 # The uninterrupted sweep.
 "$offsim" sweep "${sweep[@]}" --jobs 1 --db "$tmp/ref.db" >/dev/null
