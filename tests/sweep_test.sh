@@ -111,15 +111,12 @@ grep -q "the range has 10001 values, more than 10000" "$tmp/err" && ok "10001 va
 big=(--vary nic.fin_wait_2_timeout=30s..240s step 30s --set workload.connections=20000 --quiet)
 
 # Ctrl-C: the run in progress ends 'interrupted', the sweep says how to resume.
-"$offsim" sweep "$scenarios/default.ini" "${big[@]}" --jobs 2 --db "$tmp/i.db" >"$tmp/out" 2>"$tmp/err" &
-pid=$!
-for _ in $(seq 1 400); do
-  n=$(q "$tmp/i.db" "SELECT COUNT(*) FROM run" 2>/dev/null || echo 0)
-  [ "${n:-0}" -ge 3 ] && break
-  sleep 0.05
-done
-kill -INT $pid
-wait $pid
+# The first worker to write its 30 000th row (in its second run: a run
+# writes about 20 000) sends its parent SIGINT, as a Ctrl-C in the middle
+# of the runs would (OFFSIM_TEST_CRASH_SIGNAL, sim/io/crashpoint.h).
+OFFSIM_TEST_CRASH=write:30000 OFFSIM_TEST_CRASH_SIGNAL=INT OFFSIM_TEST_CRASH_TARGET=parent \
+  OFFSIM_TEST_CRASH_ONCE="$tmp/i.once" \
+  "$offsim" sweep "$scenarios/default.ini" "${big[@]}" --jobs 2 --db "$tmp/i.db" >"$tmp/out" 2>"$tmp/err"
 expect "interrupted sweep exits 1" 1 $?
 grep -q "run the same command again to resume" "$tmp/err" && ok "interrupt explained" ||
   fail "interrupt explained: $(cat "$tmp/err")"

@@ -17,6 +17,8 @@ static const char *const point_name[CRASH_POINT_N] = {
 int crash_armed;
 static crash_point armed_point;
 static unsigned long long armed_at, passes;
+static int armed_signal = SIGKILL;
+static int armed_parent; /* signal the parent, not this process */
 
 void crash_point_init(void)
 {
@@ -33,9 +35,25 @@ void crash_point_init(void)
             armed_at = strtoull(colon + 1, NULL, 10);
             crash_armed = armed_at > 0;
         }
-    if (!crash_armed)
+    if (!crash_armed) {
         fprintf(stderr, "offsim: OFFSIM_TEST_CRASH='%s' ignored: expected write:N, handout:N, "
                         "merge:N, stream:N or relay:N\n", spec);
+        return;
+    }
+    if ((spec = getenv("OFFSIM_TEST_CRASH_SIGNAL")) != NULL) {
+        if (strcmp(spec, "INT") == 0)
+            armed_signal = SIGINT;
+        else if (strcmp(spec, "KILL") != 0)
+            fprintf(stderr, "offsim: OFFSIM_TEST_CRASH_SIGNAL='%s' ignored: expected KILL or INT\n",
+                    spec);
+    }
+    if ((spec = getenv("OFFSIM_TEST_CRASH_TARGET")) != NULL) {
+        if (strcmp(spec, "parent") == 0)
+            armed_parent = 1;
+        else if (strcmp(spec, "self") != 0)
+            fprintf(stderr, "offsim: OFFSIM_TEST_CRASH_TARGET='%s' ignored: expected self or parent\n",
+                    spec);
+    }
 }
 
 void crash_point_pass_slow(crash_point p)
@@ -51,5 +69,5 @@ void crash_point_pass_slow(crash_point p)
             return; /* another process died already */
         close(fd);
     }
-    kill(getpid(), SIGKILL);
+    kill(armed_parent ? getppid() : getpid(), armed_signal);
 }

@@ -16,8 +16,15 @@
  *
  * With OFFSIM_TEST_CRASH_ONCE=FILE as well, only the first process to reach
  * its N-th pass dies (it creates FILE; the others then go on), so one
- * worker of a sweep dies and the others live.  Without OFFSIM_TEST_CRASH a
- * crash point costs one predictable branch.
+ * worker of a sweep dies and the others live.
+ *
+ * OFFSIM_TEST_CRASH_SIGNAL=INT sends SIGINT instead of SIGKILL (a Ctrl-C at
+ * that very moment), and OFFSIM_TEST_CRASH_TARGET=parent sends the signal
+ * to the process's parent instead (a sweep's parent signalled from outside
+ * while its worker is in the middle of a run); the process itself then goes
+ * on.  The tests thus reach a moment inside a run by counting rows, never
+ * by watching the clock.  Without OFFSIM_TEST_CRASH a crash point costs one
+ * predictable branch.
  */
 #ifndef SIM_IO_CRASHPOINT_H
 #define SIM_IO_CRASHPOINT_H
