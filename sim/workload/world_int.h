@@ -85,7 +85,7 @@ enum world_rng_purpose {
  * Created only when needed, from pools reused during the run: a segment on
  * the wire or held (flight, 48); the delegated state of a handoff under way
  * (host_transit, 80); what arrived out of order (tcp_ooo, 80); and the
- * engine's record of an armed event (48, sim.c), of which a quiet
+ * engine's record of an armed event (32, sim.c), of which a quiet
  * connection has one (its FIN_WAIT_2, 2MSL or retransmit timer).  Its
  * random streams are positions only (rng.h): a draw is named by the run's
  * seed, the connection's id and the stream's purpose.
