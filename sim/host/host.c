@@ -400,10 +400,18 @@ static void maybe_offload(host *h, host_conn *hc, offload_when when)
      * numbers).  The offload itself waits until the segment that moved the
      * state has been processed: a handoff starts between events. */
     rng_stream r = rng_at(h->seed, hc->tcb.id, h->offload_purpose, hc->offload_n);
-    double u = rng_uniform(&r);
+    int yes;
 
+    /* u is in (0, 1): a probability of 1 (the default) or 0 decides
+     * without computing the draw, which is taken all the same. */
+    if (h->o.probability >= 1 || h->o.probability <= 0) {
+        r.n++;
+        yes = h->o.probability >= 1;
+    } else {
+        yes = rng_uniform(&r) < h->o.probability;
+    }
     hc->offload_n = rng_count(&r);
-    if (u < h->o.probability)
+    if (yes)
         sim_restart(h->s, &hc->offload_ev, sim_now(h->s));
 }
 

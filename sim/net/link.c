@@ -11,12 +11,20 @@ static sim_time tx_time(uint64_t bps, uint32_t wire_bytes)
     return (sim_time)(((uint64_t)wire_bytes * 8u * (uint64_t)SIM_S + bps - 1) / bps);
 }
 
-/* A segment joins a FIFO queue free at *busy_until: when it has left. */
-static sim_time enqueue(sim_time *busy_until, net_link_stats *st, uint64_t bps, sim_time now,
-                        uint32_t wire_bytes)
+void path_class_rate(path_class *k, uint64_t bps)
+{
+    k->bandwidth_bps = bps;
+    /* 1 Gbit/s: 8 ns a byte.  Then tx_time is wire_bytes * byte_ns exactly,
+     * and a segment costs no division. */
+    k->byte_ns = (8u * (uint64_t)SIM_S) % bps == 0 ? (sim_time)(8u * (uint64_t)SIM_S / bps) : 0;
+}
+
+/* A segment taking tx to serialize joins a FIFO queue free at *busy_until:
+ * when it has left. */
+static sim_time enqueue(sim_time *busy_until, net_link_stats *st, sim_time tx, sim_time now)
 {
     sim_time start = *busy_until > now ? *busy_until : now;
-    sim_time tx = tx_time(bps, wire_bytes), wait = start - now;
+    sim_time wait = start - now;
 
     st->segments++;
     st->busy += tx;
@@ -32,7 +40,7 @@ static sim_time enqueue(sim_time *busy_until, net_link_stats *st, uint64_t bps, 
 
 sim_time link_cross(net_link *l, sim_time now, uint32_t wire_bytes)
 {
-    return enqueue(&l->busy_until, &l->st, l->bandwidth_bps, now, wire_bytes);
+    return enqueue(&l->busy_until, &l->st, tx_time(l->bandwidth_bps, wire_bytes), now);
 }
 
 sim_time path_transmit(path *p, path_class *k, uint32_t id, sim_time delay, net_link *first,
@@ -42,7 +50,10 @@ sim_time path_transmit(path *p, path_class *k, uint32_t id, sim_time delay, net_
 
     if (first != NULL)
         now = link_cross(first, now, wire_bytes);
-    sent = enqueue(&p->busy_until, &k->st, k->bandwidth_bps, now, wire_bytes);
+    sent = enqueue(&p->busy_until, &k->st,
+                   k->byte_ns ? (sim_time)wire_bytes * k->byte_ns
+                              : tx_time(k->bandwidth_bps, wire_bytes),
+                   now);
     if (k->loss > 0) {
         rng_stream r = rng_at(k->seed, id, k->loss_purpose, p->loss_n);
         double u = rng_uniform(&r);

@@ -80,7 +80,8 @@ typedef struct net_link {
  * connections share, and the counters of all their queues together.
  */
 typedef struct path_class {
-    uint64_t bandwidth_bps;
+    uint64_t bandwidth_bps;  /* set with path_class_rate */
+    sim_time byte_ns;        /* a byte's serialization time when it is whole ns, else 0 */
     double loss;
     const dist *jitter;    /* NULL: none */
     uint64_t seed;         /* its paths' loss and jitter streams are (seed, */
@@ -110,6 +111,9 @@ typedef struct path {
  */
 sim_time path_transmit(path *p, path_class *k, uint32_t id, sim_time delay, net_link *first,
                        sim_time now, uint32_t wire_bytes);
+
+/* Set a class's bandwidth (bits per second, > 0). */
+void path_class_rate(path_class *k, uint64_t bps);
 
 /* When a segment of wire_bytes reaching the shared link l now has crossed it. */
 sim_time link_cross(net_link *l, sim_time now, uint32_t wire_bytes);

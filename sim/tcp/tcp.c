@@ -181,9 +181,17 @@ void tcp_timer_arm(tcp_tcb *t, tcp_timer_slot slot, sim_time deadline)
     sim_restart(tcp_sim(t), &t->timer[slot], deadline);
 }
 
+/* Most cancels find the slot idle (every segment sent cancels the delayed
+ * ACK): that is decided here, without a call into the engine. */
+static inline void timer_cancel(tcp_tcb *t, tcp_timer_slot slot)
+{
+    if (sim_event_pending(&t->timer[slot]))
+        sim_cancel(tcp_sim(t), &t->timer[slot]);
+}
+
 void tcp_timer_cancel(tcp_tcb *t, tcp_timer_slot slot)
 {
-    sim_cancel(tcp_sim(t), &t->timer[slot]);
+    timer_cancel(t, slot);
 }
 
 sim_time tcp_timer_deadline(const tcp_tcb *t, tcp_timer_slot slot)
@@ -194,7 +202,7 @@ sim_time tcp_timer_deadline(const tcp_tcb *t, tcp_timer_slot slot)
 void tcp_stop_timers(tcp_tcb *t)
 {
     for (int i = 0; i < TT_N; i++)
-        sim_cancel(tcp_sim(t), &t->timer[i]);
+        timer_cancel(t, (tcp_timer_slot)i);
 }
 
 static sim_time after(tcp_tcb *t, sim_time delay)
@@ -204,19 +212,18 @@ static sim_time after(tcp_tcb *t, sim_time delay)
 
 /* ---- state ------------------------------------------------------------ */
 
-void tcp_set_state(tcp_tcb *t, tcp_state next, tcp_event why)
+/* The transition to `next`, which the table gives for `why`. */
+static void set_state(tcp_tcb *t, tcp_state next, tcp_event why)
 {
     tcp_state old = t->state;
 
-    SIM_ASSERT(tcp_fsm_next(old, why) == next, "transition %s -> %s on %s is not in the table",
-               tcp_state_name[old], tcp_state_name[next], tcp_event_name[why]);
     if (next == old)
         return;
     t->state = next;
     if (next == TCP_S_CLOSED)
         tcp_stop_timers(t);
     else if (next == TCP_S_TIME_WAIT) {
-        tcp_timer_cancel(t, TT_REXMT);
+        timer_cancel(t, TT_REXMT);
         t->tw_deadline = sim_now(tcp_sim(t)) + t->cfg->time_wait;
     } else if (next == TCP_S_FIN_WAIT_2) {
         /* Nothing is outstanding: the slot is free for the FIN_WAIT_2 timer. */
@@ -227,15 +234,23 @@ void tcp_set_state(tcp_tcb *t, tcp_state next, tcp_event why)
                      "and the FIN_WAIT_2 timer (R14)",
                      tcp_state_name[old], tcp_event_name[why], t->snd_max - t->snd_una,
                      t->snd_una, t->snd_max);
-        tcp_timer_cancel(t, TT_REXMT);
+        timer_cancel(t, TT_REXMT);
     }
     t->ops->state_entered(t, old, why);
+}
+
+void tcp_set_state(tcp_tcb *t, tcp_state next, tcp_event why)
+{
+    SIM_ASSERT(tcp_fsm_next(t->state, why) == next,
+               "transition %s -> %s on %s is not in the table", tcp_state_name[t->state],
+               tcp_state_name[next], tcp_event_name[why]);
+    set_state(t, next, why);
 }
 
 /* Move by the table; no-op when the event does not apply. */
 static void transition(tcp_tcb *t, tcp_event why)
 {
-    tcp_set_state(t, tcp_fsm_next(t->state, why), why);
+    set_state(t, tcp_fsm_next(t->state, why), why);
 }
 
 void tcp_time_wait_restart(tcp_tcb *t)
@@ -261,7 +276,7 @@ static void emit(tcp_tcb *t, uint32_t seq, uint32_t len, uint8_t flags)
         s.flags |= SEG_ACK;
         /* The ACK rides on this segment: nothing is owed any more. */
         t->unacked = 0;
-        tcp_timer_cancel(t, TT_DELACK);
+        timer_cancel(t, TT_DELACK);
     }
     t->ops->output(t, &s);
 }
@@ -282,7 +297,7 @@ void tcp_rexmt_resume(tcp_tcb *t, sim_time delay)
     if (tcp_outstanding(t))
         tcp_timer_arm(t, TT_REXMT, after(t, delay));
     else
-        tcp_timer_cancel(t, TT_REXMT);
+        timer_cancel(t, TT_REXMT);
 }
 
 /*
@@ -309,10 +324,15 @@ static uint32_t send_window(const tcp_tcb *t, int *lt)
 void tcp_output(tcp_tcb *t)
 {
     int lt;
-    uint32_t win_end = t->snd_una + send_window(t, &lt);
+    uint32_t win_end;
 
     if (!tcp_synchronized(t->state))
         return;
+    /* Most calls (every ACK a receiver gets) find nothing to send: no byte
+     * written and unsent, no FIN due. */
+    if (!seq_lt(t->snd_nxt, t->snd_end) && !(t->fin_queued && t->snd_nxt == t->snd_end))
+        goto timer;
+    win_end = t->snd_una + send_window(t, &lt);
     for (;;) {
         uint32_t seq = t->snd_nxt, len = 0;
         uint8_t flags = SEG_ACK;
@@ -348,6 +368,7 @@ void tcp_output(tcp_tcb *t)
         if (flags & SEG_FIN)
             break;
     }
+timer:
     if (tcp_outstanding(t) && !sim_event_pending(&t->timer[TT_REXMT]))
         tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
 }
@@ -603,9 +624,18 @@ static void handshake_done(tcp_tcb *t)
 /* An ACK is owed for received data or FIN: now, or after the ACK delay. */
 static void owe_ack(tcp_tcb *t, int full_segment)
 {
+    const dist *d = t->cfg->ack_delay;
     rng_stream r = rng_at(t->cfg->seed, t->id, t->cfg->ack_purpose, t->ack_n);
-    sim_time delay = dist_sample_time(t->cfg->ack_delay, &r);
+    sim_time delay;
 
+    /* ACKs at once (a delay of const 0, the default) take their draw
+     * without computing it, as dist_sample does for any constant. */
+    if (d->kind == DIST_CONST && d->a == 0) {
+        r.n++;
+        delay = 0;
+    } else {
+        delay = dist_sample_time(d, &r);
+    }
     t->ack_n = rng_count(&r);
     t->unacked += full_segment;
     if (delay == 0 || t->unacked >= 2) {
@@ -696,7 +726,7 @@ static void input_syn_sent(tcp_tcb *t, const seg *s)
     handshake_done(t);
     t->rexmt_count = 0;
     t->rexmt_since = SIM_NEVER;
-    tcp_timer_cancel(t, TT_REXMT);
+    timer_cancel(t, TT_REXMT);
     transition(t, TCP_E_RCV_SYN_ACK);
     send_ack(t);
     tcp_output(t);

@@ -342,7 +342,7 @@ int world__alloc(const model_config *cfg, sim *s, trace_buf *trace, const world_
             const peer_params *p = &cfg->peers[k];
             path_class *pc = &w->paths[2 * k + d];
 
-            pc->bandwidth_bps = p->bandwidth_bps;
+            path_class_rate(pc, p->bandwidth_bps);
             pc->loss = p->loss;
             pc->jitter = p->jitter.kind == DIST_CONST && p->jitter.a == 0 ? NULL : &p->jitter;
             pc->seed = cfg->sim.seed;
