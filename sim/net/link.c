@@ -30,10 +30,14 @@ static sim_time enqueue(sim_time *busy_until, net_link_stats *st, sim_time tx, s
     st->busy += tx;
     if (tx > st->max_tx)
         st->max_tx = tx;
-    if (wait > st->max_wait)
-        st->max_wait = wait;
-    if (wait > NET_LINK_WAIT * st->max_tx && wait > NET_LINK_WAIT_MIN)
-        st->waited++;
+    /* Most segments find their queue empty (wait 0): neither maximum nor
+     * count can move (max_wait starts at 0). */
+    if (wait > 0) {
+        if (wait > st->max_wait)
+            st->max_wait = wait;
+        if (wait > NET_LINK_WAIT_MIN && wait > NET_LINK_WAIT * st->max_tx)
+            st->waited++;
+    }
     *busy_until = start + tx;
     return *busy_until;
 }

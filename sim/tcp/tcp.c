@@ -321,18 +321,12 @@ static uint32_t send_window(const tcp_tcb *t, int *lt)
     return cw < t->snd_wnd ? cw : t->snd_wnd;
 }
 
-void tcp_output(tcp_tcb *t)
+/* The segments the window allows, from SND.NXT (something is to be sent). */
+static void send_segments(tcp_tcb *t)
 {
     int lt;
-    uint32_t win_end;
+    uint32_t win_end = t->snd_una + send_window(t, &lt);
 
-    if (!tcp_synchronized(t->state))
-        return;
-    /* Most calls (every ACK a receiver gets) find nothing to send: no byte
-     * written and unsent, no FIN due. */
-    if (!seq_lt(t->snd_nxt, t->snd_end) && !(t->fin_queued && t->snd_nxt == t->snd_end))
-        goto timer;
-    win_end = t->snd_una + send_window(t, &lt);
     for (;;) {
         uint32_t seq = t->snd_nxt, len = 0;
         uint8_t flags = SEG_ACK;
@@ -368,7 +362,16 @@ void tcp_output(tcp_tcb *t)
         if (flags & SEG_FIN)
             break;
     }
-timer:
+}
+
+void tcp_output(tcp_tcb *t)
+{
+    if (!tcp_synchronized(t->state))
+        return;
+    /* Most calls (every ACK a receiver gets) find nothing to send: no byte
+     * written and unsent, no FIN due. */
+    if (seq_lt(t->snd_nxt, t->snd_end) || (t->fin_queued && t->snd_nxt == t->snd_end))
+        send_segments(t);
     if (tcp_outstanding(t) && !sim_event_pending(&t->timer[TT_REXMT]))
         tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
 }

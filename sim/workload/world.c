@@ -139,8 +139,10 @@ void world__maybe_finish(conn *c)
     if (w->socks->peer_active != NULL && w->socks->peer_active(c) && p->state != TCP_S_CLOSED &&
         !(p->state == TCP_S_CLOSE_WAIT && !sim_event_pending(&c->app_ev)))
         return;
-    if (c->finished || !host_conn_released(&c->local) || c->inflight > 0 || c->held != NULL ||
-        sim_event_pending(&c->local_app_ev) || !host_conn_settled(&c->local))
+    /* Most calls end here, on the local endpoint's flags; `finished` is
+     * looked at last (a line of the connection nothing else reads then). */
+    if (!host_conn_released(&c->local) || c->inflight > 0 || c->held != NULL ||
+        sim_event_pending(&c->local_app_ev) || !host_conn_settled(&c->local) || c->finished)
         return;
     /* Released means CLOSED: nothing leaves the world in FIN_WAIT_2 but at
      * the end of the run (world_end). */
