@@ -63,9 +63,12 @@
  * inserts or by absorbs of at most EVQ_ABSORB_MAX entries, at most 16 such
  * absorbs a pop, so spills cost O(1) amortised per push or pop, and so do
  * the moves down the buckets again of the entries spilled.  Memory follows
- * the entries held: the run is compacted as it is consumed, arrays much
- * larger than the queue are shrunk (trim()), and the engine drops entries
- * that can only be skipped when they outnumber the pending events (sim.c).
+ * the entries held: a bucket is a chain of blocks (evq.h) whose blocks go
+ * back to a pool as soon as they are emptied, the pool keeps at most an
+ * eighth of the entries' room (plus EVQ_TRIM_SLACK), the run is compacted
+ * as it is consumed and shrunk with the heap when they are much larger than
+ * the queue (trim()), and the engine drops entries that can only be
+ * skipped when they outnumber the pending events (sim.c).
  */
 #include "evq.h"
 
@@ -82,13 +85,13 @@
 /* The smallest array allocated. */
 #define EVQ_MIN_CAP 16
 /*
- * Trimming.  Buckets fill and empty over and over, so an array keeps the
- * room it needed lately: after as many entries went through the run as the
- * queue holds, if the arrays could hold this many more than 1.25x the
- * entries queued (EVQ_MIN_CAP x 256 buckets is half of it), each bucket is
- * shrunk to its peak since the last trim (freed if it held nothing), so
- * that the room of a burst long past goes back without a steady state
- * paying for regrowing arrays.  At 4x it is done at once.
+ * Slack.  Blocks emptied go to a pool while it holds less room than an
+ * eighth of the entries queued plus this many; beyond that they are freed.
+ * The run and the heap keep the room they needed lately: after as many
+ * entries went through the run as the queue holds, if the queue could hold
+ * this many more than 1.25x its entries, they are shrunk and the pool
+ * emptied, so that the room of a burst long past goes back without a steady
+ * state paying for regrowing arrays.  At 4x it is done at once.
  */
 #define EVQ_TRIM_SLACK 8192
 
@@ -101,7 +104,7 @@ static inline int before(evq *q, const evq_entry *a, const evq_entry *b)
 
 size_t evq_bytes(const evq *q)
 {
-    return q->alloc * sizeof(evq_entry);
+    return ((size_t)q->cap + q->heap.cap) * sizeof(evq_entry) + q->nblocks * sizeof(evq_block);
 }
 
 void evq_init(evq *q)
@@ -109,10 +112,21 @@ void evq_init(evq *q)
     memset(q, 0, sizeof *q);
 }
 
+static void blocks_free(evq_block *k)
+{
+    while (k != NULL) {
+        evq_block *next = k->next;
+
+        free(k);
+        k = next;
+    }
+}
+
 void evq_fini(evq *q)
 {
     for (unsigned i = 0; i < EVQ_NBUCKETS; i++)
-        free(q->b[i].v);
+        blocks_free(q->b[i].first);
+    blocks_free(q->pool);
     free(q->run);
     free(q->heap.v);
     memset(q, 0, sizeof *q);
@@ -209,16 +223,105 @@ static inline uint64_t range_end(sim_time last, unsigned i)
     return range_start(last, i) + ((uint64_t)1 << (EVQ_DIGIT * (i / 16)));
 }
 
+/* A block from the pool, else a new one; NULL (the queue failed) when the
+ * allocator refuses or the queue would pass alloc_limit. */
+static evq_block *block_get(evq *q)
+{
+    evq_block *k = q->pool;
+
+    if (k != NULL) {
+        q->pool = k->next;
+        q->npool--;
+        return k;
+    }
+    if ((q->alloc_limit != 0 && q->alloc + EVQ_BLOCK > q->alloc_limit) ||
+        (k = malloc(sizeof *k)) == NULL) {
+        q->failed = 1;
+        return NULL;
+    }
+    q->nblocks++;
+    q->alloc += EVQ_BLOCK;
+    return k;
+}
+
+/* A block no bucket holds any more: to the pool, or freed when the pool
+ * holds enough. */
+static void block_put(evq *q, evq_block *k)
+{
+    if (q->npool * EVQ_BLOCK > q->count / 8 + EVQ_TRIM_SLACK) {
+        free(k);
+        q->nblocks--;
+        q->alloc -= EVQ_BLOCK;
+        return;
+    }
+    k->next = q->pool;
+    q->pool = k;
+    q->npool++;
+}
+
+/* Bucket i's last block is full (or it has none): give it another.  -1
+ * when that failed (the queue has failed). */
+static int add_block(evq *q, unsigned i)
+{
+    evq_bucket *b = &q->b[i];
+    evq_block *k = block_get(q);
+
+    if (k == NULL)
+        return -1;
+    k->next = NULL;
+    if (b->last != NULL) {
+        b->last->next = k;
+    } else {
+        b->first = k;
+        set_nonempty(q, i);
+    }
+    b->last = k;
+    b->w = k->v;
+    b->end = k->v + EVQ_BLOCK;
+    return 0;
+}
+
+/* Bucket i is emptied: its blocks go back. */
+static void bucket_clear(evq *q, unsigned i)
+{
+    evq_bucket *b = &q->b[i];
+    evq_block *k = b->first;
+
+    while (k != NULL) {
+        evq_block *next = k->next;
+
+        block_put(q, k);
+        k = next;
+    }
+    memset(b, 0, sizeof *b);
+    clear_nonempty(q, i);
+}
+
+/* The end of block k's entries in bucket b. */
+static inline evq_entry *block_end(const evq_bucket *b, evq_block *k)
+{
+    return k == b->last ? b->w : k->v + EVQ_BLOCK;
+}
+
+/* Entries in bucket b. */
+static size_t bucket_count(const evq_bucket *b)
+{
+    size_t n = 0;
+
+    for (evq_block *k = b->first; k != NULL; k = k->next)
+        n += (size_t)(block_end(b, k) - k->v);
+    return n;
+}
+
 static inline void append(evq *q, unsigned i, evq_entry e)
 {
-    evq_array *b = &q->b[i];
+    evq_bucket *b = &q->b[i];
 
-    if (b->n == b->cap && grow(q, &b->v, &b->cap, (uint64_t)b->n + 1) != 0) {
+    if (b->w == b->end && add_block(q, i) != 0) {
         q->count--; /* dropped: the queue has failed */
         return;
     }
-    b->v[b->n++] = e;
-    set_nonempty(q, i);
+    *b->w++ = e;
     EVQ_COUNT(q, moves, 1);
 }
 
@@ -349,7 +452,7 @@ static void spill(evq *q, uint32_t from)
     q->n = from;
 }
 
-/* A push due before bound, or into a bucket array that is full. */
+/* A push due before bound, or into a bucket whose last block is full. */
 int evq__push_slow(evq *q, evq_entry e)
 {
     uint32_t pos;
@@ -488,28 +591,34 @@ static void sort_entries(evq *q, evq_entry *v, uint32_t n)
  */
 static void absorb(evq *q, unsigned i)
 {
-    evq_array *src = &q->b[i];
-    uint32_t k = src->n, keep = q->n - q->head;
+    evq_bucket *src = &q->b[i];
+    uint32_t k = (uint32_t)bucket_count(src), keep = q->n - q->head;
     evq_entry *dst;
 
-    if (src->n > src->hi)
-        src->hi = src->n;
     if (run_room(q, k) != 0) {
         q->count -= k; /* dropped: the queue has failed */
-        src->n = 0;
-        clear_nonempty(q, i);
+        bucket_clear(q, i);
         return;
     }
     dst = q->run + q->n;
     if (i < 16 || k <= 2) {
-        memcpy(dst, src->v, (size_t)k * sizeof *dst);
+        evq_entry *p = dst;
+
+        for (evq_block *b = src->first; b != NULL; b = b->next) {
+            size_t m = (size_t)(block_end(src, b) - b->v);
+
+            memcpy(p, b->v, m * sizeof *p);
+            p += m;
+        }
         sort_entries(q, dst, k);
     } else {
+        /* At most EVQ_ABSORB_MAX entries: one block. */
+        const evq_entry *v = src->first->v;
         unsigned shift = EVQ_DIGIT * (i / 16 - 1);
         uint32_t start[16] = {0}, sum = 0;
 
         for (uint32_t j = 0; j < k; j++)
-            start[((uint64_t)src->v[j].at >> shift) & 15]++;
+            start[((uint64_t)v[j].at >> shift) & 15]++;
         for (unsigned g = 0; g < 16; g++) {
             uint32_t c = start[g];
 
@@ -517,14 +626,13 @@ static void absorb(evq *q, unsigned i)
             sum += c;
         }
         for (uint32_t j = 0; j < k; j++)
-            dst[start[((uint64_t)src->v[j].at >> shift) & 15]++] = src->v[j];
+            dst[start[((uint64_t)v[j].at >> shift) & 15]++] = v[j];
         insertion_sort(q, dst, k);
     }
     EVQ_COUNT(q, moves, k);
     q->n += k;
     q->absorbed += k;
-    src->n = 0;
-    clear_nonempty(q, i);
+    bucket_clear(q, i);
     q->bound = range_end(q->last, i);
     for (uint32_t j = 0; j < k && keep + j < EVQ_PREFETCH; j++)
         evq__prefetch(q->run[q->head + keep + j].rec);
@@ -533,45 +641,45 @@ static void absorb(evq *q, unsigned i)
 /* Split the lowest bucket i >= 16 into the buckets below it (invariant 2). */
 static void split(evq *q, unsigned i)
 {
-    evq_array *src = &q->b[i];
-    const evq_entry *p = src->v, *end = src->v + src->n;
+    evq_bucket src = q->b[i];
+    evq_block *k = src.first;
     sim_time base = (sim_time)range_start(q->last, i);
 
-    if (src->n > src->hi)
-        src->hi = src->n;
     q->last = base;
     if (q->bound < (uint64_t)base)
         q->bound = (uint64_t)base;
+    memset(&q->b[i], 0, sizeof q->b[i]);
     clear_nonempty(q, i);
     /* The hottest loop at 10^6 pending: locals, so that the stores into the
-     * arrays need not reload the bucket headers. */
-    for (; p < end; p++) {
-        unsigned j = evq__bucket_of(p->at, base);
-        evq_array *b = &q->b[j];
-        uint32_t n = b->n;
+     * blocks need not reload the bucket headers.  Each block goes back to
+     * the pool once read, for the buckets being filled to take. */
+    while (k != NULL) {
+        evq_block *next = k->next;
+        const evq_entry *p = k->v, *end = block_end(&src, k);
 
-        if (n == b->cap || n == 0) {
-            if (n == b->cap && grow(q, &b->v, &b->cap, (uint64_t)n + 1) != 0) {
-                q->count--; /* dropped: the queue has failed */
-                continue;
+        EVQ_COUNT(q, moves, end - p);
+        for (; p < end; p++) {
+            unsigned j = evq__bucket_of(p->at, base);
+            evq_bucket *b = &q->b[j];
+            evq_entry *w = b->w;
+
+            if (w == b->end) {
+                if (add_block(q, j) != 0) {
+                    q->count--; /* dropped: the queue has failed */
+                    continue;
+                }
+                w = b->w;
             }
-            set_nonempty(q, j);
+            *w = *p;
+            b->w = w + 1;
         }
-        b->v[n] = *p;
-        b->n = n + 1;
-    }
-    EVQ_COUNT(q, moves, src->n);
-    src->n = 0;
-    /* A bucket that held a large part of the queue (timers far ahead, armed
-     * together) is not filled that much again soon: its room goes back
-     * now, or the entries would hold it at every level they pass. */
-    if ((size_t)src->cap > q->count / 8 + EVQ_TRIM_SLACK) {
-        src->hi = 0;
-        shrink(q, &src->v, &src->cap, 0);
+        block_put(q, k);
+        k = next;
     }
 }
 
-/* Give back what arrays hold beyond what the entries need. */
+/* Give back what the run, the heap and the pool hold beyond what the
+ * entries need. */
 static void trim(evq *q)
 {
     uint32_t live = q->n - q->head;
@@ -584,16 +692,11 @@ static void trim(evq *q)
     }
     shrink(q, &q->run, &q->cap, live > EVQ_PREFETCH ? 2 * live : 2 * EVQ_PREFETCH);
     shrink(q, &q->heap.v, &q->heap.cap, 2 * q->heap.n);
-    for (unsigned i = 0; i < EVQ_NBUCKETS; i++) {
-        evq_array *b = &q->b[i];
-
-        uint32_t want = b->n > b->hi ? b->n : b->hi;
-
-        /* Room it needed lately stays (within the doubling it grew by). */
-        if (want == 0 || (uint64_t)b->cap > 2 * (uint64_t)want + EVQ_MIN_CAP)
-            shrink(q, &b->v, &b->cap, want);
-        b->hi = b->n;
-    }
+    q->nblocks -= q->npool;
+    q->alloc -= q->npool * EVQ_BLOCK;
+    blocks_free(q->pool);
+    q->pool = NULL;
+    q->npool = 0;
     q->absorbed = 0;
 }
 
@@ -610,7 +713,8 @@ static void top_up(evq *q)
             if (q->bound < (uint64_t)q->last)
                 q->bound = (uint64_t)q->last;
             absorb(q, (unsigned)i);
-        } else if (q->b[i].n <= EVQ_ABSORB_MAX) {
+        } else if (q->b[i].first == q->b[i].last &&
+                   q->b[i].w - q->b[i].first->v <= EVQ_ABSORB_MAX) {
             absorb(q, (unsigned)i);
         } else {
             split(q, (unsigned)i);
@@ -663,19 +767,45 @@ void evq_filter(evq *q, int (*keep)(const evq_entry *e, void *arg), void *arg)
     for (k = q->heap.n / 2; k-- > 0;)
         sift_down(q, k);
     for (unsigned i = 0; i < EVQ_NBUCKETS; i++) {
-        evq_array *b = &q->b[i];
+        evq_bucket *b = &q->b[i];
+        evq_block *wk = b->first, *rest;
+        evq_entry *wp;
 
-        w = 0;
-        for (k = 0; k < b->n; k++)
-            if (keep(&b->v[k], arg))
-                b->v[w++] = b->v[k];
-        b->n = w;
-        if (w == 0)
-            clear_nonempty(q, i);
+        if (wk == NULL)
+            continue;
+        wp = wk->v;
+        for (evq_block *rk = b->first; rk != NULL; rk = rk->next) {
+            const evq_entry *end = block_end(b, rk);
+
+            for (const evq_entry *p = rk->v; p < end; p++) {
+                if (!keep(p, arg))
+                    continue;
+                if (wp == wk->v + EVQ_BLOCK) {
+                    wk = wk->next; /* at or before rk: it exists */
+                    wp = wk->v;
+                }
+                *wp++ = *p;
+            }
+        }
+        if (wk == b->first && wp == wk->v) {
+            bucket_clear(q, i);
+            continue;
+        }
+        rest = wk->next;
+        wk->next = NULL;
+        b->last = wk;
+        b->w = wp;
+        b->end = wk->v + EVQ_BLOCK;
+        while (rest != NULL) {
+            evq_block *next = rest->next;
+
+            block_put(q, rest);
+            rest = next;
+        }
     }
     EVQ_COUNT(q, moves, q->count);
     q->count = (size_t)(q->n - q->head) + q->heap.n;
     for (unsigned i = 0; i < EVQ_NBUCKETS; i++)
-        q->count += q->b[i].n;
+        q->count += bucket_count(&q->b[i]);
     trim(q);
 }

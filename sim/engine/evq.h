@@ -54,9 +54,27 @@ typedef struct evq_array {
     evq_entry *v;
     uint32_t n;
     uint32_t cap;
-    uint32_t hi;          /* the most entries it held since the last trim (a
-                           * bucket fills until it is emptied whole) */
 } evq_array;
+
+/*
+ * A bucket is a chain of blocks of EVQ_BLOCK entries (4 KB): its room
+ * follows its entries, never more than one block beyond them, and the
+ * blocks of a bucket being split or absorbed are reused at once, still in
+ * cache, by the buckets being filled.  A bucket holds entries if and only
+ * if it has a block.
+ */
+#define EVQ_BLOCK 169
+
+typedef struct evq_block {
+    struct evq_block *next;
+    evq_entry v[EVQ_BLOCK];
+} evq_block;
+
+typedef struct evq_bucket {
+    evq_entry *w;         /* where its next entry goes (NULL: no block) */
+    evq_entry *end;       /* the end of its last block */
+    evq_block *first, *last;
+} evq_bucket;
 
 /*
  * Work done, for tests that bound it (tests/test_queue.c): built only with
@@ -97,13 +115,16 @@ typedef struct evq {
     sim_time last;        /* the buckets' base: no bucket entry is earlier */
     uint64_t nonempty[EVQ_NBUCKETS / 64]; /* bit i: bucket i holds entries */
     size_t count;         /* entries held, stale ones included */
-    size_t alloc;         /* entries allocated in all arrays */
+    size_t alloc;         /* room for entries, in the arrays and all blocks */
     size_t absorbed;      /* entries moved into the run since the last trim */
     evq_array heap;       /* entries the run could not take cheaply */
+    evq_block *pool;      /* blocks no bucket holds, linked through ->next */
+    size_t npool;
+    size_t nblocks;       /* blocks allocated, the pool's included */
     size_t alloc_limit;   /* entries all arrays may hold, 0 unlimited: a
                            * test's stand-in for an exhausted allocator */
     int failed;           /* an array could not grow (see evq_push) */
-    evq_array b[EVQ_NBUCKETS];
+    evq_bucket b[EVQ_NBUCKETS];
 #ifdef OFFSIM_EVQ_COUNT
     evq_counters ops;
 #endif
@@ -149,8 +170,8 @@ int evq__pop_slow(evq *q, sim_time until, evq_entry *out);
 
 /*
  * Queue an entry.  `at` must not be earlier than the last entry popped (the
- * engine never schedules in the past).  Arrays grow geometrically.  0, or -1
- * when an array could not grow: the queue is then failed for good (entries
+ * engine never schedules in the past).  0, or -1 when an array or a block
+ * could not be allocated: the queue is then failed for good (entries
  * were dropped, `failed` is set, and a pop that needed to refill returns 0)
  * and only evq_fini may follow; the engine pops nothing more, ends the run,
  * and its driver reports SIM_ENOMEM (sim_error).
@@ -160,12 +181,10 @@ static inline int evq_push(evq *q, sim_time at, uint64_t seq, sim_rec *r)
     evq_entry e = {at, seq, r};
 
     if ((uint64_t)at >= q->bound && at >= 0) {
-        unsigned i = evq__bucket_of(at, q->last);
-        evq_array *b = &q->b[i];
+        evq_bucket *b = &q->b[evq__bucket_of(at, q->last)];
 
-        if (b->n < b->cap) {
-            b->v[b->n++] = e;
-            q->nonempty[i / 64] |= (uint64_t)1 << (i % 64);
+        if (b->w != b->end) {
+            *b->w++ = e;
             q->count++;
             EVQ_COUNT(q, pushes, 1);
             EVQ_COUNT(q, moves, 1);
