@@ -205,6 +205,30 @@ static inline int lowest(const evq *q)
     return -1;
 }
 
+/* The lowest bucket above i holding entries, -1 if none. */
+static inline int lowest_above(const evq *q, unsigned i)
+{
+    unsigned w = (i + 1) / 64;
+    uint64_t m;
+
+    if (i + 1 >= EVQ_NBUCKETS)
+        return -1;
+    m = q->nonempty[w] & (~(uint64_t)0 << ((i + 1) % 64));
+    while (m == 0) {
+        if (++w == EVQ_NBUCKETS / 64)
+            return -1;
+        m = q->nonempty[w];
+    }
+    return (int)(64 * w + (unsigned)__builtin_ctzll(m));
+}
+
+/* Fetch the start of a block (4 lines) into the cache ahead of reading it. */
+static inline void block_prefetch(const evq_block *k)
+{
+    for (unsigned l = 0; l < 4; l++)
+        __builtin_prefetch((const char *)k + 64 * l);
+}
+
 /*
  * The first time of bucket i's range, and the first time after it: the
  * times that agree with `last` above digit d = i / 16 and have i % 16 there.
@@ -644,12 +668,16 @@ static void split(evq *q, unsigned i)
     evq_bucket src = q->b[i];
     evq_block *k = src.first;
     sim_time base = (sim_time)range_start(q->last, i);
+    int nx;
 
     q->last = base;
     if (q->bound < (uint64_t)base)
         q->bound = (uint64_t)base;
     memset(&q->b[i], 0, sizeof q->b[i]);
     clear_nonempty(q, i);
+    /* The bucket after this one's comes next, once those below are done. */
+    if ((nx = lowest_above(q, i)) >= 0)
+        block_prefetch(q->b[nx].first);
     /* The hottest loop at 10^6 pending: locals, so that the stores into the
      * blocks need not reload the bucket headers.  Each block goes back to
      * the pool once read, for the buckets being filled to take. */
@@ -657,6 +685,10 @@ static void split(evq *q, unsigned i)
         evq_block *next = k->next;
         const evq_entry *p = k->v, *end = block_end(&src, k);
 
+        /* Blocks lie anywhere: fetch the start of the next one now, while
+         * this one's are moved (the hardware streams within a block). */
+        if (next != NULL)
+            block_prefetch(next);
         EVQ_COUNT(q, moves, end - p);
         for (; p < end; p++) {
             unsigned j = evq__bucket_of(p->at, base);

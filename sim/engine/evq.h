@@ -103,7 +103,7 @@ typedef struct evq_counters {
 #define EVQ_NBUCKETS 256
 /* Pops between prefetching an event and running it; the run is topped up
  * from the buckets whenever it holds fewer entries than this. */
-#define EVQ_PREFETCH 16
+#define EVQ_PREFETCH 32
 
 typedef struct evq {
     evq_entry *run;       /* the earliest entries, sorted, run[head..n) */
