@@ -55,14 +55,19 @@
  * O(log n) into the heap.  An entry moves down between buckets at most 16
  * times.  A bucket is absorbed when it holds at most EVQ_ABSORB_MAX entries
  * (a counting sort on the next digit down, then an insertion sort among
- * entries that share it) or a single time, which first becomes `last` (its
+ * entries that share it), or a single time, which first becomes `last` (its
  * ties in seq order: nothing to do when they already are, as pushes at one
- * time usually are, else a merge sort, O(k log k)).  A spill moves at least
+ * time usually are, else a merge sort, O(k log k)), or, on digit 2, at most
+ * EVQ_ABSORB_WIDE entries when it follows the run closely (a counting sort
+ * on digits 1 and 0 at once, leaving ties to put in seq order as for a
+ * single time): at 10^6 pending events of the hold model that saves a pass
+ * of every entry through the level-1 buckets.  A spill moves at least
  * EVQ_INSERT_MAX / 2 entries, all later than `last`, so none came from a
  * one-time bucket (those are at or before `last`): they entered the run by
- * inserts or by absorbs of at most EVQ_ABSORB_MAX entries, at most 16 such
- * absorbs a pop, so spills cost O(1) amortised per push or pop, and so do
- * the moves down the buckets again of the entries spilled.  Memory follows
+ * inserts or by absorbs, at most EVQ_PREFETCH a pop, of at most
+ * EVQ_ABSORB_MAX entries but the last, which may be a wide one, so spills
+ * cost O(1) amortised per push or pop, and so do the moves down the
+ * buckets again of the entries spilled.  Memory follows
  * the entries held: a bucket is a chain of blocks (evq.h) whose blocks go
  * back to a pool as soon as they are emptied, the pool keeps at most an
  * eighth of the entries' room (plus EVQ_TRIM_SLACK), the run is compacted
@@ -80,6 +85,8 @@
 /* A lowest bucket this small is sorted into the run; a larger one is split
  * (unless it holds a single time). */
 #define EVQ_ABSORB_MAX 32
+/* A lowest bucket on digit 2 this small is sorted into the run at once. */
+#define EVQ_ABSORB_WIDE 512
 /* The most run entries an insert may move. */
 #define EVQ_INSERT_MAX 64
 /* The smallest array allocated. */
@@ -662,6 +669,72 @@ static void absorb(evq *q, unsigned i)
         evq__prefetch(q->run[q->head + keep + j].rec);
 }
 
+/* Does bucket b hold at most m entries? */
+static int bucket_at_most(const evq_bucket *b, size_t m)
+{
+    size_t n = 0;
+
+    for (evq_block *k = b->first; k != NULL && n <= m; k = k->next)
+        n += (size_t)(block_end(b, k) - k->v);
+    return n <= m;
+}
+
+/*
+ * May bucket i (on digit 2) be absorbed whole?  Only when it follows the
+ * run closely (or the run is empty): entries far beyond the run are the
+ * ones later pushes land before, which would spill them back (a chain
+ * arming events in decreasing time, bench/patterns.c's descending), and
+ * the more entries an absorb brings, the more a spill takes back.
+ */
+static int wide_ok(const evq *q, unsigned i)
+{
+    return q->n == q->head ||
+           (uint64_t)q->run[q->n - 1].at + ((uint64_t)1 << (3 * EVQ_DIGIT)) >
+               range_start(q->last, i);
+}
+
+/*
+ * Move the lowest bucket, on digit 2 (i / 16 == 2), to the end of the run,
+ * sorted by a counting sort on digits 1 and 0 at once: only entries due at
+ * one time are then left to put in seq order (nothing to do when they
+ * already are, as they usually are).  One pass where a split and 16
+ * absorbs took two.
+ */
+static void absorb_wide(evq *q, unsigned i)
+{
+    evq_bucket *src = &q->b[i];
+    uint32_t k = (uint32_t)bucket_count(src), keep = q->n - q->head;
+    uint32_t start[256] = {0}, sum = 0;
+    evq_entry *dst;
+
+    if (run_room(q, k) != 0) {
+        q->count -= k; /* dropped: the queue has failed */
+        bucket_clear(q, i);
+        return;
+    }
+    dst = q->run + q->n;
+    for (evq_block *b = src->first; b != NULL; b = b->next)
+        for (const evq_entry *p = b->v, *end = block_end(src, b); p < end; p++)
+            start[(uint64_t)p->at & 255]++;
+    for (unsigned g = 0; g < 256; g++) {
+        uint32_t c = start[g];
+
+        start[g] = sum;
+        sum += c;
+    }
+    for (evq_block *b = src->first; b != NULL; b = b->next)
+        for (const evq_entry *p = b->v, *end = block_end(src, b); p < end; p++)
+            dst[start[(uint64_t)p->at & 255]++] = *p;
+    sort_entries(q, dst, k);
+    EVQ_COUNT(q, moves, k);
+    q->n += k;
+    q->absorbed += k;
+    bucket_clear(q, i);
+    q->bound = range_end(q->last, i);
+    for (uint32_t j = 0; j < k && keep + j < EVQ_PREFETCH; j++)
+        evq__prefetch(q->run[q->head + keep + j].rec);
+}
+
 /* Split the lowest bucket i >= 16 into the buckets below it (invariant 2). */
 static void split(evq *q, unsigned i)
 {
@@ -748,6 +821,9 @@ static void top_up(evq *q)
         } else if (q->b[i].first == q->b[i].last &&
                    q->b[i].w - q->b[i].first->v <= EVQ_ABSORB_MAX) {
             absorb(q, (unsigned)i);
+        } else if (i / 16 == 2 && wide_ok(q, (unsigned)i) &&
+                   bucket_at_most(&q->b[i], EVQ_ABSORB_WIDE)) {
+            absorb_wide(q, (unsigned)i);
         } else {
             split(q, (unsigned)i);
         }
