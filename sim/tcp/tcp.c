@@ -321,7 +321,14 @@ static uint32_t send_window(const tcp_tcb *t, int *lt)
     return cw < t->snd_wnd ? cw : t->snd_wnd;
 }
 
-/* The segments the window allows, from SND.NXT (something is to be sent). */
+/*
+ * The segments the window allows, from SND.NXT (something is to be sent).
+ * Kept out of tcp_output, so that the calls that find nothing to send (most
+ * of them) pay for none of its registers.
+ */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static void send_segments(tcp_tcb *t)
 {
     int lt;
@@ -364,7 +371,8 @@ static void send_segments(tcp_tcb *t)
     }
 }
 
-void tcp_output(tcp_tcb *t)
+/* tcp_output, inlined where tcp.c calls it (after every segment received). */
+static inline void output(tcp_tcb *t)
 {
     if (!tcp_synchronized(t->state))
         return;
@@ -374,6 +382,11 @@ void tcp_output(tcp_tcb *t)
         send_segments(t);
     if (tcp_outstanding(t) && !sim_event_pending(&t->timer[TT_REXMT]))
         tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
+}
+
+void tcp_output(tcp_tcb *t)
+{
+    output(t);
 }
 
 /*
@@ -446,7 +459,7 @@ void tcp_send(tcp_tcb *t, uint32_t bytes)
 {
     SIM_ASSERT(!t->fin_queued, "send after close (%u bytes)", bytes);
     t->snd_end += bytes;
-    tcp_output(t);
+    output(t);
 }
 
 void tcp_close(tcp_tcb *t, int full)
@@ -456,7 +469,7 @@ void tcp_close(tcp_tcb *t, int full)
     t->fin_queued = 1;
     t->full_close = full != 0;
     transition(t, TCP_E_CLOSE);
-    tcp_output(t);
+    output(t);
 }
 
 void tcp_abort(tcp_tcb *t)
@@ -538,7 +551,7 @@ static void rexmt_timeout(tcp_tcb *t)
         /* Resend from the oldest unacknowledged byte: within cwnd
          * (slow start), or the whole window at once (go-back-N). */
         t->snd_nxt = t->snd_una;
-        tcp_output(t);
+        output(t);
     }
     tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
 }
@@ -732,7 +745,7 @@ static void input_syn_sent(tcp_tcb *t, const seg *s)
     timer_cancel(t, TT_REXMT);
     transition(t, TCP_E_RCV_SYN_ACK);
     send_ack(t);
-    tcp_output(t);
+    output(t);
 }
 
 /*
@@ -1064,5 +1077,5 @@ static void input_synchronized(tcp_tcb *t, const seg *s)
             return;
         }
     }
-    tcp_output(t);
+    output(t);
 }
