@@ -18,7 +18,7 @@
 #include "engine/err.h"
 #include "engine/invariant.h"
 
-static void transmit(world *w, conn *c, path *p, const seg *s, int to_local)
+static inline void transmit(world *w, conn *c, path *p, const seg *s, int to_local)
 {
     sim_time at = path_transmit(p, &w->paths[2 * c->klass + to_local], c->id, c->delay,
                                 to_local ? NULL : w->server_out, sim_now(w->s),
