@@ -140,9 +140,11 @@ static void fix_init(fixture *x, const nic_params *p, tcp_state state)
     trace_init(&x->tb, 1, NULL);
     CHECK_EQ_I64(nic_create(p, g_s, &x->tb, &x->n), 0);
     endpoint.s = g_s;
-    nic_set_owner(x->n, &stub_ops, &endpoint);
+    endpoint.ops = &host_stub_ops;
+    nic_set_owner(x->n, &stub_ops, &endpoint,
+                  (ptrdiff_t)offsetof(fixture, nc) - (ptrdiff_t)offsetof(fixture, t));
     nic_conn_init(&x->nc);
-    tcp_init(&x->t, &endpoint, &host_stub_ops, NULL, 1000);
+    tcp_init(&x->t, &endpoint, 1000);
     x->t.id = 7; /* its connection, in the event log */
     x->t.state = state; /* straight into the state (lwIP's tcp_set_state) */
 }
@@ -192,7 +194,8 @@ static void r19_take_in_fin_wait_2_runs_the_delta(void)
     fix_init(&x, &params_default, TCP_S_FIN_WAIT_2);
     sim_run(g_s, 3 * SIM_S);
     offload(&x, 5000);
-    CHECK(x.t.ctx == &x.nc); /* the NIC's hooks hold the endpoint now */
+    /* the NIC's hooks hold the endpoint now */
+    CHECK(x.t.cfg != &endpoint && x.t.cfg->ops != &host_stub_ops && tcp_ctx(&x.t) == &x.nc);
     CHECK_EQ_I64(tcp_timer_deadline(&x.t, TT_REXMT), 3 * SIM_S + 5 * SIM_S);
     CHECK_EQ_I64(nic_stats_of(x.n)->fin_wait_2, 1);
     CHECK_EQ_I64(g_ncalls, 0); /* taking a connection tells the owner nothing */
@@ -279,11 +282,11 @@ static void r16_acceptable_segment_restarts_the_timer(void)
     fix_init(&x, &params_default, TCP_S_FIN_WAIT_2);
     offload(&x, 5000);
     sim_run(g_s, 4 * SIM_S);
-    x.t.ops->segment(&x.t, &s, 1);
+    x.t.cfg->ops->segment(&x.t, &s, 1);
     CHECK_EQ_I64(tcp_timer_deadline(&x.t, TT_REXMT), 4 * SIM_S + 120 * SIM_S);
-    x.t.ops->segment_done(&x.t);
-    x.t.ops->segment(&x.t, &s, 0); /* A3: not acceptable, no restart */
-    x.t.ops->segment_done(&x.t);
+    x.t.cfg->ops->segment_done(&x.t);
+    x.t.cfg->ops->segment(&x.t, &s, 0); /* A3: not acceptable, no restart */
+    x.t.cfg->ops->segment_done(&x.t);
     CHECK_EQ_I64(nic_stats_of(x.n)->fw2_restarts, 1);
     fix_fini(&x);
 }
@@ -301,13 +304,13 @@ static void a4_a_segment_that_ends_fin_wait_2_is_no_restart(void)
     fix_init(&x, &params_default, TCP_S_FIN_WAIT_2);
     offload(&x, 5000);
     sim_run(g_s, 4 * SIM_S);
-    x.t.ops->segment(&x.t, &ack, 1);
-    x.t.ops->segment_done(&x.t); /* still in FIN_WAIT_2: a restart */
+    x.t.cfg->ops->segment(&x.t, &ack, 1);
+    x.t.cfg->ops->segment_done(&x.t); /* still in FIN_WAIT_2: a restart */
     CHECK_EQ_I64(nic_stats_of(x.n)->fw2_restarts, 1);
     sim_run(g_s, 5 * SIM_S);
-    x.t.ops->segment(&x.t, &fin, 1);
+    x.t.cfg->ops->segment(&x.t, &fin, 1);
     tcp_set_state(&x.t, TCP_S_TIME_WAIT, TCP_E_RCV_FIN); /* what the FIN did */
-    x.t.ops->segment_done(&x.t);
+    x.t.cfg->ops->segment_done(&x.t);
     CHECK_EQ_I64(nic_stats_of(x.n)->fw2_restarts, 1);
     CHECK(x.t.state == TCP_S_TIME_WAIT);
     fix_fini(&x);

@@ -89,6 +89,7 @@ static const tcp_ops test_ops = {
 
 /* RTO bounds chosen so that each one is visible in the delegated tests. */
 static tcp_cfg test_cfg = { /* .s: each test's engine */
+    .ops = &test_ops,
     .mss = 1460,
     .window = 65535,
     .rto_initial = SIM_S,
@@ -127,7 +128,7 @@ static void fix_init(fixture *x, uint64_t tps, tick_mode mode)
     sim_event_init(&x->horizon, horizon_fired);
     sim_schedule(x->s, &x->horizon, HORIZON);
     test_cfg.s = x->s;
-    tcp_init(&x->t, &test_cfg, &test_ops, NULL, 1000);
+    tcp_init(&x->t, &test_cfg, 1000);
     tick_clock_init(&x->f.clock, tps, mode);
     x->f.timeout = 120 * SIM_S;
     x->f.on_unset = UNSET_DELTA_NONE;
@@ -800,7 +801,7 @@ static void r5_rtt_is_quantised_to_scaled_ticks(void)
 
     fix_init(&x, 100, TICK_MODE_CEIL);
     test_cfg.s = x.s;
-    tcp_init(&r, &test_cfg, &test_ops, NULL, 1000);
+    tcp_init(&r, &test_cfg, 1000);
     x.t.state = r.state = TCP_S_ESTABLISHED;
     /* 2 ms at 100 TPS: x8 = 1.6 rounds to 2, x4 = 0.8 rounds to 1. */
     with_rtt(&x.t, 2 * SIM_MS, 2 * SIM_MS);
@@ -848,7 +849,7 @@ static void r5_rtt_saturates_at_16_bits(void)
 
     fix_init(&x, 1000, TICK_MODE_CEIL);
     test_cfg.s = x.s;
-    tcp_init(&r, &test_cfg, &test_ops, NULL, 1000);
+    tcp_init(&r, &test_cfg, 1000);
     x.t.state = r.state = TCP_S_ESTABLISHED;
     with_rtt(&x.t, 10 * SIM_S, 20 * SIM_S);
     delegated_sample(&x.t, &x.f.clock, 0, -1, &d);
@@ -914,7 +915,7 @@ static void r8_no_rtt_estimate_travels_as_zero_srtt(void)
 
     fix_init(&x, 1000, TICK_MODE_CEIL);
     test_cfg.s = x.s;
-    tcp_init(&r, &test_cfg, &test_ops, NULL, 1000);
+    tcp_init(&r, &test_cfg, 1000);
     x.t.state = r.state = TCP_S_ESTABLISHED;
     x.t.srtt = 5 * SIM_MS; /* stale, with have_rtt = 0 */
     delegated_sample(&x.t, &x.f.clock, 0, -1, &d);
@@ -949,7 +950,7 @@ static void r8_rto_without_sample_crosses_both_ways(void)
 
     fix_init(&x, 1000, TICK_MODE_CEIL);
     test_cfg.s = x.s;
-    tcp_init(&r, &test_cfg, &test_ops, NULL, 1000);
+    tcp_init(&r, &test_cfg, 1000);
     for (int k = 0; k < 3; k++) {
         tick_clock_init(&x.f.clock, all_tps[k], TICK_MODE_CEIL);
         for (int i = 0; i < 3; i++) {
@@ -984,7 +985,7 @@ static void r8_sequence_state_crosses(void)
 
     fix_init(&x, 1000, TICK_MODE_CEIL);
     test_cfg.s = x.s;
-    tcp_init(&r, &test_cfg, &test_ops, NULL, 1000);
+    tcp_init(&r, &test_cfg, 1000);
     x.t.state = r.state = TCP_S_FIN_WAIT_2;
     x.t.rcv_nxt = 111;
     x.t.rcv_wnd = 222;
@@ -1030,7 +1031,7 @@ static void r27_retransmit_count_crosses(void)
 
     fix_init(&x, 1000, TICK_MODE_CEIL);
     test_cfg.s = x.s;
-    tcp_init(&r, &test_cfg, &test_ops, NULL, 1000);
+    tcp_init(&r, &test_cfg, 1000);
     x.t.state = r.state = TCP_S_ESTABLISHED;
     x.t.rexmt_count = 3;
     x.t.rexmt_since = 0;
@@ -1096,7 +1097,7 @@ static void r27_backed_off_rto_without_sample_crosses(void)
 
     fix_init(&x, 1000, TICK_MODE_CEIL);
     test_cfg.s = x.s;
-    tcp_init(&r, &test_cfg, &test_ops, NULL, 1000);
+    tcp_init(&r, &test_cfg, 1000);
     x.t.state = r.state = TCP_S_FIN_WAIT_1;
     x.t.rto = 12 * SIM_S;
     x.t.rexmt_count = 2;
@@ -1132,7 +1133,7 @@ static void r25_total_rt_travels_in_ticks(void)
 
     fix_init(&x, 1000, TICK_MODE_CEIL);
     test_cfg.s = x.s;
-    tcp_init(&r, &test_cfg, &test_ops, NULL, 1000);
+    tcp_init(&r, &test_cfg, 1000);
     x.t.state = r.state = TCP_S_ESTABLISHED;
     x.t.rexmt_count = 2;
     x.t.rexmt_since = now - 2500 * SIM_MS;

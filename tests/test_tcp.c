@@ -219,7 +219,7 @@ static void h_arrive(sim *s, sim_event *ev)
 
 static void h_output(tcp_tcb *t, const seg *s)
 {
-    peer *p = t->ctx;
+    peer *p = tcp_ctx(t);
     int n = p->nout++;
     int drop = p->drop_all || n == p->drop_nth;
 
@@ -258,7 +258,7 @@ static sim_time h_deadline(tcp_tcb *t, sim_time delay)
 
 static void h_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 {
-    peer *p = t->ctx;
+    peer *p = tcp_ctx(t);
     int n = p->ntr++;
 
     CHECK(n < MAX_LOG);
@@ -271,7 +271,7 @@ static void h_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 
 static void h_segment(tcp_tcb *t, const seg *s, int acceptable)
 {
-    peer *p = t->ctx;
+    peer *p = tcp_ctx(t);
     int n = p->nin++;
 
     CHECK(n < MAX_LOG);
@@ -281,7 +281,7 @@ static void h_segment(tcp_tcb *t, const seg *s, int acceptable)
 
 static void h_deliver(tcp_tcb *t, uint32_t bytes, int fin)
 {
-    peer *p = t->ctx;
+    peer *p = tcp_ctx(t);
 
     p->bytes += bytes;
     p->fins += fin != 0;
@@ -292,14 +292,14 @@ static void h_deliver(tcp_tcb *t, uint32_t bytes, int fin)
 
 static void h_fw2_timeout(tcp_tcb *t)
 {
-    peer *p = t->ctx;
+    peer *p = tcp_ctx(t);
 
     p->fw2_calls++;
 }
 
 static int h_give_up(tcp_tcb *t)
 {
-    peer *p = t->ctx;
+    peer *p = tcp_ctx(t);
 
     p->give_ups++;
     p->give_up_at = sim_now(tcp_sim(t));
@@ -308,7 +308,7 @@ static int h_give_up(tcp_tcb *t)
 
 static int h_reset_after_close(tcp_tcb *t)
 {
-    peer *p = t->ctx;
+    peer *p = tcp_ctx(t);
 
     return p->reset_after_close;
 }
@@ -328,7 +328,7 @@ static void init_peer(peer *p, peer *other, uint32_t id, uint32_t iss)
 {
     p->other = other;
     p->drop_nth = -1;
-    tcp_init(&p->t, &g.cfg, &ops, p, iss);
+    tcp_init(&p->t, &g.cfg, iss);
     p->t.id = id; /* its ACK delays: stream (1, id, 0) */
 }
 
@@ -343,6 +343,8 @@ static void setup(int exact, sim_time ack_delay)
     CHECK_EQ_I64(sim_create(&g.s), 0);
     g.ack_delay = (dist){DIST_CONST, (double)ack_delay, 0};
     g.cfg = (tcp_cfg){
+        .ops = &ops,
+        .ctx_off = -(ptrdiff_t)offsetof(peer, t),
         .s = g.s,
         .seed = 1,
         .mss = 1460,

@@ -92,6 +92,10 @@ const char *const owner_name[] = {
 
 /* The host_conn around the NIC's half of it. */
 #define HOST_CONN_OF(nc) ((host_conn *)(void *)((char *)(nc) - offsetof(host_conn, nic)))
+/* The host_conn of an endpoint the host holds (h->tcp.ctx_off says the same). */
+#define HC_OF(t) ((host_conn *)(void *)((char *)(t) - offsetof(host_conn, tcb)))
+/* Where a connection's nic_conn is, from its endpoint (nic_set_owner). */
+#define NC_OFF ((ptrdiff_t)offsetof(host_conn, nic) - (ptrdiff_t)offsetof(host_conn, tcb))
 
 static const tcp_ops host_tcp_ops;
 static sim_time host_fw2_deadline(const host *h, const host_conn *hc);
@@ -141,7 +145,7 @@ void host_check_conn(const host_conn *hc)
     case OWNER_HOST:
         if (held)
             bad = "the NIC holds it too";
-        else if (t->ops != &host_tcp_ops || t->ctx != hc)
+        else if (t->cfg != &hc->h->tcp)
             bad = "its endpoint runs another holder's hooks";
         else if (handoff)
             bad = "a handoff completion is pending";
@@ -149,7 +153,7 @@ void host_check_conn(const host_conn *hc)
     case OWNER_NIC:
         if (!held)
             bad = "the NIC does not hold it";
-        else if (t->ops == &host_tcp_ops || t->ctx != &hc->nic)
+        else if (t->cfg == &hc->h->tcp || tcp_ctx(t) != &hc->nic)
             bad = "its endpoint runs the host's hooks";
         else if (handoff)
             bad = "a handoff completion is pending";
@@ -380,14 +384,14 @@ static void host_fw2_expired(host *h, host_conn *hc)
 
 static void host_output(tcp_tcb *t, const seg *s)
 {
-    host_conn *hc = t->ctx;
+    host_conn *hc = HC_OF(t);
 
     hc->h->ops->output(hc, s);
 }
 
 static sim_time host_deadline(tcp_tcb *t, sim_time delay)
 {
-    host_conn *hc = t->ctx;
+    host_conn *hc = HC_OF(t);
 
     return host_at(hc->h, delay);
 }
@@ -417,7 +421,7 @@ static void maybe_offload(host *h, host_conn *hc, offload_when when)
 
 static void host_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 {
-    host_conn *hc = t->ctx;
+    host_conn *hc = HC_OF(t);
     host *h = hc->h;
 
     /* Decide the offload before the owner hears of the state (and wakes the
@@ -453,7 +457,7 @@ static void host_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 
 static void host_segment(tcp_tcb *t, const seg *s, int acceptable)
 {
-    host_conn *hc = t->ctx;
+    host_conn *hc = HC_OF(t);
     host *h = hc->h;
     sim_time at;
 
@@ -481,7 +485,7 @@ static void host_segment(tcp_tcb *t, const seg *s, int acceptable)
  * (see nic_segment_done). */
 static void host_segment_done(tcp_tcb *t)
 {
-    host_conn *hc = t->ctx;
+    host_conn *hc = HC_OF(t);
     host *h = hc->h;
     sim_time at = h->restart_at;
 
@@ -496,14 +500,14 @@ static void host_segment_done(tcp_tcb *t)
 
 static void host_deliver(tcp_tcb *t, uint32_t bytes, int fin)
 {
-    host_conn *hc = t->ctx;
+    host_conn *hc = HC_OF(t);
 
     hc->h->ops->deliver(hc, bytes, fin);
 }
 
 static void host_fw2_timeout(tcp_tcb *t)
 {
-    host_conn *hc = t->ctx;
+    host_conn *hc = HC_OF(t);
     host *h = hc->h;
     sim_time now = sim_now(h->s);
 
@@ -528,7 +532,7 @@ static void host_fw2_timeout(tcp_tcb *t)
 
 static int host_reset_after_close(tcp_tcb *t)
 {
-    host_conn *hc = t->ctx;
+    host_conn *hc = HC_OF(t);
 
     return hc->h->p.data_after_close == DATA_AFTER_CLOSE_RST;
 }
@@ -805,9 +809,7 @@ static void handoff_done(sim *s, sim_event *ev)
                      (long long)hc->transit->sent_delta);
     }
     if (hc->owner == OWNER_UPLOADING) {
-        t->ops = &host_tcp_ops;
         t->cfg = &h->tcp;
-        t->ctx = hc;
         delegated_install(t, nic_clock(h->nic), now, &hc->transit->d);
         set_owner(h, hc, OWNER_HOST);
         nic_release(h->nic, &hc->nic);
@@ -901,8 +903,10 @@ int host_create(const host_params *hp, const offload_params *op, const tcp_param
     /* The host's own clock is exact to the millisecond (RFC 6298's G). */
     host_tcp_cfg(&h->tcp, hp, tp, &h->delack, SIM_MS);
     h->tcp.s = s;
+    h->tcp.ops = &host_tcp_ops;
+    h->tcp.ctx_off = -(ptrdiff_t)offsetof(host_conn, tcb);
     /* The target shares the host's settings, delayed ACKs included. */
-    nic_set_owner(n, &host_nic_ops, &h->tcp);
+    nic_set_owner(n, &host_nic_ops, &h->tcp, NC_OFF);
     host_window(h, 0, SIM_NEVER);
     return SIM_OK;
 }
@@ -935,7 +939,7 @@ void host_set_streams(host *h, uint64_t seed, uint32_t ack, uint32_t offload, ui
     h->tcp.seed = seed;
     h->tcp.ack_purpose = ack;
     h->tcp.pool = pool;
-    nic_set_owner(h->nic, &host_nic_ops, &h->tcp); /* the target's copy too */
+    nic_set_owner(h->nic, &host_nic_ops, &h->tcp, NC_OFF); /* the target's copy too */
 }
 
 int host_error(const host *h)
@@ -960,7 +964,7 @@ void host_conn_init(host *h, host_conn *hc, uint32_t id, uint32_t iss)
     sim_event_init(&hc->upload_ev, upload_event);
     sim_event_init(&hc->offload_ev, offload_event);
     nic_conn_init(&hc->nic);
-    tcp_init(&hc->tcb, &h->tcp, &host_tcp_ops, hc, iss);
+    tcp_init(&hc->tcb, &h->tcp, iss);
     hc->tcb.id = id;
 }
 

@@ -38,14 +38,14 @@ static void fs_output(tcp_tcb *t, const seg *s)
 /* R3: the target's timers run on its tick clock. */
 static sim_time fs_deadline(tcp_tcb *t, sim_time delay)
 {
-    ns3c_fw2 *h = t->ctx;
+    ns3c_fw2 *h = tcp_ctx(t);
 
     return tick_after(&h->f.clock, sim_now(tcp_sim(t)), delay);
 }
 
 static void fs_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 {
-    ns3c_fw2 *h = t->ctx;
+    ns3c_fw2 *h = tcp_ctx(t);
 
     (void)old;
     (void)why;
@@ -58,7 +58,7 @@ static void fs_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 
 static void fs_segment(tcp_tcb *t, const seg *s, int acceptable)
 {
-    ns3c_fw2 *h = t->ctx;
+    ns3c_fw2 *h = tcp_ctx(t);
 
     (void)s;
     fw2_on_segment(&h->f, t, acceptable); /* R16, A4 */
@@ -78,7 +78,7 @@ static void fs_deliver(tcp_tcb *t, uint32_t bytes, int fin)
  */
 static void fs_fw2_timeout(tcp_tcb *t)
 {
-    ns3c_fw2 *h = t->ctx;
+    ns3c_fw2 *h = tcp_ctx(t);
 
     h->did_expire = 1;
     tcp_set_state(t, TCP_S_CLOSED, TCP_E_TIMEOUT_FW2);
@@ -133,7 +133,7 @@ static void tap_segment(void *ctx, ns3c_sock *s, uint32_t seq, uint32_t len, uin
     if ((flags & SEG_RST) && seq == rcv_nxt)
         h->rst = 1;
     if (tcp_synchronized(h->t.state))
-        h->t.ops->segment(&h->t, &sg, acceptable);
+        h->t.cfg->ops->segment(&h->t, &sg, acceptable);
 }
 
 static const ns3c_sock_ops fw2sock_tap = {tap_state, tap_segment, NULL, NULL, NULL};
@@ -158,7 +158,9 @@ ns3c_fw2 *ns3c_fw2_offload(ns3c_sock *s, const ns3c_fw2_cfg *cfg, int64_t timeou
     h->f.expired_delta = TIMEOUT_DELTA_NOT_RUNNING; /* A5, likewise */
     h->tcfg.time_wait = SIM_NEVER;      /* TIME_WAIT is ns-3's */
     h->tcfg.s = engine;
-    tcp_init(&h->t, &h->tcfg, &fw2sock_ops, h, 0);
+    h->tcfg.ops = &fw2sock_ops;
+    h->tcfg.ctx_off = -(ptrdiff_t)offsetof(ns3c_fw2, t);
+    tcp_init(&h->t, &h->tcfg, 0);
 
     h->installing = 1;
     follow(h, (tcp_state)ns3c_sock_state(s));

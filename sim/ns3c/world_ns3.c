@@ -142,14 +142,14 @@ static void ns3_drain(conn *c)
     int seg_seen = (x->held & HELD_SEG) && tcp_synchronized(t->state);
 
     if (seg_seen)
-        t->ops->segment(t, &x->seg, 1);
+        t->cfg->ops->segment(t, &x->seg, 1);
     if (x->held & HELD_STATE) {
         x->held = 0;
         mirror(c, 0, (tcp_state)x->state);
     }
     x->held = 0;
-    if (seg_seen && t->ops->segment_done != NULL)
-        t->ops->segment_done(t);
+    if (seg_seen && t->cfg->ops->segment_done != NULL)
+        t->cfg->ops->segment_done(t);
 }
 
 /* ns-3's peer socket acts on its own: the connection waits for its mirror. */
@@ -182,7 +182,7 @@ static void mirror(conn *c, int side, tcp_state to)
             t->rcv_fin = 1;
         tcp_set_state(t, next, e);
         if (e == TCP_E_RCV_FIN)
-            t->ops->deliver(t, 0, 1);
+            t->cfg->ops->deliver(t, 0, 1);
     }
 }
 
@@ -239,7 +239,7 @@ static void on_segment(void *ctx, ns3c_sock *s, uint32_t seq, uint32_t len, uint
     }
     /* The holder's hook: R16 restarts, the host's idle timer (A3, A4). */
     if (!side && tcp_synchronized(t->state))
-        t->ops->segment(t, &sg, tcp_acceptable(&sg, rcv_nxt, rcv_wnd, 0, NULL));
+        t->cfg->ops->segment(t, &sg, tcp_acceptable(&sg, rcv_nxt, rcv_wnd, 0, NULL));
 }
 
 static void on_recv(void *ctx, ns3c_sock *s, uint32_t bytes)
@@ -250,7 +250,7 @@ static void on_recv(void *ctx, ns3c_sock *s, uint32_t bytes)
     if (c == NULL || conn_finished(c))
         return;
     t = conn_tcb(c, s == ext(c)->sock_peer);
-    t->ops->deliver(t, bytes, 0);
+    t->cfg->ops->deliver(t, bytes, 0);
 }
 
 static unsigned class_of_addr(uint32_t peer_addr)
@@ -286,8 +286,8 @@ static void on_segment_done(void *ctx, ns3c_sock *s)
     if (c == NULL || conn_finished(c) || s == ext(c)->sock_peer || world__holding(c))
         return;
     t = conn_tcb(c, 0);
-    if (t->ops->segment_done != NULL)
-        t->ops->segment_done(t);
+    if (t->cfg->ops->segment_done != NULL)
+        t->cfg->ops->segment_done(t);
 }
 
 static const ns3c_sock_ops ops = {on_state, on_segment, on_recv, on_accept, on_segment_done};

@@ -96,7 +96,7 @@ static void fin_wait_2_add(nic *n, int64_t d)
 
 static void nic_output(tcp_tcb *t, const seg *s)
 {
-    nic_conn *nc = t->ctx;
+    nic_conn *nc = tcp_ctx(t);
 
     NIC_OF(t)->ops->output(nc, s);
 }
@@ -109,7 +109,7 @@ static sim_time nic_deadline(tcp_tcb *t, sim_time delay)
 
 static void nic_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 {
-    nic_conn *nc = t->ctx;
+    nic_conn *nc = tcp_ctx(t);
     nic *n = NIC_OF(t);
 
     if (nc->held)
@@ -149,7 +149,7 @@ static void nic_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 
 static void nic_segment(tcp_tcb *t, const seg *s, int acceptable)
 {
-    nic_conn *nc = t->ctx;
+    nic_conn *nc = tcp_ctx(t);
     nic *n = NIC_OF(t);
 
     (void)s;
@@ -164,7 +164,7 @@ static void nic_segment(tcp_tcb *t, const seg *s, int acceptable)
  */
 static void nic_segment_done(tcp_tcb *t)
 {
-    nic_conn *nc = t->ctx;
+    nic_conn *nc = tcp_ctx(t);
     nic *n = NIC_OF(t);
 
     if (!nc->restarted)
@@ -178,7 +178,7 @@ static void nic_segment_done(tcp_tcb *t)
 
 static void nic_deliver(tcp_tcb *t, uint32_t bytes, int fin)
 {
-    nic_conn *nc = t->ctx;
+    nic_conn *nc = tcp_ctx(t);
 
     NIC_OF(t)->ops->deliver(nc, bytes, fin);
 }
@@ -190,7 +190,7 @@ static void nic_deliver(tcp_tcb *t, uint32_t bytes, int fin)
  */
 static void nic_fw2_timeout(tcp_tcb *t)
 {
-    nic_conn *nc = t->ctx;
+    nic_conn *nc = tcp_ctx(t);
     nic *n = NIC_OF(t);
 
     trace(n, t, "fw2_expire", "nic", NULL);
@@ -203,7 +203,7 @@ static void nic_fw2_timeout(tcp_tcb *t)
 /* R26, A12: the target asks for an upload and stops retransmitting. */
 static int nic_give_up(tcp_tcb *t)
 {
-    nic_conn *nc = t->ctx;
+    nic_conn *nc = tcp_ctx(t);
 
     indicate(NIC_OF(t), nc, t, NIC_IND_TIMEOUT_EXPIRATION, 1);
     return 0;
@@ -264,10 +264,12 @@ void nic_destroy(nic *n)
     free(n);
 }
 
-void nic_set_owner(nic *n, const nic_ops *ops, const tcp_cfg *endpoint)
+void nic_set_owner(nic *n, const nic_ops *ops, const tcp_cfg *endpoint, ptrdiff_t nc_off)
 {
     n->ops = ops;
     n->tcp = *endpoint;
+    n->tcp.ops = &nic_tcp_ops;
+    n->tcp.ctx_off = nc_off;
     n->tcp.granularity = n->fw2.clock.tick;
 }
 
@@ -382,9 +384,9 @@ void nic_take(nic *n, nic_conn *nc, tcp_tcb *t, const tcp_delegated *d)
     sim_time now = sim_now(n->s);
     int64_t delta = d->timeout_delta;
 
-    t->ops = &nic_tcp_ops;
     t->cfg = &n->tcp;
-    t->ctx = nc;
+    SIM_ASSERT(tcp_ctx(t) == nc, "connection %u: its nic_conn is not where its owner said",
+               t->id);
     delegated_install(t, &n->fw2.clock, now, d);
     nc->held = 1;
     if (t->state == TCP_S_FIN_WAIT_2) {
@@ -433,9 +435,8 @@ void nic_release(nic *n, nic_conn *nc)
 
 void nic_abort(nic *n, nic_conn *nc, tcp_tcb *t)
 {
-    SIM_ASSERT(nc->held && t->ctx == nc, "abortive disconnect of connection %u, not held",
-               t->id);
-    (void)n;
+    SIM_ASSERT(nc->held && t->cfg == &n->tcp && tcp_ctx(t) == nc,
+               "abortive disconnect of connection %u, not held", t->id);
     tcp_abort(t); /* <SEQ=SND.NXT><CTL=RST>, then CLOSED: no indication */
 }
 

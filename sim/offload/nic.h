@@ -119,9 +119,11 @@ void nic_area(const nic *n, int whole, double *total, double *fin_wait_2);
 
 /*
  * Its owner's hooks, and the TCP settings of the connections it will hold
- * (copied; the NIC's clock granularity is its tick, R3).
+ * (copied; the NIC's clock granularity is its tick, R3; its own hooks).
+ * nc_off: where the owner keeps a connection's nic_conn, from its endpoint
+ * (the same for every connection: (char *)t + nc_off).
  */
-void nic_set_owner(nic *n, const nic_ops *ops, const tcp_cfg *endpoint);
+void nic_set_owner(nic *n, const nic_ops *ops, const tcp_cfg *endpoint, ptrdiff_t nc_off);
 
 void nic_conn_init(nic_conn *nc);
 

@@ -51,14 +51,13 @@ static void rexmt_fired(sim *s, sim_event *ev);
 static void delack_fired(sim *s, sim_event *ev);
 static void twomsl_fired(sim *s, sim_event *ev);
 
-void tcp_init(tcp_tcb *t, const tcp_cfg *cfg, const tcp_ops *ops, void *ctx, uint32_t iss)
+void tcp_init(tcp_tcb *t, const tcp_cfg *cfg, uint32_t iss)
 {
     SIM_ASSERT(cfg->s != NULL, "an endpoint's settings name no engine");
+    SIM_ASSERT(cfg->ops != NULL, "an endpoint's holder has no hooks");
     memset(t, 0, sizeof *t);
     t->state = TCP_S_CLOSED;
-    t->ops = ops;
     t->cfg = cfg;
-    t->ctx = ctx;
     t->iss = iss;
     t->snd_una = t->snd_nxt = t->snd_max = t->snd_end = iss;
     t->rcv_wnd = cfg->window;
@@ -207,7 +206,7 @@ void tcp_stop_timers(tcp_tcb *t)
 
 static sim_time after(tcp_tcb *t, sim_time delay)
 {
-    return t->ops->deadline(t, delay);
+    return t->cfg->ops->deadline(t, delay);
 }
 
 /* ---- state ------------------------------------------------------------ */
@@ -236,7 +235,7 @@ static void set_state(tcp_tcb *t, tcp_state next, tcp_event why)
                      t->snd_una, t->snd_max);
         timer_cancel(t, TT_REXMT);
     }
-    t->ops->state_entered(t, old, why);
+    t->cfg->ops->state_entered(t, old, why);
 }
 
 void tcp_set_state(tcp_tcb *t, tcp_state next, tcp_event why)
@@ -278,7 +277,7 @@ static void emit(tcp_tcb *t, uint32_t seq, uint32_t len, uint8_t flags)
         t->unacked = 0;
         timer_cancel(t, TT_DELACK);
     }
-    t->ops->output(t, &s);
+    t->cfg->ops->output(t, &s);
 }
 
 static void send_ack(tcp_tcb *t)
@@ -479,7 +478,7 @@ void tcp_abort(tcp_tcb *t)
     if (t->state != TCP_S_SYN_SENT) {
         /* RFC 9293 3.10.4: <SEQ=SND.NXT><CTL=RST>. */
         seg r = {t->snd_nxt, 0, 0, t->rcv_wnd, SEG_RST};
-        t->ops->output(t, &r);
+        t->cfg->ops->output(t, &r);
     }
     transition(t, TCP_E_ABORT);
 }
@@ -510,7 +509,7 @@ static void reply_reset(tcp_tcb *t, const seg *in)
     seg r;
 
     if (tcp_reset_reply(in, &r))
-        t->ops->output(t, &r);
+        t->cfg->ops->output(t, &r);
 }
 
 /* ---- timers fire ------------------------------------------------------ */
@@ -522,7 +521,7 @@ static void rexmt_timeout(tcp_tcb *t)
     SIM_ASSERT(tcp_outstanding(t), "retransmit timer in %s with nothing outstanding",
                tcp_state_name[t->state]);
     if (t->rexmt_count >= t->cfg->max_retries) {
-        if (t->ops->give_up == NULL || t->ops->give_up(t))
+        if (t->cfg->ops->give_up == NULL || t->cfg->ops->give_up(t))
             transition(t, TCP_E_RETRIES);
         return;
     }
@@ -566,7 +565,7 @@ static void timer_fired(tcp_tcb *t, tcp_timer_slot slot)
                      "the retransmit slot fired in FIN_WAIT_2 with %u sequence numbers "
                      "outstanding: is it the retransmission or the FIN_WAIT_2 timer (R14)?",
                      t->snd_max - t->snd_una);
-        t->ops->fw2_timeout(t); /* TT_REXMT: the target's (R14); TT_2MSL: the host's */
+        t->cfg->ops->fw2_timeout(t); /* TT_REXMT: the target's (R14); TT_2MSL: the host's */
     } else if (slot == TT_REXMT) {
         rexmt_timeout(t);
     } else {
@@ -968,8 +967,8 @@ void tcp_input(tcp_tcb *t, const seg *s)
         break;
     }
     input_synchronized(t, s);
-    if (t->ops->segment_done != NULL)
-        t->ops->segment_done(t);
+    if (t->cfg->ops->segment_done != NULL)
+        t->cfg->ops->segment_done(t);
 }
 
 /* A segment in a synchronized state, RFC 9293 3.10.7.4 in its order. */
@@ -979,8 +978,8 @@ static void input_synchronized(tcp_tcb *t, const seg *s)
 
     /* First: the sequence number. */
     acceptable = tcp_acceptable(s, t->rcv_nxt, t->rcv_wnd, t->cfg->acceptable_exact, &ok);
-    if (t->ops->segment != NULL)
-        t->ops->segment(t, s, acceptable);
+    if (t->cfg->ops->segment != NULL)
+        t->cfg->ops->segment(t, s, acceptable);
     if (!ok) {
         if (t->state == TCP_S_TIME_WAIT && (s->flags & SEG_FIN) &&
             s->seq + seg_seqlen(s) == t->rcv_nxt) {
@@ -1030,7 +1029,7 @@ static void input_synchronized(tcp_tcb *t, const seg *s)
         int gap = t->ooo != NULL;
 
         if (s->len > 0 && t->full_close && seq_gt(end, t->rcv_nxt) &&
-            t->ops->reset_after_close != NULL && t->ops->reset_after_close(t)) {
+            t->cfg->ops->reset_after_close != NULL && t->cfg->ops->reset_after_close(t)) {
             tcp_abort(t);
             return;
         }
@@ -1056,7 +1055,7 @@ static void input_synchronized(tcp_tcb *t, const seg *s)
             fin = fin && end == t->rcv_nxt;
         }
         if (fresh > 0) {
-            t->ops->deliver(t, fresh, 0);
+            t->cfg->ops->deliver(t, fresh, 0);
             if (t->state == TCP_S_CLOSED)
                 return;
         }
@@ -1073,7 +1072,7 @@ static void input_synchronized(tcp_tcb *t, const seg *s)
         else if (fresh > 0 || fin)
             owe_ack(t, (s->len >= t->cfg->mss) + fin);
         if (fin) {
-            t->ops->deliver(t, 0, 1);
+            t->cfg->ops->deliver(t, 0, 1);
             return;
         }
     }

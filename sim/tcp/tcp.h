@@ -30,6 +30,7 @@
 #ifndef SIM_TCP_TCP_H
 #define SIM_TCP_TCP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "engine/rng.h"
@@ -82,14 +83,21 @@ typedef enum tcp_cstate {
 
 typedef struct tcp_ooo tcp_ooo;
 typedef struct tcp_pool tcp_pool;
+typedef struct tcp_ops tcp_ops;
 
 /*
- * The settings of a holder's endpoints, shared by all of them (a peer
- * class's, the host's, the NIC's): what the protocol needs, and what every
- * endpoint would otherwise carry itself (the engine, the stream of its ACK
- * delays, where its reassembly blocks come from).
+ * A holder's binding of its endpoints, shared by all of them (a peer
+ * class's, the host's, the NIC's): its hooks, where its object is, what
+ * the protocol needs, and what every endpoint would otherwise carry itself
+ * (the engine, the stream of its ACK delays, where its reassembly blocks
+ * come from).  An endpoint points to its holder's (tcp_tcb.cfg), and a
+ * handoff points it to another's.
  */
 typedef struct tcp_cfg {
+    const tcp_ops *ops;      /* the holder's hooks */
+    ptrdiff_t ctx_off;       /* the holder's object of an endpoint t is at
+                              * (char *)t + ctx_off (tcp_ctx): the holder
+                              * embeds its endpoints at one place in it */
     sim *s;                  /* the engine its endpoints run on */
     uint64_t seed;           /* the stream of ACK delays: (seed, endpoint id, */
     uint32_t ack_purpose;    /*   ack_purpose) (rng.h) */
@@ -110,7 +118,7 @@ typedef struct tcp_cfg {
 
 typedef struct tcp_tcb tcp_tcb;
 
-typedef struct tcp_ops {
+struct tcp_ops {
     /* Put a segment on the wire. */
     void (*output)(tcp_tcb *t, const seg *s);
     /* The deadline of a timer `delay` from now (the NIC rounds to ticks). */
@@ -133,7 +141,7 @@ typedef struct tcp_ops {
     int (*give_up)(tcp_tcb *t);
     /* New data arrived after a full close: 1 to answer it with an RST. */
     int (*reset_after_close)(tcp_tcb *t);
-} tcp_ops;
+};
 
 /*
  * What arrived out of order (above RCV.NXT), in order: ranges [start, end)
@@ -162,11 +170,12 @@ void tcp_pool_init(tcp_pool *p);
 void tcp_pool_fini(tcp_pool *p);
 
 /*
- * An endpoint, 184 bytes: what its holder's settings (cfg) cannot say.
+ * An endpoint, 168 bytes: what its holder's binding (cfg) cannot say.
  * Sequence numbers and windows in 32 bits, times in 64; the reassembly
  * block only while something is out of order; the timers are events
  * (four bytes each, sim.h).  Field by field:
- *   ops, cfg, ctx         its holder: hooks, settings (shared), object
+ *   cfg                   its holder's binding, shared by all it holds:
+ *                         hooks, where its object is, settings (tcp_cfg)
  *   srtt .. rtt_start     the RTT estimate (RFC 6298) and the measurement
  *                         under way
  *   rexmt_since           when retransmissions of the oldest segment began
@@ -185,9 +194,7 @@ void tcp_pool_fini(tcp_pool *p);
  *   timer                 the retransmit, delayed-ACK and 2MSL slots
  */
 struct tcp_tcb {
-    const tcp_ops *ops;
-    const tcp_cfg *cfg;
-    void *ctx;               /* the holder's object */
+    const tcp_cfg *cfg;      /* its holder's binding: hooks, object, settings */
 
     sim_time srtt, rttvar, rto;
     sim_time rtt_start;      /* when the timed segment left */
@@ -229,8 +236,14 @@ static inline sim *tcp_sim(const tcp_tcb *t)
     return t->cfg->s;
 }
 
-/* An endpoint in CLOSED, bound to its holder. */
-void tcp_init(tcp_tcb *t, const tcp_cfg *cfg, const tcp_ops *ops, void *ctx, uint32_t iss);
+/* The holder's object around an endpoint (tcp_cfg.ctx_off). */
+static inline void *tcp_ctx(const tcp_tcb *t)
+{
+    return (char *)(uintptr_t)t + t->cfg->ctx_off;
+}
+
+/* An endpoint in CLOSED, bound to its holder (cfg: hooks and settings). */
+void tcp_init(tcp_tcb *t, const tcp_cfg *cfg, uint32_t iss);
 
 /* The endpoint will not be used again (its connection is freed): what it
  * holds goes back to its holder's pool. */

@@ -89,14 +89,14 @@ void world__peer_app(sim *s, sim_event *ev)
 
 static void peer_output(tcp_tcb *t, const seg *s)
 {
-    conn *c = t->ctx;
+    conn *c = PEER_CONN(t);
 
     world__output_peer(c->w, c, s);
 }
 
 static void peer_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 {
-    conn *c = t->ctx;
+    conn *c = PEER_CONN(t);
     world *w = c->w;
     const workload_params *wl = &w->cfg->workload;
 
@@ -136,7 +136,7 @@ static void peer_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 
 static void peer_deliver(tcp_tcb *t, uint32_t bytes, int fin)
 {
-    conn *c = t->ctx;
+    conn *c = PEER_CONN(t);
     world *w = c->w;
 
     (void)fin;

@@ -248,7 +248,7 @@ conn *world__conn_new(world *w, uint32_t id)
     sim_event_init(&c->app_ev, world__peer_app);
     sim_event_init(&c->local_app_ev, world__local_app);
     host_conn_init(w->host, &c->local, id, iss_local);
-    tcp_init(&c->peer, &w->peer_tcp[k], &world__peer_ops, c, iss_peer);
+    tcp_init(&c->peer, &w->peer_tcp[k], iss_peer);
     c->peer.id = id;
 
     c->prev = NULL;
@@ -336,6 +336,8 @@ int world__alloc(const model_config *cfg, sim *s, trace_buf *trace, const world_
         tcp_cfg *tc = &w->peer_tcp[k];
 
         host_tcp_cfg(tc, &cfg->host, &cfg->tcp, &cfg->peers[k].ack_delay, SIM_MS);
+        tc->ops = &world__peer_ops;
+        tc->ctx_off = -(ptrdiff_t)offsetof(conn, peer);
         tc->s = s;
         tc->seed = cfg->sim.seed;
         tc->ack_purpose = WORLD_RNG_ACK_PEER;
