@@ -1169,12 +1169,12 @@ static void karn_install_resets_rtt_measurement(void)
 
     fix_init(&x, 1000, TICK_MODE_CEIL);
     x.t.state = d.state = TCP_S_ESTABLISHED;
-    x.t.timing = 1;
+    x.t.rtt_start = 0; /* timing a segment sent at 0 */
     tcp_timer_arm(&x.t, TT_REXMT, 5 * SIM_S);
     d.srtt = 16;
     d.rttvar = 4;
     delegated_install(&x.t, &x.f.clock, 0, &d);
-    CHECK_EQ_I64(x.t.timing, 0);
+    CHECK_EQ_I64(x.t.rtt_start, SIM_NEVER);
     CHECK_EQ_I64(tcp_timer_deadline(&x.t, TT_REXMT), 5 * SIM_S);
     CHECK_EQ_I64(tcp_timer_deadline(&x.t, TT_2MSL), SIM_NEVER);
     fix_fini(&x);

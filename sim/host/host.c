@@ -94,6 +94,11 @@ const char *const owner_name[] = {
 #define HOST_CONN_OF(nc) ((host_conn *)(void *)((char *)(nc) - offsetof(host_conn, nic)))
 /* The host_conn of an endpoint the host holds (h->tcp.ctx_off says the same). */
 #define HC_OF(t) ((host_conn *)(void *)((char *)(t) - offsetof(host_conn, tcb)))
+/* The host of a connection, whoever holds it: the owner in its holder's
+ * binding (the host's, or the NIC's copy of it). */
+#define HOST_OF(hc) ((host *)(hc)->tcb.cfg->owner)
+/* The size host.h states (on LP64: 8-byte pointers and times). */
+_Static_assert(sizeof(void *) != 8 || sizeof(host_conn) == 208, "host.h: a host_conn is 208 bytes");
 /* Where a connection's nic_conn is, from its endpoint (nic_set_owner). */
 #define NC_OFF ((ptrdiff_t)offsetof(host_conn, nic) - (ptrdiff_t)offsetof(host_conn, tcb))
 
@@ -145,7 +150,7 @@ void host_check_conn(const host_conn *hc)
     case OWNER_HOST:
         if (held)
             bad = "the NIC holds it too";
-        else if (t->cfg != &hc->h->tcp)
+        else if (t->cfg != &HOST_OF(hc)->tcp)
             bad = "its endpoint runs another holder's hooks";
         else if (handoff)
             bad = "a handoff completion is pending";
@@ -153,7 +158,7 @@ void host_check_conn(const host_conn *hc)
     case OWNER_NIC:
         if (!held)
             bad = "the NIC does not hold it";
-        else if (t->cfg == &hc->h->tcp || tcp_ctx(t) != &hc->nic)
+        else if (t->cfg == &HOST_OF(hc)->tcp || tcp_ctx(t) != &hc->nic)
             bad = "its endpoint runs the host's hooks";
         else if (handoff)
             bad = "a handoff completion is pending";
@@ -174,7 +179,7 @@ void host_check_conn(const host_conn *hc)
     if (bad == NULL && hc->released && hc->owner != OWNER_HOST)
         bad = "released while the host does not hold it";
     if (bad != NULL)
-        inv_fail(sim_now(hc->h->s), hc->tcb.id, "ownership",
+        inv_fail(sim_now(HOST_OF(hc)->s), hc->tcb.id, "ownership",
                  "owner %s (%d), NIC holds it: %d, handoff pending: %d, released: %d, state "
                  "%s: %s",
                  hc->owner <= OWNER_UPLOADING ? owner_name[hc->owner] : "?", hc->owner, held,
@@ -386,14 +391,14 @@ static void host_output(tcp_tcb *t, const seg *s)
 {
     host_conn *hc = HC_OF(t);
 
-    hc->h->ops->output(hc, s);
+    HOST_OF(hc)->ops->output(hc, s);
 }
 
 static sim_time host_deadline(tcp_tcb *t, sim_time delay)
 {
     host_conn *hc = HC_OF(t);
 
-    return host_at(hc->h, delay);
+    return host_at(HOST_OF(hc), delay);
 }
 
 static void maybe_offload(host *h, host_conn *hc, offload_when when)
@@ -422,7 +427,7 @@ static void maybe_offload(host *h, host_conn *hc, offload_when when)
 static void host_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 {
     host_conn *hc = HC_OF(t);
-    host *h = hc->h;
+    host *h = HOST_OF(hc);
 
     /* Decide the offload before the owner hears of the state (and wakes the
      * application): a connection offloaded on reaching ESTABLISHED belongs
@@ -458,7 +463,7 @@ static void host_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 static void host_segment(tcp_tcb *t, const seg *s, int acceptable)
 {
     host_conn *hc = HC_OF(t);
-    host *h = hc->h;
+    host *h = HOST_OF(hc);
     sim_time at;
 
     (void)s;
@@ -486,7 +491,7 @@ static void host_segment(tcp_tcb *t, const seg *s, int acceptable)
 static void host_segment_done(tcp_tcb *t)
 {
     host_conn *hc = HC_OF(t);
-    host *h = hc->h;
+    host *h = HOST_OF(hc);
     sim_time at = h->restart_at;
 
     if (h->restart_hc != hc)
@@ -502,13 +507,13 @@ static void host_deliver(tcp_tcb *t, uint32_t bytes, int fin)
 {
     host_conn *hc = HC_OF(t);
 
-    hc->h->ops->deliver(hc, bytes, fin);
+    HOST_OF(hc)->ops->deliver(hc, bytes, fin);
 }
 
 static void host_fw2_timeout(tcp_tcb *t)
 {
     host_conn *hc = HC_OF(t);
-    host *h = hc->h;
+    host *h = HOST_OF(hc);
     sim_time now = sim_now(h->s);
 
     /* Linux: the keep-alive timer's stage is over; the timewait socket in
@@ -534,7 +539,7 @@ static int host_reset_after_close(tcp_tcb *t)
 {
     host_conn *hc = HC_OF(t);
 
-    return hc->h->p.data_after_close == DATA_AFTER_CLOSE_RST;
+    return HOST_OF(hc)->p.data_after_close == DATA_AFTER_CLOSE_RST;
 }
 
 static const tcp_ops host_tcp_ops = {
@@ -554,14 +559,14 @@ static void nic_output(nic_conn *nc, const seg *s)
 {
     host_conn *hc = HOST_CONN_OF(nc);
 
-    hc->h->ops->output(hc, s);
+    HOST_OF(hc)->ops->output(hc, s);
 }
 
 static void nic_state(nic_conn *nc, tcp_state old, tcp_event why)
 {
     host_conn *hc = HOST_CONN_OF(nc);
 
-    state_changed(hc->h, hc, old, why);
+    state_changed(HOST_OF(hc), hc, old, why);
 }
 
 /*
@@ -588,7 +593,7 @@ static void want_abort(host *h, host_conn *hc)
 static void nic_deliver(nic_conn *nc, uint32_t bytes, int fin)
 {
     host_conn *hc = HOST_CONN_OF(nc);
-    host *h = hc->h;
+    host *h = HOST_OF(hc);
     const tcp_tcb *t = &hc->tcb;
 
     /* A17: the target processed data that came after a full close and
@@ -604,7 +609,7 @@ static void nic_deliver(nic_conn *nc, uint32_t bytes, int fin)
 static void nic_indicate(nic_conn *nc, nic_indication what, int want_upload)
 {
     host_conn *hc = HOST_CONN_OF(nc);
-    host *h = hc->h;
+    host *h = HOST_OF(hc);
     const tcp_tcb *t = &hc->tcb;
 
     /* Linux's TCP_LINGER2 < 0 whoever holds the connection: our FIN of a
@@ -782,7 +787,7 @@ static void upload_done(host *h, host_conn *hc)
 static void handoff_done(sim *s, sim_event *ev)
 {
     host_conn *hc = SIM_CONTAINER(ev, host_conn, handoff_ev);
-    host *h = hc->h;
+    host *h = HOST_OF(hc);
     tcp_tcb *t = &hc->tcb;
     sim_time now = sim_now(s);
 
@@ -842,7 +847,7 @@ static void handoff_done(sim *s, sim_event *ev)
 static void upload_event(sim *s, sim_event *ev)
 {
     host_conn *hc = SIM_CONTAINER(ev, host_conn, upload_ev);
-    host *h = hc->h;
+    host *h = HOST_OF(hc);
     tcp_tcb *t = &hc->tcb;
 
     (void)s;
@@ -863,7 +868,7 @@ static void offload_event(sim *s, sim_event *ev)
     host_conn *hc = SIM_CONTAINER(ev, host_conn, offload_ev);
 
     (void)s;
-    host_offload(hc->h, hc);
+    host_offload(HOST_OF(hc), hc);
 }
 
 /* ---- the object ---------------------------------------------------------- */
@@ -904,6 +909,7 @@ int host_create(const host_params *hp, const offload_params *op, const tcp_param
     host_tcp_cfg(&h->tcp, hp, tp, &h->delack, SIM_MS);
     h->tcp.s = s;
     h->tcp.ops = &host_tcp_ops;
+    h->tcp.owner = h;
     h->tcp.ctx_off = -(ptrdiff_t)offsetof(host_conn, tcb);
     /* The target shares the host's settings, delayed ACKs included. */
     nic_set_owner(n, &host_nic_ops, &h->tcp, NC_OFF);
@@ -958,7 +964,6 @@ void host_destroy(host *h)
 void host_conn_init(host *h, host_conn *hc, uint32_t id, uint32_t iss)
 {
     memset(hc, 0, sizeof *hc);
-    hc->h = h;
     hc->owner = OWNER_HOST;
     sim_event_init(&hc->handoff_ev, handoff_done);
     sim_event_init(&hc->upload_ev, upload_event);
@@ -970,7 +975,7 @@ void host_conn_init(host *h, host_conn *hc, uint32_t id, uint32_t iss)
 
 void host_conn_finish(host_conn *hc)
 {
-    sim_cancel(hc->h->s, &hc->upload_ev);
+    sim_cancel(HOST_OF(hc)->s, &hc->upload_ev);
 }
 
 void host_conn_free(host_conn *hc)

@@ -136,8 +136,7 @@ typedef struct host_transit {
  * A connection's local endpoint and what its holders keep about it,
  * embedded in the owner's connection and bound with host_conn_init().  The
  * fields are the host's; others read them through the functions below.
- * 224 bytes: the endpoint (168, tcp.h), then
- *   h                 the host
+ * 208 bytes: the endpoint (160, tcp.h), then (48 bytes)
  *   transit           the delegated state of a handoff under way, or NULL
  *   fw2_last_rx       idle FIN_WAIT_2 timer: the last acceptable segment
  *   offload_n, upload_n  draws taken from its streams of offload decisions
@@ -145,12 +144,13 @@ typedef struct host_transit {
  *                     the connection and host_set_streams' purposes)
  *   handoff_ev, upload_ev, offload_ev  its events
  *   handoffs, nic, owner .. abort  counts and flags
+ * Not here: the host, which is the owner in the binding of whoever holds
+ * the endpoint (tcp_cfg.owner: the host's, or the NIC's copy of it).
  * The segment being processed restarts the FIN_WAIT_2 timer to a deadline
  * the host keeps until the segment is done (one segment at a time).
  */
 typedef struct host_conn {
     tcp_tcb tcb;             /* the endpoint: the host's hooks, or the NIC's */
-    host *h;
     host_transit *transit;   /* state in transit, or NULL */
     sim_time fw2_last_rx;    /* idle FIN_WAIT_2 timer: the last acceptable segment */
     uint32_t offload_n;      /* draws of its offload-decision stream */

@@ -131,5 +131,5 @@ void delegated_install(tcp_tcb *t, const tick_clock *c, sim_time now,
     t->rexmt_count = d->retransmit_count;
     t->rexmt_since = d->retransmit_count ? now - ticks_ns(c, d->total_rt) : SIM_NEVER;
     /* Karn: an RTT measurement does not survive the handoff. */
-    t->timing = 0;
+    t->rtt_start = SIM_NEVER;
 }

@@ -47,6 +47,9 @@
 #include "engine/invariant.h"
 #include "engine/slab.h"
 
+/* The size tcp.h states (on LP64: 8-byte pointers and times). */
+_Static_assert(sizeof(void *) != 8 || sizeof(tcp_tcb) == 160, "tcp.h: an endpoint is 160 bytes");
+
 static void rexmt_fired(sim *s, sim_event *ev);
 static void delack_fired(sim *s, sim_event *ev);
 static void twomsl_fired(sim *s, sim_event *ev);
@@ -67,6 +70,7 @@ void tcp_init(tcp_tcb *t, const tcp_cfg *cfg, uint32_t iss)
     t->ssthresh = UINT32_MAX;
     t->recover = iss;
     t->cstate = CS_OPEN;
+    t->rtt_start = SIM_NEVER;
     t->rexmt_since = SIM_NEVER;
     t->tw_deadline = SIM_NEVER;
     t->syn_challenge = SIM_NEVER;
@@ -354,8 +358,7 @@ static void send_segments(tcp_tcb *t)
         if (len == 0 && !(flags & SEG_FIN))
             break;
         /* Karn: time only segments sent for the first time. */
-        if (!t->timing && !seq_lt(seq, t->snd_max)) {
-            t->timing = 1;
+        if (t->rtt_start == SIM_NEVER && !seq_lt(seq, t->snd_max)) {
             t->rtt_seq = seq;
             t->rtt_start = sim_now(tcp_sim(t));
         }
@@ -408,7 +411,7 @@ static void resend(tcp_tcb *t, uint32_t seq)
         flags |= SEG_FIN;
     if (len == 0 && !(flags & SEG_FIN))
         return;
-    t->timing = 0; /* Karn */
+    t->rtt_start = SIM_NEVER; /* Karn */
     emit(t, seq, len, flags);
 }
 
@@ -434,7 +437,6 @@ static uint32_t half_flight(const tcp_tcb *t, uint32_t flight)
 static void send_syn(tcp_tcb *t, uint8_t flags)
 {
     emit(t, t->iss, 0, flags);
-    t->timing = 1;
     t->rtt_seq = t->iss;
     t->rtt_start = sim_now(tcp_sim(t));
     tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
@@ -528,7 +530,7 @@ static void rexmt_timeout(tcp_tcb *t)
     if (t->rexmt_count == 0)
         t->rexmt_since = now;
     t->rexmt_count++;
-    t->timing = 0; /* Karn's algorithm */
+    t->rtt_start = SIM_NEVER; /* Karn's algorithm */
     t->rto = t->rto * 2 > t->cfg->rto_max ? t->cfg->rto_max : t->rto * 2;
     if (t->state == TCP_S_SYN_SENT) {
         emit(t, t->iss, 0, SEG_SYN);
@@ -735,9 +737,9 @@ static void input_syn_sent(tcp_tcb *t, const seg *s)
         return;
     }
     t->snd_una = s->ack;
-    if (t->timing && t->rexmt_count == 0)
+    if (t->rtt_start != SIM_NEVER && t->rexmt_count == 0)
         rtt_sample(t, sim_now(tcp_sim(t)) - t->rtt_start);
-    t->timing = 0;
+    t->rtt_start = SIM_NEVER;
     handshake_done(t);
     t->rexmt_count = 0;
     t->rexmt_since = SIM_NEVER;
@@ -838,7 +840,7 @@ static int process_ack(tcp_tcb *t, const seg *s)
             return 0;
         }
         if (t->rexmt_count > 0) {
-            t->timing = 0; /* Karn: the SYN-ACK was retransmitted */
+            t->rtt_start = SIM_NEVER; /* Karn: the SYN-ACK was retransmitted */
             handshake_done(t);
         }
         transition(t, TCP_E_RCV_ACK_OF_SYN);
@@ -852,9 +854,9 @@ static int process_ack(tcp_tcb *t, const seg *s)
         uint32_t acked = s->ack - t->snd_una;
         int restart = 1;
 
-        if (t->timing && seq_gt(s->ack, t->rtt_seq)) {
+        if (t->rtt_start != SIM_NEVER && seq_gt(s->ack, t->rtt_seq)) {
             rtt_sample(t, sim_now(tcp_sim(t)) - t->rtt_start);
-            t->timing = 0;
+            t->rtt_start = SIM_NEVER;
         } else if (t->have_rtt) {
             tcp_rto_from_estimate(t); /* new data acknowledged: the backoff ends */
         }

@@ -98,6 +98,9 @@ typedef struct tcp_cfg {
     ptrdiff_t ctx_off;       /* the holder's object of an endpoint t is at
                               * (char *)t + ctx_off (tcp_ctx): the holder
                               * embeds its endpoints at one place in it */
+    void *owner;             /* what else its hooks need, shared: the world
+                              * (a peer class's), the host (the host's, and
+                              * the NIC's copy of it) */
     sim *s;                  /* the engine its endpoints run on */
     uint64_t seed;           /* the stream of ACK delays: (seed, endpoint id, */
     uint32_t ack_purpose;    /*   ack_purpose) (rng.h) */
@@ -170,14 +173,14 @@ void tcp_pool_init(tcp_pool *p);
 void tcp_pool_fini(tcp_pool *p);
 
 /*
- * An endpoint, 168 bytes: what its holder's binding (cfg) cannot say.
+ * An endpoint, 160 bytes: what its holder's binding (cfg) cannot say.
  * Sequence numbers and windows in 32 bits, times in 64; the reassembly
  * block only while something is out of order; the timers are events
  * (four bytes each, sim.h).  Field by field:
  *   cfg                   its holder's binding, shared by all it holds:
  *                         hooks, where its object is, settings (tcp_cfg)
- *   srtt .. rtt_start     the RTT estimate (RFC 6298) and the measurement
- *                         under way
+ *   srtt .. rtt_start     the RTT estimate (RFC 6298) and when the timed
+ *                         segment left, SIM_NEVER when none is (Karn)
  *   rexmt_since           when retransmissions of the oldest segment began
  *                         (TotalRT), SIM_NEVER
  *   tw_deadline           the end of TIME_WAIT, SIM_NEVER before it
@@ -192,12 +195,13 @@ void tcp_pool_fini(tcp_pool *p);
  *   state, flags, cstate  the RFC 9293 state, what the application and the
  *                         peer did, the NewReno sender's state
  *   timer                 the retransmit, delayed-ACK and 2MSL slots
+ * (nine 8-byte fields, then 88 bytes of smaller ones: no padding)
  */
 struct tcp_tcb {
     const tcp_cfg *cfg;      /* its holder's binding: hooks, object, settings */
 
     sim_time srtt, rttvar, rto;
-    sim_time rtt_start;      /* when the timed segment left */
+    sim_time rtt_start;      /* when the timed segment left; SIM_NEVER: none is */
     sim_time rexmt_since;    /* when retransmissions started (TotalRT), SIM_NEVER */
     sim_time tw_deadline;    /* end of TIME_WAIT, SIM_NEVER before it */
     sim_time syn_challenge;  /* R64: when the last SYN challenge ACK went out */
@@ -222,7 +226,6 @@ struct tcp_tcb {
     uint8_t full_close;      /* ... with close(), not shutdown() */
     uint8_t rcv_fin;         /* the peer's FIN has arrived */
     uint8_t challenged;      /* R63: a challenge ACK went out; no more for now */
-    uint8_t timing;          /* an RTT measurement is under way */
     uint8_t have_rtt;
     uint8_t cstate;          /* tcp_cstate */
     uint8_t partial_acked;   /* a partial ACK arrived in this fast recovery */

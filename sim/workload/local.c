@@ -25,7 +25,7 @@ void world__local_wake(world *w, conn *c)
 void world__local_app(sim *s, sim_event *ev)
 {
     conn *c = SIM_CONTAINER(ev, conn, local_app_ev);
-    world *w = c->w;
+    world *w = CONN_WORLD(c);
     const workload_params *wl = &w->cfg->workload;
     tcp_tcb *t = host_conn_tcb(&c->local);
     owner o = host_conn_owner(&c->local);
@@ -65,14 +65,14 @@ static void local_output(host_conn *hc, const seg *s)
 {
     conn *c = CONN_OF(hc);
 
-    world__output_local(c->w, c, s);
+    world__output_local(CONN_WORLD(c), c, s);
 }
 
 /* Record what the local side's state change means for the conn row. */
 static void local_state(host_conn *hc, tcp_state old, tcp_event why)
 {
     conn *c = CONN_OF(hc);
-    world *w = c->w;
+    world *w = CONN_WORLD(c);
     tcp_state now_in = host_conn_tcb(hc)->state;
     sim_time now = sim_now(w->s);
 
@@ -129,7 +129,7 @@ static void local_state(host_conn *hc, tcp_state old, tcp_event why)
 static void local_deliver(host_conn *hc, uint32_t bytes, int fin)
 {
     conn *c = CONN_OF(hc);
-    world *w = c->w;
+    world *w = CONN_WORLD(c);
 
     c->req_rcvd += bytes;
     if ((!c->responded && c->req_rcvd >= w->cfg->workload.request) || fin)
@@ -140,7 +140,7 @@ static void local_deliver(host_conn *hc, uint32_t bytes, int fin)
 static void local_handoff_done(host_conn *hc)
 {
     conn *c = CONN_OF(hc);
-    world *w = c->w;
+    world *w = CONN_WORLD(c);
 
     world__drain_held(w, c);
     if (c->app_pending) {
@@ -153,7 +153,7 @@ static void local_released(host_conn *hc)
 {
     conn *c = CONN_OF(hc);
 
-    c->t_released = sim_now(c->w->s);
+    c->t_released = sim_now(CONN_WORLD(c)->s);
     world__maybe_finish(c);
 }
 

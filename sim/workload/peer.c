@@ -61,7 +61,7 @@ void world__peer_start(world *w, conn *c)
 void world__peer_app(sim *s, sim_event *ev)
 {
     conn *c = SIM_CONTAINER(ev, conn, app_ev);
-    world *w = c->w;
+    world *w = CONN_WORLD(c);
     const peer_params *p = &w->cfg->peers[c->klass];
     tcp_tcb *t = &c->peer;
 
@@ -91,13 +91,13 @@ static void peer_output(tcp_tcb *t, const seg *s)
 {
     conn *c = PEER_CONN(t);
 
-    world__output_peer(c->w, c, s);
+    world__output_peer(CONN_WORLD(c), c, s);
 }
 
 static void peer_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 {
     conn *c = PEER_CONN(t);
-    world *w = c->w;
+    world *w = CONN_WORLD(c);
     const workload_params *wl = &w->cfg->workload;
 
     (void)old;
@@ -137,7 +137,7 @@ static void peer_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
 static void peer_deliver(tcp_tcb *t, uint32_t bytes, int fin)
 {
     conn *c = PEER_CONN(t);
-    world *w = c->w;
+    world *w = CONN_WORLD(c);
 
     (void)fin;
     c->resp_rcvd += bytes;

@@ -60,14 +60,16 @@ void world__output_peer(world *w, conn *c, const seg *s)
     transmit(w, c, &c->to_local, s, 1);
 }
 
+/* Held segments are a ring: c->held is the last, its next the first. */
 static void hold(conn *c, flight *f)
 {
-    f->next = NULL;
-    if (c->held_tail)
-        c->held_tail->next = f;
-    else
-        c->held = f;
-    c->held_tail = f;
+    if (c->held != NULL) {
+        f->next = c->held->next;
+        c->held->next = f;
+    } else {
+        f->next = f;
+    }
+    c->held = f;
 }
 
 int world__holding(const conn *c)
@@ -104,11 +106,12 @@ void world__drain_held(world *w, conn *c)
     if (w->socks->drain != NULL)
         w->socks->drain(c);
     while (c->held != NULL && !world__holding(c)) {
-        flight *f = c->held;
+        flight *f = c->held->next;
 
-        c->held = f->next;
-        if (c->held == NULL)
-            c->held_tail = NULL;
+        if (f == c->held)
+            c->held = NULL;
+        else
+            c->held->next = f->next;
         input_local(w, c, f);
         c->inflight--;
         flight_put(&w->flights, f);
@@ -120,7 +123,7 @@ void world__deliver_flight(sim *s, sim_event *ev)
 {
     flight *f = SIM_CONTAINER(ev, flight, ev);
     conn *c = f->conn;
-    world *w = c->w;
+    world *w = CONN_WORLD(c);
 
     if (inv_on() && c->freed)
         inv_fail(sim_now(s), f->conn_id, "freed connection",

@@ -23,7 +23,14 @@
 #include "engine/invariant.h"
 #include "engine/slab.h"
 
-#define CONN_SLAB 256
+/* Connections are allocated in slabs of 256 KiB less malloc's own header:
+ * an allocation that large is mapped in whole pages, and a slab of a fixed
+ * count of connections would leave the last page part empty (256 of 584
+ * bytes took 37 pages, 592 bytes each). */
+#define CONN_SLAB_BYTES ((size_t)256 * 1024 - 64)
+
+/* The size world_int.h states (on LP64: 8-byte pointers and times). */
+_Static_assert(sizeof(void *) != 8 || sizeof(conn) == 584, "world_int.h: a conn is 584 bytes");
 
 /* ---- offsim's own TCP under the applications -------------------------- */
 
@@ -99,11 +106,12 @@ static conn *conn_alloc(world *w)
     conn *c;
 
     if (w->free == NULL) {
-        char *slab = slab_add(&w->slabs, &w->nslabs, &w->slab_cap, CONN_SLAB * w->conn_size);
+        size_t n = CONN_SLAB_BYTES > w->conn_size ? CONN_SLAB_BYTES / w->conn_size : 1;
+        char *slab = slab_add(&w->slabs, &w->nslabs, &w->slab_cap, n * w->conn_size);
 
         if (slab == NULL)
             return NULL;
-        for (size_t i = 0; i < CONN_SLAB; i++) {
+        for (size_t i = 0; i < n; i++) {
             c = (conn *)(void *)(slab + i * w->conn_size);
             c->freed = 0; /* never used */
             c->next = w->free;
@@ -122,7 +130,7 @@ static conn *conn_alloc(world *w)
 /* A connection whose both sides are done leaves the world. */
 void world__maybe_finish(conn *c)
 {
-    world *w = c->w;
+    world *w = CONN_WORLD(c);
     tcp_tcb *p = &c->peer;
     tcp_tcb *l = host_conn_tcb(&c->local);
 
@@ -223,7 +231,6 @@ conn *world__conn_new(world *w, uint32_t id)
         return NULL;
     }
     memset(c, 0, w->conn_size);
-    c->w = w;
     c->id = id;
     rng_init(&r, seed, id, WORLD_RNG_PEER_CLASS);
     u = rng_uniform(&r);
@@ -337,6 +344,7 @@ int world__alloc(const model_config *cfg, sim *s, trace_buf *trace, const world_
 
         host_tcp_cfg(tc, &cfg->host, &cfg->tcp, &cfg->peers[k].ack_delay, SIM_MS);
         tc->ops = &world__peer_ops;
+        tc->owner = w;
         tc->ctx_off = -(ptrdiff_t)offsetof(conn, peer);
         tc->s = s;
         tc->seed = cfg->sim.seed;
@@ -477,10 +485,10 @@ host_conn *conn_local(conn *c)
 
 world *conn_world(conn *c)
 {
-    return c->w;
+    return CONN_WORLD(c);
 }
 
 void *conn_ext(conn *c)
 {
-    return c->w->ext_off ? (char *)c + c->w->ext_off : NULL;
+    return CONN_WORLD(c)->ext_off ? (char *)c + CONN_WORLD(c)->ext_off : NULL;
 }

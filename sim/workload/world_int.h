@@ -55,19 +55,19 @@ enum world_rng_purpose {
 };
 
 /*
- * A connection, as the world keeps it while it is open: 624 bytes, in slabs
- * of CONN_SLAB, reused once no event refers to it (bury).
+ * A connection, as the world keeps it while it is open: 584 bytes, in slabs
+ * of 256 KiB (world.c), reused once no event refers to it (bury).
  *
  * Per connection, field by field (bytes):
- *   w, prev, next           24  its world; the live list (the free list uses next)
- *   held, held_tail         16  segments for the local side held during a
+ *   prev, next              16  the live list (the free list uses next)
+ *   held                     8  segments for the local side held during a
  *                               handoff (R43, R54, R59): flights, only then
- *   local                  224  the local endpoint and what its holders keep
- *                               (host.h: the endpoint, 168, as tcp.h lists;
+ *   local                  208  the local endpoint and what its holders keep
+ *                               (host.h: the endpoint, 160, as tcp.h lists;
  *                               the host's and the NIC's flags, handoff
  *                               count, three events, two stream positions,
  *                               the idle FIN_WAIT_2 clock)
- *   peer                   168  the peer's endpoint (tcp.h)
+ *   peer                   160  the peer's endpoint (tcp.h)
  *   to_peer, to_local       48  each direction's queue (busy until, last
  *                               arrival) and loss and jitter stream positions
  *   delay                    8  the propagation delay, drawn once, both ways
@@ -79,7 +79,8 @@ enum world_rng_purpose {
  *   klass .. freed          12  its peer class; row values and flags
  * Shared per class, not here: the [peer NAME] settings (cfg->peers[klass]),
  * its endpoints' binding: hooks, TCP settings, stream names and reassembly
- * pool (w->peer_tcp[klass]), its paths' rate, loss, jitter and counters
+ * pool, and the world, their owner (w->peer_tcp[klass]: CONN_WORLD finds
+ * a connection's world there); its paths' rate, loss, jitter and counters
  * (w->paths[2 klass], [2 klass + 1]); the local endpoint's settings are the
  * host's or the NIC's, whichever holds it.
  * Created only when needed, from pools reused during the run: a segment on
@@ -91,9 +92,9 @@ enum world_rng_purpose {
  * seed, the connection's id and the stream's purpose.
  */
 struct conn {
-    world *w;
     struct conn *prev, *next;/* the live list; the free list uses next */
-    flight *held, *held_tail;/* segments for the local side held during a handoff */
+    flight *held;            /* segments for the local side held during a
+                              * handoff: the last of a ring, or NULL */
 
     host_conn local;         /* the local endpoint, as its holders keep it */
     tcp_tcb peer;
@@ -176,6 +177,8 @@ struct world {
 
 /* The connection around a local endpoint the host names. */
 #define CONN_OF(hc) ((conn *)(void *)((char *)(hc) - offsetof(conn, local)))
+/* A connection's world: the owner in its peer class's binding (tcp_cfg). */
+#define CONN_WORLD(c) ((world *)(c)->peer.cfg->owner)
 /* The connection around its peer's endpoint. */
 #define PEER_CONN(t) ((conn *)(void *)((char *)(t) - offsetof(conn, peer)))
 
