@@ -229,35 +229,64 @@ static void add_latency(run_ctx *r, const conn_record *c)
     l->v[l->n++] = (uint64_t)(end - c->t_close) << 1 | (uint64_t)censored;
 }
 
-/* Sort keys: least significant byte first, eight passes of a counting sort. */
-static int sort_keys(uint64_t *v, size_t n)
+/*
+ * Sort keys in place: most significant byte first, each byte's buckets
+ * formed by cycling keys to their places (American flag sort), short runs
+ * by insertion.  No second array: at the end of a run of 10^6 open
+ * connections this runs beside all of them.  Keys that are equal are
+ * indistinguishable, so the order is that of any sort.
+ */
+static void sort_keys(uint64_t *v, size_t n, unsigned shift)
 {
-    uint64_t *tmp, *src = v, *dst;
+    for (;;) {
+        size_t count[256] = {0}, next[256], end[256], at = 0;
+        unsigned b;
 
-    if (n < 2)
-        return SIM_OK;
-    if ((tmp = malloc(n * sizeof *tmp)) == NULL)
-        return SIM_ENOMEM;
-    dst = tmp;
-    for (unsigned shift = 0; shift < 64; shift += 8) {
-        size_t count[257] = {0};
+        if (n < 32) {
+            for (size_t i = 1; i < n; i++) {
+                uint64_t x = v[i];
+                size_t j = i;
 
+                for (; j > 0 && v[j - 1] > x; j--)
+                    v[j] = v[j - 1];
+                v[j] = x;
+            }
+            return;
+        }
         for (size_t i = 0; i < n; i++)
-            count[((src[i] >> shift) & 255) + 1]++;
-        if (count[1] == n || count[((src[0] >> shift) & 255) + 1] == n)
-            continue; /* every key has the same byte here */
-        for (unsigned b = 0; b < 256; b++)
-            count[b + 1] += count[b];
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i] >> shift) & 255]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
+            count[(v[i] >> shift) & 255]++;
+        if (count[(v[0] >> shift) & 255] == n) { /* every key has the same byte here */
+            if (shift == 0)
+                return;
+            shift -= 8;
+            continue;
+        }
+        for (b = 0; b < 256; b++) {
+            next[b] = at;
+            at += count[b];
+            end[b] = at;
+        }
+        for (b = 0; b < 256; b++)
+            while (next[b] < end[b]) {
+                uint64_t x = v[next[b]];
+                unsigned d = (unsigned)(x >> shift) & 255;
+
+                while (d != b) { /* put x in its bucket, take what was there */
+                    uint64_t y = v[next[d]];
+
+                    v[next[d]++] = x;
+                    x = y;
+                    d = (unsigned)(x >> shift) & 255;
+                }
+                v[next[b]++] = x;
+            }
+        if (shift == 0)
+            return;
+        for (b = 0; b < 256; b++)
+            if (count[b] > 1)
+                sort_keys(v + end[b] - count[b], count[b], shift - 8);
+        return;
     }
-    if (src != v)
-        memcpy(v, src, n * sizeof *v);
-    free(tmp);
-    return SIM_OK;
 }
 
 /* A Kaplan-Meier scan of sorted latencies, in time order: what put_latency
@@ -269,32 +298,57 @@ typedef struct lat_summary {
     double longest;
 } lat_summary;
 
-static void summarise(const uint64_t *v, size_t n, lat_summary *out)
+/*
+ * The latencies of classes l[0 .. k) (each sorted), merged in time order:
+ * the scan of their union, without making it.
+ */
+static int summarise(const latencies *l, size_t k, lat_summary *out)
 {
+    size_t *at = calloc(k ? k : 1, sizeof *at);
+    size_t n = 0, done = 0;
     km_scan sc;
-    size_t i = 0;
+    uint64_t x;
 
     memset(out, 0, sizeof *out);
+    if (at == NULL)
+        return SIM_ENOMEM;
+    for (size_t j = 0; j < k; j++)
+        n += l[j].n;
     out->n = n;
     km_scan_init(&sc, n, RESULTS_NQ, results_quantile_p);
-    while (i < n) {
+    /* The smallest of the classes' next keys, or UINT64_MAX when none is left. */
+#define MERGE_NEXT(x)                                                     \
+    do {                                                                  \
+        size_t best_ = k;                                                 \
+        for (size_t j_ = 0; j_ < k; j_++)                                 \
+            if (at[j_] < l[j_].n &&                                       \
+                (best_ == k || l[j_].v[at[j_]] < l[best_].v[at[best_]]))  \
+                best_ = j_;                                               \
+        (x) = best_ == k ? UINT64_MAX : l[best_].v[at[best_]++];          \
+    } while (0)
+    MERGE_NEXT(x);
+    while (done < n) {
         /* Every observation at the next time (latencies that are one
          * double are one time, as for km_add). */
-        double t = (double)(sim_time)(v[i] >> 1) / (double)SIM_S;
+        double t = (double)(sim_time)(x >> 1) / (double)SIM_S;
         uint64_t events = 0, censored = 0;
 
-        for (; i < n && (double)(sim_time)(v[i] >> 1) / (double)SIM_S == t; i++) {
-            censored += v[i] & 1;
-            events += !(v[i] & 1);
+        for (; done < n && (double)(sim_time)(x >> 1) / (double)SIM_S == t; done++) {
+            censored += x & 1;
+            events += !(x & 1);
+            MERGE_NEXT(x);
         }
         km_scan_add(&sc, t, events, censored);
         out->censored += censored;
     }
+#undef MERGE_NEXT
+    free(at);
     if (n == 0)
-        return;
+        return SIM_OK;
     for (int q = 0; q < RESULTS_NQ; q++)
         out->res[q] = km_scan_quantile(&sc, (size_t)q, &out->q[q]);
     out->longest = sc.t_max;
+    return SIM_OK;
 }
 
 static void drain(run_ctx *r);
@@ -488,8 +542,6 @@ static void store_scalars(run_ctx *r, runner_result *res)
     const model_config *cfg = &r->sc->cfg;
     world_window win;
     lat_summary sum;
-    uint64_t *all;
-    size_t total = 0, n = 0;
 
     world_window_of(r->w, &win);
     for (int i = 0; i < RESULTS_SCALAR_N; i++)
@@ -519,34 +571,27 @@ static void store_scalars(run_ctx *r, runner_result *res)
     put(r, res, RESULTS_WINDOW_END_S, (double)win.end / (double)SIM_S);
     put(r, res, RESULTS_WINDOW_WHOLE_RUN, win.whole_run);
 
-    /* Close latency: the classes pooled, then each. */
+    /* The times rate() counted are done with: their memory goes before
+     * the latencies are sorted and scanned. */
+    free(r->opens.v);
+    free(r->expiries.v);
+    r->opens = r->expiries = (times){0};
+
+    /* Close latency: each class sorted, the classes pooled (merged), then each. */
     for (size_t k = 0; k < cfg->npeers; k++)
-        total += r->latency[k].n;
-    if ((all = malloc((total ? total : 1) * sizeof *all)) == NULL) {
+        sort_keys(r->latency[k].v, r->latency[k].n, 56);
+    if (summarise(r->latency, cfg->npeers, &sum) != SIM_OK) {
         r->write_failed = 1;
         return;
     }
-    for (size_t k = 0; k < cfg->npeers; k++) {
-        if (r->latency[k].n > 0)
-            memcpy(all + n, r->latency[k].v, r->latency[k].n * sizeof *all);
-        n += r->latency[k].n;
-    }
-    if (sort_keys(all, total) != SIM_OK) {
-        free(all);
-        r->write_failed = 1;
-        return;
-    }
-    summarise(all, total, &sum);
-    free(all);
     put_latency(r, res, NULL, &sum);
     for (size_t k = 0; k < cfg->npeers; k++) {
         const char *peer = world_peer_name(r->w, (unsigned)k);
 
-        if (sort_keys(r->latency[k].v, r->latency[k].n) != SIM_OK) {
+        if (summarise(&r->latency[k], 1, &sum) != SIM_OK) {
             r->write_failed = 1;
             return;
         }
-        summarise(r->latency[k].v, r->latency[k].n, &sum);
         put_latency(r, res, peer, &sum);
         if (r->o->engine == RUNNER_NATIVE) {
             net_link_stats to_peer, to_host;
