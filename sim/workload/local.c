@@ -84,12 +84,12 @@ static void local_state(host_conn *hc, tcp_state old, tcp_event why)
         world__local_wake(w, c);
         break;
     case TCP_S_FIN_WAIT_1:
-        if (c->t_fin_wait_1 == SIM_NEVER)
-            c->t_fin_wait_1 = now;
+        if (w->rows_off && conn_times_of(w, c)->t_fin_wait_1 == SIM_NEVER)
+            conn_times_of(w, c)->t_fin_wait_1 = now;
         break;
     case TCP_S_FIN_WAIT_2:
-        if (c->t_fin_wait_2 == SIM_NEVER)
-            c->t_fin_wait_2 = now;
+        if (w->rows_off && conn_times_of(w, c)->t_fin_wait_2 == SIM_NEVER)
+            conn_times_of(w, c)->t_fin_wait_2 = now;
         break;
     case TCP_S_TIME_WAIT:
         c->t_time_wait = now;
@@ -152,8 +152,10 @@ static void local_handoff_done(host_conn *hc)
 static void local_released(host_conn *hc)
 {
     conn *c = CONN_OF(hc);
+    world *w = CONN_WORLD(c);
 
-    c->t_released = sim_now(CONN_WORLD(c)->s);
+    if (w->rows_off)
+        conn_times_of(w, c)->t_released = sim_now(w->s);
     world__maybe_finish(c);
 }
 

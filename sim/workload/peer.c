@@ -117,7 +117,8 @@ static void peer_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
         tcp_timer_arm(t, TT_2MSL, t->tw_deadline);
         break;
     case TCP_S_CLOSED:
-        c->t_peer_closed = sim_now(w->s);
+        if (w->rows_off)
+            conn_times_of(w, c)->t_peer_closed = sim_now(w->s);
         /* clean: its close completed; reset: it met an RST, sent one, or
          * gave up retransmitting. */
         if (why == TCP_E_RCV_ACK_OF_FIN || why == TCP_E_TIMEOUT_2MSL) {

@@ -118,13 +118,19 @@ void world__record(world *w, conn *c)
         r->klass = c->klass;
         r->t_open = c->t_open;
         r->t_close = c->t_close;
-        r->t_fin_wait_1 = c->t_fin_wait_1;
-        r->t_fin_wait_2 = c->t_fin_wait_2;
         r->t_time_wait = c->t_time_wait;
         r->t_closed = c->t_closed;
-        r->t_released = c->t_released;
-        r->t_peer_closed = c->t_peer_closed;
         r->t_established = c->t_established;
+        if (w->rows_off) {
+            const conn_times *ct = conn_times_of(w, c);
+
+            r->t_fin_wait_1 = ct->t_fin_wait_1;
+            r->t_fin_wait_2 = ct->t_fin_wait_2;
+            r->t_released = ct->t_released;
+            r->t_peer_closed = ct->t_peer_closed;
+        } else {
+            r->t_fin_wait_1 = r->t_fin_wait_2 = r->t_released = r->t_peer_closed = SIM_NEVER;
+        }
         r->close_reason = c->close_reason;
         r->owner_at_close =
             c->close_reason == CR_OPEN ? (uint8_t)host_conn_owner(&c->local) : c->owner_at_close;

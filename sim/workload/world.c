@@ -30,7 +30,7 @@
 #define CONN_SLAB_BYTES ((size_t)256 * 1024 - 64)
 
 /* The size world_int.h states (on LP64: 8-byte pointers and times). */
-_Static_assert(sizeof(void *) != 8 || sizeof(conn) == 584, "world_int.h: a conn is 584 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(conn) == 552, "world_int.h: a conn is 552 bytes");
 
 /* ---- offsim's own TCP under the applications -------------------------- */
 
@@ -246,9 +246,12 @@ conn *world__conn_new(world *w, uint32_t id)
     iss_peer = (uint32_t)rng_u64(&r);
 
     c->t_open = sim_now(w->s);
-    c->t_close = c->t_fin_wait_1 = c->t_fin_wait_2 = SIM_NEVER;
-    c->t_time_wait = c->t_closed = c->t_released = c->t_peer_closed = SIM_NEVER;
-    c->t_established = SIM_NEVER;
+    c->t_close = c->t_time_wait = c->t_closed = c->t_established = SIM_NEVER;
+    if (w->rows_off) {
+        conn_times *ct = conn_times_of(w, c);
+
+        ct->t_fin_wait_1 = ct->t_fin_wait_2 = ct->t_released = ct->t_peer_closed = SIM_NEVER;
+    }
     c->app_fin_at = SIM_NEVER;
     c->close_reason = CR_OPEN;
     c->peer_outcome = PO_OPEN;
@@ -318,8 +321,17 @@ int world__alloc(const model_config *cfg, sim *s, trace_buf *trace, const world_
     w->trace = trace;
     w->socks = socks != NULL ? socks : &native_socks;
     w->open_conn = open != NULL ? open : conn_open;
-    w->conn_size = align_up(sizeof(conn)) + align_up(ext_size);
-    w->ext_off = ext_size > 0 ? align_up(sizeof(conn)) : 0;
+    /* The conn, then its row's times when rows are written, then the
+     * extension's state, aligned for anything (which the conn then is). */
+    w->conn_size = sizeof(conn);
+    if (cfg->sim.log >= LOG_CONN) {
+        w->rows_off = w->conn_size;
+        w->conn_size += sizeof(conn_times);
+    }
+    if (ext_size > 0) {
+        w->ext_off = align_up(w->conn_size);
+        w->conn_size = w->ext_off + align_up(ext_size);
+    }
     w->peer_tcp = calloc(cfg->npeers, sizeof *w->peer_tcp);
     w->paths = calloc(2 * cfg->npeers, sizeof *w->paths);
     w->share_cum = calloc(cfg->npeers, sizeof *w->share_cum);

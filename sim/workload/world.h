@@ -152,7 +152,9 @@ typedef enum peer_outcome { PO_OPEN, PO_CLEAN, PO_RESET } peer_outcome;
 extern const char *const close_reason_name[];
 extern const char *const peer_outcome_name[];
 
-/* A conn row. */
+/* A conn row.  t_fin_wait_1, t_fin_wait_2, t_released and t_peer_closed are
+ * kept only when rows are written (sim.log >= conn), SIM_NEVER otherwise:
+ * nothing else needs them. */
 typedef struct conn_record {
     uint32_t conn_id;
     uint16_t klass;          /* its [peer NAME]: world_peer_name */

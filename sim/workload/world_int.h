@@ -55,8 +55,9 @@ enum world_rng_purpose {
 };
 
 /*
- * A connection, as the world keeps it while it is open: 584 bytes, in slabs
- * of 256 KiB (world.c), reused once no event refers to it (bury).
+ * A connection, as the world keeps it while it is open: 552 bytes, and 32
+ * more when conn rows are written (conn_times, below), in slabs of 256 KiB
+ * (world.c), reused once no event refers to it (bury).
  *
  * Per connection, field by field (bytes):
  *   prev, next              16  the live list (the free list uses next)
@@ -71,7 +72,8 @@ enum world_rng_purpose {
  *   to_peer, to_local       48  each direction's queue (busy until, last
  *                               arrival) and loss and jitter stream positions
  *   delay                    8  the propagation delay, drawn once, both ways
- *   t_open .. t_established 72  the conn row's nine times
+ *   t_open .. t_established 40  five times of the conn row that the summary
+ *                               needs too (the latencies, the fates)
  *   req_rcvd, resp_rcvd     16  bytes each application has read
  *   app_base, app_fin_at    16  the peer behaviour's start and FIN (RST) time
  *   id, inflight, app_n     12  number; segments on the wire; probes sent
@@ -83,6 +85,8 @@ enum world_rng_purpose {
  * a connection's world there); its paths' rate, loss, jitter and counters
  * (w->paths[2 klass], [2 klass + 1]); the local endpoint's settings are the
  * host's or the NIC's, whichever holds it.
+ * Only when conn rows are written (sim.log >= conn): the row's four other
+ * times (conn_times, 32), after the connection (world.rows_off).
  * Created only when needed, from pools reused during the run: a segment on
  * the wire or held (flight, 48); the delegated state of a handoff under way
  * (host_transit, 80); what arrived out of order (tcp_ooo, 80); and the
@@ -101,9 +105,7 @@ struct conn {
     path to_peer, to_local;
     sim_time delay;          /* the propagation delay of its path, both ways */
 
-    sim_time t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, t_closed,
-        t_released;
-    sim_time t_peer_closed;  /* the peer's endpoint reached CLOSED */
+    sim_time t_open, t_close, t_time_wait, t_closed; /* the conn row's, and the summary's */
     sim_time t_established;  /* the local endpoint reached ESTABLISHED */
     uint64_t req_rcvd, resp_rcvd;
     sim_time app_base;       /* when the peer's behaviour started */
@@ -122,6 +124,16 @@ struct conn {
     uint8_t finished;        /* recorded and out of the live list */
     uint8_t freed;           /* on the free list (the invariant checker's mark) */
 };
+
+/*
+ * The conn row's times that only the row needs, kept after the connection
+ * only when rows are written (sim.log >= conn; world.rows_off).
+ */
+typedef struct conn_times {
+    sim_time t_fin_wait_1, t_fin_wait_2; /* the local endpoint entered them */
+    sim_time t_released;     /* its resources were freed */
+    sim_time t_peer_closed;  /* the peer's endpoint reached CLOSED */
+} conn_times;
 
 struct world {
     sim *s;
@@ -145,8 +157,9 @@ struct world {
     conn *graveyard;         /* finished; reused once no event refers to them */
     void **slabs;
     size_t nslabs, slab_cap;
-    size_t conn_size;        /* a connection and its extension's state */
-    size_t ext_off;          /* where that state starts; 0: none */
+    size_t conn_size;        /* a connection, its row's times, its extension's state */
+    size_t rows_off;         /* where its row's times are (conn_times); 0: not kept */
+    size_t ext_off;          /* where the extension's state starts; 0: none */
     uint64_t nlive;
     sim_event arrival_ev;
     rng_stream arrival_rng;
@@ -179,6 +192,11 @@ struct world {
 #define CONN_OF(hc) ((conn *)(void *)((char *)(hc) - offsetof(conn, local)))
 /* A connection's world: the owner in its peer class's binding (tcp_cfg). */
 #define CONN_WORLD(c) ((world *)(c)->peer.cfg->owner)
+/* A connection's row-only times, or NULL when no conn row is written. */
+static inline conn_times *conn_times_of(const world *w, conn *c)
+{
+    return w->rows_off ? (conn_times *)(void *)((char *)c + w->rows_off) : NULL;
+}
 /* The connection around its peer's endpoint. */
 #define PEER_CONN(t) ((conn *)(void *)((char *)(t) - offsetof(conn, peer)))
 
