@@ -98,7 +98,7 @@ const char *const owner_name[] = {
  * binding (the host's, or the NIC's copy of it). */
 #define HOST_OF(hc) ((host *)(hc)->tcb.cfg->owner)
 /* The size host.h states (on LP64: 8-byte pointers and times). */
-_Static_assert(sizeof(void *) != 8 || sizeof(host_conn) == 208, "host.h: a host_conn is 208 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(host_conn) == 192, "host.h: a host_conn is 192 bytes");
 /* Where a connection's nic_conn is, from its endpoint (nic_set_owner). */
 #define NC_OFF ((ptrdiff_t)offsetof(host_conn, nic) - (ptrdiff_t)offsetof(host_conn, tcb))
 
@@ -182,8 +182,8 @@ void host_check_conn(const host_conn *hc)
         inv_fail(sim_now(HOST_OF(hc)->s), hc->tcb.id, "ownership",
                  "owner %s (%d), NIC holds it: %d, handoff pending: %d, released: %d, state "
                  "%s: %s",
-                 hc->owner <= OWNER_UPLOADING ? owner_name[hc->owner] : "?", hc->owner, held,
-                 handoff, hc->released, tcp_state_name[t->state], bad);
+                 owner_name[hc->owner], (int)hc->owner, held, handoff, (int)hc->released,
+                 tcp_state_name[t->state], bad);
 }
 
 void host_check_counts(const host *h, int64_t fin_wait_2, int64_t time_wait)
@@ -277,7 +277,7 @@ static void set_owner(host *h, host_conn *hc, owner o)
     if (!hc->released && hc->tcb.state == TCP_S_FIN_WAIT_2)
         level_add(h, &h->fw2_lv, &h->st.fin_wait_2,
                   (o == OWNER_HOST) - (hc->owner == OWNER_HOST));
-    hc->owner = (uint8_t)o;
+    hc->owner = (unsigned)o & 3;
 }
 
 /* The endpoint changed state, whoever holds it: counts, then the owner. */

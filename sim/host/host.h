@@ -136,14 +136,15 @@ typedef struct host_transit {
  * A connection's local endpoint and what its holders keep about it,
  * embedded in the owner's connection and bound with host_conn_init().  The
  * fields are the host's; others read them through the functions below.
- * 208 bytes: the endpoint (160, tcp.h), then (48 bytes)
+ * 192 bytes: the endpoint (152, tcp.h), then (40 bytes)
  *   transit           the delegated state of a handoff under way, or NULL
  *   fw2_last_rx       idle FIN_WAIT_2 timer: the last acceptable segment
  *   offload_n, upload_n  draws taken from its streams of offload decisions
  *                     and random upload times (named by the host's seed,
  *                     the connection and host_set_streams' purposes)
  *   handoff_ev, upload_ev, offload_ev  its events
- *   handoffs, nic, owner .. abort  counts and flags
+ *   handoffs, nic, owner .. abort  its handoffs; the NIC's byte of
+ *                     flags, the host's (owner in two bits)
  * Not here: the host, which is the owner in the binding of whoever holds
  * the endpoint (tcp_cfg.owner: the host's, or the NIC's copy of it).
  * The segment being processed restarts the FIN_WAIT_2 timer to a deadline
@@ -159,12 +160,12 @@ typedef struct host_conn {
     sim_event upload_ev;     /* the host's reaction to an indication, or a random upload */
     sim_event offload_ev;    /* an offload decision, taken between events */
     uint16_t handoffs;
-    nic_conn nic;            /* the NIC's half */
-    uint8_t owner;           /* an owner value */
-    uint8_t released;        /* the endpoint's resources are freed */
-    uint8_t asked;           /* the target asked for an upload (R41) */
-    uint8_t fw2_stage;       /* FW2_MODE_LINUX: the first (keep-alive timer) stage runs */
-    uint8_t abort;           /* the host's next reaction is an abortive disconnect (A17) */
+    nic_conn nic;            /* the NIC's half (one byte) */
+    unsigned owner : 2;      /* an owner value */
+    unsigned released : 1;   /* the endpoint's resources are freed */
+    unsigned asked : 1;      /* the target asked for an upload (R41) */
+    unsigned fw2_stage : 1;  /* FW2_MODE_LINUX: the first (keep-alive timer) stage runs */
+    unsigned abort : 1;      /* the host's next reaction is an abortive disconnect (A17) */
 } host_conn;
 
 /*

@@ -53,10 +53,10 @@ typedef struct nic nic;
  * The NIC's half of a connection, embedded in its owner's connection and
  * bound once with nic_conn_init().  The fields are the NIC's.
  */
-typedef struct nic_conn {
-    uint8_t held;     /* the NIC holds the endpoint (taken, not yet given) */
-    uint8_t expired;  /* its FIN_WAIT_2 timer expired (A5) */
-    uint8_t restarted; /* the segment being processed restarted the FIN_WAIT_2 timer */
+typedef struct nic_conn {   /* one byte of bits */
+    _Bool held : 1;      /* the NIC holds the endpoint (taken, not yet given) */
+    _Bool expired : 1;   /* its FIN_WAIT_2 timer expired (A5) */
+    _Bool restarted : 1; /* the segment being processed restarted the FIN_WAIT_2 timer */
 } nic_conn;
 
 /* The indications the target raises (R39-R41, R46, R17, R26, R50). */

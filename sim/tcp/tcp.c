@@ -48,7 +48,7 @@
 #include "engine/slab.h"
 
 /* The size tcp.h states (on LP64: 8-byte pointers and times). */
-_Static_assert(sizeof(void *) != 8 || sizeof(tcp_tcb) == 160, "tcp.h: an endpoint is 160 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(tcp_tcb) == 152, "tcp.h: an endpoint is 152 bytes");
 
 static void rexmt_fired(sim *s, sim_event *ev);
 static void delack_fired(sim *s, sim_event *ev);
@@ -58,6 +58,8 @@ void tcp_init(tcp_tcb *t, const tcp_cfg *cfg, uint32_t iss)
 {
     SIM_ASSERT(cfg->s != NULL, "an endpoint's settings name no engine");
     SIM_ASSERT(cfg->ops != NULL, "an endpoint's holder has no hooks");
+    SIM_ASSERT(cfg->max_retries < UINT16_MAX, "max_retries %u beyond a 16-bit count",
+               cfg->max_retries);
     memset(t, 0, sizeof *t);
     t->state = TCP_S_CLOSED;
     t->cfg = cfg;

@@ -173,7 +173,7 @@ void tcp_pool_init(tcp_pool *p);
 void tcp_pool_fini(tcp_pool *p);
 
 /*
- * An endpoint, 160 bytes: what its holder's binding (cfg) cannot say.
+ * An endpoint, 152 bytes: what its holder's binding (cfg) cannot say.
  * Sequence numbers and windows in 32 bits, times in 64; the reassembly
  * block only while something is out of order; the timers are events
  * (four bytes each, sim.h).  Field by field:
@@ -188,14 +188,17 @@ void tcp_pool_fini(tcp_pool *p);
  *   ooo                   reassembly, or NULL
  *   id                    its connection's number (messages, streams)
  *   iss .. rcv_wnd        the sequence space of both directions
- *   rtt_seq, rexmt_count  the timed segment; retransmissions of the oldest
+ *   rtt_seq               the timed segment
  *   cwnd .. lt_bytes      congestion control (RFC 5681, 6582, 3042)
  *   ack_n                 draws taken from its ACK-delay stream
  *   unacked, dupacks      segments received not yet ACKed; duplicate ACKs
- *   state, flags, cstate  the RFC 9293 state, what the application and the
- *                         peer did, the NewReno sender's state
+ *   rexmt_count           retransmissions of the oldest (host.max_retries
+ *                         is at most 255)
+ *   state, flags, cstate  the RFC 9293 state; one byte of bits: what the
+ *                         application and the peer did, the NewReno
+ *                         sender's state
  *   timer                 the retransmit, delayed-ACK and 2MSL slots
- * (nine 8-byte fields, then 88 bytes of smaller ones: no padding)
+ * (nine 8-byte fields, then 80 bytes of smaller ones: no padding)
  */
 struct tcp_tcb {
     const tcp_cfg *cfg;      /* its holder's binding: hooks, object, settings */
@@ -212,7 +215,6 @@ struct tcp_tcb {
     uint32_t snd_end;        /* one past the last byte the application wrote */
     uint32_t rcv_nxt, rcv_wnd;
     uint32_t rtt_seq;        /* the measurement ends when this is ACKed */
-    uint32_t rexmt_count;    /* retransmissions of the oldest segment */
     /* Congestion control (RFC 5681, 6582, 3042), in bytes. */
     uint32_t cwnd, ssthresh;
     uint32_t recover;        /* one past the highest sequence sent when recovery began */
@@ -220,15 +222,16 @@ struct tcp_tcb {
     uint32_t ack_n;          /* draws of cfg->ack_delay taken (its stream's position) */
     uint16_t unacked;        /* segments received and not yet ACKed */
     uint16_t dupacks;        /* duplicate ACKs of snd_una */
+    uint16_t rexmt_count;    /* retransmissions of the oldest segment (<= max_retries) */
 
     uint8_t state;           /* tcp_state */
-    uint8_t fin_queued;      /* the application closed its sending side */
-    uint8_t full_close;      /* ... with close(), not shutdown() */
-    uint8_t rcv_fin;         /* the peer's FIN has arrived */
-    uint8_t challenged;      /* R63: a challenge ACK went out; no more for now */
-    uint8_t have_rtt;
-    uint8_t cstate;          /* tcp_cstate */
-    uint8_t partial_acked;   /* a partial ACK arrived in this fast recovery */
+    unsigned fin_queued : 1; /* the application closed its sending side */
+    unsigned full_close : 1; /* ... with close(), not shutdown() */
+    unsigned rcv_fin : 1;    /* the peer's FIN has arrived */
+    unsigned challenged : 1; /* R63: a challenge ACK went out; no more for now */
+    unsigned have_rtt : 1;
+    unsigned partial_acked : 1; /* a partial ACK arrived in this fast recovery */
+    unsigned cstate : 2;     /* tcp_cstate */
 
     sim_event timer[TT_N];
 };

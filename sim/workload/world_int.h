@@ -55,7 +55,7 @@ enum world_rng_purpose {
 };
 
 /*
- * A connection, as the world keeps it while it is open: 552 bytes, and 32
+ * A connection, as the world keeps it while it is open: 520 bytes, and 32
  * more when conn rows are written (conn_times, below), in slabs of 256 KiB
  * (world.c), reused once no event refers to it (bury).
  *
@@ -63,12 +63,12 @@ enum world_rng_purpose {
  *   prev, next              16  the live list (the free list uses next)
  *   held                     8  segments for the local side held during a
  *                               handoff (R43, R54, R59): flights, only then
- *   local                  208  the local endpoint and what its holders keep
- *                               (host.h: the endpoint, 160, as tcp.h lists;
+ *   local                  192  the local endpoint and what its holders keep
+ *                               (host.h: the endpoint, 152, as tcp.h lists;
  *                               the host's and the NIC's flags, handoff
  *                               count, three events, two stream positions,
  *                               the idle FIN_WAIT_2 clock)
- *   peer                   160  the peer's endpoint (tcp.h)
+ *   peer                   152  the peer's endpoint (tcp.h)
  *   to_peer, to_local       48  each direction's queue (busy until, last
  *                               arrival) and loss and jitter stream positions
  *   delay                    8  the propagation delay, drawn once, both ways
@@ -78,7 +78,7 @@ enum world_rng_purpose {
  *   app_base, app_fin_at    16  the peer behaviour's start and FIN (RST) time
  *   id, inflight, app_n     12  number; segments on the wire; probes sent
  *   app_ev, local_app_ev     8  the applications' events (4 bytes, sim.h)
- *   klass .. freed          12  its peer class; row values and flags
+ *   klass .. freed           4  its peer class; row values and flags (bits)
  * Shared per class, not here: the [peer NAME] settings (cfg->peers[klass]),
  * its endpoints' binding: hooks, TCP settings, stream names and reassembly
  * pool, and the world, their owner (w->peer_tcp[klass]: CONN_WORLD finds
@@ -117,12 +117,15 @@ struct conn {
     sim_event app_ev;        /* the peer application's next action */
     sim_event local_app_ev;  /* the local application's next action */
     uint16_t klass;          /* index of its [peer NAME] class */
-    uint8_t close_reason, owner_at_close, peer_outcome;
-    uint8_t responded;       /* the local application wrote its response */
-    uint8_t app_pending;     /* an application call waits for a handoff */
-    uint8_t peer_close_armed;/* the peer's close (or behaviour) is scheduled */
-    uint8_t finished;        /* recorded and out of the live list */
-    uint8_t freed;           /* on the free list (the invariant checker's mark) */
+    /* Two bytes of bits: the row's values, then flags. */
+    unsigned close_reason : 3;   /* a close_reason */
+    unsigned owner_at_close : 2; /* an owner */
+    unsigned peer_outcome : 2;   /* a peer_outcome */
+    unsigned responded : 1;      /* the local application wrote its response */
+    unsigned app_pending : 1;    /* an application call waits for a handoff */
+    unsigned peer_close_armed : 1; /* the peer's close (or behaviour) is scheduled */
+    unsigned finished : 1;       /* recorded and out of the live list */
+    unsigned freed : 1;          /* on the free list (the invariant checker's mark) */
 };
 
 /*
