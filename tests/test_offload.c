@@ -1034,7 +1034,7 @@ static void r27_retransmit_count_crosses(void)
     tcp_init(&r, &test_cfg, 1000);
     x.t.state = r.state = TCP_S_ESTABLISHED;
     x.t.rexmt_count = 3;
-    x.t.rexmt_since = 0;
+    x.t.rexmt_or_tw = 0;
     delegated_sample(&x.t, &x.f.clock, 10 * SIM_S, -1, &d);
     CHECK_EQ_I64(d.retransmit_count, 3);
     delegated_install(&r, &x.f.clock, 10 * SIM_S, &d);
@@ -1101,7 +1101,7 @@ static void r27_backed_off_rto_without_sample_crosses(void)
     x.t.state = r.state = TCP_S_FIN_WAIT_1;
     x.t.rto = 12 * SIM_S;
     x.t.rexmt_count = 2;
-    x.t.rexmt_since = 0;
+    x.t.rexmt_or_tw = 0;
     delegated_sample(&x.t, &x.f.clock, 20 * SIM_S, -1, &d);
     CHECK_EQ_I64(d.srtt, 0);
     CHECK_EQ_I64(d.rttvar, 3000);
@@ -1136,25 +1136,25 @@ static void r25_total_rt_travels_in_ticks(void)
     tcp_init(&r, &test_cfg, 1000);
     x.t.state = r.state = TCP_S_ESTABLISHED;
     x.t.rexmt_count = 2;
-    x.t.rexmt_since = now - 2500 * SIM_MS;
+    x.t.rexmt_or_tw = now - 2500 * SIM_MS;
     delegated_sample(&x.t, &x.f.clock, now, -1, &d);
     CHECK_EQ_I64(d.total_rt, 2500);
     delegated_install(&r, &x.f.clock, 2 * now, &d);
-    CHECK_EQ_I64(r.rexmt_since, 2 * now - 2500 * SIM_MS);
+    CHECK_EQ_I64(tcp_rexmt_since(&r), 2 * now - 2500 * SIM_MS);
     /* At 10 TPS, 2.55 s is 25.5 ticks: 26. */
     tick_clock_init(&x.f.clock, 10, TICK_MODE_CEIL);
-    x.t.rexmt_since = now - 2550 * SIM_MS;
+    x.t.rexmt_or_tw = now - 2550 * SIM_MS;
     delegated_sample(&x.t, &x.f.clock, now, -1, &d);
     CHECK_EQ_I64(d.total_rt, 26);
     delegated_install(&r, &x.f.clock, now, &d);
-    CHECK_EQ_I64(r.rexmt_since, now - 2600 * SIM_MS);
+    CHECK_EQ_I64(tcp_rexmt_since(&r), now - 2600 * SIM_MS);
     /* Nothing being retransmitted: TotalRT 0, and no start on install. */
     x.t.rexmt_count = 0;
-    x.t.rexmt_since = SIM_NEVER;
+    x.t.rexmt_or_tw = SIM_NEVER;
     delegated_sample(&x.t, &x.f.clock, now, -1, &d);
     CHECK_EQ_I64(d.total_rt, 0);
     delegated_install(&r, &x.f.clock, now, &d);
-    CHECK_EQ_I64(r.rexmt_since, SIM_NEVER);
+    CHECK_EQ_I64(tcp_rexmt_since(&r), SIM_NEVER);
     fix_fini(&x);
 }
 

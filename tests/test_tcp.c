@@ -266,7 +266,7 @@ static void h_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
         p->tr[n] = (tr_rec){old, t->state, why, sim_now(tcp_sim(t))};
     /* Ending TIME_WAIT is the holder's job, as in sim/host/host.c. */
     if (t->state == TCP_S_TIME_WAIT)
-        tcp_timer_arm(t, TT_2MSL, t->tw_deadline);
+        tcp_timer_arm(t, TT_2MSL, tcp_tw_deadline(t));
 }
 
 static void h_segment(tcp_tcb *t, const seg *s, int acceptable)
@@ -615,7 +615,7 @@ static void active_and_passive_close(void)
     /* TIME_WAIT lasts exactly time_wait from its start, then CLOSED. */
     sim_time tw_end = tb + ONE_WAY + g.cfg.time_wait;
 
-    CHECK_EQ_I64(g.a.t.tw_deadline, tw_end);
+    CHECK_EQ_I64(tcp_tw_deadline(&g.a.t), tw_end);
     CHECK_EQ_I64(tcp_timer_deadline(&g.a.t, TT_2MSL), tw_end);
     sim_run(g.s, tw_end - 1);
     CHECK_EQ_I64(g.a.t.state, TCP_S_TIME_WAIT);
@@ -652,7 +652,7 @@ static void simultaneous_close(void)
         CHECK_TR(p, n + 2, TCP_S_CLOSING, TCP_S_TIME_WAIT, TCP_E_RCV_ACK_OF_FIN,
                  tc + 2 * ONE_WAY);
         CHECK_EQ_I64(p->fins, 1);
-        CHECK_EQ_I64(p->t.tw_deadline, tc + 2 * ONE_WAY + g.cfg.time_wait);
+        CHECK_EQ_I64(tcp_tw_deadline(&p->t), tc + 2 * ONE_WAY + g.cfg.time_wait);
     }
     sim_run(g.s, tc + 2 * ONE_WAY + g.cfg.time_wait);
     CHECK_EQ_I64(g.a.t.state, TCP_S_CLOSED);
@@ -1346,7 +1346,7 @@ static void time_wait_retransmitted_fin_restarts_timer(void)
     setup(0, 0);
     establish();
     close_to_time_wait();
-    sim_time old = g.a.t.tw_deadline;
+    sim_time old = tcp_tw_deadline(&g.a.t);
 
     run_for(10 * SIM_S);
     CHECK_EQ_I64(g.a.t.state, TCP_S_TIME_WAIT);
@@ -1356,7 +1356,7 @@ static void time_wait_retransmitted_fin_restarts_timer(void)
     inject(&g.a, mkseg(g.a.t.rcv_nxt - 1, g.a.t.snd_nxt, 0, SEG_FIN | SEG_ACK));
     CHECK_EQ_I64(g.a.nout, n + 1);
     CHECK_PURE_ACK(last_out(&g.a), &g.a);
-    CHECK_EQ_I64(g.a.t.tw_deadline, now + g.cfg.time_wait);
+    CHECK_EQ_I64(tcp_tw_deadline(&g.a.t), now + g.cfg.time_wait);
     CHECK_EQ_I64(tcp_timer_deadline(&g.a.t, TT_2MSL), now + g.cfg.time_wait);
     sim_run(g.s, old);
     CHECK_EQ_I64(g.a.t.state, TCP_S_TIME_WAIT);

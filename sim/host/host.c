@@ -98,7 +98,7 @@ const char *const owner_name[] = {
  * binding (the host's, or the NIC's copy of it). */
 #define HOST_OF(hc) ((host *)(hc)->tcb.cfg->owner)
 /* The size host.h states (on LP64: 8-byte pointers and times). */
-_Static_assert(sizeof(void *) != 8 || sizeof(host_conn) == 192, "host.h: a host_conn is 192 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(host_conn) == 184, "host.h: a host_conn is 184 bytes");
 /* Where a connection's nic_conn is, from its endpoint (nic_set_owner). */
 #define NC_OFF ((ptrdiff_t)offsetof(host_conn, nic) - (ptrdiff_t)offsetof(host_conn, tcb))
 
@@ -450,7 +450,7 @@ static void host_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
         maybe_offload(h, hc, OFFLOAD_FIN_WAIT_2); /* after the timer: R19 carries it */
         break;
     case TCP_S_TIME_WAIT:
-        tcp_timer_arm(t, TT_2MSL, host_at(h, t->tw_deadline - sim_now(h->s)));
+        tcp_timer_arm(t, TT_2MSL, host_at(h, tcp_tw_deadline(t) - sim_now(h->s)));
         break;
     case TCP_S_CLOSED:
         host_release(h, hc);
@@ -772,9 +772,12 @@ static void upload_done(host *h, host_conn *hc)
         }
         break;
     }
-    case TCP_S_TIME_WAIT:
-        tcp_timer_arm(t, TT_2MSL, host_timer_from(h, t->tw_deadline > now ? t->tw_deadline : now));
+    case TCP_S_TIME_WAIT: {
+        sim_time end = tcp_tw_deadline(t);
+
+        tcp_timer_arm(t, TT_2MSL, host_timer_from(h, end > now ? end : now));
         break;
+    }
     default:
         if (tcp_outstanding(t)) {
             sim_time at = fw2_host_deadline(clock, now, delta);

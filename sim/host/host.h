@@ -136,7 +136,7 @@ typedef struct host_transit {
  * A connection's local endpoint and what its holders keep about it,
  * embedded in the owner's connection and bound with host_conn_init().  The
  * fields are the host's; others read them through the functions below.
- * 192 bytes: the endpoint (152, tcp.h), then (40 bytes)
+ * 184 bytes: the endpoint (144, tcp.h), then (40 bytes)
  *   transit           the delegated state of a handoff under way, or NULL
  *   fw2_last_rx       idle FIN_WAIT_2 timer: the last acceptable segment
  *   offload_n, upload_n  draws taken from its streams of offload decisions

@@ -79,7 +79,8 @@ void delegated_sample(const tcp_tcb *t, const tick_clock *c, sim_time now,
         d->srtt = 0;
         d->rttvar = base > 65535 ? 65535 : base < 1 ? 1 : (uint16_t)base;
     }
-    d->total_rt = t->rexmt_since == SIM_NEVER ? 0 : (uint32_t)ticks_ceil(c, now - t->rexmt_since);
+    d->total_rt =
+        t->rexmt_count == 0 ? 0 : (uint32_t)ticks_ceil(c, now - tcp_rexmt_since(t));
     d->timeout_delta = timeout_delta;
 }
 
@@ -129,7 +130,8 @@ void delegated_install(tcp_tcb *t, const tick_clock *c, sim_time now,
         rto *= 2;
     t->rto = rto > t->cfg->rto_max ? t->cfg->rto_max : rto;
     t->rexmt_count = d->retransmit_count;
-    t->rexmt_since = d->retransmit_count ? now - ticks_ns(c, d->total_rt) : SIM_NEVER;
+    if (d->retransmit_count > 0) /* else tcp_rexmt_since is SIM_NEVER */
+        t->rexmt_or_tw = now - ticks_ns(c, d->total_rt);
     /* Karn: an RTT measurement does not survive the handoff. */
     t->rtt_start = SIM_NEVER;
 }

@@ -48,7 +48,7 @@
 #include "engine/slab.h"
 
 /* The size tcp.h states (on LP64: 8-byte pointers and times). */
-_Static_assert(sizeof(void *) != 8 || sizeof(tcp_tcb) == 152, "tcp.h: an endpoint is 152 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(tcp_tcb) == 144, "tcp.h: an endpoint is 144 bytes");
 
 static void rexmt_fired(sim *s, sim_event *ev);
 static void delack_fired(sim *s, sim_event *ev);
@@ -73,8 +73,7 @@ void tcp_init(tcp_tcb *t, const tcp_cfg *cfg, uint32_t iss)
     t->recover = iss;
     t->cstate = CS_OPEN;
     t->rtt_start = SIM_NEVER;
-    t->rexmt_since = SIM_NEVER;
-    t->tw_deadline = SIM_NEVER;
+    t->rexmt_or_tw = SIM_NEVER;
     t->syn_challenge = SIM_NEVER;
     sim_event_init(&t->timer[TT_REXMT], rexmt_fired);
     sim_event_init(&t->timer[TT_DELACK], delack_fired);
@@ -228,8 +227,14 @@ static void set_state(tcp_tcb *t, tcp_state next, tcp_event why)
     if (next == TCP_S_CLOSED)
         tcp_stop_timers(t);
     else if (next == TCP_S_TIME_WAIT) {
+        /* Our FIN is acknowledged: nothing is retransmitted, and the time
+         * the retransmissions began gives way to TIME_WAIT's end. */
+        if (inv_on() && t->rexmt_count > 0)
+            inv_fail(sim_now(tcp_sim(t)), t->id, "timer slot",
+                     "entering TIME_WAIT from %s on %s with %u retransmissions counted",
+                     tcp_state_name[old], tcp_event_name[why], (unsigned)t->rexmt_count);
         timer_cancel(t, TT_REXMT);
-        t->tw_deadline = sim_now(tcp_sim(t)) + t->cfg->time_wait;
+        t->rexmt_or_tw = sim_now(tcp_sim(t)) + t->cfg->time_wait;
     } else if (next == TCP_S_FIN_WAIT_2) {
         /* Nothing is outstanding: the slot is free for the FIN_WAIT_2 timer. */
         if (inv_on() && tcp_outstanding(t))
@@ -260,7 +265,7 @@ static void transition(tcp_tcb *t, tcp_event why)
 
 void tcp_time_wait_restart(tcp_tcb *t)
 {
-    t->tw_deadline = sim_now(tcp_sim(t)) + t->cfg->time_wait;
+    t->rexmt_or_tw = sim_now(tcp_sim(t)) + t->cfg->time_wait;
     if (sim_event_pending(&t->timer[TT_2MSL]))
         tcp_timer_arm(t, TT_2MSL, after(t, t->cfg->time_wait)); /* the holder's clock */
 }
@@ -530,7 +535,7 @@ static void rexmt_timeout(tcp_tcb *t)
         return;
     }
     if (t->rexmt_count == 0)
-        t->rexmt_since = now;
+        t->rexmt_or_tw = now; /* not in TIME_WAIT: nothing is outstanding there */
     t->rexmt_count++;
     t->rtt_start = SIM_NEVER; /* Karn's algorithm */
     t->rto = t->rto * 2 > t->cfg->rto_max ? t->cfg->rto_max : t->rto * 2;
@@ -743,8 +748,7 @@ static void input_syn_sent(tcp_tcb *t, const seg *s)
         rtt_sample(t, sim_now(tcp_sim(t)) - t->rtt_start);
     t->rtt_start = SIM_NEVER;
     handshake_done(t);
-    t->rexmt_count = 0;
-    t->rexmt_since = SIM_NEVER;
+    t->rexmt_count = 0; /* tcp_rexmt_since: SIM_NEVER */
     timer_cancel(t, TT_REXMT);
     transition(t, TCP_E_RCV_SYN_ACK);
     send_ack(t);
@@ -869,8 +873,7 @@ static int process_ack(tcp_tcb *t, const seg *s)
         t->snd_una = s->ack;
         if (seq_lt(t->snd_nxt, t->snd_una))
             t->snd_nxt = t->snd_una;
-        t->rexmt_count = 0;
-        t->rexmt_since = SIM_NEVER;
+        t->rexmt_count = 0; /* tcp_rexmt_since: SIM_NEVER */
         if (!t->cfg->go_back_n)
             restart = cc_new_ack(t, acked);
         if (restart || !tcp_outstanding(t))

@@ -173,7 +173,7 @@ void tcp_pool_init(tcp_pool *p);
 void tcp_pool_fini(tcp_pool *p);
 
 /*
- * An endpoint, 152 bytes: what its holder's binding (cfg) cannot say.
+ * An endpoint, 144 bytes: what its holder's binding (cfg) cannot say.
  * Sequence numbers and windows in 32 bits, times in 64; the reassembly
  * block only while something is out of order; the timers are events
  * (four bytes each, sim.h).  Field by field:
@@ -181,9 +181,9 @@ void tcp_pool_fini(tcp_pool *p);
  *                         hooks, where its object is, settings (tcp_cfg)
  *   srtt .. rtt_start     the RTT estimate (RFC 6298) and when the timed
  *                         segment left, SIM_NEVER when none is (Karn)
- *   rexmt_since           when retransmissions of the oldest segment began
- *                         (TotalRT), SIM_NEVER
- *   tw_deadline           the end of TIME_WAIT, SIM_NEVER before it
+ *   rexmt_or_tw           when retransmissions of the oldest segment began
+ *                         (TotalRT) while there are any; the end of
+ *                         TIME_WAIT in TIME_WAIT (one time: never both)
  *   syn_challenge         the last SYN challenge ACK (R64), SIM_NEVER
  *   ooo                   reassembly, or NULL
  *   id                    its connection's number (messages, streams)
@@ -198,15 +198,17 @@ void tcp_pool_fini(tcp_pool *p);
  *                         application and the peer did, the NewReno
  *                         sender's state
  *   timer                 the retransmit, delayed-ACK and 2MSL slots
- * (nine 8-byte fields, then 80 bytes of smaller ones: no padding)
+ * (eight 8-byte fields, then 80 bytes of smaller ones: no padding)
  */
 struct tcp_tcb {
     const tcp_cfg *cfg;      /* its holder's binding: hooks, object, settings */
 
     sim_time srtt, rttvar, rto;
     sim_time rtt_start;      /* when the timed segment left; SIM_NEVER: none is */
-    sim_time rexmt_since;    /* when retransmissions started (TotalRT), SIM_NEVER */
-    sim_time tw_deadline;    /* end of TIME_WAIT, SIM_NEVER before it */
+    sim_time rexmt_or_tw;    /* rexmt_count > 0: when retransmissions of the oldest
+                              * segment started (TotalRT); in TIME_WAIT, where
+                              * nothing is outstanding: its end (the accessors
+                              * tcp_rexmt_since, tcp_tw_deadline) */
     sim_time syn_challenge;  /* R64: when the last SYN challenge ACK went out */
     tcp_ooo *ooo;            /* what arrived out of order, or NULL */
 
@@ -240,6 +242,19 @@ struct tcp_tcb {
 static inline sim *tcp_sim(const tcp_tcb *t)
 {
     return t->cfg->s;
+}
+
+/* When retransmissions of the oldest segment began (TotalRT), SIM_NEVER
+ * when none is being retransmitted. */
+static inline sim_time tcp_rexmt_since(const tcp_tcb *t)
+{
+    return t->rexmt_count > 0 ? t->rexmt_or_tw : SIM_NEVER;
+}
+
+/* The end of TIME_WAIT, SIM_NEVER in another state. */
+static inline sim_time tcp_tw_deadline(const tcp_tcb *t)
+{
+    return t->state == TCP_S_TIME_WAIT ? t->rexmt_or_tw : SIM_NEVER;
 }
 
 /* The holder's object around an endpoint (tcp_cfg.ctx_off). */

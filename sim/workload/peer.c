@@ -114,7 +114,7 @@ static void peer_state_entered(tcp_tcb *t, tcp_state old, tcp_event why)
             world__peer_start(w, c);
         break;
     case TCP_S_TIME_WAIT:
-        tcp_timer_arm(t, TT_2MSL, t->tw_deadline);
+        tcp_timer_arm(t, TT_2MSL, tcp_tw_deadline(t));
         break;
     case TCP_S_CLOSED:
         if (w->rows_off)

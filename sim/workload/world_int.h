@@ -55,7 +55,7 @@ enum world_rng_purpose {
 };
 
 /*
- * A connection, as the world keeps it while it is open: 520 bytes, and 32
+ * A connection, as the world keeps it while it is open: 504 bytes, and 32
  * more when conn rows are written (conn_times, below), in slabs of 256 KiB
  * (world.c), reused once no event refers to it (bury).
  *
@@ -63,12 +63,12 @@ enum world_rng_purpose {
  *   prev, next              16  the live list (the free list uses next)
  *   held                     8  segments for the local side held during a
  *                               handoff (R43, R54, R59): flights, only then
- *   local                  192  the local endpoint and what its holders keep
- *                               (host.h: the endpoint, 152, as tcp.h lists;
+ *   local                  184  the local endpoint and what its holders keep
+ *                               (host.h: the endpoint, 144, as tcp.h lists;
  *                               the host's and the NIC's flags, handoff
  *                               count, three events, two stream positions,
  *                               the idle FIN_WAIT_2 clock)
- *   peer                   152  the peer's endpoint (tcp.h)
+ *   peer                   144  the peer's endpoint (tcp.h)
  *   to_peer, to_local       48  each direction's queue (busy until, last
  *                               arrival) and loss and jitter stream positions
  *   delay                    8  the propagation delay, drawn once, both ways
