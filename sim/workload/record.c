@@ -77,7 +77,7 @@ void world__check_counts(world *w)
 
     w->checked_at = sim_events(w->s);
 
-    for (conn *c = w->live; c != NULL; c = c->next) {
+    for (conn *c = world__live(w); c != NULL; c = world__next(w, c)) {
         const host_conn *hc = &c->local;
         owner o = host_conn_owner(hc);
         tcp_state st = host_conn_state(hc);
@@ -147,7 +147,7 @@ int world_end(world *w)
     nic_integrate(w->nic);
     if (inv_on())
         world__check_counts(w);
-    for (conn *c = w->live; c != NULL; c = c->next) {
+    for (conn *c = world__live(w); c != NULL; c = world__next(w, c)) {
         world__record(w, c);
         if (w->drain != NULL && w->nrecords >= WORLD_END_CHUNK)
             w->drain(w->drain_arg);

@@ -30,7 +30,7 @@
 #define CONN_SLAB_BYTES ((size_t)256 * 1024 - 64)
 
 /* The size world_int.h states (on LP64: 8-byte pointers and times). */
-_Static_assert(sizeof(void *) != 8 || sizeof(conn) == 504, "world_int.h: a conn is 504 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(conn) == 496, "world_int.h: a conn is 496 bytes");
 /* The conn's bits hold every value. */
 _Static_assert(CR_RETRIES < 8 && PO_RESET < 4 && OWNER_UPLOADING < 4, "a conn's bits are too few");
 
@@ -87,7 +87,7 @@ FREED(freed_2msl, peer.timer[TT_2MSL], "peer's 2MSL timer")
  * marked and every event it embeds is bound to freed_fired, so that one
  * armed by mistake aborts when it fires, or when the memory is reused.
  */
-static void conn_free(world *w, conn *c)
+static void conn_free(world *w, conn *c, uint32_t i)
 {
     tcp_release(&c->peer);
     host_conn_free(&c->local);
@@ -100,27 +100,32 @@ static void conn_free(world *w, conn *c)
         sim_event_init(&c->peer.timer[TT_2MSL], freed_2msl);
     }
     c->next = w->free;
-    w->free = c;
+    w->free = i;
 }
 
-static conn *conn_alloc(world *w)
+/* A connection from the free list, and its index (*i). */
+static conn *conn_alloc(world *w, uint32_t *i)
 {
     conn *c;
 
-    if (w->free == NULL) {
-        size_t n = CONN_SLAB_BYTES > w->conn_size ? CONN_SLAB_BYTES / w->conn_size : 1;
-        char *slab = slab_add(&w->slabs, &w->nslabs, &w->slab_cap, n * w->conn_size);
+    if (w->free == 0) {
+        size_t n = w->slab_n, base = w->nslabs * n;
+        char *slab;
 
+        if (base + n > UINT32_MAX)
+            return NULL; /* the indices would not fit: as out of memory */
+        slab = slab_add(&w->slabs, &w->nslabs, &w->slab_cap, n * w->conn_size);
         if (slab == NULL)
             return NULL;
-        for (size_t i = 0; i < n; i++) {
-            c = (conn *)(void *)(slab + i * w->conn_size);
+        for (size_t k = 0; k < n; k++) {
+            c = (conn *)(void *)(slab + k * w->conn_size);
             c->freed = 0; /* never used */
             c->next = w->free;
-            w->free = c;
+            w->free = (uint32_t)(base + k + 1);
         }
     }
-    c = w->free;
+    *i = w->free;
+    c = world__conn_at(w, *i);
     w->free = c->next;
     if (inv_on() && c->freed && !conn_quiet(c))
         inv_fail(sim_now(w->s), c->id, "freed connection",
@@ -133,6 +138,7 @@ static conn *conn_alloc(world *w)
 void world__maybe_finish(conn *c)
 {
     world *w = CONN_WORLD(c);
+    uint32_t self;
     tcp_tcb *p = &c->peer;
     tcp_tcb *l = host_conn_tcb(&c->local);
 
@@ -176,17 +182,19 @@ void world__maybe_finish(conn *c)
     tcp_stop_timers(p);
     sim_cancel(w->s, &c->app_ev);
     host_conn_finish(&c->local);
+    /* Its index is in whatever points to it. */
+    self = c->prev ? world__conn_at(w, c->prev)->next : w->live;
     if (c->prev)
-        c->prev->next = c->next;
+        world__conn_at(w, c->prev)->next = c->next;
     else
         w->live = c->next;
     if (c->next)
-        c->next->prev = c->prev;
+        world__conn_at(w, c->next)->prev = c->prev;
     w->nlive--;
     /* The caller may still be inside this connection's code: it is reused
      * only from the top level, once no event refers to it (bury). */
     c->next = w->graveyard;
-    w->graveyard = c;
+    w->graveyard = self;
 }
 
 static int conn_quiet(const conn *c)
@@ -203,14 +211,15 @@ static int conn_quiet(const conn *c)
 /* Move finished connections that nothing refers to any more to the free list. */
 static void bury(world *w)
 {
-    conn **pp = &w->graveyard;
+    uint32_t *pp = &w->graveyard;
 
-    while (*pp != NULL) {
-        conn *c = *pp;
+    while (*pp != 0) {
+        uint32_t i = *pp;
+        conn *c = world__conn_at(w, i);
 
         if (conn_quiet(c)) {
             *pp = c->next;
-            conn_free(w, c);
+            conn_free(w, c, i);
         } else {
             pp = &c->next;
         }
@@ -221,7 +230,8 @@ conn *world__conn_new(world *w, uint32_t id)
 {
     const model_config *cfg = w->cfg;
     uint64_t seed = cfg->sim.seed;
-    conn *c = conn_alloc(w);
+    uint32_t self;
+    conn *c = conn_alloc(w, &self);
     const peer_params *p;
     rng_stream r;
     double u;
@@ -263,11 +273,11 @@ conn *world__conn_new(world *w, uint32_t id)
     tcp_init(&c->peer, &w->peer_tcp[k], iss_peer);
     c->peer.id = id;
 
-    c->prev = NULL;
+    c->prev = 0;
     c->next = w->live;
     if (w->live)
-        w->live->prev = c;
-    w->live = c;
+        world__conn_at(w, w->live)->prev = self;
+    w->live = self;
     w->nlive++;
     w->st.opened++;
     return c;
@@ -334,6 +344,7 @@ int world__alloc(const model_config *cfg, sim *s, trace_buf *trace, const world_
         w->ext_off = align_up(w->conn_size);
         w->conn_size = w->ext_off + align_up(ext_size);
     }
+    w->slab_n = CONN_SLAB_BYTES > w->conn_size ? CONN_SLAB_BYTES / w->conn_size : 1;
     w->peer_tcp = calloc(cfg->npeers, sizeof *w->peer_tcp);
     w->paths = calloc(2 * cfg->npeers, sizeof *w->paths);
     w->share_cum = calloc(cfg->npeers, sizeof *w->share_cum);
@@ -464,7 +475,12 @@ const char *world_peer_name(const world *w, unsigned klass)
 
 conn *world__live(world *w)
 {
-    return w->live;
+    return w->live ? world__conn_at(w, w->live) : NULL;
+}
+
+conn *world__next(world *w, const conn *c)
+{
+    return c->next ? world__conn_at(w, c->next) : NULL;
 }
 
 host *world__host(world *w)

@@ -64,6 +64,8 @@ void world__maybe_finish(conn *c);
 int world__holding(const conn *c);
 /* The first live connection (the most recently opened), or NULL. */
 conn *world__live(world *w);
+/* The next live connection after c (newer ones first), or NULL. */
+conn *world__next(world *w, const conn *c);
 /* The world's host stack. */
 host *world__host(world *w);
 

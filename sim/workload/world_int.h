@@ -55,12 +55,13 @@ enum world_rng_purpose {
 };
 
 /*
- * A connection, as the world keeps it while it is open: 504 bytes, and 32
+ * A connection, as the world keeps it while it is open: 496 bytes, and 32
  * more when conn rows are written (conn_times, below), in slabs of 256 KiB
  * (world.c), reused once no event refers to it (bury).
  *
  * Per connection, field by field (bytes):
- *   prev, next              16  the live list (the free list uses next)
+ *   prev, next               8  the live list, by index (the free list and the
+ *                               graveyard use next)
  *   held                     8  segments for the local side held during a
  *                               handoff (R43, R54, R59): flights, only then
  *   local                  184  the local endpoint and what its holders keep
@@ -96,7 +97,8 @@ enum world_rng_purpose {
  * seed, the connection's id and the stream's purpose.
  */
 struct conn {
-    struct conn *prev, *next;/* the live list; the free list uses next */
+    uint32_t prev, next;     /* the live list, by index (world__conn_at, 0:
+                              * none); the free list and the graveyard use next */
     flight *held;            /* segments for the local side held during a
                               * handoff: the last of a ring, or NULL */
 
@@ -155,11 +157,13 @@ struct world {
     trace_buf *trace;
 
     /* connections */
-    conn *live;              /* head of the live list */
-    conn *free;              /* ready for reuse */
-    conn *graveyard;         /* finished; reused once no event refers to them */
+    /* Connections are named by index (world__conn_at; 0: none) in lists. */
+    uint32_t live;           /* head of the live list */
+    uint32_t free;           /* ready for reuse */
+    uint32_t graveyard;      /* finished; reused once no event refers to them */
     void **slabs;
     size_t nslabs, slab_cap;
+    size_t slab_n;           /* connections per slab */
     size_t conn_size;        /* a connection, its row's times, its extension's state */
     size_t rows_off;         /* where its row's times are (conn_times); 0: not kept */
     size_t ext_off;          /* where the extension's state starts; 0: none */
@@ -190,6 +194,14 @@ struct world {
     void *tap_arg;
     int err;                 /* the first error the model met (SIM_ENOMEM) */
 };
+
+/* The connection of index i (1, 2, ...): i - 1 counts the slabs' places. */
+static inline conn *world__conn_at(const world *w, uint32_t i)
+{
+    size_t k = i - 1;
+
+    return (conn *)(void *)((char *)w->slabs[k / w->slab_n] + k % w->slab_n * w->conn_size);
+}
 
 /* The connection around a local endpoint the host names. */
 #define CONN_OF(hc) ((conn *)(void *)((char *)(hc) - offsetof(conn, local)))
