@@ -97,8 +97,12 @@ const char *const owner_name[] = {
 /* The host of a connection, whoever holds it: the owner in its holder's
  * binding (the host's, or the NIC's copy of it). */
 #define HOST_OF(hc) ((host *)(hc)->tcb.cfg->owner)
+/* The idle FIN_WAIT_2 timer's last acceptable segment: kept in the
+ * endpoint, whose time is the holder's in FIN_WAIT_2 (tcp_fw2_time), the
+ * only state it is set and read in. */
+#define FW2_LAST_RX(hc) (*tcp_fw2_time(&(hc)->tcb))
 /* The size host.h states (on LP64: 8-byte pointers and times). */
-_Static_assert(sizeof(void *) != 8 || sizeof(host_conn) == 184, "host.h: a host_conn is 184 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(host_conn) == 176, "host.h: a host_conn is 176 bytes");
 /* Where a connection's nic_conn is, from its endpoint (nic_set_owner). */
 #define NC_OFF ((ptrdiff_t)offsetof(host_conn, nic) - (ptrdiff_t)offsetof(host_conn, tcb))
 
@@ -364,7 +368,7 @@ static void host_fw2_start(host *h, host_conn *hc)
         hc->fw2_stage = 1;
         timeout -= h->p.time_wait;
     }
-    hc->fw2_last_rx = sim_now(h->s);
+    FW2_LAST_RX(hc) = sim_now(h->s);
     tcp_timer_arm(t, TT_2MSL, host_at(h, timeout));
     trace_timer(h, hc, "fw2_start");
 }
@@ -477,13 +481,13 @@ static void host_segment(tcp_tcb *t, const seg *s, int acceptable)
      * connection sets t_rcvtime, acceptable or not (a keep-alive probe). */
     if (!acceptable && h->p.fw2_idle_on != FW2_IDLE_ON_ANY)
         return;
-    hc->fw2_last_rx = sim_now(h->s);
-    at = hc->fw2_last_rx + host_fw2_timeout_value(h, t);
+    FW2_LAST_RX(hc) = sim_now(h->s);
+    at = FW2_LAST_RX(hc) + host_fw2_timeout_value(h, t);
     h->restart_hc = hc;
     h->restart_at = at;
     /* With a check interval the timer stays; the idle clock restarts. */
     if (h->p.fw2_check_interval == 0)
-        tcp_timer_arm(t, TT_2MSL, host_at(h, at - hc->fw2_last_rx));
+        tcp_timer_arm(t, TT_2MSL, host_at(h, at - FW2_LAST_RX(hc)));
 }
 
 /* A4: a restart counts when the segment left the connection in FIN_WAIT_2
@@ -524,10 +528,10 @@ static void host_fw2_timeout(tcp_tcb *t)
         return;
     }
     /* FreeBSD: while idle for no longer than the timeout, look again later.
-     * A timer inherited from the target (no segment seen since: fw2_last_rx
+     * A timer inherited from the target (no segment seen since: FW2_LAST_RX
      * is SIM_NEVER) expires when its value runs out (R20). */
     if (h->p.fw2_mode == FW2_MODE_IDLE && h->p.fw2_check_interval > 0 &&
-        hc->fw2_last_rx != SIM_NEVER && now - hc->fw2_last_rx <= host_fw2_timeout_value(h, t)) {
+        FW2_LAST_RX(hc) != SIM_NEVER && now - FW2_LAST_RX(hc) <= host_fw2_timeout_value(h, t)) {
         tcp_timer_arm(t, TT_2MSL, host_at(h, h->p.fw2_check_interval));
         return;
     }
@@ -766,7 +770,7 @@ static void upload_done(host *h, host_conn *hc)
 
         hc->fw2_stage = 0;
         if (at != SIM_NEVER) {
-            hc->fw2_last_rx = SIM_NEVER; /* the target's value, not an idle time */
+            FW2_LAST_RX(hc) = SIM_NEVER; /* the target's value, not an idle time */
             tcp_timer_arm(t, TT_2MSL, at);
             trace_timer(h, hc, "fw2_start");
         }

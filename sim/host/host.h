@@ -136,16 +136,17 @@ typedef struct host_transit {
  * A connection's local endpoint and what its holders keep about it,
  * embedded in the owner's connection and bound with host_conn_init().  The
  * fields are the host's; others read them through the functions below.
- * 184 bytes: the endpoint (144, tcp.h), then (40 bytes)
+ * 176 bytes: the endpoint (144, tcp.h), then (32 bytes)
  *   transit           the delegated state of a handoff under way, or NULL
- *   fw2_last_rx       idle FIN_WAIT_2 timer: the last acceptable segment
  *   offload_n, upload_n  draws taken from its streams of offload decisions
  *                     and random upload times (named by the host's seed,
  *                     the connection and host_set_streams' purposes)
  *   handoff_ev, upload_ev, offload_ev  its events
  *   handoffs, nic, owner .. abort  its handoffs; the NIC's byte of
  *                     flags, the host's (owner in two bits)
- * Not here: the host, which is the owner in the binding of whoever holds
+ * Not here: the idle FIN_WAIT_2 timer's last acceptable segment, kept in
+ * the endpoint's time that is its holder's in FIN_WAIT_2 (tcp_fw2_time);
+ * the host, which is the owner in the binding of whoever holds
  * the endpoint (tcp_cfg.owner: the host's, or the NIC's copy of it).
  * The segment being processed restarts the FIN_WAIT_2 timer to a deadline
  * the host keeps until the segment is done (one segment at a time).
@@ -153,7 +154,6 @@ typedef struct host_transit {
 typedef struct host_conn {
     tcp_tcb tcb;             /* the endpoint: the host's hooks, or the NIC's */
     host_transit *transit;   /* state in transit, or NULL */
-    sim_time fw2_last_rx;    /* idle FIN_WAIT_2 timer: the last acceptable segment */
     uint32_t offload_n;      /* draws of its offload-decision stream */
     uint32_t upload_n;       /* draws of its random-upload stream */
     sim_event handoff_ev;    /* completion of an offload or upload */

@@ -183,7 +183,9 @@ void tcp_pool_fini(tcp_pool *p);
  *                         segment left, SIM_NEVER when none is (Karn)
  *   rexmt_or_tw           when retransmissions of the oldest segment began
  *                         (TotalRT) while there are any; the end of
- *                         TIME_WAIT in TIME_WAIT (one time: never both)
+ *                         TIME_WAIT in TIME_WAIT; in FIN_WAIT_2 (nothing
+ *                         outstanding) the holder's: the host's idle
+ *                         FIN_WAIT_2 clock (one time: never two at once)
  *   syn_challenge         the last SYN challenge ACK (R64), SIM_NEVER
  *   ooo                   reassembly, or NULL
  *   id                    its connection's number (messages, streams)
@@ -208,7 +210,8 @@ struct tcp_tcb {
     sim_time rexmt_or_tw;    /* rexmt_count > 0: when retransmissions of the oldest
                               * segment started (TotalRT); in TIME_WAIT, where
                               * nothing is outstanding: its end (the accessors
-                              * tcp_rexmt_since, tcp_tw_deadline) */
+                              * tcp_rexmt_since, tcp_tw_deadline); in FIN_WAIT_2,
+                              * the holder's (tcp_fw2_time) */
     sim_time syn_challenge;  /* R64: when the last SYN challenge ACK went out */
     tcp_ooo *ooo;            /* what arrived out of order, or NULL */
 
@@ -255,6 +258,15 @@ static inline sim_time tcp_rexmt_since(const tcp_tcb *t)
 static inline sim_time tcp_tw_deadline(const tcp_tcb *t)
 {
     return t->state == TCP_S_TIME_WAIT ? t->rexmt_or_tw : SIM_NEVER;
+}
+
+/* In FIN_WAIT_2, where nothing is retransmitted and TIME_WAIT has not
+ * begun, a time the holder keeps (the host's idle FIN_WAIT_2 clock); TCP
+ * neither reads nor writes it there.  Its value in another state means
+ * nothing: the holder sets it in FIN_WAIT_2 before it reads it. */
+static inline sim_time *tcp_fw2_time(tcp_tcb *t)
+{
+    return &t->rexmt_or_tw;
 }
 
 /* The holder's object around an endpoint (tcp_cfg.ctx_off). */

@@ -55,7 +55,7 @@ enum world_rng_purpose {
 };
 
 /*
- * A connection, as the world keeps it while it is open: 496 bytes, and 32
+ * A connection, as the world keeps it while it is open: 488 bytes, and 32
  * more when conn rows are written (conn_times, below), in slabs of 256 KiB
  * (world.c), reused once no event refers to it (bury).
  *
@@ -64,11 +64,11 @@ enum world_rng_purpose {
  *                               graveyard use next)
  *   held                     8  segments for the local side held during a
  *                               handoff (R43, R54, R59): flights, only then
- *   local                  184  the local endpoint and what its holders keep
+ *   local                  176  the local endpoint and what its holders keep
  *                               (host.h: the endpoint, 144, as tcp.h lists;
  *                               the host's and the NIC's flags, handoff
  *                               count, three events, two stream positions,
- *                               the idle FIN_WAIT_2 clock)
+ *                               a pointer to the delegated state in transit)
  *   peer                   144  the peer's endpoint (tcp.h)
  *   to_peer, to_local       48  each direction's queue (busy until, last
  *                               arrival) and loss and jitter stream positions
