@@ -41,8 +41,9 @@ void world__local_app(sim *s, sim_event *ev)
         c->app_pending = 1; /* R54, R60: the call waits for the handoff */
         return;
     }
-    if (!c->responded && c->req_rcvd >= wl->request && tcp_synchronized(t->state)) {
+    if (!c->responded && c->rcvd >= wl->request && tcp_synchronized(t->state)) {
         c->responded = 1;
+        c->rcvd = 0; /* from now on, what the peer reads of the response */
         if (wl->response > 0 && !t->fin_queued)
             w->socks->send(c, 0, (uint32_t)wl->response);
         if (wl->closer != CLOSER_PEER && !t->fin_queued) {
@@ -131,8 +132,9 @@ static void local_deliver(host_conn *hc, uint32_t bytes, int fin)
     conn *c = CONN_OF(hc);
     world *w = CONN_WORLD(c);
 
-    c->req_rcvd += bytes;
-    if ((!c->responded && c->req_rcvd >= w->cfg->workload.request) || fin)
+    if (!c->responded)
+        c->rcvd += bytes; /* the request: nothing reads it after the response */
+    if ((!c->responded && c->rcvd >= w->cfg->workload.request) || fin)
         world__local_wake(w, c);
 }
 

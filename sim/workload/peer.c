@@ -17,6 +17,7 @@
 #include "world_int.h"
 
 #include "engine/err.h"
+#include "engine/invariant.h"
 
 static sim_time peer_deadline(tcp_tcb *t, sim_time delay)
 {
@@ -141,9 +142,13 @@ static void peer_deliver(tcp_tcb *t, uint32_t bytes, int fin)
     world *w = CONN_WORLD(c);
 
     (void)fin;
-    c->resp_rcvd += bytes;
+    /* The local side writes nothing but the response, once it responded. */
+    if (inv_on() && bytes > 0 && !c->responded)
+        inv_fail(sim_now(w->s), c->id, "response",
+                 "the peer read %u bytes before the local application responded", bytes);
+    c->rcvd += bytes;
     if (bytes > 0 && w->cfg->workload.closer == CLOSER_PEER &&
-        c->resp_rcvd >= w->cfg->workload.response)
+        c->rcvd >= w->cfg->workload.response)
         world__peer_start(w, c);
 }
 

@@ -55,7 +55,7 @@ enum world_rng_purpose {
 };
 
 /*
- * A connection, as the world keeps it while it is open: 488 bytes, and 32
+ * A connection, as the world keeps it while it is open: 480 bytes, and 32
  * more when conn rows are written (conn_times, below), in slabs of 256 KiB
  * (world.c), reused once no event refers to it (bury).
  *
@@ -75,7 +75,10 @@ enum world_rng_purpose {
  *   delay                    8  the propagation delay, drawn once, both ways
  *   t_open .. t_established 40  five times of the conn row that the summary
  *                               needs too (the latencies, the fates)
- *   req_rcvd, resp_rcvd     16  bytes each application has read
+ *   rcvd                     8  bytes read: of the request by the local
+ *                               application, then (once it responded, which
+ *                               is when the response starts) of the
+ *                               response by the peer
  *   app_base, app_fin_at    16  the peer behaviour's start and FIN (RST) time
  *   id, inflight, app_n     12  number; segments on the wire; probes sent
  *   app_ev, local_app_ev     8  the applications' events (4 bytes, sim.h)
@@ -109,7 +112,8 @@ struct conn {
 
     sim_time t_open, t_close, t_time_wait, t_closed; /* the conn row's, and the summary's */
     sim_time t_established;  /* the local endpoint reached ESTABLISHED */
-    uint64_t req_rcvd, resp_rcvd;
+    uint64_t rcvd;           /* bytes read of the request by the local application
+                              * until it responds, then of the response by the peer */
     sim_time app_base;       /* when the peer's behaviour started */
     sim_time app_fin_at;     /* when the peer's FIN (or RST) is due */
 
