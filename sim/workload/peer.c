@@ -24,15 +24,41 @@ static sim_time peer_deadline(tcp_tcb *t, sim_time delay)
     return sim_now(tcp_sim(t)) + delay;
 }
 
-/* The peer's next scheduled action, per its behaviour. */
-static void peer_arm(world *w, conn *c)
+/* The peer's close_delay: its one draw (common random numbers: whatever
+ * the behaviour). */
+static sim_time close_delay(const world *w, const conn *c)
+{
+    rng_stream r;
+
+    rng_init(&r, w->cfg->sim.seed, c->id, WORLD_RNG_CLOSE);
+    return dist_sample_time(&w->cfg->peers[c->klass].close_delay, &r);
+}
+
+/* A behaviour that acts between its start and its FIN: c->app_at is its
+ * start, and the FIN's time is drawn again when needed. */
+static int periodic(const peer_params *p)
+{
+    return p->behaviour == PEER_TRICKLE || p->behaviour == PEER_KEEPALIVE;
+}
+
+/* When the peer's FIN (or RST) is due, SIM_NEVER: never (or not started). */
+static sim_time app_fin_at(const world *w, const conn *c)
 {
     const peer_params *p = &w->cfg->peers[c->klass];
-    sim_time next = c->app_fin_at;
 
-    if ((p->behaviour == PEER_TRICKLE || p->behaviour == PEER_KEEPALIVE) &&
-        (p->count == 0 || c->app_n < p->count)) {
-        sim_time k = c->app_base + (sim_time)(c->app_n + 1) * p->interval;
+    if (!c->peer_close_armed || p->behaviour == PEER_NEVER)
+        return SIM_NEVER;
+    return periodic(p) ? c->app_at + close_delay(w, c) : c->app_at;
+}
+
+/* The peer's next scheduled action, per its behaviour (fin_at: app_fin_at). */
+static void peer_arm(world *w, conn *c, sim_time fin_at)
+{
+    const peer_params *p = &w->cfg->peers[c->klass];
+    sim_time next = fin_at;
+
+    if (periodic(p) && (p->count == 0 || c->app_n < p->count)) {
+        sim_time k = c->app_at + (sim_time)(c->app_n + 1) * p->interval;
         if (next == SIM_NEVER || k < next)
             next = k;
     }
@@ -44,19 +70,17 @@ void world__peer_start(world *w, conn *c)
 {
     const peer_params *p = &w->cfg->peers[c->klass];
     sim_time now = sim_now(w->s);
-    rng_stream r;
-    sim_time delay;
 
     if (c->peer_close_armed)
         return;
-    /* Its one draw (common random numbers: whatever the behaviour). */
-    rng_init(&r, w->cfg->sim.seed, c->id, WORLD_RNG_CLOSE);
-    delay = dist_sample_time(&p->close_delay, &r);
     c->peer_close_armed = 1;
-    c->app_base = now;
     c->app_n = 0;
-    c->app_fin_at = p->behaviour != PEER_NEVER ? now + delay : SIM_NEVER;
-    peer_arm(w, c);
+    /* The start (trickle, keepalive), else the FIN's time (close_delay). */
+    if (periodic(p))
+        c->app_at = now;
+    else if (p->behaviour != PEER_NEVER)
+        c->app_at = now + close_delay(w, c);
+    peer_arm(w, c, app_fin_at(w, c));
 }
 
 void world__peer_app(sim *s, sim_event *ev)
@@ -65,6 +89,7 @@ void world__peer_app(sim *s, sim_event *ev)
     world *w = CONN_WORLD(c);
     const peer_params *p = &w->cfg->peers[c->klass];
     tcp_tcb *t = &c->peer;
+    sim_time fin_at;
 
     if (c->finished)
         return;
@@ -72,7 +97,8 @@ void world__peer_app(sim *s, sim_event *ev)
         world__maybe_finish(c);
         return;
     }
-    if (c->app_fin_at != SIM_NEVER && sim_now(s) >= c->app_fin_at) {
+    fin_at = app_fin_at(w, c);
+    if (fin_at != SIM_NEVER && sim_now(s) >= fin_at) {
         if (p->behaviour == PEER_RST)
             w->socks->abort(c, 1);
         else
@@ -85,7 +111,7 @@ void world__peer_app(sim *s, sim_event *ev)
     else
         w->socks->keepalive(c, 1);
     c->app_n++;
-    peer_arm(w, c);
+    peer_arm(w, c, fin_at);
 }
 
 static void peer_output(tcp_tcb *t, const seg *s)

@@ -30,7 +30,7 @@
 #define CONN_SLAB_BYTES ((size_t)256 * 1024 - 64)
 
 /* The size world_int.h states (on LP64: 8-byte pointers and times). */
-_Static_assert(sizeof(void *) != 8 || sizeof(conn) == 480, "world_int.h: a conn is 480 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(conn) == 472, "world_int.h: a conn is 472 bytes");
 /* The conn's bits hold every value. */
 _Static_assert(CR_RETRIES < 8 && PO_RESET < 4 && OWNER_UPLOADING < 4, "a conn's bits are too few");
 
@@ -264,7 +264,7 @@ conn *world__conn_new(world *w, uint32_t id)
 
         ct->t_fin_wait_1 = ct->t_fin_wait_2 = ct->t_released = ct->t_peer_closed = SIM_NEVER;
     }
-    c->app_fin_at = SIM_NEVER;
+    c->app_at = SIM_NEVER;
     c->close_reason = CR_OPEN;
     c->peer_outcome = PO_OPEN;
     sim_event_init(&c->app_ev, world__peer_app);

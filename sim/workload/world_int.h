@@ -55,7 +55,7 @@ enum world_rng_purpose {
 };
 
 /*
- * A connection, as the world keeps it while it is open: 480 bytes, and 32
+ * A connection, as the world keeps it while it is open: 472 bytes, and 32
  * more when conn rows are written (conn_times, below), in slabs of 256 KiB
  * (world.c), reused once no event refers to it (bury).
  *
@@ -79,7 +79,9 @@ enum world_rng_purpose {
  *                               application, then (once it responded, which
  *                               is when the response starts) of the
  *                               response by the peer
- *   app_base, app_fin_at    16  the peer behaviour's start and FIN (RST) time
+ *   app_at                   8  the peer behaviour's start (trickle, keepalive:
+ *                               its FIN's time is drawn again from its stream
+ *                               when needed), else its FIN (RST) time
  *   id, inflight, app_n     12  number; segments on the wire; probes sent
  *   app_ev, local_app_ev     8  the applications' events (4 bytes, sim.h)
  *   klass .. freed           4  its peer class; row values and flags (bits)
@@ -114,8 +116,8 @@ struct conn {
     sim_time t_established;  /* the local endpoint reached ESTABLISHED */
     uint64_t rcvd;           /* bytes read of the request by the local application
                               * until it responds, then of the response by the peer */
-    sim_time app_base;       /* when the peer's behaviour started */
-    sim_time app_fin_at;     /* when the peer's FIN (or RST) is due */
+    sim_time app_at;         /* the peer's behaviour: when it started (trickle,
+                              * keepalive), else when its FIN (or RST) is due */
 
     uint32_t id;             /* 1, 2, ... in order of opening */
     uint32_t inflight;       /* segments of this connection on the wire */
