@@ -179,7 +179,7 @@ static double rate(const times *t, const world_window *win)
 /* Which of after_close_* / no_close_* a finished (or ended) connection is. */
 static results_scalar_id fate(const conn_record *c)
 {
-    int handshake = c->t_established == SIM_NEVER;
+    int handshake = !c->established;
 
     if (c->t_close != SIM_NEVER)
         return after_close[c->close_reason];
@@ -204,7 +204,7 @@ static results_scalar_id fate(const conn_record *c)
  */
 static void add_latency(run_ctx *r, const conn_record *c)
 {
-    sim_time end = c->t_time_wait != SIM_NEVER ? c->t_time_wait : c->t_closed;
+    sim_time end = c->t_end; /* t_time_wait if set, else t_closed */
     latencies *l = &r->latency[c->klass];
     int censored = end == SIM_NEVER;
 
@@ -377,7 +377,7 @@ static void drain(run_ctx *r)
     for (size_t i = 0; i < n; i++) {
         times_add(r, &r->opens, rec[i].t_open);
         if (rec[i].close_reason == CR_NIC_FW2)
-            times_add(r, &r->expiries, rec[i].t_closed);
+            times_add(r, &r->expiries, rec[i].t_end); /* t_closed: no TIME_WAIT */
         r->fate[fate(&rec[i])]++;
         add_latency(r, &rec[i]);
     }

@@ -80,8 +80,11 @@ static void local_state(host_conn *hc, tcp_state old, tcp_event why)
     world__trace(w, c, "state", tcp_transition_name[old][now_in], NULL);
     switch (now_in) {
     case TCP_S_ESTABLISHED:
-        if (c->t_established == SIM_NEVER)
-            c->t_established = now;
+        if (!c->established) {
+            c->established = 1;
+            if (w->rows_off)
+                conn_times_of(w, c)->t_established = now;
+        }
         world__local_wake(w, c);
         break;
     case TCP_S_FIN_WAIT_1:
@@ -93,15 +96,19 @@ static void local_state(host_conn *hc, tcp_state old, tcp_event why)
             conn_times_of(w, c)->t_fin_wait_2 = now;
         break;
     case TCP_S_TIME_WAIT:
-        c->t_time_wait = now;
+        c->t_end = now;
+        if (w->rows_off)
+            conn_times_of(w, c)->t_time_wait = now;
         c->close_reason = CR_PEER_FIN;
         c->owner_at_close = host_conn_owner(hc);
         w->st.closed++;
         break;
     case TCP_S_CLOSED:
-        c->t_closed = now;
+        if (w->rows_off)
+            conn_times_of(w, c)->t_closed = now;
         if (old == TCP_S_TIME_WAIT)
-            break;
+            break; /* the close ended when TIME_WAIT began */
+        c->t_end = now;
         switch (old == TCP_S_LISTEN ? TCP_E_RETRIES : why) {
         case TCP_E_RCV_ACK_OF_FIN:
             c->close_reason = CR_PEER_FIN;

@@ -118,18 +118,29 @@ void world__record(world *w, conn *c)
         r->klass = c->klass;
         r->t_open = c->t_open;
         r->t_close = c->t_close;
-        r->t_time_wait = c->t_time_wait;
-        r->t_closed = c->t_closed;
-        r->t_established = c->t_established;
+        r->t_end = c->t_end;
+        r->established = c->established;
         if (w->rows_off) {
             const conn_times *ct = conn_times_of(w, c);
 
+            r->t_established = ct->t_established;
+            r->t_time_wait = ct->t_time_wait;
+            r->t_closed = ct->t_closed;
             r->t_fin_wait_1 = ct->t_fin_wait_1;
             r->t_fin_wait_2 = ct->t_fin_wait_2;
             r->t_released = ct->t_released;
             r->t_peer_closed = ct->t_peer_closed;
+            if (inv_on() &&
+                (r->t_end != (r->t_time_wait != SIM_NEVER ? r->t_time_wait : r->t_closed) ||
+                 r->established != (r->t_established != SIM_NEVER)))
+                inv_fail(sim_now(w->s), c->id, "conn row",
+                         "the summary's close end %lld or established %d disagrees with the "
+                         "row's times (TIME_WAIT %lld, CLOSED %lld, ESTABLISHED %lld)",
+                         (long long)r->t_end, r->established, (long long)r->t_time_wait,
+                         (long long)r->t_closed, (long long)r->t_established);
         } else {
-            r->t_fin_wait_1 = r->t_fin_wait_2 = r->t_released = r->t_peer_closed = SIM_NEVER;
+            r->t_established = r->t_fin_wait_1 = r->t_fin_wait_2 = SIM_NEVER;
+            r->t_time_wait = r->t_closed = r->t_released = r->t_peer_closed = SIM_NEVER;
         }
         r->close_reason = c->close_reason;
         r->owner_at_close =

@@ -30,7 +30,7 @@
 #define CONN_SLAB_BYTES ((size_t)256 * 1024 - 64)
 
 /* The size world_int.h states (on LP64: 8-byte pointers and times). */
-_Static_assert(sizeof(void *) != 8 || sizeof(conn) == 472, "world_int.h: a conn is 472 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(conn) == 456, "world_int.h: a conn is 456 bytes");
 /* The conn's bits hold every value. */
 _Static_assert(CR_RETRIES < 8 && PO_RESET < 4 && OWNER_UPLOADING < 4, "a conn's bits are too few");
 
@@ -258,11 +258,12 @@ conn *world__conn_new(world *w, uint32_t id)
     iss_peer = (uint32_t)rng_u64(&r);
 
     c->t_open = sim_now(w->s);
-    c->t_close = c->t_time_wait = c->t_closed = c->t_established = SIM_NEVER;
+    c->t_close = c->t_end = SIM_NEVER;
     if (w->rows_off) {
         conn_times *ct = conn_times_of(w, c);
 
-        ct->t_fin_wait_1 = ct->t_fin_wait_2 = ct->t_released = ct->t_peer_closed = SIM_NEVER;
+        ct->t_established = ct->t_fin_wait_1 = ct->t_fin_wait_2 = SIM_NEVER;
+        ct->t_time_wait = ct->t_closed = ct->t_released = ct->t_peer_closed = SIM_NEVER;
     }
     c->app_at = SIM_NEVER;
     c->close_reason = CR_OPEN;

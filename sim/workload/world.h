@@ -152,15 +152,18 @@ typedef enum peer_outcome { PO_OPEN, PO_CLEAN, PO_RESET } peer_outcome;
 extern const char *const close_reason_name[];
 extern const char *const peer_outcome_name[];
 
-/* A conn row.  t_fin_wait_1, t_fin_wait_2, t_released and t_peer_closed are
- * kept only when rows are written (sim.log >= conn), SIM_NEVER otherwise:
- * nothing else needs them. */
+/* A conn row, and what the summary needs of it (t_open, t_close, t_end,
+ * established, close_reason).  The row's other times are kept only when
+ * rows are written (sim.log >= conn), SIM_NEVER otherwise: nothing else
+ * needs them. */
 typedef struct conn_record {
     uint32_t conn_id;
     uint16_t klass;          /* its [peer NAME]: world_peer_name */
     sim_time t_open, t_close, t_fin_wait_1, t_fin_wait_2, t_time_wait, t_closed, t_released;
     sim_time t_peer_closed;
     sim_time t_established;  /* the local endpoint reached ESTABLISHED */
+    sim_time t_end;          /* the close's end: t_time_wait if set, else t_closed */
+    uint8_t established;     /* t_established is (or would be) set */
     uint8_t close_reason, owner_at_close, peer_outcome;
     uint16_t handoffs;
 } conn_record;

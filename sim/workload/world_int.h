@@ -55,7 +55,7 @@ enum world_rng_purpose {
 };
 
 /*
- * A connection, as the world keeps it while it is open: 472 bytes, and 32
+ * A connection, as the world keeps it while it is open: 456 bytes, and 56
  * more when conn rows are written (conn_times, below), in slabs of 256 KiB
  * (world.c), reused once no event refers to it (bury).
  *
@@ -73,8 +73,9 @@ enum world_rng_purpose {
  *   to_peer, to_local       48  each direction's queue (busy until, last
  *                               arrival) and loss and jitter stream positions
  *   delay                    8  the propagation delay, drawn once, both ways
- *   t_open .. t_established 40  five times of the conn row that the summary
- *                               needs too (the latencies, the fates)
+ *   t_open, t_close, t_end  24  the times the summary needs (opening rates,
+ *                               close latencies): opening, close(), the
+ *                               close's end (TIME_WAIT's start or CLOSED)
  *   rcvd                     8  bytes read: of the request by the local
  *                               application, then (once it responded, which
  *                               is when the response starts) of the
@@ -84,15 +85,15 @@ enum world_rng_purpose {
  *                               when needed), else its FIN (RST) time
  *   id, inflight, app_n     12  number; segments on the wire; probes sent
  *   app_ev, local_app_ev     8  the applications' events (4 bytes, sim.h)
- *   klass .. freed           4  its peer class; row values and flags (bits)
+ *   klass .. established     4  its peer class; row values and flags (bits)
  * Shared per class, not here: the [peer NAME] settings (cfg->peers[klass]),
  * its endpoints' binding: hooks, TCP settings, stream names and reassembly
  * pool, and the world, their owner (w->peer_tcp[klass]: CONN_WORLD finds
  * a connection's world there); its paths' rate, loss, jitter and counters
  * (w->paths[2 klass], [2 klass + 1]); the local endpoint's settings are the
  * host's or the NIC's, whichever holds it.
- * Only when conn rows are written (sim.log >= conn): the row's four other
- * times (conn_times, 32), after the connection (world.rows_off).
+ * Only when conn rows are written (sim.log >= conn): the row's seven other
+ * times (conn_times, 56), after the connection (world.rows_off).
  * Created only when needed, from pools reused during the run: a segment on
  * the wire or held (flight, 48); the delegated state of a handoff under way
  * (host_transit, 80); what arrived out of order (tcp_ooo, 80); and the
@@ -112,8 +113,9 @@ struct conn {
     path to_peer, to_local;
     sim_time delay;          /* the propagation delay of its path, both ways */
 
-    sim_time t_open, t_close, t_time_wait, t_closed; /* the conn row's, and the summary's */
-    sim_time t_established;  /* the local endpoint reached ESTABLISHED */
+    sim_time t_open, t_close;/* the conn row's, and the summary's */
+    sim_time t_end;          /* the close's end: TIME_WAIT's start, or CLOSED
+                              * (the summary's close latency) */
     uint64_t rcvd;           /* bytes read of the request by the local application
                               * until it responds, then of the response by the peer */
     sim_time app_at;         /* the peer's behaviour: when it started (trickle,
@@ -134,6 +136,7 @@ struct conn {
     unsigned peer_close_armed : 1; /* the peer's close (or behaviour) is scheduled */
     unsigned finished : 1;       /* recorded and out of the live list */
     unsigned freed : 1;          /* on the free list (the invariant checker's mark) */
+    unsigned established : 1;    /* the local endpoint reached ESTABLISHED */
 };
 
 /*
@@ -141,7 +144,8 @@ struct conn {
  * only when rows are written (sim.log >= conn; world.rows_off).
  */
 typedef struct conn_times {
-    sim_time t_fin_wait_1, t_fin_wait_2; /* the local endpoint entered them */
+    sim_time t_established, t_fin_wait_1, t_fin_wait_2, t_time_wait, t_closed;
+                             /* the local endpoint entered them */
     sim_time t_released;     /* its resources were freed */
     sim_time t_peer_closed;  /* the peer's endpoint reached CLOSED */
 } conn_times;
