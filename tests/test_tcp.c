@@ -1271,6 +1271,41 @@ static void r64_syn_in_synchronized_state_draws_challenge_ack(void)
     teardown();
 }
 
+/*
+ * R64's 3 s are kept in the block of what arrived out of order, which an
+ * endpoint then keeps after its gaps are filled: a reassembly between two
+ * SYNs forgets nothing.
+ */
+static void r64_challenge_time_survives_reassembly(void)
+{
+    setup(0, 0);
+    establish();
+    uint32_t r = g.a.t.rcv_nxt;
+    int n;
+
+    CHECK(g.a.t.ooo == NULL);
+    g.a.drop_all = 1; /* B never hears of data it did not send */
+    n = g.a.nout;
+    inject(&g.a, mkseg(r, 0, 0, SEG_SYN));
+    CHECK_EQ_I64(g.a.nout, n + 1); /* the challenge ACK */
+    CHECK(g.a.t.ooo != NULL && g.a.t.ooo->n == 0);
+    run_for(SIM_S);
+    inject(&g.a, mkseg(r + 100, g.a.t.snd_nxt, 100, SEG_ACK)); /* a gap */
+    CHECK(g.a.t.ooo != NULL && g.a.t.ooo->n == 1);
+    inject(&g.a, mkseg(r, g.a.t.snd_nxt, 100, SEG_ACK)); /* filled */
+    CHECK_EQ_I64(g.a.t.rcv_nxt, r + 200);
+    CHECK(g.a.t.ooo != NULL && g.a.t.ooo->n == 0 && !g.a.t.ooo->fin);
+    CHECK_EQ_I64(g.a.bytes, 200);
+    n = g.a.nout;
+    inject(&g.a, mkseg(g.a.t.rcv_nxt, 0, 0, SEG_SYN));
+    CHECK_EQ_I64(g.a.nout, n); /* 1 s after the first: nothing */
+    run_for(2 * SIM_S);
+    n = g.a.nout;
+    inject(&g.a, mkseg(g.a.t.rcv_nxt, 0, 0, SEG_SYN));
+    CHECK_EQ_I64(g.a.nout, n + 1); /* 3 s after: another */
+    teardown();
+}
+
 /* ---- A3: the acceptable-segment test ----------------------------------- */
 
 /* A3: a keep-alive probe (seq = RCV.NXT - 1, no data) is not acceptable, and draws an ACK. */
@@ -1621,6 +1656,7 @@ static const check_test tests[] = {
     CHECK_TEST(a16_r63_in_window_rst_draws_one_challenge_ack),
     CHECK_TEST(r63_rst_outside_window_dropped_silently),
     CHECK_TEST(r64_syn_in_synchronized_state_draws_challenge_ack),
+    CHECK_TEST(r64_challenge_time_survives_reassembly),
     CHECK_TEST(a3_keepalive_probe_not_acceptable),
     CHECK_TEST(a3_pure_ack_at_rcv_nxt_acceptable),
     CHECK_TEST(a3_in_window_data_beyond_rcv_nxt),

@@ -102,7 +102,7 @@ const char *const owner_name[] = {
  * only state it is set and read in. */
 #define FW2_LAST_RX(hc) (*tcp_fw2_time(&(hc)->tcb))
 /* The size host.h states (on LP64: 8-byte pointers and times). */
-_Static_assert(sizeof(void *) != 8 || sizeof(host_conn) == 176, "host.h: a host_conn is 176 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(host_conn) == 168, "host.h: a host_conn is 168 bytes");
 /* Where a connection's nic_conn is, from its endpoint (nic_set_owner). */
 #define NC_OFF ((ptrdiff_t)offsetof(host_conn, nic) - (ptrdiff_t)offsetof(host_conn, tcb))
 

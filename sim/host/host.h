@@ -136,7 +136,7 @@ typedef struct host_transit {
  * A connection's local endpoint and what its holders keep about it,
  * embedded in the owner's connection and bound with host_conn_init().  The
  * fields are the host's; others read them through the functions below.
- * 176 bytes: the endpoint (144, tcp.h), then (32 bytes)
+ * 168 bytes: the endpoint (136, tcp.h), then (32 bytes)
  *   transit           the delegated state of a handoff under way, or NULL
  *   offload_n, upload_n  draws taken from its streams of offload decisions
  *                     and random upload times (named by the host's seed,

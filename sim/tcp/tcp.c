@@ -48,7 +48,7 @@
 #include "engine/slab.h"
 
 /* The size tcp.h states (on LP64: 8-byte pointers and times). */
-_Static_assert(sizeof(void *) != 8 || sizeof(tcp_tcb) == 144, "tcp.h: an endpoint is 144 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(tcp_tcb) == 136, "tcp.h: an endpoint is 136 bytes");
 
 static void rexmt_fired(sim *s, sim_event *ev);
 static void delack_fired(sim *s, sim_event *ev);
@@ -74,7 +74,6 @@ void tcp_init(tcp_tcb *t, const tcp_cfg *cfg, uint32_t iss)
     t->cstate = CS_OPEN;
     t->rtt_start = SIM_NEVER;
     t->rexmt_or_tw = SIM_NEVER;
-    t->syn_challenge = SIM_NEVER;
     sim_event_init(&t->timer[TT_REXMT], rexmt_fired);
     sim_event_init(&t->timer[TT_DELACK], delack_fired);
     sim_event_init(&t->timer[TT_2MSL], twomsl_fired);
@@ -122,6 +121,7 @@ static int ooo_take(tcp_tcb *t)
     }
     b->n = 0;
     b->fin = 0;
+    b->syn_challenge = SIM_NEVER;
     t->ooo = b;
     return 1;
 }
@@ -138,6 +138,18 @@ static void ooo_give(tcp_tcb *t)
     } else {
         b->next = p->free;
         p->free = b;
+    }
+}
+
+/* Nothing is out of order any more: the block goes back, unless it keeps
+ * the last SYN challenge. */
+static void ooo_clear(tcp_tcb *t)
+{
+    if (t->ooo->syn_challenge == SIM_NEVER) {
+        ooo_give(t);
+    } else {
+        t->ooo->n = 0;
+        t->ooo->fin = 0;
     }
 }
 
@@ -893,7 +905,8 @@ static int process_ack(tcp_tcb *t, const seg *s)
  * the ranges stay sorted and merged.  A segment that would need more than
  * TCP_OOO_MAX ranges is dropped, as by a receiver out of buffers (and so is
  * one that finds no block for them: the pool then says it failed).  The
- * endpoint holds a block exactly while something is out of order.
+ * endpoint holds a block while something is out of order (or it keeps a
+ * SYN challenge's time).
  */
 static void ooo_add(tcp_tcb *t, uint32_t seq, uint32_t end, int fin)
 {
@@ -1013,8 +1026,12 @@ static void input_synchronized(tcp_tcb *t, const seg *s)
     if (s->flags & SEG_SYN) {
         sim_time now = sim_now(tcp_sim(t));
 
-        if (t->syn_challenge == SIM_NEVER || now - t->syn_challenge >= 3 * SIM_S) {
-            t->syn_challenge = now;
+        if (t->ooo == NULL || t->ooo->syn_challenge == SIM_NEVER ||
+            now - t->ooo->syn_challenge >= 3 * SIM_S) {
+            /* Without a block (none could be had: the pool says the run
+             * failed) the ACK still goes, unremembered. */
+            if (t->ooo != NULL || ooo_take(t))
+                t->ooo->syn_challenge = now;
             send_ack(t);
         }
         return;
@@ -1033,7 +1050,7 @@ static void input_synchronized(tcp_tcb *t, const seg *s)
          t->state == TCP_S_FIN_WAIT_2)) {
         uint32_t end = s->seq + s->len, fresh = 0;
         int fin = (s->flags & SEG_FIN) != 0;
-        int gap = t->ooo != NULL;
+        int gap = t->ooo != NULL && (t->ooo->n > 0 || t->ooo->fin);
 
         if (s->len > 0 && t->full_close && seq_gt(end, t->rcv_nxt) &&
             t->cfg->ops->reset_after_close != NULL && t->cfg->ops->reset_after_close(t)) {
@@ -1057,7 +1074,7 @@ static void input_synchronized(tcp_tcb *t, const seg *s)
             fresh += ooo_pull(t);
             fin = (fin && end == t->rcv_nxt) || (t->ooo->fin && t->ooo->fin_seq == t->rcv_nxt);
             if (fin || (t->ooo->n == 0 && !t->ooo->fin))
-                ooo_give(t); /* nothing out of order any more (a FIN clears it) */
+                ooo_clear(t); /* nothing out of order any more (a FIN clears it) */
         } else {
             fin = fin && end == t->rcv_nxt;
         }

@@ -147,15 +147,19 @@ struct tcp_ops {
 };
 
 /*
- * What arrived out of order (above RCV.NXT), in order: ranges [start, end)
- * and a FIN.  An endpoint has a block only while something is out of order
- * (tcp_tcb.ooo); blocks come from the holder's pool (tcp_cfg.pool).
+ * What an endpoint keeps only while it needs it (tcp_tcb.ooo): what
+ * arrived out of order (above RCV.NXT), in order: ranges [start, end) and
+ * a FIN; and the time of its last SYN challenge ACK (R64), which few
+ * endpoints ever send.  An endpoint has a block while something is out of
+ * order, and from its first SYN challenge on; blocks come from the
+ * holder's pool (tcp_cfg.pool).
  */
 struct tcp_ooo {
     uint8_t n;               /* ranges */
     uint8_t fin;             /* a FIN arrived out of order, at fin_seq */
     uint32_t fin_seq;
     struct { uint32_t start, end; } r[TCP_OOO_MAX];
+    sim_time syn_challenge;  /* R64: when the last SYN challenge ACK went out, SIM_NEVER */
     tcp_ooo *next;           /* in the pool: the next free block */
 };
 
@@ -173,7 +177,7 @@ void tcp_pool_init(tcp_pool *p);
 void tcp_pool_fini(tcp_pool *p);
 
 /*
- * An endpoint, 144 bytes: what its holder's binding (cfg) cannot say.
+ * An endpoint, 136 bytes: what its holder's binding (cfg) cannot say.
  * Sequence numbers and windows in 32 bits, times in 64; the reassembly
  * block only while something is out of order; the timers are events
  * (four bytes each, sim.h).  Field by field:
@@ -186,8 +190,8 @@ void tcp_pool_fini(tcp_pool *p);
  *                         TIME_WAIT in TIME_WAIT; in FIN_WAIT_2 (nothing
  *                         outstanding) the holder's: the host's idle
  *                         FIN_WAIT_2 clock (one time: never two at once)
- *   syn_challenge         the last SYN challenge ACK (R64), SIM_NEVER
- *   ooo                   reassembly, or NULL
+ *   ooo                   reassembly and the last SYN challenge ACK (R64),
+ *                         or NULL while there are neither
  *   id                    its connection's number (messages, streams)
  *   iss .. rcv_wnd        the sequence space of both directions
  *   rtt_seq               the timed segment
@@ -200,7 +204,7 @@ void tcp_pool_fini(tcp_pool *p);
  *                         application and the peer did, the NewReno
  *                         sender's state
  *   timer                 the retransmit, delayed-ACK and 2MSL slots
- * (eight 8-byte fields, then 80 bytes of smaller ones: no padding)
+ * (seven 8-byte fields, then 80 bytes of smaller ones: no padding)
  */
 struct tcp_tcb {
     const tcp_cfg *cfg;      /* its holder's binding: hooks, object, settings */
@@ -212,8 +216,8 @@ struct tcp_tcb {
                               * nothing is outstanding: its end (the accessors
                               * tcp_rexmt_since, tcp_tw_deadline); in FIN_WAIT_2,
                               * the holder's (tcp_fw2_time) */
-    sim_time syn_challenge;  /* R64: when the last SYN challenge ACK went out */
-    tcp_ooo *ooo;            /* what arrived out of order, or NULL */
+    tcp_ooo *ooo;            /* what arrived out of order, the last SYN
+                              * challenge, or NULL: neither */
 
     uint32_t id;             /* its connection's number */
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd;

@@ -55,7 +55,7 @@ enum world_rng_purpose {
 };
 
 /*
- * A connection, as the world keeps it while it is open: 456 bytes, and 56
+ * A connection, as the world keeps it while it is open: 440 bytes, and 56
  * more when conn rows are written (conn_times, below), in slabs of 256 KiB
  * (world.c), reused once no event refers to it (bury).
  *
@@ -64,12 +64,12 @@ enum world_rng_purpose {
  *                               graveyard use next)
  *   held                     8  segments for the local side held during a
  *                               handoff (R43, R54, R59): flights, only then
- *   local                  176  the local endpoint and what its holders keep
- *                               (host.h: the endpoint, 144, as tcp.h lists;
+ *   local                  168  the local endpoint and what its holders keep
+ *                               (host.h: the endpoint, 136, as tcp.h lists;
  *                               the host's and the NIC's flags, handoff
  *                               count, three events, two stream positions,
  *                               a pointer to the delegated state in transit)
- *   peer                   144  the peer's endpoint (tcp.h)
+ *   peer                   136  the peer's endpoint (tcp.h)
  *   to_peer, to_local       48  each direction's queue (busy until, last
  *                               arrival) and loss and jitter stream positions
  *   delay                    8  the propagation delay, drawn once, both ways
@@ -96,7 +96,8 @@ enum world_rng_purpose {
  * times (conn_times, 56), after the connection (world.rows_off).
  * Created only when needed, from pools reused during the run: a segment on
  * the wire or held (flight, 48); the delegated state of a handoff under way
- * (host_transit, 80); what arrived out of order (tcp_ooo, 80); and the
+ * (host_transit, 80); what arrived out of order, and the last SYN challenge
+ * (tcp_ooo, 88); and the
  * engine's record of an armed event (32, sim.c), of which a quiet
  * connection has one (its FIN_WAIT_2, 2MSL or retransmit timer).  Its
  * random streams are positions only (rng.h): a draw is named by the run's
