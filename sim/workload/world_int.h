@@ -97,11 +97,10 @@ enum world_rng_purpose {
  * Created only when needed, from pools reused during the run: a segment on
  * the wire or held (flight, 48); the delegated state of a handoff under way
  * (host_transit, 80); what arrived out of order, and the last SYN challenge
- * (tcp_ooo, 88); and the
- * engine's record of an armed event (32, sim.c), of which a quiet
- * connection has one (its FIN_WAIT_2, 2MSL or retransmit timer).  Its
- * random streams are positions only (rng.h): a draw is named by the run's
- * seed, the connection's id and the stream's purpose.
+ * (tcp_ooo, 88); and the engine's record of an armed event (32, sim.c), of
+ * which a quiet connection has one (its FIN_WAIT_2, 2MSL or retransmit
+ * timer).  Its random streams are positions only (rng.h): a draw is named
+ * by the run's seed, the connection's id and the stream's purpose.
  */
 struct conn {
     uint32_t prev, next;     /* the live list, by index (world__conn_at, 0:
