@@ -119,6 +119,21 @@ typedef struct times {
 } times;
 
 /*
+ * The connections' opening times, as rate() needs them without keeping
+ * them (8 bytes a connection at the end of a run, beside all of them): how
+ * many are after each time a window can start or end at.  A window (record.c,
+ * world_window_of) starts at 0, sim.warmup, the window's from or the first
+ * opening, and ends at the window's to, the last opening or the end of the
+ * run, after every opening.
+ */
+typedef struct opens {
+    uint64_t n;
+    uint64_t after_0, after_warmup, after_from, after_to;
+    sim_time first, last;    /* the earliest and latest, SIM_NEVER: none */
+    uint64_t at_first;       /* how many at the earliest */
+} opens;
+
+/*
  * The close latencies of a peer class, as the summary needs them: 8 bytes
  * a connection, the latency in ns doubled, plus 1 when censored (still
  * open at the run's end).  Sorted at the end, they feed a Kaplan-Meier
@@ -143,7 +158,8 @@ typedef struct run_ctx {
     double wall_start;
     double last_report;
     double last_drain;   /* when the buffered rows were last written */
-    times opens, expiries; /* connections' openings, NIC FIN_WAIT_2 expiries */
+    opens opens;         /* connections' openings */
+    times expiries;      /* NIC FIN_WAIT_2 expiries */
     latencies *latency;  /* close latency per peer class */
     sim_time end;        /* the run's end, once it has ended (SIM_NEVER before) */
     uint64_t fate[RESULTS_SCALAR_N]; /* after_close_* and no_close_* counts */
@@ -163,6 +179,63 @@ static void times_add(run_ctx *r, times *t, sim_time v)
         t->cap = cap;
     }
     t->v[t->n++] = v;
+}
+
+static void opens_add(run_ctx *r, sim_time v)
+{
+    const sim_params *p = &r->sc->cfg.sim;
+    opens *o = &r->opens;
+
+    o->n++;
+    o->after_0 += v > 0;
+    o->after_warmup += v > p->warmup;
+    o->after_from += v > p->window.from;
+    o->after_to += v > p->window.to;
+    if (o->n == 1 || v < o->first) {
+        o->first = v;
+        o->at_first = 1;
+    } else if (v == o->first) {
+        o->at_first++;
+    }
+    if (o->n == 1 || v > o->last)
+        o->last = v;
+}
+
+/* How many openings are after x, one of the times opens counts after; -1
+ * for another time (none that world_window_of gives). */
+static int64_t opens_after(const run_ctx *r, sim_time x)
+{
+    const sim_params *p = &r->sc->cfg.sim;
+    const opens *o = &r->opens;
+
+    if (o->n == 0 || x >= o->last)
+        return 0;
+    if (x < o->first)
+        return (int64_t)o->n;
+    if (x == o->first)
+        return (int64_t)(o->n - o->at_first);
+    if (x == 0)
+        return (int64_t)o->after_0;
+    if (x == p->warmup)
+        return (int64_t)o->after_warmup;
+    if (x == p->window.from)
+        return (int64_t)o->after_from;
+    if (x == p->window.to)
+        return (int64_t)o->after_to;
+    return -1;
+}
+
+/* Openings per second over the window (start, end]; NaN if the window is
+ * not one opens counts for. */
+static double open_rate(const run_ctx *r, const world_window *win)
+{
+    int64_t a = opens_after(r, win->start), b = opens_after(r, win->end);
+
+    if (a < 0 || b < 0)
+        return NAN;
+    return win->end > win->start
+               ? (double)(a - b) * (double)SIM_S / (double)(win->end - win->start)
+               : 0;
 }
 
 /* Per second over the window (start, end]. */
@@ -375,7 +448,7 @@ static void drain(run_ctx *r)
     }
     trace_clear(&r->trace);
     for (size_t i = 0; i < n; i++) {
-        times_add(r, &r->opens, rec[i].t_open);
+        opens_add(r, rec[i].t_open);
         if (rec[i].close_reason == CR_NIC_FW2)
             times_add(r, &r->expiries, rec[i].t_end); /* t_closed: no TIME_WAIT */
         r->fate[fate(&rec[i])]++;
@@ -565,7 +638,7 @@ static void store_scalars(run_ctx *r, runner_result *res)
     put(r, res, RESULTS_NIC_FIN_WAIT_2_MEAN, win.nic_fin_wait_2);
     put(r, res, RESULTS_HOST_FIN_WAIT_2_MEAN, win.host_fin_wait_2);
     put(r, res, RESULTS_TIME_WAIT_MEAN, win.time_wait);
-    put(r, res, RESULTS_OPEN_RATE, rate(&r->opens, &win));
+    put(r, res, RESULTS_OPEN_RATE, open_rate(r, &win));
     put(r, res, RESULTS_NIC_FW2_EXPIRY_RATE, rate(&r->expiries, &win));
     put(r, res, RESULTS_WINDOW_START_S, (double)win.start / (double)SIM_S);
     put(r, res, RESULTS_WINDOW_END_S, (double)win.end / (double)SIM_S);
@@ -573,9 +646,8 @@ static void store_scalars(run_ctx *r, runner_result *res)
 
     /* The times rate() counted are done with: their memory goes before
      * the latencies are sorted and scanned. */
-    free(r->opens.v);
     free(r->expiries.v);
-    r->opens = r->expiries = (times){0};
+    r->expiries = (times){0};
 
     /* Close latency: each class sorted, the classes pooled (merged), then each. */
     for (size_t k = 0; k < cfg->npeers; k++)
@@ -635,7 +707,6 @@ static int build(run_ctx *r, sim **s)
 
 static void teardown(run_ctx *r, sim *s)
 {
-    free(r->opens.v);
     free(r->expiries.v);
     for (size_t k = 0; r->latency != NULL && k < r->sc->cfg.npeers; k++)
         free(r->latency[k].v);

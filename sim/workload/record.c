@@ -160,7 +160,8 @@ int world_end(world *w)
         world__check_counts(w);
     for (conn *c = world__live(w); c != NULL; c = world__next(w, c)) {
         world__record(w, c);
-        if (w->drain != NULL && w->nrecords >= WORLD_END_CHUNK)
+        if (w->drain != NULL &&
+            w->nrecords >= (w->rows_off ? WORLD_END_CHUNK : WORLD_END_CHUNK_SUMMARY))
             w->drain(w->drain_arg);
     }
     if (w->err == SIM_OK && (host_error(w->host) != SIM_OK || w->ooo.failed))

@@ -201,10 +201,13 @@ int world_end(world *w);
 /*
  * Drain rows at the end of a run: world_end calls fn(arg) whenever the conn
  * rows it buffers for the connections still open reach a chunk
- * (WORLD_END_CHUNK), so that fn writes and clears them; without it they
- * are all buffered.
+ * (WORLD_END_CHUNK; WORLD_END_CHUNK_SUMMARY when no conn row is written and
+ * the records only feed the summary, so that their buffer stays small
+ * beside every connection still open), so that fn writes and clears them;
+ * without it they are all buffered.
  */
 #define WORLD_END_CHUNK 65536
+#define WORLD_END_CHUNK_SUMMARY 8192
 void world_set_drain(world *w, void (*fn)(void *arg), void *arg);
 
 /* Rows buffered since the last clear. */
