@@ -30,7 +30,7 @@ static sim_time close_delay(const world *w, const conn *c)
 {
     rng_stream r;
 
-    rng_init(&r, w->cfg->sim.seed, c->id, WORLD_RNG_CLOSE);
+    rng_init(&r, w->cfg->sim.seed, c->peer.id, WORLD_RNG_CLOSE);
     return dist_sample_time(&w->cfg->peers[c->klass].close_delay, &r);
 }
 
@@ -51,14 +51,15 @@ static sim_time app_fin_at(const world *w, const conn *c)
     return periodic(p) ? c->app_at + close_delay(w, c) : c->app_at;
 }
 
-/* The peer's next scheduled action, per its behaviour (fin_at: app_fin_at). */
-static void peer_arm(world *w, conn *c, sim_time fin_at)
+/* The peer's next scheduled action, per its behaviour (fin_at: app_fin_at;
+ * sent: the trickle segments or keep-alive probes sent so far). */
+static void peer_arm(world *w, conn *c, sim_time fin_at, uint32_t sent)
 {
     const peer_params *p = &w->cfg->peers[c->klass];
     sim_time next = fin_at;
 
-    if (periodic(p) && (p->count == 0 || c->app_n < p->count)) {
-        sim_time k = c->app_at + (sim_time)(c->app_n + 1) * p->interval;
+    if (periodic(p) && (p->count == 0 || sent < p->count)) {
+        sim_time k = c->app_at + (sim_time)(sent + 1) * p->interval;
         if (next == SIM_NEVER || k < next)
             next = k;
     }
@@ -74,13 +75,12 @@ void world__peer_start(world *w, conn *c)
     if (c->peer_close_armed)
         return;
     c->peer_close_armed = 1;
-    c->app_n = 0;
     /* The start (trickle, keepalive), else the FIN's time (close_delay). */
     if (periodic(p))
         c->app_at = now;
     else if (p->behaviour != PEER_NEVER)
         c->app_at = now + close_delay(w, c);
-    peer_arm(w, c, app_fin_at(w, c));
+    peer_arm(w, c, app_fin_at(w, c), 0);
 }
 
 void world__peer_app(sim *s, sim_event *ev)
@@ -110,8 +110,9 @@ void world__peer_app(sim *s, sim_event *ev)
         w->socks->send(c, 1, 1);
     else
         w->socks->keepalive(c, 1);
-    c->app_n++;
-    peer_arm(w, c, fin_at);
+    /* It ran at app_at + sent * interval (peer_arm's time for it): the
+     * count is the time's, not kept. */
+    peer_arm(w, c, fin_at, (uint32_t)((sim_now(s) - c->app_at) / p->interval));
 }
 
 static void peer_output(tcp_tcb *t, const seg *s)
@@ -170,7 +171,7 @@ static void peer_deliver(tcp_tcb *t, uint32_t bytes, int fin)
     (void)fin;
     /* The local side writes nothing but the response, once it responded. */
     if (inv_on() && bytes > 0 && !c->responded)
-        inv_fail(sim_now(w->s), c->id, "response",
+        inv_fail(sim_now(w->s), c->peer.id, "response",
                  "the peer read %u bytes before the local application responded", bytes);
     c->rcvd += bytes;
     if (bytes > 0 && w->cfg->workload.closer == CLOSER_PEER &&

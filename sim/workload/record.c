@@ -114,7 +114,7 @@ void world__record(world *w, conn *c)
 
     if (grow(w, (void **)&w->records, w->nrecords, &w->records_cap, sizeof *w->records)) {
         r = &w->records[w->nrecords++];
-        r->conn_id = c->id;
+        r->conn_id = c->peer.id;
         r->klass = c->klass;
         r->t_open = c->t_open;
         r->t_close = c->t_close;
@@ -133,7 +133,7 @@ void world__record(world *w, conn *c)
             if (inv_on() &&
                 (r->t_end != (r->t_time_wait != SIM_NEVER ? r->t_time_wait : r->t_closed) ||
                  r->established != (r->t_established != SIM_NEVER)))
-                inv_fail(sim_now(w->s), c->id, "conn row",
+                inv_fail(sim_now(w->s), c->peer.id, "conn row",
                          "the summary's close end %lld or established %d disagrees with the "
                          "row's times (TIME_WAIT %lld, CLOSED %lld, ESTABLISHED %lld)",
                          (long long)r->t_end, r->established, (long long)r->t_time_wait,

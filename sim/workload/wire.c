@@ -20,7 +20,7 @@
 
 static inline void transmit(world *w, conn *c, path *p, const seg *s, int to_local)
 {
-    sim_time at = path_transmit(p, &w->paths[2 * c->klass + to_local], c->id, c->delay,
+    sim_time at = path_transmit(p, &w->paths[2 * c->klass + to_local], c->peer.id, c->delay,
                                 to_local ? NULL : w->server_out, sim_now(w->s),
                                 s->len + SEG_HEADER_BYTES);
     flight *f;
@@ -41,7 +41,7 @@ static inline void transmit(world *w, conn *c, path *p, const seg *s, int to_loc
     }
     f->s = *s;
     f->conn = c;
-    f->conn_id = c->id;
+    f->conn_id = c->peer.id;
     f->to_local = (uint8_t)to_local;
     f->crossed = 0;
     c->inflight++;
@@ -51,7 +51,7 @@ static inline void transmit(world *w, conn *c, path *p, const seg *s, int to_loc
 void world__output_local(world *w, conn *c, const seg *s)
 {
     if (w->tap != NULL)
-        w->tap(w->tap_arg, c->id, s, 0, sim_now(w->s));
+        w->tap(w->tap_arg, c->peer.id, s, 0, sim_now(w->s));
     transmit(w, c, &c->to_peer, s, 0);
 }
 
@@ -130,8 +130,8 @@ void world__deliver_flight(sim *s, sim_event *ev)
                  "a segment (seq %u, %u bytes, flags 0x%02x) arrives for the %s side of the "
                  "connection after it was freed",
                  f->s.seq, f->s.len, f->s.flags, f->to_local ? "local" : "peer");
-    SIM_ASSERT(c->id == f->conn_id, "segment for connection %u delivered to %u", f->conn_id,
-               c->id);
+    SIM_ASSERT(c->peer.id == f->conn_id, "segment for connection %u delivered to %u", f->conn_id,
+               c->peer.id);
     if (f->to_local && w->server_in != NULL && !f->crossed) {
         f->crossed = 1;
         sim_schedule(s, &f->ev, link_cross(w->server_in, sim_now(s), f->s.len + SEG_HEADER_BYTES));
@@ -139,7 +139,7 @@ void world__deliver_flight(sim *s, sim_event *ev)
     }
     if (f->to_local) {
         if (w->tap != NULL)
-            w->tap(w->tap_arg, c->id, &f->s, 1, sim_now(s));
+            w->tap(w->tap_arg, c->peer.id, &f->s, 1, sim_now(s));
         if (input_local(w, c, f))
             return;
     } else if (c->peer.state == TCP_S_CLOSED) {

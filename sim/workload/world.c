@@ -30,7 +30,7 @@
 #define CONN_SLAB_BYTES ((size_t)256 * 1024 - 64)
 
 /* The size world_int.h states (on LP64: 8-byte pointers and times). */
-_Static_assert(sizeof(void *) != 8 || sizeof(conn) == 440, "world_int.h: a conn is 440 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(conn) == 432, "world_int.h: a conn is 432 bytes");
 /* The conn's bits hold every value. */
 _Static_assert(CR_RETRIES < 8 && PO_RESET < 4 && OWNER_UPLOADING < 4, "a conn's bits are too few");
 
@@ -66,7 +66,7 @@ static int conn_quiet(const conn *c);
 /* Under the checker, an event of a freed connection fired. */
 static void freed_fired(sim *s, const conn *c, const char *which)
 {
-    inv_fail(sim_now(s), c->id, "freed connection",
+    inv_fail(sim_now(s), c->peer.id, "freed connection",
              "its %s event fired after the connection was freed", which);
 }
 
@@ -128,7 +128,7 @@ static conn *conn_alloc(world *w, uint32_t *i)
     c = world__conn_at(w, *i);
     w->free = c->next;
     if (inv_on() && c->freed && !conn_quiet(c))
-        inv_fail(sim_now(w->s), c->id, "freed connection",
+        inv_fail(sim_now(w->s), c->peer.id, "freed connection",
                  "an event was armed for the connection after it was freed (its memory is "
                  "about to be reused)");
     return c;
@@ -163,7 +163,7 @@ void world__maybe_finish(conn *c)
     /* Released means CLOSED: nothing leaves the world in FIN_WAIT_2 but at
      * the end of the run (world_end). */
     if (inv_on() && l->state != TCP_S_CLOSED)
-        inv_fail(sim_now(w->s), c->id,
+        inv_fail(sim_now(w->s), c->peer.id,
                  l->state == TCP_S_FIN_WAIT_2 ? "FIN_WAIT_2 exit" : "ownership",
                  "the connection leaves the model with its local endpoint released in %s "
                  "(owner %s)",
@@ -243,7 +243,6 @@ conn *world__conn_new(world *w, uint32_t id)
         return NULL;
     }
     memset(c, 0, w->conn_size);
-    c->id = id;
     rng_init(&r, seed, id, WORLD_RNG_PEER_CLASS);
     u = rng_uniform(&r);
     while (k + 1 < cfg->npeers && u > w->share_cum[k])
@@ -491,7 +490,7 @@ host *world__host(world *w)
 
 uint32_t conn_id(const conn *c)
 {
-    return c->id;
+    return c->peer.id;
 }
 
 unsigned conn_class(const conn *c)

@@ -55,7 +55,7 @@ enum world_rng_purpose {
 };
 
 /*
- * A connection, as the world keeps it while it is open: 440 bytes, and 56
+ * A connection, as the world keeps it while it is open: 432 bytes, and 56
  * more when conn rows are written (conn_times, below), in slabs of 256 KiB
  * (world.c), reused once no event refers to it (bury).
  *
@@ -83,7 +83,12 @@ enum world_rng_purpose {
  *   app_at                   8  the peer behaviour's start (trickle, keepalive:
  *                               its FIN's time is drawn again from its stream
  *                               when needed), else its FIN (RST) time
- *   id, inflight, app_n     12  number; segments on the wire; probes sent
+ *   inflight                 4  segments on the wire
+ *                               (not here: its number, 1, 2, ... in order
+ *                               of opening, which its endpoints carry:
+ *                               peer.id; the trickle segments or keep-alive
+ *                               probes sent, which the time of each says:
+ *                               app_at + sent * interval)
  *   app_ev, local_app_ev     8  the applications' events (4 bytes, sim.h)
  *   klass .. established     4  its peer class; row values and flags (bits)
  * Shared per class, not here: the [peer NAME] settings (cfg->peers[klass]),
@@ -121,9 +126,7 @@ struct conn {
     sim_time app_at;         /* the peer's behaviour: when it started (trickle,
                               * keepalive), else when its FIN (or RST) is due */
 
-    uint32_t id;             /* 1, 2, ... in order of opening */
     uint32_t inflight;       /* segments of this connection on the wire */
-    uint32_t app_n;          /* trickle segments or keepalive probes sent */
     sim_event app_ev;        /* the peer application's next action */
     sim_event local_app_ev;  /* the local application's next action */
     uint16_t klass;          /* index of its [peer NAME] class */
@@ -229,7 +232,7 @@ static inline void world__trace(world *w, const conn *c, const char *kind, const
                                 const int64_t *value)
 {
     if (trace_on(w->trace))
-        trace_add(w->trace, sim_now(w->s), c->id, kind, detail, value);
+        trace_add(w->trace, sim_now(w->s), c->peer.id, kind, detail, value);
 }
 
 /*
