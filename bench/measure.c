@@ -70,7 +70,7 @@ int main(int argc, char **argv)
     getrusage(RUSAGE_CHILDREN, &ru); /* the one child, and what it waited for */
     code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     out = fcntl(3, F_GETFD) != -1 ? fdopen(3, "w") : stderr;
-    fprintf(out ? out : stderr, "measure %.3f %.3f %ld %d\n", now_s() - t0,
+    fprintf(out ? out : stderr, "measure %.6f %.6f %ld %d\n", now_s() - t0,
             tv_s(ru.ru_utime) + tv_s(ru.ru_stime), ru.ru_maxrss, code);
     return code;
 }
