@@ -613,6 +613,35 @@ static void sort_entries(evq *q, evq_entry *v, uint32_t n)
 /* ---- moving buckets into the run */
 
 /*
+ * Room at the run's end for the k entries of bucket i about to be absorbed,
+ * or NULL when the run could not grow: the bucket's entries are then
+ * dropped (the queue has failed).
+ */
+static evq_entry *absorb_room(evq *q, unsigned i, uint32_t k)
+{
+    if (run_room(q, k) != 0) {
+        q->count -= k; /* dropped: the queue has failed */
+        bucket_clear(q, i);
+        return NULL;
+    }
+    return q->run + q->n;
+}
+
+/* Bucket i's k entries are in the run, sorted, after the `keep` it held:
+ * the bucket is emptied, bound moves to its range's end (invariant 2), and
+ * the records of the run's first EVQ_PREFETCH entries are fetched. */
+static void absorb_done(evq *q, unsigned i, uint32_t k, uint32_t keep)
+{
+    EVQ_COUNT(q, moves, k);
+    q->n += k;
+    q->absorbed += k;
+    bucket_clear(q, i);
+    q->bound = range_end(q->last, i);
+    for (uint32_t j = 0; j < k && keep + j < EVQ_PREFETCH; j++)
+        evq__prefetch(q->run[q->head + keep + j].rec);
+}
+
+/*
  * Move the lowest bucket (index i) to the end of the run (invariant 2),
  * sorted.  Its entries agree down to digit d = i / 16, so for d > 0 a
  * counting sort on digit d - 1 leaves them in order but for entries that
@@ -626,12 +655,8 @@ static void absorb(evq *q, unsigned i)
     uint32_t k = (uint32_t)bucket_count(src), keep = q->n - q->head;
     evq_entry *dst;
 
-    if (run_room(q, k) != 0) {
-        q->count -= k; /* dropped: the queue has failed */
-        bucket_clear(q, i);
+    if ((dst = absorb_room(q, i, k)) == NULL)
         return;
-    }
-    dst = q->run + q->n;
     if (i < 16 || k <= 2) {
         evq_entry *p = dst;
 
@@ -660,13 +685,7 @@ static void absorb(evq *q, unsigned i)
             dst[start[((uint64_t)v[j].at >> shift) & 15]++] = v[j];
         insertion_sort(q, dst, k);
     }
-    EVQ_COUNT(q, moves, k);
-    q->n += k;
-    q->absorbed += k;
-    bucket_clear(q, i);
-    q->bound = range_end(q->last, i);
-    for (uint32_t j = 0; j < k && keep + j < EVQ_PREFETCH; j++)
-        evq__prefetch(q->run[q->head + keep + j].rec);
+    absorb_done(q, i, k, keep);
 }
 
 /* Does bucket b hold at most m entries? */
@@ -708,12 +727,8 @@ static void absorb_wide(evq *q, unsigned i)
     uint32_t start[256] = {0}, sum = 0, unordered = 0;
     evq_entry *dst;
 
-    if (run_room(q, k) != 0) {
-        q->count -= k; /* dropped: the queue has failed */
-        bucket_clear(q, i);
+    if ((dst = absorb_room(q, i, k)) == NULL)
         return;
-    }
-    dst = q->run + q->n;
     for (evq_block *b = src->first; b != NULL; b = b->next)
         for (const evq_entry *p = b->v, *end = block_end(src, b); p < end; p++)
             start[(uint64_t)p->at & 255]++;
@@ -732,13 +747,7 @@ static void absorb_wide(evq *q, unsigned i)
     EVQ_COUNT(q, compares, k);
     if (unordered)
         sort_entries(q, dst, k);
-    EVQ_COUNT(q, moves, k);
-    q->n += k;
-    q->absorbed += k;
-    bucket_clear(q, i);
-    q->bound = range_end(q->last, i);
-    for (uint32_t j = 0; j < k && keep + j < EVQ_PREFETCH; j++)
-        evq__prefetch(q->run[q->head + keep + j].rec);
+    absorb_done(q, i, k, keep);
 }
 
 /* Split the lowest bucket i >= 16 into the buckets below it (invariant 2). */
