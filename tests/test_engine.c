@@ -545,6 +545,50 @@ static void evq_matches_reference_on_mixed_times(void)
     }
 }
 
+/*
+ * The run's depth follows where pushes land (evq.c, "Why its depth
+ * changes").  4096 timers, each re-armed an hour or two on when it fires,
+ * and a chain of 8 near events, each pushing the next 1 ms to 1 s on, as
+ * default.ini's segments do among its FIN_WAIT_2 timers: most pushes land
+ * in the run, which shortens to EVQ_DEPTH_MIN.  Then the timers alone,
+ * whose pushes land beyond the run, as the hold model's do: it deepens
+ * again to EVQ_PREFETCH.  Pops stay in (time, seq) order throughout.
+ */
+static void evq_depth_follows_where_pushes_land(void)
+{
+    enum { TIMERS = 4096, CHAIN = 8 };
+    const sim_time hour = 3600 * SIM_S;
+    evq q;
+    evq_entry e;
+    uint64_t x = 7, seq = 0;
+    sim_time prev_at = 0;
+    uint64_t prev_seq = 0;
+    int bad = 0, chain = 0;
+
+    evq_init(&q);
+    CHECK_EQ_I64(q.depth, EVQ_PREFETCH);
+    for (int i = 0; i < TIMERS; i++)
+        evq_push(&q, (sim_time)(xs(&x) % (uint64_t)hour), ++seq, NULL);
+    for (int i = 0; i < CHAIN; i++)
+        evq_push(&q, (sim_time)(xs(&x) % (uint64_t)SIM_S), ++seq, (sim_rec *)&chain);
+    for (int phase = 1; phase <= 2; phase++) {
+        for (int i = 0; i < 40000 && evq_pop_until(&q, SIM_TIME_MAX, &e); i++) {
+            bad += e.at < prev_at || (e.at == prev_at && e.seq <= prev_seq);
+            prev_at = e.at;
+            prev_seq = e.seq;
+            if (e.rec == NULL)
+                evq_push(&q, e.at + hour + (sim_time)(xs(&x) % (uint64_t)hour), ++seq, NULL);
+            else if (phase == 1)
+                evq_push(&q, e.at + SIM_S / 1000 + (sim_time)(xs(&x) % (uint64_t)SIM_S), ++seq,
+                         e.rec);
+        }
+        CHECK_EQ_I64(q.depth, phase == 1 ? EVQ_DEPTH_MIN : EVQ_PREFETCH);
+    }
+    CHECK_EQ_I64(evq_size(&q), TIMERS);
+    CHECK_EQ_I64(bad, 0);
+    evq_fini(&q);
+}
+
 /* Many entries at one time, pushed out of seq order (as re-queued restarts
  * are), leave in seq order. */
 static void evq_sorts_large_tie_groups(void)
@@ -850,6 +894,7 @@ static const check_test tests[] = {
     CHECK_TEST(external_scheduler_matches_sorted_reference),
     CHECK_TEST(evq_pops_in_time_then_seq_order),
     CHECK_TEST(evq_matches_reference_on_mixed_times),
+    CHECK_TEST(evq_depth_follows_where_pushes_land),
     CHECK_TEST(evq_sorts_large_tie_groups),
     CHECK_TEST(skipped_entries_are_dropped_in_order),
     CHECK_TEST(fingerprint_is_deterministic),

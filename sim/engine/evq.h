@@ -101,9 +101,16 @@ typedef struct evq_counters {
  */
 #define EVQ_DIGIT 4
 #define EVQ_NBUCKETS 256
-/* Pops between prefetching an event and running it; the run is topped up
- * from the buckets whenever it holds fewer entries than this. */
+/*
+ * The run's depth: it is topped up from the buckets whenever it holds fewer
+ * entries than this, and a pop fetches the record of the entry this many
+ * pops ahead (less one).  EVQ_PREFETCH at most, EVQ_DEPTH_MIN at least:
+ * evq.c shortens the run while most of the entries it takes are pushes due
+ * before its bound, each a sorted insert, and lengthens it again when few
+ * are.
+ */
 #define EVQ_PREFETCH 32
+#define EVQ_DEPTH_MIN 4
 
 typedef struct evq {
     evq_entry *run;       /* the earliest entries, sorted, run[head..n) */
@@ -117,6 +124,9 @@ typedef struct evq {
     size_t count;         /* entries held, stale ones included */
     size_t alloc;         /* room for entries, in the arrays and all blocks */
     size_t absorbed;      /* entries moved into the run since the last trim */
+    uint32_t depth;       /* EVQ_DEPTH_MIN .. EVQ_PREFETCH (above) */
+    uint64_t win_in;      /* since depth was last reconsidered: entries */
+    uint64_t win_abs;     /* inserted into the run, and absorbed into it */
     evq_array heap;       /* entries the run could not take cheaply */
     evq_block *pool;      /* blocks no bucket holds, linked through ->next */
     size_t npool;
@@ -204,7 +214,7 @@ static inline int evq_pop_until(evq *q, sim_time until, evq_entry *out)
     uint32_t h = q->head;
 
     /* The run's head is the earliest entry when the heap is empty. */
-    if (q->n - h >= EVQ_PREFETCH && q->heap.n == 0) {
+    if (q->n - h >= q->depth && q->heap.n == 0) {
         const evq_entry *e = &q->run[h];
 
         if (e->at > until)
@@ -213,20 +223,21 @@ static inline int evq_pop_until(evq *q, sim_time until, evq_entry *out)
         q->head = h + 1;
         q->count--;
         EVQ_COUNT(q, pops, 1);
-        evq__prefetch(q->run[h + EVQ_PREFETCH - 1].rec);
+        evq__prefetch(q->run[h + q->depth - 1].rec);
         return 1;
     }
     return evq__pop_slow(q, until, out);
 }
 
 /*
- * The record of the entry k pops ahead in the run (k < EVQ_PREFETCH), or
- * NULL: the engine fetches its event, the record having been fetched
- * EVQ_PREFETCH - k pops ago.
+ * The record of the entry half the run's depth ahead, or NULL: the engine
+ * fetches its event, the record having been fetched as many pops ago.
  */
-static inline sim_rec *evq_ahead(const evq *q, uint32_t k)
+static inline sim_rec *evq_ahead(const evq *q)
 {
-    return q->head + k < q->n ? q->run[q->head + k].rec : NULL;
+    uint32_t k = q->head + q->depth / 2;
+
+    return k < q->n ? q->run[k].rec : NULL;
 }
 
 #ifdef OFFSIM_EVQ_COUNT

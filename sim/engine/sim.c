@@ -470,7 +470,7 @@ uint64_t sim_run(sim *s, sim_time until)
             }
             {
                 /* The event of a record fetched some pops ago (evq.h). */
-                sim_rec *a = evq_ahead(&s->q, EVQ_PREFETCH / 2);
+                sim_rec *a = evq_ahead(&s->q);
 
                 if (a != NULL)
                     __builtin_prefetch(a->ev, 1);
