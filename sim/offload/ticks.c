@@ -14,35 +14,17 @@ void tick_clock_init(tick_clock *c, uint64_t tps, tick_mode mode)
     c->mode = mode;
 }
 
-/*
- * t / c->tick, as C divides.  The tick is one of three constants (R3,
- * tick_clock_init): a division by each, which the compiler turns into a
- * multiplication, rather than a division instruction (tens of cycles) for
- * every target timer (re)started.
- */
-static inline sim_time per_tick(const tick_clock *c, sim_time t)
-{
-    switch (c->tps) {
-    case 1000:
-        return t / (SIM_S / 1000);
-    case 100:
-        return t / (SIM_S / 100);
-    default:
-        return t / (SIM_S / 10);
-    }
-}
-
 int64_t ticks_ceil(const tick_clock *c, sim_time d)
 {
     if (d <= 0)
         return 0;
-    return per_tick(c, d + c->tick - 1);
+    return (d + c->tick - 1) / c->tick;
 }
 
 /* The first boundary at or after t. */
 static sim_time boundary_at_or_after(const tick_clock *c, sim_time t)
 {
-    return per_tick(c, t + c->tick - 1) * c->tick;
+    return (t + c->tick - 1) / c->tick * c->tick;
 }
 
 sim_time tick_deadline(const tick_clock *c, sim_time now, int64_t n)
@@ -50,7 +32,7 @@ sim_time tick_deadline(const tick_clock *c, sim_time now, int64_t n)
     if (n <= 0)
         return now;
     if (c->mode == TICK_MODE_COUNT)
-        return per_tick(c, now) * c->tick + ticks_ns(c, n);
+        return now / c->tick * c->tick + ticks_ns(c, n);
     return boundary_at_or_after(c, now + ticks_ns(c, n));
 }
 

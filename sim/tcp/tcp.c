@@ -576,26 +576,8 @@ static void rexmt_timeout(tcp_tcb *t)
     tcp_timer_arm(t, TT_REXMT, after(t, t->rto));
 }
 
-/*
- * The lines of an endpoint, fetched at once.  A timer that ends a state
- * (TIME_WAIT, FIN_WAIT_2) fires minutes after the endpoint was last
- * touched: without this, each of its lines misses the cache in turn, as
- * the code reaches it.
- */
-static void tcb_prefetch(const tcp_tcb *t)
-{
-#if defined(__GNUC__)
-    for (uintptr_t a = (uintptr_t)t & ~(uintptr_t)63; a < (uintptr_t)(t + 1); a += 64)
-        __builtin_prefetch((const void *)a, 1);
-#else
-    (void)t;
-#endif
-}
-
 static void timer_fired(tcp_tcb *t, tcp_timer_slot slot)
 {
-    if (slot != TT_DELACK)
-        tcb_prefetch(t);
     if (slot == TT_DELACK) {
         send_ack(t);
     } else if (t->state == TCP_S_FIN_WAIT_2) {

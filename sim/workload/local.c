@@ -77,8 +77,6 @@ static void local_state(host_conn *hc, tcp_state old, tcp_event why)
     tcp_state now_in = host_conn_tcb(hc)->state;
     sim_time now = sim_now(w->s);
 
-    if (now_in == TCP_S_CLOSED)
-        world__prefetch(w, c);
     world__trace(w, c, "state", tcp_transition_name[old][now_in], NULL);
     switch (now_in) {
     case TCP_S_ESTABLISHED:

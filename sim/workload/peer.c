@@ -91,8 +91,6 @@ void world__peer_app(sim *s, sim_event *ev)
     tcp_tcb *t = &c->peer;
     sim_time fin_at;
 
-    /* A lazy peer's close comes a minute or more after its last segment. */
-    world__prefetch(w, c);
     if (c->finished)
         return;
     if (t->state == TCP_S_CLOSED || t->fin_queued) {

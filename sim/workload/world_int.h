@@ -236,24 +236,6 @@ static inline void world__trace(world *w, const conn *c, const char *kind, const
 }
 
 /*
- * The lines of a connection (and its row's times), fetched at once.  The
- * event that closes its local endpoint (TIME_WAIT's or FIN_WAIT_2's end)
- * mostly comes minutes after the connection was last touched, and leads
- * to its row and its leaving the world, which read most of it: without
- * this, each line misses the cache in turn, as the code reaches it.
- */
-static inline void world__prefetch(const world *w, const conn *c)
-{
-#if defined(__GNUC__)
-    for (uintptr_t a = (uintptr_t)c & ~(uintptr_t)63; a < (uintptr_t)c + w->conn_size; a += 64)
-        __builtin_prefetch((const void *)a, 1);
-#else
-    (void)w;
-    (void)c;
-#endif
-}
-
-/*
  * world__maybe_finish (world_ext.h) where it is called on every segment: a
  * connection whose local side is neither released nor in LISTEN cannot
  * finish, and the call would change nothing.
