@@ -180,6 +180,27 @@ OFFSIM_TEST_CRASH=merge:$(pick "$merge_rows") killed "$offsim" merge "$tmp/new.d
   ok "a merge into a new file, killed: no file at OUT"
 ls "$tmp"/new.db.merging-* >/dev/null 2>&1 && ok "a merge into a new file, killed: its work file beside OUT" ||
   fail "a merge into a new file, killed: its work file beside OUT"
+# Interrupted (Ctrl-C, SIGTERM) rather than killed, a command that writes a
+# work file first removes it (cli_tmp_guard): a merge into a new file, and
+# an export, leave nothing behind.
+OFFSIM_TEST_CRASH=merge:$(pick "$merge_rows") OFFSIM_TEST_CRASH_SIGNAL=INT \
+  killed "$offsim" merge "$tmp/int.db" "$tmp/s1.db" "$tmp/s2.db" >/dev/null
+expect "a merge into a new file, interrupted: by SIGINT" 130 $?
+ls "$tmp" | grep -q '^int\.db' && fail "a merge into a new file, interrupted: files left: $(ls "$tmp" | grep '^int\.db')" ||
+  ok "a merge into a new file, interrupted: no OUT, no work file"
+for sig in INT KILL; do
+  OFFSIM_TEST_CRASH=export:1 OFFSIM_TEST_CRASH_SIGNAL=$sig \
+    killed "$offsim" export "$tmp/s1.db" --out "$tmp/e$sig.csv" >/dev/null
+  code=$?
+  left=$(ls "$tmp" | grep -c "^e$sig\.csv")
+  if [ $sig = INT ]; then
+    expect "an export interrupted at its first row: by SIGINT" 130 $code
+    expect "an export interrupted at its first row: nothing left" 0 "$left"
+  else
+    expect "an export killed at its first row: by SIGKILL" 137 $code
+    [ -e "$tmp/e$sig.csv" ] && fail "an export killed: a file at --out" || ok "an export killed: no file at --out"
+  fi
+done
 "$offsim" merge "$tmp/new.db" "$tmp/s1.db" "$tmp/s2.db" >/dev/null
 expect "a merge into a new file, killed, merged again: exits 0" 0 $?
 rows "$tmp/new.db" | cmp -s - "$tmp/ref.rows" && ok "a merge into a new file, merged again: equals the whole sweep" ||

@@ -165,6 +165,22 @@ for c in "summary --run 1" "summary" "export" "export --what points"; do
   "$offsim" $c "$tmp/null.db" >/dev/null 2>"$tmp/err"
   expect "$c: NULL scalar names and parameter values exit 0" "0" "$?"
 done
+# A damaged page (the scalar table's index zeroed): an export ends with
+# SQLite's reason and writes nothing, never a table short of what the file
+# holds (fuzz_results, session 19: a read that failed mid-way was taken for
+# the end of its rows, and the runs were then read again without end).
+cp "$tmp/s.db" "$tmp/dmg.db"
+page=$(sqlite3 "$tmp/dmg.db" "SELECT rootpage FROM sqlite_schema WHERE name = 'sqlite_autoindex_scalar_1'")
+dd if=/dev/zero of="$tmp/dmg.db" bs="$(sqlite3 "$tmp/dmg.db" 'PRAGMA page_size')" seek=$((page - 1)) count=1 \
+  conv=notrunc status=none
+for w in runs points; do
+  timeout 60 "$offsim" export "$tmp/dmg.db" --what $w --out "$tmp/dmg.csv" >/dev/null 2>"$tmp/err"
+  expect "export --what $w: a damaged file exits 1" "1" "$?"
+  grep -q "malformed" "$tmp/err" && ok "export --what $w: a damaged file, SQLite's reason" ||
+    fail "export --what $w: a damaged file: $(cat "$tmp/err")"
+  ls "$tmp" | grep -q '^dmg\.csv' && fail "export --what $w: a damaged file: output left" ||
+    ok "export --what $w: a damaged file, nothing written"
+done
 
 # 4. summary: a run again, as run printed it, with its provenance.
 cmd="$offsim run $tmp/stuck.ini --db $tmp/a.db --quiet"

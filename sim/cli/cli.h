@@ -61,6 +61,16 @@ const char *cli_default_db(void);
  */
 int cli_check_out_dir(const char *cmd, const char *what, const char *path);
 
+/*
+ * A work file that becomes the output only when whole (export's FILE.tmpPID,
+ * merge's OUT.merging-PID): until cli_tmp_done, a SIGINT, SIGTERM or SIGHUP
+ * removes it and the files SQLite keeps beside it before offsim dies of the
+ * signal, so that an interrupted command leaves no half-written file
+ * behind.  A signal offsim ignores (nohup) stays ignored.  One at a time.
+ */
+void cli_tmp_guard(const char *path);
+void cli_tmp_done(void);
+
 /* A duration for people: "12.3 ms", "4.56 s", "2.5 min" -- buf of 32. */
 char *cli_fmt_time(double ns, char *buf);
 

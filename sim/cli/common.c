@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "engine/err.h"
@@ -192,4 +194,56 @@ void cli_set_command_line(int argc, char **argv)
 const char *cli_command_line(void)
 {
     return command_line;
+}
+
+/* ---- work files removed on a fatal signal (cli_tmp_guard) */
+
+static const int tmp_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NTMP_SIGNALS (sizeof tmp_signals / sizeof *tmp_signals)
+static char *tmp_files[4]; /* the file, then -journal, -wal, -shm */
+static struct sigaction tmp_old[NTMP_SIGNALS];
+static int tmp_set[NTMP_SIGNALS];
+
+static void tmp_on_signal(int sig)
+{
+    /* unlink and raise are async-signal-safe; the names were built before. */
+    for (size_t i = 0; i < sizeof tmp_files / sizeof *tmp_files; i++)
+        if (tmp_files[i] != NULL)
+            unlink(tmp_files[i]);
+    raise(sig); /* SA_RESETHAND: the default action, as if never caught */
+}
+
+void cli_tmp_guard(const char *path)
+{
+    static const char *const side[] = {"", "-journal", "-wal", "-shm"};
+    struct sigaction sa;
+
+    for (size_t i = 0; i < sizeof side / sizeof *side; i++) {
+        size_t n = strlen(path) + strlen(side[i]) + 1;
+
+        if ((tmp_files[i] = malloc(n)) != NULL)
+            snprintf(tmp_files[i], n, "%s%s", path, side[i]);
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = tmp_on_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    for (size_t k = 0; k < NTMP_SIGNALS; k++)
+        sigaddset(&sa.sa_mask, tmp_signals[k]);
+    for (size_t k = 0; k < NTMP_SIGNALS; k++) {
+        tmp_set[k] = sigaction(tmp_signals[k], NULL, &tmp_old[k]) == 0 &&
+                     tmp_old[k].sa_handler != SIG_IGN &&
+                     sigaction(tmp_signals[k], &sa, NULL) == 0;
+    }
+}
+
+void cli_tmp_done(void)
+{
+    for (size_t k = 0; k < NTMP_SIGNALS; k++)
+        if (tmp_set[k])
+            sigaction(tmp_signals[k], &tmp_old[k], NULL);
+    for (size_t i = 0; i < sizeof tmp_files / sizeof *tmp_files; i++) {
+        free(tmp_files[i]);
+        tmp_files[i] = NULL;
+    }
 }

@@ -62,8 +62,10 @@ static int run_export(const cli_args *a)
             return EXIT_RUN_FAILED;
         }
         snprintf(tmp, n, "%s.tmp%ld", out, (long)getpid());
+        cli_tmp_guard(tmp);
         if ((f = fopen(tmp, "w")) == NULL) {
             fprintf(stderr, "offsim: cannot write %s: %s\n", out, strerror(errno));
+            cli_tmp_done();
             report_close(db);
             free(tmp);
             return EXIT_RUN_FAILED;
@@ -82,6 +84,7 @@ static int run_export(const cli_args *a)
         }
         if (rc != SIM_OK)
             unlink(tmp);
+        cli_tmp_done();
         free(tmp);
     }
     diag_print(&d, stderr);

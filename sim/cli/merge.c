@@ -58,8 +58,9 @@ static int merge_at(const char *path, const char *const *in, size_t n, results_m
  * An existing OUT takes the runs in one transaction (results_merge).  A new
  * OUT is made beside it under a name of its own and linked into place only
  * when whole, so that a merge killed midway leaves no OUT (only that file,
- * OUT.merging-PID), and a file another process made at OUT meanwhile is
- * never replaced.
+ * OUT.merging-PID, and not even that when it was interrupted by a signal
+ * offsim may catch: cli_tmp_guard), and a file another process made at OUT
+ * meanwhile is never replaced.
  */
 static int merge_into(const char *out, const char *const *in, size_t n,
                       results_merge_stats *st, sim_diag *d)
@@ -75,6 +76,7 @@ static int merge_into(const char *out, const char *const *in, size_t n,
         return SIM_ENOMEM;
     }
     snprintf(tmp, len, "%s.merging-%ld", out, (long)getpid());
+    cli_tmp_guard(tmp);
     rc = merge_at(tmp, in, n, st, d);
     if (rc == SIM_OK && link(tmp, out) != 0) {
         diag_add(d, "cannot create %s: %s%s", out, strerror(errno),
@@ -83,6 +85,7 @@ static int merge_into(const char *out, const char *const *in, size_t n,
         rc = SIM_EIO;
     }
     unlink(tmp);
+    cli_tmp_done();
     free(tmp);
     return rc;
 }

@@ -12,7 +12,8 @@
 
 static const char *const point_name[CRASH_POINT_N] = {
     [CRASH_WRITE] = "write", [CRASH_HANDOUT] = "handout", [CRASH_MERGE] = "merge",
-    [CRASH_STREAM] = "stream", [CRASH_RELAY] = "relay"};
+    [CRASH_STREAM] = "stream", [CRASH_RELAY] = "relay",
+    [CRASH_EXPORT] = "export"};
 
 int crash_armed;
 static crash_point armed_point;
@@ -37,7 +38,7 @@ void crash_point_init(void)
         }
     if (!crash_armed) {
         fprintf(stderr, "offsim: OFFSIM_TEST_CRASH='%s' ignored: expected write:N, handout:N, "
-                        "merge:N, stream:N or relay:N\n", spec);
+                        "merge:N, stream:N, relay:N or export:N\n", spec);
         return;
     }
     if ((spec = getenv("OFFSIM_TEST_CRASH_SIGNAL")) != NULL) {

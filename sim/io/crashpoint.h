@@ -13,6 +13,7 @@
  *     stream   a row of a run has just been put in a stream (a process
  *              computing a run that another writes: mpirun, results.h)
  *     relay    an MPI rank has just sent rank 0 a buffer of rows
+ *     export   offsim export has just written a row of its table
  *
  * With OFFSIM_TEST_CRASH_ONCE=FILE as well, only the first process to reach
  * its N-th pass dies (it creates FILE; the others then go on), so one
@@ -35,6 +36,7 @@ typedef enum crash_point {
     CRASH_MERGE,
     CRASH_STREAM,
     CRASH_RELAY,
+    CRASH_EXPORT,
     CRASH_POINT_N
 } crash_point;
 

@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "engine/err.h"
+#include "io/crashpoint.h"
 #include "io/report.h"
 #include "io/results.h"
 
@@ -182,6 +183,7 @@ static int table_begin(table *t, sim_diag *d)
 
 static int table_row(table *t, const cell *c, sim_diag *d)
 {
+    crash_point_pass(CRASH_EXPORT);
     if (t->fmt == EXPORT_CSV) {
         for (size_t i = 0; i < t->ncols; i++) {
             if (i > 0)
@@ -258,6 +260,45 @@ static int db_error(sqlite3 *db, sim_diag *d)
 {
     diag_add(d, "reading the results: %s", sqlite3_errmsg(db));
     return SIM_EDB;
+}
+
+/*
+ * The next row of st: 1, or 0 when there is none or reading failed (*rc
+ * then says why).  A damaged file shows here: a page SQLite finds malformed
+ * ends the statement with an error, which must end the export, not read as
+ * the end of its rows.
+ */
+static int next_row(sqlite3 *db, sqlite3_stmt *st, int *rc, sim_diag *d)
+{
+    int r = sqlite3_step(st);
+
+    if (r == SQLITE_ROW)
+        return 1;
+    if (r != SQLITE_DONE && *rc == SIM_OK)
+        *rc = db_error(db, d);
+    return 0;
+}
+
+/*
+ * The runs in id order, each once: a statement that meets a damaged page
+ * may start again from a row it gave (SQLite re-runs a statement whose
+ * schema it had to read again), which would repeat rows without end.
+ */
+static int next_run(sqlite3 *db, sqlite3_stmt *run, int64_t *last, int *rc, sim_diag *d)
+{
+    int64_t id;
+
+    if (*rc != SIM_OK || !next_row(db, run, rc, d))
+        return 0;
+    id = sqlite3_column_int64(run, 0);
+    if (id <= *last) {
+        diag_add(d, "reading the results: run %lld comes again after run %lld: the file is damaged",
+                 (long long)id, (long long)*last);
+        *rc = SIM_EDB; /* as SQLite's own "malformed" (merge, summary) */
+        return 0;
+    }
+    *last = id;
+    return 1;
 }
 
 /* Text column 0 of every row of sql (?1 bound to `text` when given). */
@@ -368,6 +409,7 @@ static int export_runs(sqlite3 *db, table *t, sim_diag *d)
     size_t nkeys = 0, nname = 0, ncls = 0;
     sqlite3_stmt *run = NULL, *scalar = NULL, **kst = NULL;
     cell *row = NULL;
+    int64_t last = INT64_MIN;
     int rc = varied_keys(db, &key, &nkeys, d);
 
     /* Run scalars in their order, those that some run has; class ones after. */
@@ -408,8 +450,8 @@ static int export_runs(sqlite3 *db, table *t, sim_diag *d)
     for (size_t k = 0; k < nkeys && rc == SIM_OK; k++)
         if (sqlite3_prepare_v2(db, param_sql, -1, &kst[k], NULL) != SQLITE_OK)
             rc = db_error(db, d);
-    while (rc == SIM_OK && sqlite3_step(run) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(run, 0);
+    while (next_run(db, run, &last, &rc, d)) {
+        int64_t id = last;
 
         for (size_t i = 0; i < t->ncols; i++)
             row[i] = c_null();
@@ -420,7 +462,7 @@ static int export_runs(sqlite3 *db, table *t, sim_diag *d)
             row[RUN_COLS + k] = key_cell(kst[k], id, key[k]);
         }
         sqlite3_bind_int64(scalar, 1, id);
-        while (rc == SIM_OK && sqlite3_step(scalar) == SQLITE_ROW) {
+        while (rc == SIM_OK && next_row(db, scalar, &rc, d)) {
             const char *n = (const char *)sqlite3_column_text(scalar, 0);
 
             /* n: NOT NULL in offsim's schema; a damaged file may say otherwise */
@@ -576,6 +618,7 @@ static int export_conn(sqlite3 *db, table *t, sim_diag *d)
     size_t nkeys = 0;
     sqlite3_stmt *run = NULL, *conn = NULL, **kst = NULL;
     cell *row = NULL;
+    int64_t last = INT64_MIN;
     int rc = varied_keys(db, &key, &nkeys, d);
 
     if (rc == SIM_OK) {
@@ -598,8 +641,8 @@ static int export_conn(sqlite3 *db, table *t, sim_diag *d)
     for (size_t k = 0; k < nkeys && rc == SIM_OK; k++)
         if (sqlite3_prepare_v2(db, param_sql, -1, &kst[k], NULL) != SQLITE_OK)
             rc = db_error(db, d);
-    while (rc == SIM_OK && sqlite3_step(run) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(run, 0);
+    while (next_run(db, run, &last, &rc, d)) {
+        int64_t id = last;
 
         row[0] = c_int(id);
         row[1] = c_int(sqlite3_column_int64(run, 1));
@@ -608,7 +651,7 @@ static int export_conn(sqlite3 *db, table *t, sim_diag *d)
             row[2 + k] = key_cell(kst[k], id, key[k]);
         }
         sqlite3_bind_int64(conn, 1, id);
-        while (rc == SIM_OK && sqlite3_step(conn) == SQLITE_ROW) {
+        while (rc == SIM_OK && next_row(db, conn, &rc, d)) {
             for (int i = 0; i < CONN_COLS; i++)
                 row[2 + nkeys + (size_t)i] = c_column(conn, i);
             rc = table_row(t, row, d);
