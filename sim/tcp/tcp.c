@@ -661,18 +661,22 @@ static void handshake_done(tcp_tcb *t)
 static void owe_ack(tcp_tcb *t, int full_segment)
 {
     const dist *d = t->cfg->ack_delay;
-    rng_stream r = rng_at(t->cfg->seed, t->id, t->cfg->ack_purpose, t->ack_n);
     sim_time delay;
 
     /* ACKs at once (a delay of const 0, the default) take their draw
-     * without computing it, as dist_sample does for any constant. */
+     * without computing it, as dist_sample does for any constant: the
+     * stream's position moves, and nothing else needs the stream. */
     if (d->kind == DIST_CONST && d->a == 0) {
-        r.n++;
+        SIM_ASSERT(t->ack_n < UINT32_MAX, "stream (id %u, purpose %u) drew 2^32 times", t->id,
+                   t->cfg->ack_purpose);
+        t->ack_n++;
         delay = 0;
     } else {
+        rng_stream r = rng_at(t->cfg->seed, t->id, t->cfg->ack_purpose, t->ack_n);
+
         delay = dist_sample_time(d, &r);
+        t->ack_n = rng_count(&r);
     }
-    t->ack_n = rng_count(&r);
     t->unacked += full_segment;
     if (delay == 0 || t->unacked >= 2) {
         send_ack(t);
