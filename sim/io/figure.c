@@ -1292,7 +1292,7 @@ int figure_vs(figure *f, figure_data *out, sim_diag *d)
 static double bin_ns(figure *f, int *nbins)
 {
     sqlite3_stmt *st = NULL;
-    double end = 1, w;
+    double end = 1, w, n;
 
     if (sqlite3_prepare_v2(f->db, "SELECT MAX(sim_end_ns) FROM run WHERE id IN "
                                   "(SELECT run_id FROM sel)", -1, &st, NULL) == SQLITE_OK &&
@@ -1300,7 +1300,11 @@ static double bin_ns(figure *f, int *nbins)
         end = sqlite3_column_double(st, 0);
     sqlite3_finalize(st);
     w = ceil(end / FIGURE_TIME_BINS) > 1 ? ceil(end / FIGURE_TIME_BINS) : 1;
-    *nbins = (int)ceil(end / w) > 0 ? (int)ceil(end / w) : 1;
+    /* At most FIGURE_TIME_BINS for a span that is a number and positive;
+     * a database's negative or infinite sim_end_ns gets one bin (compared
+     * before the conversion, which would overflow). */
+    n = ceil(end / w);
+    *nbins = n >= 1 && n <= FIGURE_TIME_BINS ? (int)n : 1;
     return w;
 }
 
