@@ -371,6 +371,18 @@ typedef struct lat_summary {
     double longest;
 } lat_summary;
 
+/* The smallest of the next keys of classes l[0 .. k) (at[j]: class j's
+ * next), taken; UINT64_MAX when none is left. */
+static uint64_t merge_next(const latencies *l, size_t k, size_t *at)
+{
+    size_t best = k;
+
+    for (size_t j = 0; j < k; j++)
+        if (at[j] < l[j].n && (best == k || l[j].v[at[j]] < l[best].v[at[best]]))
+            best = j;
+    return best == k ? UINT64_MAX : l[best].v[at[best]++];
+}
+
 /*
  * The latencies of classes l[0 .. k) (each sorted), merged in time order:
  * the scan of their union, without making it.
@@ -389,17 +401,7 @@ static int summarise(const latencies *l, size_t k, lat_summary *out)
         n += l[j].n;
     out->n = n;
     km_scan_init(&sc, n, RESULTS_NQ, results_quantile_p);
-    /* The smallest of the classes' next keys, or UINT64_MAX when none is left. */
-#define MERGE_NEXT(x)                                                     \
-    do {                                                                  \
-        size_t best_ = k;                                                 \
-        for (size_t j_ = 0; j_ < k; j_++)                                 \
-            if (at[j_] < l[j_].n &&                                       \
-                (best_ == k || l[j_].v[at[j_]] < l[best_].v[at[best_]]))  \
-                best_ = j_;                                               \
-        (x) = best_ == k ? UINT64_MAX : l[best_].v[at[best_]++];          \
-    } while (0)
-    MERGE_NEXT(x);
+    x = merge_next(l, k, at);
     while (done < n) {
         /* Every observation at the next time (latencies that are one
          * double are one time, as for km_add). */
@@ -409,12 +411,11 @@ static int summarise(const latencies *l, size_t k, lat_summary *out)
         for (; done < n && (double)(sim_time)(x >> 1) / (double)SIM_S == t; done++) {
             censored += x & 1;
             events += !(x & 1);
-            MERGE_NEXT(x);
+            x = merge_next(l, k, at);
         }
         km_scan_add(&sc, t, events, censored);
         out->censored += censored;
     }
-#undef MERGE_NEXT
     free(at);
     if (n == 0)
         return SIM_OK;

@@ -351,14 +351,20 @@ static inline evq_entry *block_end(const evq_bucket *b, evq_block *k)
     return k == b->last ? b->w : k->v + EVQ_BLOCK;
 }
 
-/* Entries in bucket b. */
-static size_t bucket_count(const evq_bucket *b)
+/* Entries in bucket b, counted block by block until they pass m. */
+static size_t bucket_count_upto(const evq_bucket *b, size_t m)
 {
     size_t n = 0;
 
-    for (evq_block *k = b->first; k != NULL; k = k->next)
+    for (evq_block *k = b->first; k != NULL && n <= m; k = k->next)
         n += (size_t)(block_end(b, k) - k->v);
     return n;
+}
+
+/* Entries in bucket b. */
+static size_t bucket_count(const evq_bucket *b)
+{
+    return bucket_count_upto(b, SIZE_MAX);
 }
 
 static inline void append(evq *q, unsigned i, evq_entry e)
@@ -707,16 +713,6 @@ static void absorb(evq *q, unsigned i)
     absorb_done(q, i, k, keep);
 }
 
-/* Does bucket b hold at most m entries? */
-static int bucket_at_most(const evq_bucket *b, size_t m)
-{
-    size_t n = 0;
-
-    for (evq_block *k = b->first; k != NULL && n <= m; k = k->next)
-        n += (size_t)(block_end(b, k) - k->v);
-    return n <= m;
-}
-
 /*
  * May bucket i (on digit 2) be absorbed whole?  Only when it follows the
  * run closely (or the run is empty): entries far beyond the run are the
@@ -874,7 +870,7 @@ static void top_up(evq *q)
                    q->b[i].w - q->b[i].first->v <= EVQ_ABSORB_MAX) {
             absorb(q, (unsigned)i);
         } else if (i / 16 == 2 && wide_ok(q, (unsigned)i) &&
-                   bucket_at_most(&q->b[i], EVQ_ABSORB_WIDE)) {
+                   bucket_count_upto(&q->b[i], EVQ_ABSORB_WIDE) <= EVQ_ABSORB_WIDE) {
             absorb_wide(q, (unsigned)i);
         } else {
             split(q, (unsigned)i);

@@ -51,11 +51,24 @@ static inline rng_stream rng_at(uint64_t seed, uint32_t id, uint32_t purpose, ui
     return r;
 }
 
+static inline void rng__check(uint64_t n, uint32_t id, uint32_t purpose)
+{
+    SIM_ASSERT(n <= UINT32_MAX, "stream (id %u, purpose %u) drew 2^32 times", id, purpose);
+}
+
 static inline uint32_t rng_count(const rng_stream *r)
 {
-    SIM_ASSERT(r->n <= UINT32_MAX, "stream (id %u, purpose %u) drew 2^32 times", r->id,
-               r->purpose);
+    rng__check(r->n, r->id, r->purpose);
     return (uint32_t)r->n;
+}
+
+/* A kept position n moved one draw on without the stream: a draw whose
+ * value is known, as a constant's (dist_sample), where nothing else needs
+ * the stream. */
+static inline uint32_t rng_skip(uint32_t n, uint32_t id, uint32_t purpose)
+{
+    rng__check((uint64_t)n + 1, id, purpose);
+    return n + 1;
 }
 
 /* 64 random bits: draw number r->n of the stream. */

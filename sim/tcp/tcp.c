@@ -667,9 +667,7 @@ static void owe_ack(tcp_tcb *t, int full_segment)
      * without computing it, as dist_sample does for any constant: the
      * stream's position moves, and nothing else needs the stream. */
     if (d->kind == DIST_CONST && d->a == 0) {
-        SIM_ASSERT(t->ack_n < UINT32_MAX, "stream (id %u, purpose %u) drew 2^32 times", t->id,
-                   t->cfg->ack_purpose);
-        t->ack_n++;
+        t->ack_n = rng_skip(t->ack_n, t->id, t->cfg->ack_purpose);
         delay = 0;
     } else {
         rng_stream r = rng_at(t->cfg->seed, t->id, t->cfg->ack_purpose, t->ack_n);
