@@ -177,6 +177,7 @@ typedef struct peer {
     int nout;
     in_rec in[MAX_LOG];   /* the segment hook */
     int nin;
+    int ndone;            /* the segment_done hook (ops_fw2 only) */
 
     uint64_t bytes;       /* delivered payload */
     int fins;             /* delivered FINs */
@@ -322,6 +323,28 @@ static const tcp_ops ops = {
     .fw2_timeout = h_fw2_timeout,
     .give_up = h_give_up,
     .reset_after_close = h_reset_after_close,
+};
+
+static void h_segment_done(tcp_tcb *t)
+{
+    peer *p = tcp_ctx(t);
+
+    p->ndone++;
+}
+
+/* The same hooks, seeing only the segments that arrive in FIN_WAIT_2, as
+ * the host's and the target's do. */
+static const tcp_ops ops_fw2 = {
+    .output = h_output,
+    .deadline = h_deadline,
+    .state_entered = h_state_entered,
+    .segment = h_segment,
+    .segment_done = h_segment_done,
+    .deliver = h_deliver,
+    .fw2_timeout = h_fw2_timeout,
+    .give_up = h_give_up,
+    .reset_after_close = h_reset_after_close,
+    .fin_wait_2_only = 1,
 };
 
 static void init_peer(peer *p, peer *other, uint32_t id, uint32_t iss)
@@ -1466,6 +1489,43 @@ static void data_after_shutdown_delivered(void)
     teardown();
 }
 
+/*
+ * tcp_ops.fin_wait_2_only: the segment hooks see the segments that arrive
+ * in FIN_WAIT_2 and no other, the predicted ones (data, pure ACKs) and the
+ * others (SYN, FIN) alike; the ACK that moves FIN_WAIT_1 to FIN_WAIT_2
+ * arrived before it.
+ */
+static void fin_wait_2_only_hooks_see_fin_wait_2_segments(void)
+{
+    setup(0, 0);
+    g.cfg.ops = &ops_fw2;
+    establish();
+    tcp_send(&g.b.t, 3000);
+    run_for(10 * SIM_MS);
+    tcp_send(&g.a.t, 3000);
+    tcp_close(&g.a.t, 0);
+    run_for(10 * SIM_MS);
+    CHECK_EQ_I64(g.a.bytes, 3000);
+    CHECK_EQ_I64(g.b.bytes, 3000);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_FIN_WAIT_2);
+    CHECK_EQ_I64(g.a.nin + g.a.ndone + g.b.nin + g.b.ndone, 0);
+    tcp_send(&g.b.t, 2000); /* two segments, each ACKed at once */
+    run_for(10 * SIM_MS);
+    CHECK_EQ_I64(g.a.bytes, 5000);
+    CHECK_EQ_I64(g.a.nin, 2);
+    CHECK_EQ_I64(g.a.ndone, 2);
+    CHECK_EQ_I64(g.a.in[0].acceptable, 1);
+    CHECK_EQ_I64(g.a.in[1].s.len, 2000 - g.cfg.mss);
+    tcp_close(&g.b.t, 1); /* its FIN ends FIN_WAIT_2: seen, and done */
+    run_for(10 * SIM_MS);
+    CHECK_EQ_I64(g.a.t.state, TCP_S_TIME_WAIT);
+    CHECK_EQ_I64(g.a.nin, 3);
+    CHECK_EQ_I64(g.a.ndone, 3);
+    CHECK(g.a.in[2].s.flags & SEG_FIN);
+    CHECK_EQ_I64(g.b.nin + g.b.ndone, 0); /* B never was in FIN_WAIT_2 */
+    teardown();
+}
+
 /* ---- RST replies (RFC 9293 3.10.7.1-3) -------------------------------- */
 
 static void reset_reply_forms(void)
@@ -1664,6 +1724,7 @@ static const check_test tests[] = {
     CHECK_TEST(data_after_full_close_draws_rst),
     CHECK_TEST(data_after_full_close_delivered_when_no_reset),
     CHECK_TEST(data_after_shutdown_delivered),
+    CHECK_TEST(fin_wait_2_only_hooks_see_fin_wait_2_segments),
     CHECK_TEST(reset_reply_forms),
     CHECK_TEST(listen_answers_ack_with_rst),
     CHECK_TEST(syn_sent_bad_ack_draws_rst),

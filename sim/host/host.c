@@ -555,6 +555,7 @@ static const tcp_ops host_tcp_ops = {
     .deliver = host_deliver,
     .fw2_timeout = host_fw2_timeout,
     .reset_after_close = host_reset_after_close,
+    .fin_wait_2_only = 1, /* A11: host_segment restarts nothing elsewhere */
 };
 
 /* ---- what the NIC tells the host (nic_ops) ------------------------------- */

@@ -218,6 +218,7 @@ static const tcp_ops nic_tcp_ops = {
     .deliver = nic_deliver,
     .fw2_timeout = nic_fw2_timeout,
     .give_up = nic_give_up,
+    .fin_wait_2_only = 1, /* R16, A4: nic_segment restarts nothing elsewhere */
 };
 
 /* ---- the object ---------------------------------------------------------- */

@@ -13,7 +13,8 @@
  * Segment input follows RFC 9293 3.10.7.4 in its order: sequence test,
  * RST, SYN, ACK, data, FIN.  The holder's hooks (tcp_ops) are called at
  * fixed points: ops->segment after the sequence test of every segment in a
- * synchronized state, ops->segment_done once it is processed,
+ * synchronized state (of those that arrive in FIN_WAIT_2 only, for a
+ * holder with fin_wait_2_only), ops->segment_done once it is processed,
  * ops->state_entered after each transition.
  *
  * Loss recovery (tcp.recovery = newreno), a sender's cstate:
@@ -983,7 +984,14 @@ static uint32_t ooo_pull(tcp_tcb *t)
 }
 
 static void input_general(tcp_tcb *t, const seg *s);
-static void input_synchronized(tcp_tcb *t, const seg *s);
+static void input_synchronized(tcp_tcb *t, const seg *s, int hooks);
+
+/* Does the holder see this segment (ops->segment, ops->segment_done)?
+ * Decided in the state it arrives in. */
+static inline int seen(const tcp_tcb *t)
+{
+    return !t->cfg->ops->fin_wait_2_only || t->state == TCP_S_FIN_WAIT_2;
+}
 
 /*
  * Header prediction (Van Jacobson's, as FreeBSD's tcp_input.c): the two
@@ -1011,10 +1019,12 @@ static void input_synchronized(tcp_tcb *t, const seg *s);
  */
 static int predicted(tcp_tcb *t, const seg *s)
 {
+    int hooks;
+
     if (s->len == 0) {
         if (!seq_gt(s->ack, t->snd_una) || seq_gt(s->ack, t->snd_max))
             return 0;
-        if (t->cfg->ops->segment != NULL)
+        if ((hooks = seen(t)) && t->cfg->ops->segment != NULL)
             t->cfg->ops->segment(t, s, 1);
         t->challenged = 0;
         t->snd_wnd = s->wnd;
@@ -1023,7 +1033,7 @@ static int predicted(tcp_tcb *t, const seg *s)
         if (s->ack != t->snd_una || t->rcv_fin || t->full_close || t->ooo != NULL ||
             (unsigned)(t->state - TCP_S_ESTABLISHED) > TCP_S_FIN_WAIT_2 - TCP_S_ESTABLISHED)
             return 0;
-        if (t->cfg->ops->segment != NULL)
+        if ((hooks = seen(t)) && t->cfg->ops->segment != NULL)
             t->cfg->ops->segment(t, s, 1);
         t->challenged = 0;
         t->snd_wnd = s->wnd;
@@ -1033,7 +1043,7 @@ static int predicted(tcp_tcb *t, const seg *s)
             owe_ack(t, s->len >= t->cfg->mss);
     }
     output(t); /* nothing in CLOSED, where the general path returns */
-    if (t->cfg->ops->segment_done != NULL)
+    if (hooks && t->cfg->ops->segment_done != NULL)
         t->cfg->ops->segment_done(t);
     return 1;
 }
@@ -1053,6 +1063,8 @@ __attribute__((noinline))
 #endif
 static void input_general(tcp_tcb *t, const seg *s)
 {
+    int hooks;
+
     switch (t->state) {
     case TCP_S_CLOSED:
         return; /* the holder answers segments for no connection */
@@ -1065,13 +1077,14 @@ static void input_general(tcp_tcb *t, const seg *s)
     default:
         break;
     }
-    input_synchronized(t, s);
-    if (t->cfg->ops->segment_done != NULL)
+    hooks = seen(t);
+    input_synchronized(t, s, hooks);
+    if (hooks && t->cfg->ops->segment_done != NULL)
         t->cfg->ops->segment_done(t);
 }
 
 /* A segment in a synchronized state, RFC 9293 3.10.7.4 in its order. */
-static void input_synchronized(tcp_tcb *t, const seg *s)
+static void input_synchronized(tcp_tcb *t, const seg *s, int hooks)
 {
     int ok, acceptable;
 
@@ -1085,7 +1098,7 @@ static void input_synchronized(tcp_tcb *t, const seg *s)
         ok = acceptable = 1;
     else
         acceptable = tcp_acceptable(s, t->rcv_nxt, t->rcv_wnd, t->cfg->acceptable_exact, &ok);
-    if (t->cfg->ops->segment != NULL)
+    if (hooks && t->cfg->ops->segment != NULL)
         t->cfg->ops->segment(t, s, acceptable);
     if (!ok) {
         if (t->state == TCP_S_TIME_WAIT && (s->flags & SEG_FIN) &&

@@ -144,6 +144,12 @@ struct tcp_ops {
     int (*give_up)(tcp_tcb *t);
     /* New data arrived after a full close: 1 to answer it with an RST. */
     int (*reset_after_close)(tcp_tcb *t);
+    /* 1: segment and segment_done are called only for the segments that
+     * arrive in FIN_WAIT_2, all a holder that wants them for its FIN_WAIT_2
+     * timer needs (R16, A4; the host's idle timer, A11); 0: for every
+     * segment in a synchronized state.  Spares the target a call in and a
+     * call out for each segment of a transfer. */
+    int fin_wait_2_only;
 };
 
 /*
