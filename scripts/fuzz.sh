@@ -51,6 +51,15 @@ if [ ! -f "$rt" ]; then
   exit 2
 fi
 
+# One fuzz.sh at a time in a tree: two would build it at once and share its
+# corpus and findings.  The lock is held until this script exits.
+mkdir -p "$dir" || exit 2
+exec 9>"$dir.lock"
+if ! flock -n 9; then
+  echo "fuzz.sh: $dir is in use by another fuzz.sh (it holds $dir.lock); set OFFSIM_FUZZ_DIR to another tree" >&2
+  exit 2
+fi
+
 # The fuzz tree: clang, libFuzzer's coverage, ASan and UBSan (OFFSIM_FUZZ).
 if [ ! -f "$dir/CMakeCache.txt" ]; then
   cmake -S . -B "$dir" -DCMAKE_C_COMPILER=clang-14 -DOFFSIM_FUZZ=ON \
