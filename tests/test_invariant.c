@@ -58,9 +58,10 @@ static void model_finish(model *m)
 /* The only live connection. */
 static conn *only(model *m)
 {
-    conn *c = world__live(m->w);
+    size_t k = 0;
+    conn *c = world__live_from(m->w, &k);
 
-    if (c == NULL || world__next(m->w, c) != NULL)
+    if (c == NULL || world__live_from(m->w, &k) != NULL)
         abort();
     return c;
 }
@@ -200,9 +201,9 @@ static conn *freed_one(model *m)
 {
     while (sim_now(m->s) < 60 * SIM_S) {
         sim_run(m->s, sim_now(m->s) + 100 * SIM_MS);
-        for (uint32_t i = m->w->free; i != 0; i = world__conn_at(m->w, i)->next)
-            if (world__conn_at(m->w, i)->freed)
-                return world__conn_at(m->w, i);
+        for (conn *c = m->w->free; c != NULL; c = c->next)
+            if (c->freed)
+                return c;
     }
     abort();
 }

@@ -74,14 +74,17 @@ void world__push_sample(world *w)
 void world__check_counts(world *w)
 {
     int64_t nic_total = 0, nic_fw2 = 0, host_fw2 = 0, time_wait = 0;
+    uint64_t live = 0;
+    conn *c;
 
     w->checked_at = sim_events(w->s);
 
-    for (conn *c = world__live(w); c != NULL; c = world__next(w, c)) {
+    for (size_t k = 0; (c = world__live_from(w, &k)) != NULL;) {
         const host_conn *hc = &c->local;
         owner o = host_conn_owner(hc);
         tcp_state st = host_conn_state(hc);
 
+        live++;
         host_check_conn(hc);
         if (host_conn_released(hc))
             continue;
@@ -90,6 +93,11 @@ void world__check_counts(world *w)
         host_fw2 += o == OWNER_HOST && st == TCP_S_FIN_WAIT_2;
         time_wait += st == TCP_S_TIME_WAIT;
     }
+    /* The places not finished are the connections opened and not finished. */
+    if (live != w->nlive)
+        inv_fail(sim_now(w->s), 0, "live connections",
+                 "%llu connections found live in the slabs, %llu opened and not finished",
+                 (unsigned long long)live, (unsigned long long)w->nlive);
     nic_check_counts(w->nic, nic_total, nic_fw2);
     host_check_counts(w->host, host_fw2, time_wait);
 }
@@ -152,13 +160,15 @@ void world__record(world *w, conn *c)
 
 int world_end(world *w)
 {
+    conn *c;
+
     /* A last sample at the end of the run, unless one was just taken. */
     if (w->nsamples == 0 || w->samples[w->nsamples - 1].t != sim_now(w->s))
         world__push_sample(w);
     nic_integrate(w->nic);
     if (inv_on())
         world__check_counts(w);
-    for (conn *c = world__live(w); c != NULL; c = world__next(w, c)) {
+    for (size_t k = 0; (c = world__live_from(w, &k)) != NULL;) {
         world__record(w, c);
         if (w->drain != NULL &&
             w->nrecords >= (w->rows_off ? WORLD_END_CHUNK : WORLD_END_CHUNK_SUMMARY))

@@ -60,9 +60,11 @@ void world__output_peer(world *w, conn *c, const seg *s)
     transmit(w, c, &c->to_local, s, 1);
 }
 
-/* Held segments are a ring: c->held is the last, its next the first. */
+/* Held segments are a ring: c->held is the last, its next the first.  (A
+ * finished connection holds none: its held is then its list's next.) */
 static void hold(conn *c, flight *f)
 {
+    SIM_ASSERT(!c->finished, "connection %u: a segment held after it finished", c->peer.id);
     if (c->held != NULL) {
         f->next = c->held->next;
         c->held->next = f;
@@ -105,7 +107,10 @@ void world__drain_held(world *w, conn *c)
 {
     if (w->socks->drain != NULL)
         w->socks->drain(c);
-    while (c->held != NULL && !world__holding(c)) {
+    /* A handoff may complete after its connection finished (an upload the
+     * target asked for, of a connection both sides had closed): nothing is
+     * held then, and held is the connection's next in its list. */
+    while (!c->finished && c->held != NULL && !world__holding(c)) {
         flight *f = c->held->next;
 
         if (f == c->held)

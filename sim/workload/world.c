@@ -10,8 +10,13 @@
  * (common random numbers).
  *
  * A connection leaves the world (world__maybe_finish) once both sides are
- * done: its conn row is recorded and it leaves the live list.  It is reused
- * only once no event refers to it any more (bury, from the top level).
+ * done: its conn row is recorded, and it is marked finished and joins the
+ * graveyard.  It is reused only once no event refers to it any more (bury,
+ * from the top level).  No list holds the live connections: they are the
+ * places in the slabs not finished (world__live_from), which the end of the
+ * run and the invariant checker read, and a connection that finishes
+ * touches no other (a doubly linked live list did: two lines of other,
+ * often long idle, connections at every close).
  */
 #include "world_int.h"
 
@@ -30,7 +35,7 @@
 #define CONN_SLAB_BYTES ((size_t)256 * 1024 - 64)
 
 /* The size world_int.h states (on LP64: 8-byte pointers and times). */
-_Static_assert(sizeof(void *) != 8 || sizeof(conn) == 432, "world_int.h: a conn is 432 bytes");
+_Static_assert(sizeof(void *) != 8 || sizeof(conn) == 424, "world_int.h: a conn is 424 bytes");
 /* The conn's bits hold every value. */
 _Static_assert(CR_RETRIES < 8 && PO_RESET < 4 && OWNER_UPLOADING < 4, "a conn's bits are too few");
 
@@ -87,7 +92,7 @@ FREED(freed_2msl, peer.timer[TT_2MSL], "peer's 2MSL timer")
  * marked and every event it embeds is bound to freed_fired, so that one
  * armed by mistake aborts when it fires, or when the memory is reused.
  */
-static void conn_free(world *w, conn *c, uint32_t i)
+static void conn_free(world *w, conn *c)
 {
     tcp_release(&c->peer);
     host_conn_free(&c->local);
@@ -100,32 +105,29 @@ static void conn_free(world *w, conn *c, uint32_t i)
         sim_event_init(&c->peer.timer[TT_2MSL], freed_2msl);
     }
     c->next = w->free;
-    w->free = i;
+    w->free = c;
 }
 
-/* A connection from the free list, and its index (*i). */
-static conn *conn_alloc(world *w, uint32_t *i)
+/* A connection from the free list. */
+static conn *conn_alloc(world *w)
 {
     conn *c;
 
-    if (w->free == 0) {
-        size_t n = w->slab_n, base = w->nslabs * n;
-        char *slab;
+    if (w->free == NULL) {
+        size_t n = w->slab_n;
+        char *slab = slab_add(&w->slabs, &w->nslabs, &w->slab_cap, n * w->conn_size);
 
-        if (base + n > UINT32_MAX)
-            return NULL; /* the indices would not fit: as out of memory */
-        slab = slab_add(&w->slabs, &w->nslabs, &w->slab_cap, n * w->conn_size);
         if (slab == NULL)
             return NULL;
-        for (size_t k = 0; k < n; k++) {
+        for (size_t k = n; k-- > 0;) {
             c = (conn *)(void *)(slab + k * w->conn_size);
-            c->freed = 0; /* never used */
+            c->freed = 0;    /* never used, */
+            c->finished = 1; /* so not live */
             c->next = w->free;
-            w->free = (uint32_t)(base + k + 1);
+            w->free = c;
         }
     }
-    *i = w->free;
-    c = world__conn_at(w, *i);
+    c = w->free;
     w->free = c->next;
     if (inv_on() && c->freed && !conn_quiet(c))
         inv_fail(sim_now(w->s), c->peer.id, "freed connection",
@@ -138,7 +140,6 @@ static conn *conn_alloc(world *w, uint32_t *i)
 void world__maybe_finish(conn *c)
 {
     world *w = CONN_WORLD(c);
-    uint32_t self;
     tcp_tcb *p = &c->peer;
     tcp_tcb *l = host_conn_tcb(&c->local);
 
@@ -156,7 +157,8 @@ void world__maybe_finish(conn *c)
         !(p->state == TCP_S_CLOSE_WAIT && !sim_event_pending(&c->app_ev)))
         return;
     /* Most calls end here, on the local endpoint's flags; `finished` is
-     * looked at last (a line of the connection nothing else reads then). */
+     * looked at last (a line of the connection nothing else reads then).
+     * (A finished one may also stop at held, which is then its next.) */
     if (!host_conn_released(&c->local) || c->inflight > 0 || c->held != NULL ||
         sim_event_pending(&c->local_app_ev) || !host_conn_settled(&c->local) || c->finished)
         return;
@@ -182,19 +184,12 @@ void world__maybe_finish(conn *c)
     tcp_stop_timers(p);
     sim_cancel(w->s, &c->app_ev);
     host_conn_finish(&c->local);
-    /* Its index is in whatever points to it. */
-    self = c->prev ? world__conn_at(w, c->prev)->next : w->live;
-    if (c->prev)
-        world__conn_at(w, c->prev)->next = c->next;
-    else
-        w->live = c->next;
-    if (c->next)
-        world__conn_at(w, c->next)->prev = c->prev;
     w->nlive--;
     /* The caller may still be inside this connection's code: it is reused
-     * only from the top level, once no event refers to it (bury). */
+     * only from the top level, once no event refers to it (bury).  Nothing
+     * held is left (inflight counts held segments): next takes its place. */
     c->next = w->graveyard;
-    w->graveyard = self;
+    w->graveyard = c;
 }
 
 static int conn_quiet(const conn *c)
@@ -211,15 +206,14 @@ static int conn_quiet(const conn *c)
 /* Move finished connections that nothing refers to any more to the free list. */
 static void bury(world *w)
 {
-    uint32_t *pp = &w->graveyard;
+    conn **pp = &w->graveyard;
 
-    while (*pp != 0) {
-        uint32_t i = *pp;
-        conn *c = world__conn_at(w, i);
+    while (*pp != NULL) {
+        conn *c = *pp;
 
         if (conn_quiet(c)) {
             *pp = c->next;
-            conn_free(w, c, i);
+            conn_free(w, c);
         } else {
             pp = &c->next;
         }
@@ -230,8 +224,7 @@ conn *world__conn_new(world *w, uint32_t id)
 {
     const model_config *cfg = w->cfg;
     uint64_t seed = cfg->sim.seed;
-    uint32_t self;
-    conn *c = conn_alloc(w, &self);
+    conn *c = conn_alloc(w);
     const peer_params *p;
     rng_stream r;
     double u;
@@ -273,11 +266,6 @@ conn *world__conn_new(world *w, uint32_t id)
     tcp_init(&c->peer, &w->peer_tcp[k], iss_peer);
     c->peer.id = id;
 
-    c->prev = 0;
-    c->next = w->live;
-    if (w->live)
-        world__conn_at(w, w->live)->prev = self;
-    w->live = self;
     w->nlive++;
     w->st.opened++;
     return c;
@@ -473,14 +461,24 @@ const char *world_peer_name(const world *w, unsigned klass)
     return klass < w->cfg->npeers ? w->cfg->peers[klass].name : "?";
 }
 
-conn *world__live(world *w)
+conn *world__live_from(world *w, size_t *k)
 {
-    return w->live ? world__conn_at(w, w->live) : NULL;
+    for (size_t end = w->nslabs * w->slab_n; *k < end; ++*k) {
+        conn *c = world__conn_at(w, *k);
+
+        if (!c->finished) {
+            ++*k;
+            return c;
+        }
+    }
+    return NULL;
 }
 
-conn *world__next(world *w, const conn *c)
+conn *world__live(world *w)
 {
-    return c->next ? world__conn_at(w, c->next) : NULL;
+    size_t k = 0;
+
+    return world__live_from(w, &k);
 }
 
 host *world__host(world *w)

@@ -54,24 +54,28 @@ int world__alloc(const model_config *cfg, sim *s, trace_buf *trace, const world_
                  world_open_fn *open, size_t ext_size, world **out);
 /* Schedule the first connection's arrival. */
 void world__first_arrival(world *w);
-/* A connection in the live list with its streams, times and endpoints (in
- * CLOSED); NULL when out of memory (world_end reports it). */
+/* A live connection with its streams, times and endpoints (in CLOSED);
+ * NULL when out of memory (world_end reports it). */
 conn *world__conn_new(world *w, uint32_t id);
 /* Leave the world if both sides are done. */
 void world__maybe_finish(conn *c);
 /* Segments for the local side wait: a handoff is under way (R43/R54, R59),
  * or the target has closed and the upload is pending (R22). */
 int world__holding(const conn *c);
-/* The first live connection (the most recently opened), or NULL. */
+/* The live connections (opened, not yet finished) in the order of their
+ * places in memory: the first at place *k or after, *k then the place
+ * after it; NULL when there is none.  From *k = 0:
+ *     for (size_t k = 0; (c = world__live_from(w, &k)) != NULL;)
+ * O(places): as many as were ever open at once. */
+conn *world__live_from(world *w, size_t *k);
+/* The first of them, or NULL. */
 conn *world__live(world *w);
-/* The next live connection after c (newer ones first), or NULL. */
-conn *world__next(world *w, const conn *c);
 /* The world's host stack. */
 host *world__host(world *w);
 
 uint32_t conn_id(const conn *c);
 unsigned conn_class(const conn *c);
-/* The connection has been recorded and left the live list. */
+/* The connection has been recorded and is no longer live. */
 int conn_finished(const conn *c);
 /* The endpoint of a side: 0 the local one, 1 the peer. */
 tcp_tcb *conn_tcb(conn *c, int side);

@@ -55,15 +55,17 @@ enum world_rng_purpose {
 };
 
 /*
- * A connection, as the world keeps it while it is open: 432 bytes, and 56
+ * A connection, as the world keeps it while it is open: 424 bytes, and 56
  * more when conn rows are written (conn_times, below), in slabs of 256 KiB
  * (world.c), reused once no event refers to it (bury).
  *
  * Per connection, field by field (bytes):
- *   prev, next               8  the live list, by index (the free list and the
- *                               graveyard use next)
  *   held                     8  segments for the local side held during a
- *                               handoff (R43, R54, R59): flights, only then
+ *                               handoff (R43, R54, R59): flights, only then;
+ *                               once it is finished, the next in the
+ *                               graveyard or the free list (next).  No list
+ *                               holds the live connections: the slabs' places
+ *                               not finished are (world__live_from)
  *   local                  168  the local endpoint and what its holders keep
  *                               (host.h: the endpoint, 136, as tcp.h lists;
  *                               the host's and the NIC's flags, handoff
@@ -108,10 +110,12 @@ enum world_rng_purpose {
  * by the run's seed, the connection's id and the stream's purpose.
  */
 struct conn {
-    uint32_t prev, next;     /* the live list, by index (world__conn_at, 0:
-                              * none); the free list and the graveyard use next */
-    flight *held;            /* segments for the local side held during a
-                              * handoff: the last of a ring, or NULL */
+    union {
+        flight *held;        /* open: segments for the local side held during
+                              * a handoff, the last of a ring; or NULL */
+        struct conn *next;   /* finished: the next in the graveyard, or in the
+                              * free list; NULL: the last */
+    };
 
     host_conn local;         /* the local endpoint, as its holders keep it */
     tcp_tcb peer;
@@ -137,7 +141,7 @@ struct conn {
     unsigned responded : 1;      /* the local application wrote its response */
     unsigned app_pending : 1;    /* an application call waits for a handoff */
     unsigned peer_close_armed : 1; /* the peer's close (or behaviour) is scheduled */
-    unsigned finished : 1;       /* recorded and out of the live list */
+    unsigned finished : 1;       /* recorded, or never opened: not live (world__live_from) */
     unsigned freed : 1;          /* on the free list (the invariant checker's mark) */
     unsigned established : 1;    /* the local endpoint reached ESTABLISHED */
 };
@@ -170,17 +174,17 @@ struct world {
     trace_buf *trace;
 
     /* connections */
-    /* Connections are named by index (world__conn_at; 0: none) in lists. */
-    uint32_t live;           /* head of the live list */
-    uint32_t free;           /* ready for reuse */
-    uint32_t graveyard;      /* finished; reused once no event refers to them */
+    /* The live connections are those of the slabs' places not finished
+     * (world__live_from); the others are in one of two lists (conn.next). */
+    conn *free;              /* ready for reuse */
+    conn *graveyard;         /* finished; reused once no event refers to them */
     void **slabs;
     size_t nslabs, slab_cap;
     size_t slab_n;           /* connections per slab */
     size_t conn_size;        /* a connection, its row's times, its extension's state */
     size_t rows_off;         /* where its row's times are (conn_times); 0: not kept */
     size_t ext_off;          /* where the extension's state starts; 0: none */
-    uint64_t nlive;
+    uint64_t nlive;          /* connections opened and not finished */
     sim_event arrival_ev;
     rng_stream arrival_rng;
     sim_event sample_ev;
@@ -208,11 +212,9 @@ struct world {
     int err;                 /* the first error the model met (SIM_ENOMEM) */
 };
 
-/* The connection of index i (1, 2, ...): i - 1 counts the slabs' places. */
-static inline conn *world__conn_at(const world *w, uint32_t i)
+/* The connection in the slabs' place k (0, 1, ...). */
+static inline conn *world__conn_at(const world *w, size_t k)
 {
-    size_t k = i - 1;
-
     return (conn *)(void *)((char *)w->slabs[k / w->slab_n] + k % w->slab_n * w->conn_size);
 }
 
