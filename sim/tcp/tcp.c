@@ -1014,29 +1014,31 @@ static inline int seen(const tcp_tcb *t)
  * (RCV.NXT, ops->deliver, the ACK owed unless that closed the endpoint),
  * tcp_output, ops->segment_done: the same hooks, timers and events in
  * the same order.  The tests read nothing a segment hook changes (it arms
- * timers and keeps its holder's time, tcp_fw2_time).  Returns 0, having
- * done nothing, for any other segment.
+ * timers and keeps its holder's time, tcp_fw2_time).  predictable()
+ * tells the two apart from any other segment, for which predicted()
+ * returns 0, having done nothing.
  */
+static inline int predictable(const tcp_tcb *t, const seg *s)
+{
+    if (s->len == 0)
+        return seq_gt(s->ack, t->snd_una) && !seq_gt(s->ack, t->snd_max);
+    return s->ack == t->snd_una && !t->rcv_fin && !t->full_close && t->ooo == NULL &&
+           (unsigned)(t->state - TCP_S_ESTABLISHED) <= TCP_S_FIN_WAIT_2 - TCP_S_ESTABLISHED;
+}
+
 static int predicted(tcp_tcb *t, const seg *s)
 {
     int hooks;
 
+    if (!predictable(t, s))
+        return 0;
+    if ((hooks = seen(t)) && t->cfg->ops->segment != NULL)
+        t->cfg->ops->segment(t, s, 1);
+    t->challenged = 0;
+    t->snd_wnd = s->wnd;
     if (s->len == 0) {
-        if (!seq_gt(s->ack, t->snd_una) || seq_gt(s->ack, t->snd_max))
-            return 0;
-        if ((hooks = seen(t)) && t->cfg->ops->segment != NULL)
-            t->cfg->ops->segment(t, s, 1);
-        t->challenged = 0;
-        t->snd_wnd = s->wnd;
         ack_new_data(t, s->ack);
     } else {
-        if (s->ack != t->snd_una || t->rcv_fin || t->full_close || t->ooo != NULL ||
-            (unsigned)(t->state - TCP_S_ESTABLISHED) > TCP_S_FIN_WAIT_2 - TCP_S_ESTABLISHED)
-            return 0;
-        if ((hooks = seen(t)) && t->cfg->ops->segment != NULL)
-            t->cfg->ops->segment(t, s, 1);
-        t->challenged = 0;
-        t->snd_wnd = s->wnd;
         t->rcv_nxt += s->len;
         t->cfg->ops->deliver(t, s->len, 0);
         if (t->state != TCP_S_CLOSED)
