@@ -126,6 +126,9 @@ si workload.response 1500B 1500
 si workload.response 15KB 15000
 si workload.response 1.5MB 1500000
 si host.mss 1000 1000
+si workload.response 1.5 error
+si workload.response 0.4B error
+si nic.fin_wait_2_timeout 1.5ns error
 si host.window 64KB 64000
 si link.bandwidth 100bps 100
 si link.bandwidth 100Kbps 1e5

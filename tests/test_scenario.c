@@ -65,6 +65,15 @@ static void durations_need_units(void)
     CHECK_EQ_I64(units_parse_duration("nan s", &t, err), -1);
     CHECK_EQ_I64(units_parse_duration("1e30h", &t, err), -1);
     CHECK_CONTAINS(err, "too large");
+    /* Time is whole nanoseconds: a value between two is refused, never
+     * rounded to one of them (0.4ns was 0 and 1.5ns was 2ns). */
+    CHECK_EQ_I64(units_parse_duration("1.5ns", &t, err), -1);
+    CHECK_CONTAINS(err, "not a whole number of nanoseconds");
+    CHECK_EQ_I64(units_parse_duration("0.0000000004s", &t, err), -1);
+    CHECK_EQ_I64(units_parse_duration("0.1s", &t, err), 0);
+    CHECK_EQ_I64(t, 100 * SIM_MS);
+    CHECK_EQ_I64(units_parse_duration("1.000000001s", &t, err), 0);
+    CHECK_EQ_I64(t, SIM_S + 1);
 }
 
 static void sizes_rates_and_numbers(void)
@@ -80,6 +89,18 @@ static void sizes_rates_and_numbers(void)
     CHECK_EQ_I64(units_parse_size("1.5MB", &u, err), 0);
     CHECK_EQ_I64(u, 1500000);
     CHECK_EQ_I64(units_parse_size("10KiB", &u, err), -1);
+    /* DESIGN: "a bare integer of bytes"; a fraction of a byte is refused,
+     * never rounded (0.4 was 0 B, 1460.4 was 1460 B). */
+    CHECK_EQ_I64(units_parse_size("1.5", &u, err), -1);
+    CHECK_CONTAINS(err, "not a whole number of bytes");
+    CHECK_EQ_I64(units_parse_size("0.4B", &u, err), -1);
+    CHECK_EQ_I64(units_parse_size("1.0005KB", &u, err), -1);
+    CHECK_EQ_I64(units_parse_size("0.001KB", &u, err), 0);
+    CHECK_EQ_I64(u, 1);
+    CHECK_EQ_I64(units_parse_rate("1.5bps", &u, err), -1);
+    CHECK_CONTAINS(err, "not a whole number of bits/s");
+    CHECK_EQ_I64(units_parse_rate("1.544Mbps", &u, err), 0);
+    CHECK_EQ_I64(u, 1544000);
     CHECK_EQ_I64(units_parse_rate("1Gbps", &u, err), 0);
     CHECK_EQ_I64(u, 1000000000);
     CHECK_EQ_I64(units_parse_rate("100", &u, err), -1);
@@ -118,6 +139,11 @@ static void distributions_parse_and_format(void)
     CHECK_EQ_I64(units_parse_dist("uniform(3s,1s)", &d, err), -1);
     CHECK_EQ_I64(units_parse_dist("exp(10)", &d, err), -1);
     CHECK_CONTAINS(err, "no unit");
+    /* A bare value says why it is not a duration, as inside a form does. */
+    CHECK_EQ_I64(units_parse_dist("10", &d, err), -1);
+    CHECK_CONTAINS(err, "no unit");
+    CHECK_EQ_I64(units_parse_dist("uniform(1.5ns,3ns)", &d, err), -1);
+    CHECK_CONTAINS(err, "not a whole number of nanoseconds");
     CHECK_EQ_I64(units_parse_dist("lognormal(0,1)", &d, err), -1);
 }
 

@@ -45,8 +45,9 @@ void cli_overview(FILE *f)
 static const char scenario_intro[] =
     "Scenario files are INI: [section] headers, 'key = value' lines, comments\n"
     "after ';' or '#'.  Durations need a unit (ns us ms s min h; 0 alone is\n"
-    "allowed); sizes take B KB MB GB (1000-based) or a bare number of bytes;\n"
-    "rates bps Kbps Mbps Gbps; per-second rates a number and /s.  Distributions:\n"
+    "allowed); sizes take B KB MB GB (1000-based) or a bare integer of bytes;\n"
+    "rates bps Kbps Mbps Gbps; per-second rates a number and /s.  A duration,\n"
+    "size or rate must be a whole number of ns, bytes or bits/s.  Distributions:\n"
     "const(x) exp(mean) uniform(a,b) lognormal(median,sigma) pareto(scale,shape),\n"
     "or a bare duration for const(x).  Peer classes are [peer NAME] sections\n"
     "(letters, digits, _ and -); a file without one has a single class 'default'.\n"

@@ -87,10 +87,13 @@ static void unit_list(const unit *u, size_t n, char *buf, size_t len)
 /*
  * number + unit from the table.  bare_ok: a bare number is in the base
  * unit; otherwise only "0" may stand alone.  Returns the value in the base
- * unit, rounded to an integer.
+ * unit (u[0], spelled out as base), which must be whole: "1.5ns" or a size of 0.4
+ * bytes is refused rather than rounded to a value nobody wrote.  The
+ * tolerance absorbs only the binary rounding of x * scale ("0.1s").
  */
 static int parse_with_unit(const char *s, const unit *u, size_t nu, int bare_ok,
-                           const char *what, double max, uint64_t *out, char *err)
+                           const char *what, const char *base, double max,
+                           uint64_t *out, char *err)
 {
     char units[64];
     double x, v;
@@ -133,6 +136,12 @@ static int parse_with_unit(const char *s, const unit *u, size_t nu, int bare_ok,
         snprintf(err, UNITS_ERR_MAX, "expected %s, got '%.80s' (too large)", what, s);
         return -1;
     }
+    if (fabs(v - nearbyint(v)) > fmax(1e-6, v * 1e-12)) {
+        snprintf(err, UNITS_ERR_MAX,
+                 "expected %s, got '%.80s' (not a whole number of %s)", what, s,
+                 base);
+        return -1;
+    }
     *out = (uint64_t)llround(v);
     return 0;
 }
@@ -143,7 +152,7 @@ int units_parse_duration(const char *s, sim_time *out, char *err)
 
     /* A bound well below INT64_MAX, so that sums of durations cannot overflow. */
     if (parse_with_unit(s, duration_units, NUNITS(duration_units), 0,
-                        "a duration", 1e17, &v, err) != 0)
+                        "a duration", "nanoseconds", 1e17, &v, err) != 0)
         return -1;
     *out = (sim_time)v;
     return 0;
@@ -152,13 +161,13 @@ int units_parse_duration(const char *s, sim_time *out, char *err)
 int units_parse_size(const char *s, uint64_t *out, char *err)
 {
     return parse_with_unit(s, size_units, NUNITS(size_units), 1, "a size",
-                           1e15, out, err);
+                           "bytes", 1e15, out, err);
 }
 
 int units_parse_rate(const char *s, uint64_t *bps, char *err)
 {
     return parse_with_unit(s, rate_units, NUNITS(rate_units), 0, "a rate",
-                           1e15, bps, err);
+                           "bits/s", 1e15, bps, err);
 }
 
 int units_parse_per_second(const char *s, double *out, char *err)
@@ -283,7 +292,13 @@ int units_parse_dist(const char *s, dist *out, char *err)
 
     if (strchr(s, '(') == NULL) {
         if (units_parse_duration(s, &t, sub) != 0) {
-            snprintf(err, UNITS_ERR_MAX, "expected %s, got '%.80s'", expect, s);
+            /* Keep the duration parser's reason: "(no unit)", ... */
+            const char *why = strrchr(sub, '(');
+
+            if (why == NULL || sub[strlen(sub) - 1] != ')')
+                why = "";
+            snprintf(err, UNITS_ERR_MAX, "expected %s, got '%.60s'%s%.40s", expect, s,
+                     *why ? " " : "", why);
             return -1;
         }
         *out = (dist){DIST_CONST, (double)t, 0};
