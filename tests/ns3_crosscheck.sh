@@ -36,6 +36,15 @@ for s in web lossy loss3 loss5 mixed never late web+uploads; do
   }
   [ "$(exp native)" = "$(exp ns3)" ] && ok "$s: same NIC FIN_WAIT_2 expiries ($(exp ns3))" ||
     fail "$s: NIC FIN_WAIT_2 expiries differ: $(exp native) vs $(exp ns3)"
+  # The segments are ns-3's and it counts none: NULL there (no 0 that reads
+  # as "none lost"); natively they are counted.
+  segs=$(sqlite3 "$db" "SELECT r.engine || ':' || s.name || '=' || typeof(s.value)
+                        FROM scalar s JOIN run r ON r.id = s.run_id
+                        WHERE s.name IN ('segments', 'segments_lost') ORDER BY r.engine, s.name" |
+         tr '\n' ' ')
+  want="native:segments=real native:segments_lost=real ns3:segments=null ns3:segments_lost=null "
+  [ "$segs" = "$want" ] && ok "$s: segments counted natively, NULL on ns-3" ||
+    fail "$s: segments scalars: [$segs], expected [$want]"
   sqlite3 "$db" "SELECT l.peer, r.engine, l.close_s FROM close_latency l JOIN run r
                  ON r.id = l.run_id ORDER BY l.peer, l.close_s" >"$tmp/lat"
   # Per class: its median under each engine, their relative difference and

@@ -632,8 +632,10 @@ static void store_scalars(run_ctx *r, runner_result *res)
     put(r, res, RESULTS_FW2_RESTARTS, (double)st->fw2_restarts);
     put(r, res, RESULTS_INDICATIONS, (double)st->indications);
     put(r, res, RESULTS_PEERS_RESET, (double)st->peers_reset);
-    put(r, res, RESULTS_SEGMENTS, (double)st->segments);
-    put(r, res, RESULTS_SEGMENTS_LOST, (double)st->lost);
+    /* On ns-3 the segments are its TCP's and its links' (world_ns3 counts
+     * none): NULL, no figure, rather than a 0 that reads as "none lost". */
+    put(r, res, RESULTS_SEGMENTS, r->o->engine == RUNNER_NATIVE ? (double)st->segments : NAN);
+    put(r, res, RESULTS_SEGMENTS_LOST, r->o->engine == RUNNER_NATIVE ? (double)st->lost : NAN);
     put(r, res, RESULTS_NIC_PEAK, (double)st->nic_peak);
     put(r, res, RESULTS_NIC_MEAN, win.nic_total);
     put(r, res, RESULTS_NIC_FIN_WAIT_2_MEAN, win.nic_fin_wait_2);
