@@ -969,6 +969,65 @@ static void slow_start_round_trips_from_the_initial_window(void)
         }
 }
 
+/*
+ * One connection on a plain path, every time of its row worked out by hand:
+ * 10 Mbit/s (800 ns a byte), 10 ms each way, headers 40 bytes, MSS 1460.
+ * The peer's SYN opens at 1 s (const interarrival) and each 40-byte segment
+ * takes 32 us + 10 ms; a handshake is one and a half round trips, so
+ * ESTABLISHED at 1 s + 3 x 10.032 ms.  The 2920 B response is two full
+ * segments (1500 B on the wire, 1.2 ms each) and, the data all sent, the
+ * FIN goes in a 40-byte segment of its own behind them: it reaches the peer
+ * 2.432 ms + 10 ms after the close, the peer's ACK of it 10.032 ms later
+ * (FIN_WAIT_2), its FIN close_delay (5 ms) after ours arrived (TIME_WAIT),
+ * our ACK of it 10.032 ms later still (the peer CLOSED).  TIME_WAIT lasts
+ * the preset's 240 s (A11).  Offloaded at ESTABLISHED, the application's
+ * calls wait for the 20 us handoff (R54) and everything after moves by
+ * 20 us; the target's FIN_WAIT_2 deadline is on the 1 ms tick (R3, A10) and
+ * the upload for TIME_WAIT starts upload_delay after the indication (R50,
+ * A13), with no timer to carry (-1, R11).
+ */
+static void one_connection_times_by_hand(void)
+{
+    static const char text[] = "[link]\ndelay = 10ms\nbandwidth = 10Mbps\n"
+                               "[workload]\nconnections = 1\ninterarrival = const(1s)\n"
+                               "request = 0\nresponse = 2920\n"
+                               "[peer p]\nclose_delay = const(5ms)\n";
+    static const char *when[2] = {"offload.when=never", "offload.when=established"};
+    const sim_time seg40 = 32 * SIM_US + 10 * SIM_MS, est = SIM_S + 3 * seg40;
+
+    for (int k = 0; k < 2; k++) {
+        run *r = run_text(text, when[k], NULL);
+        const conn_record *c = &r->rec[0];
+        sim_time close = est + k * 20 * SIM_US;
+        sim_time fin_at_peer = close + 2 * 1200 * SIM_US + seg40;
+        sim_time fw2 = fin_at_peer + seg40, tw = fin_at_peer + 5 * SIM_MS + seg40;
+
+        CHECK_EQ_I64(r->nrec, 1);
+        CHECK_EQ_I64(c->t_open, SIM_S);
+        CHECK_EQ_I64(c->t_established, est);
+        CHECK_EQ_I64(c->t_close, close);
+        CHECK_EQ_I64(c->t_fin_wait_1, close); /* RFC 9293 3.10.4: at the call */
+        CHECK_EQ_I64(c->t_fin_wait_2, fw2);
+        CHECK_EQ_I64(c->t_time_wait, tw);
+        CHECK_EQ_I64(c->t_closed, tw + 240 * SIM_S);
+        CHECK_EQ_I64(c->t_released, tw + 240 * SIM_S);
+        CHECK_EQ_I64(c->t_peer_closed, tw + seg40);
+        CHECK_EQ_STR(close_reason_name[c->close_reason], "peer_fin");
+        CHECK_EQ_STR(peer_outcome_name[c->peer_outcome], "clean");
+        CHECK_EQ_I64(c->handoffs, 2 * k);
+        if (k == 0) {
+            CHECK_EQ_I64(event(r, 1, "fw2_start", "host", 0)->value, fw2 + 120 * SIM_S);
+        } else {
+            CHECK_EQ_I64(event(r, 1, "offload", "ESTABLISHED", 0)->t, est);
+            CHECK_EQ_I64(event(r, 1, "fw2_start", "nic", 0)->value,
+                         ceil_tick(fw2 + 120 * SIM_S, SIM_MS));
+            CHECK_EQ_I64(event(r, 1, "upload", "TIME_WAIT", 0)->t, tw + 100 * SIM_US);
+            CHECK_EQ_I64(event(r, 1, "upload", "TIME_WAIT", 0)->value, -1);
+        }
+        run_free(r);
+    }
+}
+
 /* A connection whose every SYN was lost ends ('retries') and the run ends. */
 static void lost_handshake_finishes_the_connection(void)
 {
@@ -1357,6 +1416,7 @@ static const check_test tests[] = {
     CHECK_TEST(lost_handshake_finishes_the_connection),
     CHECK_TEST(r27_offloaded_connections_keep_their_rto),
     CHECK_TEST(slow_start_round_trips_from_the_initial_window),
+    CHECK_TEST(one_connection_times_by_hand),
     CHECK_TEST(r9_offload_only_in_allowed_states),
     CHECK_TEST(a14_timer_due_during_upload_travels_in_the_delta),
     CHECK_TEST(r13_r17_never_closing_peer_expires_on_the_tick),
