@@ -285,6 +285,64 @@ static double nic_area_from_events(const run *r, sim_time a, sim_time b)
     return area;
 }
 
+/* How much of [from, to) lies in [a, b). */
+static double overlap(sim_time from, sim_time to, sim_time a, sim_time b)
+{
+    from = from > a ? from : a;
+    to = to < b ? to : b;
+    return to > from ? (double)(to - from) : 0;
+}
+
+/* The first of these times that is set, else the run's end. */
+static sim_time first_set(const run *r, sim_time x, sim_time y)
+{
+    return x != SIM_NEVER ? x : y != SIM_NEVER ? y : r->end;
+}
+
+/*
+ * The other window means are the rows' time averages too: TIME_WAIT from
+ * t_time_wait to t_closed, FIN_WAIT_2 (on the NIC and on the host together)
+ * from t_fin_wait_2 to TIME_WAIT or CLOSED, the FIN_WAIT_2 on the NIC the
+ * part of that spent between an offload and the end of its upload.  Half
+ * the connections are offloaded, a class never closes (both timers expire).
+ */
+static void window_means_are_the_rows_time_averages(void)
+{
+    run *r = run_text(with("[peer p]\nclose_delay = exp(5s)\n[peer n]\nbehaviour = never\n"
+                           "[offload]\nprobability = 0.5\n[nic]\nfin_wait_2_timeout = 30s\n"),
+                      "host.fin_wait_2_timeout=50s", NULL);
+    world_window win;
+    double tw = 0, fw2 = 0, nic_fw2 = 0, tol = 1e-6 * (double)SIM_S;
+
+    world_window_of(r->w, &win);
+    for (uint32_t id = 1; id <= r->nrec; id++) {
+        const conn_record *c = &r->rec[id - 1];
+        const trace_rec *off = event(r, id, "offload", NULL, 0);
+        const trace_rec *up = event(r, id, "upload", NULL, 0);
+        sim_time fw2_end = first_set(r, c->t_time_wait, c->t_closed);
+
+        if (c->t_time_wait != SIM_NEVER)
+            tw += overlap(c->t_time_wait, first_set(r, c->t_closed, SIM_NEVER), win.start,
+                          win.end);
+        if (c->t_fin_wait_2 == SIM_NEVER)
+            continue;
+        fw2 += overlap(c->t_fin_wait_2, fw2_end, win.start, win.end);
+        if (off != NULL) {
+            sim_time held = first_set(r, up ? up->t + r->sc->cfg.nic.upload_latency : SIM_NEVER,
+                                      SIM_NEVER);
+
+            nic_fw2 += overlap(c->t_fin_wait_2 > off->t ? c->t_fin_wait_2 : off->t,
+                               held < fw2_end ? held : fw2_end, win.start, win.end);
+        }
+    }
+    CHECK(win.time_wait > 1 && win.nic_fin_wait_2 > 0.1 && win.host_fin_wait_2 > 0.1);
+    CHECK_NEAR(win.time_wait * (double)(win.end - win.start), tw, tol);
+    CHECK_NEAR((win.nic_fin_wait_2 + win.host_fin_wait_2) * (double)(win.end - win.start), fw2,
+               tol);
+    CHECK_NEAR(win.nic_fin_wait_2 * (double)(win.end - win.start), nic_fw2, tol);
+    run_free(r);
+}
+
 /*
  * The measurement window (sim.window): by default from the first opening
  * (sim.warmup is 0) to the last; the NIC mean over it is the exact time
@@ -1426,6 +1484,7 @@ static const check_test tests[] = {
     CHECK_TEST(a4_the_peers_fin_is_no_restart),
     CHECK_TEST(window_means_are_exact_and_ignore_the_run_length),
     CHECK_TEST(an_empty_window_is_the_whole_run),
+    CHECK_TEST(window_means_are_the_rows_time_averages),
     CHECK_TEST(a3_keepalive_probes_restart_nothing),
     CHECK_TEST(r19_offload_in_fin_wait_2_carries_the_hosts_remaining_time),
     CHECK_TEST(r20_a5_zero_delta_makes_the_host_timer_fire_at_once),
