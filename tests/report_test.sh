@@ -309,5 +309,11 @@ sqlite3 "$tmp/v1.db" 'CREATE TABLE run(id); CREATE TABLE run_param(run_id); CREA
 bad "schema 1 refused by summary" 2 "results schema 1); this offsim reads schemas 2 to 3" summary "$tmp/v1.db"
 bad "schema 1 refused by run" 2 "results schema 1); this offsim reads schemas 2 to 3" run "$tmp/stuck.ini" --db "$tmp/v1.db"
 expect "schema 1 left as it was" 1 "$(sqlite3 "$tmp/v1.db" 'PRAGMA user_version')"
+# check --db reads a file offsim does not read as every command does: exit 2.
+bad "schema 1 refused by check --db" 2 "results schema 1); this offsim reads schemas 2 to 3" \
+  check "$tmp/plan.ini" --db "$tmp/v1.db"
+sqlite3 "$tmp/other.db" 'CREATE TABLE accounts(id)'
+bad "another program's database refused by check --db" 2 "not an offsim results database" \
+  check "$tmp/plan.ini" --db "$tmp/other.db"
 
 finish

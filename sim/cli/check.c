@@ -55,7 +55,8 @@ static const cli_opt check_opts[] = {
 };
 
 /* How many of the batch's runs the database at path holds complete: into
- * *done; a message and 1 when it cannot be read. */
+ * *done; a message and the exit code when it cannot be read (2 for a file
+ * offsim does not read: another program's, another schema, not a database). */
 static int count_done(const char *path, const batch *b, size_t *done)
 {
     struct sqlite3 *db;
@@ -66,7 +67,7 @@ static int count_done(const char *path, const batch *b, size_t *done)
     diag_init(&d);
     if ((rc = report_open(path, &db, &d)) != SIM_OK) {
         diag_print(&d, stderr);
-        return EXIT_RUN_FAILED;
+        return cli_exit(rc);
     }
     for (size_t k = 0; k < batch_size(b) && rc == SIM_OK; k++) {
         char identity[65];
