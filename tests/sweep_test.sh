@@ -45,6 +45,28 @@ grep -q 'resumed: 4 complete already, 0 run now' "$tmp/out3" && ok "finished swe
   fail "finished sweep is skipped: $(cat "$tmp/out3")"
 expect "still four runs" 4 "$(q "$tmp/j2.db" "SELECT COUNT(*) FROM run")"
 
+# Runs made one by one, then a sweep over them: it runs nothing, and the
+# runs become its points (varied = 1), in run_point and in its table.
+for t in 30s 120s; do
+  "$offsim" run "$scenarios/default.ini" --set nic.fin_wait_2_timeout=$t --seed 1 \
+    --db "$tmp/one.db" "${small[@]}" >/dev/null
+done
+expect "runs alone vary nothing" 0 "$(q "$tmp/one.db" "SELECT COUNT(*) FROM run_param WHERE varied=1")"
+for jobs in 1 2; do
+  cp "$tmp/one.db" "$tmp/one$jobs.db"
+  "$offsim" sweep "$scenarios/default.ini" --vary nic.fin_wait_2_timeout=30s,120s --seeds 1 \
+    --jobs $jobs --db "$tmp/one$jobs.db" "${small[@]}" >"$tmp/out4"
+  grep -q 'resumed: 2 complete already, 0 run now' "$tmp/out4" &&
+    ok "--jobs $jobs: runs made alone are not run again" ||
+    fail "--jobs $jobs: runs made alone are not run again: $(cat "$tmp/out4")"
+  expect "--jobs $jobs: they are the sweep's points" \
+    "nic.fin_wait_2_timeout=120s|nic.fin_wait_2_timeout=30s" \
+    "$(q "$tmp/one$jobs.db" "SELECT group_concat(point, '|') FROM (SELECT point FROM run_point ORDER BY 1)")"
+  grep -q '^120s ' "$tmp/out4" && ! grep -q 'which no sweep varied' "$tmp/out4" &&
+    ok "--jobs $jobs: its table has a row per point" ||
+    fail "--jobs $jobs: its table has a row per point: $(cat "$tmp/out4")"
+done
+
 # Slices of a sweep made apart and merged equal the whole sweep; merging
 # again copies nothing.
 "$offsim" sweep "$scenarios/default.ini" --vary nic.fin_wait_2_timeout=30s,120s --seeds 1-1 \

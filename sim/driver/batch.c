@@ -993,6 +993,13 @@ int batch_next(batch *b, results *db, size_t *k, int64_t *run_id, char *identity
             break;
         }
         b->count.redone += (size_t)c.replaced;
+        if (c.outcome == RESULTS_DONE &&
+            results_mark_varied(db, c.run_id, b->varied, b->nvaried) != SIM_OK) {
+            diag_add(d, "cannot mark run %lld's varied keys: %s", (long long)c.run_id,
+                     results_errmsg(db));
+            rc = SIM_EDB;
+            break;
+        }
         if (c.outcome == RESULTS_CLAIMED) {
             *run_id = c.run_id;
             rc = BATCH_GIVE;

@@ -798,6 +798,12 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
     } else if (o->claim) {
         if (results_run_claim(db, &info, &res->claim, d) != SIM_OK)
             return SIM_EDB;
+        if (res->claim.outcome == RESULTS_DONE &&
+            results_mark_varied(db, res->claim.run_id, o->varied, o->nvaried) != SIM_OK) {
+            diag_add(d, "cannot mark run %lld's varied keys: %s",
+                     (long long)res->claim.run_id, results_errmsg(db));
+            return SIM_EDB;
+        }
         if (res->claim.outcome != RESULTS_CLAIMED) {
             res->run_id = res->claim.run_id;
             res->status = res->claim.outcome == RESULTS_DONE ? RESULTS_COMPLETE : RESULTS_RUNNING;

@@ -1067,6 +1067,52 @@ int64_t results_find_complete(results *r, const char *identity)
     return id > 0 ? id : 0;
 }
 
+int results_mark_varied(results *r, int64_t run, const char *const *key, size_t n)
+{
+    sqlite3_stmt *st = NULL;
+    int rc, missing = 0;
+
+    SIM_ASSERT(r->sink == NULL, "a stream has no runs to mark");
+    if (n == 0)
+        return SIM_OK;
+    /* Most often every flag is there (the sweep ran it): no write lock. */
+    rc = sqlite3_prepare_v2(r->db, "SELECT 1 FROM run_param WHERE run_id=? AND key=? AND varied=0",
+                            -1, &st, NULL);
+    for (size_t i = 0; i < n && rc == SQLITE_OK && !missing; i++) {
+        sqlite3_bind_int64(st, 1, run);
+        sqlite3_bind_text(st, 2, key[i], -1, SQLITE_STATIC);
+        if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            missing = 1;
+        if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc != SQLITE_OK)
+        return db_error(r);
+    if (!missing)
+        return SIM_OK;
+    if (begin(r) != SIM_OK)
+        return SIM_EDB;
+    rc = sqlite3_prepare_v2(r->db, "UPDATE run_param SET varied=1 WHERE run_id=? AND key=?", -1,
+                            &st, NULL);
+    for (size_t i = 0; i < n && rc == SQLITE_OK; i++) {
+        sqlite3_bind_int64(st, 1, run);
+        sqlite3_bind_text(st, 2, key[i], -1, SQLITE_STATIC);
+        if ((rc = sqlite3_step(st)) == SQLITE_DONE)
+            rc = SQLITE_OK;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK) {
+        db_error(r);
+        rollback(r);
+        return SIM_EDB;
+    }
+    return results_commit(r);
+}
+
 /*
  * A live writer of an unfinished run of this identity: 1 (*holder filled),
  * 0 none, -1 on an error.

@@ -338,6 +338,14 @@ int results_commit(results *r);
 /* The id of a complete run with this identity, or 0. */
 int64_t results_find_complete(results *r, const char *identity);
 
+/*
+ * Mark keys (a sweep's varied keys) varied in run's run_param: a sweep that
+ * finds one of its runs complete already (run alone, by another sweep, or
+ * merged in) makes it a run of its points, as if it had run it.  Writes
+ * only when a flag is missing; SIM_OK or SIM_EDB (results_errmsg).
+ */
+int results_mark_varied(results *r, int64_t run, const char *const *key, size_t n);
+
 /* Who holds a run: the live writer a claim found. */
 typedef struct results_holder {
     int64_t run_id;
