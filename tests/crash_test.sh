@@ -12,6 +12,8 @@
 # sweep row by row (compared by run identity); then resuming completes
 # exactly the runs that were missing and the whole database equals the
 # uninterrupted sweep.  Two identical sweeps at once share the runs.
+# SIGTERM and SIGHUP, sent to a run, a sweep or a sweep's parent at a drawn
+# row, end it as Ctrl-C does (exit 1, runs 'interrupted', none 'running').
 #
 # Databases that cannot be used: another program's, a newer offsim's, a
 # file that is not a database, a corrupt merge input, a read-only file and a
@@ -218,6 +220,45 @@ consistent "two identical sweeps" "$tmp/two.db"
 rows "$tmp/two.db" | cmp -s - "$tmp/ref.rows" && ok "two identical sweeps: equal one sweep" ||
   fail "two identical sweeps: equal one sweep: $(cat "$tmp/outA" "$tmp/outB")"
 expect "two identical sweeps: six runs in all" 6 "$(q "$tmp/two.db" 'SELECT COUNT(*) FROM run')"
+
+# SIGTERM and SIGHUP (a batch scheduler's scancel or time limit, a closing
+# terminal) end a run or a sweep as Ctrl-C does: exit 1, the runs in progress
+# 'interrupted', none left 'running' (whose writer, were it on another node,
+# would hold them for its 5-minute lease), and the sweep resumes.
+for sig in TERM HUP; do
+  n=$(pick "$per_run")
+  OFFSIM_TEST_CRASH=write:$n OFFSIM_TEST_CRASH_SIGNAL=$sig \
+    "$offsim" run "$sc" "${small[@]}" --db "$tmp/r$sig.db" >/dev/null 2>"$tmp/err"
+  expect "run sent SIG$sig at row $n: exits 1" 1 $?
+  expect "run sent SIG$sig at row $n: interrupted" interrupted "$(q "$tmp/r$sig.db" "SELECT group_concat(status) FROM run")"
+  grep -q "offsim: interrupted (SIG$sig); the run is marked 'interrupted'" "$tmp/err" &&
+    ok "run sent SIG$sig: says so" || fail "run sent SIG$sig: says so: $(cat "$tmp/err")"
+done
+n=$(pick $((2 * per_run)))
+OFFSIM_TEST_CRASH=write:$n OFFSIM_TEST_CRASH_SIGNAL=TERM \
+  "$offsim" sweep "${sweep[@]}" --jobs 1 --db "$tmp/st1.db" >/dev/null 2>"$tmp/err"
+expect "sweep --jobs 1 sent SIGTERM at row $n: exits 1" 1 $?
+expect "sweep --jobs 1 sent SIGTERM at row $n: the run in progress interrupted, none running" "1|0" \
+  "$(q "$tmp/st1.db" "SELECT SUM(status = 'interrupted'), SUM(status = 'running') FROM run")"
+grep -q "run the same command again to resume" "$tmp/err" && ok "sweep --jobs 1 sent SIGTERM: says how to resume" ||
+  fail "sweep --jobs 1 sent SIGTERM: says how to resume: $(cat "$tmp/err")"
+consistent "sweep --jobs 1 sent SIGTERM" "$tmp/st1.db"
+resumed "sweep --jobs 1 sent SIGTERM" "$tmp/st1.db" --jobs 1
+for sig in TERM HUP; do
+  # The first worker to write its N-th row signals its parent: the parent
+  # passes it on to the workers and waits for their runs to end.
+  n=$(pick "$per_run")
+  OFFSIM_TEST_CRASH=write:$n OFFSIM_TEST_CRASH_SIGNAL=$sig OFFSIM_TEST_CRASH_TARGET=parent \
+    OFFSIM_TEST_CRASH_ONCE="$tmp/p$sig.once" \
+    "$offsim" sweep "${sweep[@]}" --jobs 2 --db "$tmp/p$sig.db" >/dev/null 2>"$tmp/err"
+  expect "sweep's parent sent SIG$sig at a worker's row $n: exits 1" 1 $?
+  expect "sweep's parent sent SIG$sig: no run left running" 0 \
+    "$(q "$tmp/p$sig.db" "SELECT COUNT(*) FROM run WHERE status = 'running'")"
+  grep -q "run the same command again to resume" "$tmp/err" && ok "sweep's parent sent SIG$sig: says how to resume" ||
+    fail "sweep's parent sent SIG$sig: says how to resume: $(cat "$tmp/err")"
+  consistent "sweep's parent sent SIG$sig" "$tmp/p$sig.db"
+  resumed "sweep's parent sent SIG$sig" "$tmp/p$sig.db" --jobs 2
+done
 
 # ---- databases offsim cannot use --------------------------------------------------
 

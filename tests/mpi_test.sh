@@ -2,8 +2,9 @@
 # mpi_test.sh - `mpirun -n 2 offsim sweep` (issue 15): the same runs, rows and
 # fingerprints as `offsim sweep --jobs 2`; a rank killed mid-sweep leaves
 # no complete run with missing rows, and the next sweep redoes its runs; a
-# computing process killed mid-run fails that run alone; ranks that plan
-# different sweeps run nothing.  Registered only when CMake found MPI.
+# computing process killed mid-run fails that run alone; SIGTERM or SIGHUP to
+# a rank interrupts the sweep as Ctrl-C does; ranks that plan different
+# sweeps run nothing.  Registered only when CMake found MPI.
 #   usage: mpi_test.sh path/to/offsim path/to/scenarios path/to/mpirun path/to/mpi_lsan.supp
 #
 # Open MPI and the sanitizers: the test build's offsim has AddressSanitizer,
@@ -118,6 +119,40 @@ mpi "$offsim" sweep "${sweep[@]}" --db "$tmp/child.db" >"$tmp/child2.out" 2>&1
 expect "killed run: resuming exits 0" 0 $?
 db_rows "$tmp/child.db" | cmp -s - "$tmp/ref.rows" && ok "killed run: resumed, equals the reference" ||
   fail "killed run: resumed, equals the reference"
+
+# SIGTERM or SIGHUP to a rank (a scheduler's scancel or time limit) ends the
+# sweep as Ctrl-C does: the runs in progress there 'interrupted', no more
+# handed out, none left 'running' (a writer on another node would hold them
+# for its lease), and the next sweep completes it.  A computing process of
+# one rank alone, at its 1500th row, signals its rank.
+for who in 0:TERM 1:HUP; do
+  r=${who%:*} sig=${who#*:}
+  cat >"$tmp/sig.sh" <<EOF
+#!/bin/sh
+if [ "\$OMPI_COMM_WORLD_RANK" = $r ]; then
+  export OFFSIM_TEST_CRASH=stream:1500 OFFSIM_TEST_CRASH_SIGNAL=$sig OFFSIM_TEST_CRASH_TARGET=parent
+  export OFFSIM_TEST_CRASH_ONCE="$tmp/sig$r.once"
+fi
+exec "$offsim" "\$@"
+EOF
+  mpi sh "$tmp/sig.sh" sweep "${sweep[@]}" --db "$tmp/sig$r.db" >"$tmp/sig.out" 2>&1
+  expect "rank $r sent SIG$sig: the sweep exits 1" 1 $?
+  expect "rank $r sent SIG$sig: no run left running, one or more interrupted" "0|1" \
+    "$(q "$tmp/sig$r.db" "SELECT SUM(status = 'running'), SUM(status = 'interrupted') > 0 FROM run")"
+  started=$(q "$tmp/sig$r.db" "SELECT COUNT(*) FROM run")
+  [ "$started" -lt 6 ] && ok "rank $r sent SIG$sig: no more runs handed out ($started of 6 started)" ||
+    fail "rank $r sent SIG$sig: no more runs handed out ($started of 6 started)"
+  grep -q "offsim: interrupted (SIG$sig); the runs in progress are marked 'interrupted'" "$tmp/sig.out" &&
+    grep -q "run the same command again to resume" "$tmp/sig.out" &&
+    ok "rank $r sent SIG$sig: says so, and how to resume" ||
+    fail "rank $r sent SIG$sig: says so, and how to resume: $(cat "$tmp/sig.out")"
+  complete_rows_are_the_reference "$tmp/sig$r.db" && ok "rank $r sent SIG$sig: complete runs have all their rows" ||
+    fail "rank $r sent SIG$sig: a complete run's rows differ from the reference"
+  mpi "$offsim" sweep "${sweep[@]}" --db "$tmp/sig$r.db" >"$tmp/sig2.out" 2>&1
+  expect "rank $r sent SIG$sig: resuming exits 0" 0 $?
+  db_rows "$tmp/sig$r.db" | cmp -s - "$tmp/ref.rows" && ok "rank $r sent SIG$sig: resumed, equals the reference" ||
+    fail "rank $r sent SIG$sig: resumed, equals the reference: $(cat "$tmp/sig2.out")"
+done
 
 # Rank 1 plans another sweep (another seed range): nothing runs, exit 2.
 cat >"$tmp/split.sh" <<EOF

@@ -210,14 +210,15 @@ static int run_into(const cli_args *a, scenario *sc, runner_opts *o, pcap_trace_
             unlink(pcap_path);
         return cli_exit(rc); /* 2 for a database offsim does not use */
     }
-    runner_catch_sigint(1);
+    runner_catch_interrupts(1);
     rc = runner_run(sc, db, o, &res, &d);
-    runner_catch_sigint(0);
+    runner_catch_interrupts(0);
     if (rc != SIM_ENOMEM && res.run_id != 0)
         summary(sc, a, db_name, &res);
     diag_print(&d, stderr);
     if (rc == SIM_EINTR)
-        fprintf(stderr, "offsim: interrupted; the run is marked 'interrupted'\n");
+        fprintf(stderr, "offsim: interrupted (%s); the run is marked 'interrupted'\n",
+                runner_interrupt_name() ? runner_interrupt_name() : "SIGINT");
     else if (rc != SIM_OK)
         fprintf(stderr, "offsim: the run failed: %s\n", results_errmsg(db));
     diag_init(&d);
@@ -262,13 +263,14 @@ const cli_command cli_run = {
                 "                  [--pcap FILE [--pcap-conns LIST]] [--check] [--quiet]",
     .about = "Simulate SCENARIO and record the run in a SQLite database (default\n"
              "results/offsim.db; many runs can share one).  The run row is written\n"
-             "'running' first and becomes 'complete' (or 'interrupted' on Ctrl-C, or\n"
-             "'failed'), with the command line, the host and the build.  A summary goes\n"
-             "to stdout (offsim summary prints it again): every connection by how it\n"
-             "ended, close-latency percentiles (Kaplan-Meier: '> T' where censoring\n"
-             "leaves one unreached), per peer class, FIN_WAIT_2 expiries, handoffs, NIC\n"
-             "occupancy and rates over the measurement window (sim.window), overloaded\n"
-             "paths, simulated time, events and speed.\n",
+             "'running' first and becomes 'complete' (or 'interrupted' on Ctrl-C,\n"
+             "SIGTERM or SIGHUP, exit 1; or 'failed'), with the command line, the host\n"
+             "and the build.  A summary goes to stdout (offsim summary prints it\n"
+             "again): every connection by how it ended, close-latency percentiles\n"
+             "(Kaplan-Meier: '> T' where censoring leaves one unreached), per peer\n"
+             "class, FIN_WAIT_2 expiries, handoffs, NIC occupancy and rates over the\n"
+             "measurement window (sim.window), overloaded paths, simulated time, events\n"
+             "and speed.\n",
     .opts = run_opts,
     .nopts = sizeof run_opts / sizeof *run_opts,
     .min_operands = 1,

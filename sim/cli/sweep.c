@@ -246,12 +246,12 @@ static int execute(const cli_args *a, const char *db_name, const sweep *sw, batc
     diag_init(&d);
     if (jobs > batch_todo(b) && !sp->mpi)
         jobs = batch_todo(b) > 0 ? batch_todo(b) : 1;
-    runner_catch_sigint(1);
+    runner_catch_interrupts(1);
     if (sp->rank != 0) {
 #ifdef OFFSIM_HAVE_MPI
         rc = mpi_sweep(b, db_name, (unsigned)jobs, NULL, NULL, &ms, &d) != SIM_OK;
 #endif
-        runner_catch_sigint(0);
+        runner_catch_interrupts(0);
         return rc ? EXIT_RUN_FAILED : 0;
     }
     printf("offsim sweep: %s, %zu point%s x %llu seed%s = %zu runs -> %s\n", a->operands[0],
@@ -280,7 +280,7 @@ static int execute(const cli_args *a, const char *db_name, const sweep *sw, batc
         diag_print(&d, stderr);
         rc = EXIT_RUN_FAILED;
     }
-    runner_catch_sigint(0);
+    runner_catch_interrupts(0);
     if (bar)
         draw(&pr, 1);
     for (size_t i = 0; i < batch_todo(b); i++)
@@ -314,6 +314,9 @@ static int execute(const cli_args *a, const char *db_name, const sweep *sw, batc
     if (n[RESULTS_COMPLETE] > 0)
         summary_table(db_name, sw, b);
     if (n[RESULTS_COMPLETE] < batch_todo(b)) {
+        if (runner_interrupt_name() != NULL)
+            fprintf(stderr, "offsim: interrupted (%s); the runs in progress are marked "
+                            "'interrupted'\n", runner_interrupt_name());
         fprintf(stderr, "offsim: the sweep is not finished; run the same command again to "
                         "resume it\n");
         rc = EXIT_RUN_FAILED;
@@ -534,7 +537,8 @@ const cli_command cli_sweep = {
             "(interrupted, failed, or left 'running' by a process that died) are done\n"
             "again.  A run that another live process is writing (a second sweep of the\n"
             "same runs) is waited for, never taken over.  Workers die with the sweep.\n"
-            "Ctrl-C stops cleanly: runs in progress are marked 'interrupted'.  On a\n"
+            "Ctrl-C stops cleanly: runs in progress are marked 'interrupted' (exit 1);\n"
+            "so do SIGTERM and SIGHUP, what batch schedulers send before SIGKILL.  On a\n"
             "terminal a progress bar shows runs done and the time left.  Runs are handed\n"
             "out longest expected first (by their connections and segments).\n"
             "\n"

@@ -14,8 +14,9 @@
  * reads back "k run_id status outcome replaced" for each (status a
  * results_status, outcome a results_claim_outcome).  A worker whose pipe
  * closes without a reply died: the parent says which run it held, reaps
- * it, and starts another in its place.  Ctrl-C reaches the workers too:
- * their runs end 'interrupted', no new run starts.  A run's diagnostics (a
+ * it, and starts another in its place.  An interruption (Ctrl-C, SIGTERM,
+ * SIGHUP: runner_interrupted) reaches the workers too, from the terminal or
+ * from the parent: their runs end 'interrupted', no new run starts.  A run's diagnostics (a
  * write that failed) go to stderr from the process that ran it, as they
  * happen.
  *
@@ -567,7 +568,7 @@ static void pause_s(double s)
 {
     struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
 
-    nanosleep(&ts, NULL); /* Ctrl-C cuts it short */
+    nanosleep(&ts, NULL); /* an interruption cuts it short */
 }
 
 static int run_here(batch *b, const char *db_name, batch_progress_fn *fn, void *arg,

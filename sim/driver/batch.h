@@ -105,8 +105,8 @@ typedef void batch_progress_fn(void *arg, size_t done, size_t total);
  * reported, its run left unfinished, and replaced).  A run another live
  * process holds is asked for again every BATCH_RETRY_S until it is
  * complete or its writer is gone.  After runner_interrupted is set (Ctrl-C,
- * which the workers receive too), the runs in progress end 'interrupted'
- * and no new one starts.  Returns SIM_OK, or SIM_EIO when a worker could
+ * SIGTERM, SIGHUP; the parent passes it on to the workers as SIGINT), the
+ * runs in progress end 'interrupted' and no new one starts.  Returns SIM_OK, or SIM_EIO when a worker could
  * not start or died (the runs' own failures are their status).
  */
 #define BATCH_RETRY_S 1.0
@@ -155,7 +155,7 @@ enum { BATCH_GIVE = 1, BATCH_WAIT = 2, BATCH_NONE = 3 };
  * (runs found complete are counted as such and skipped, held ones kept to
  * ask for again).  BATCH_GIVE: run *k, claimed as *run_id, identity (room
  * for 65) the run's; BATCH_WAIT: nothing now, but held runs remain (call
- * again in a while); BATCH_NONE: nothing left (or Ctrl-C).  A negative
+ * again in a while); BATCH_NONE: nothing left (or interrupted).  A negative
  * SIM_* code after a message: the database failed.
  */
 int batch_next(batch *b, results *db, size_t *k, int64_t *run_id, char *identity, sim_diag *d);

@@ -7,6 +7,8 @@
  *     0 -> r   'Q'                             the sweep is over
  *     r -> 0   'R' slot, bytes                 a buffer of that slot's stream
  *     r -> 0   'D' slot, wait status, text     that slot's child has ended
+ *     r -> 0   'I' signal                      rank r was interrupted (SIGINT,
+ *                                              SIGTERM, SIGHUP): so is the sweep
  *
  * Messages between two ranks arrive in the order they were sent (MPI's
  * non-overtaking rule), so a slot's 'D' comes after its last 'R'.  A slot
@@ -244,10 +246,15 @@ static int compute_rank(batch *b, unsigned jobs, sim_diag *d)
         return SIM_ENOMEM;
     }
     while (!failed && !(over && busy == 0)) {
-        if (runner_interrupted && !told) { /* Ctrl-C: the children end their runs so */
+        if (runner_interrupted && !told) { /* interrupted: the children end their runs so */
+            unsigned char msg[2] = {'I', (unsigned char)runner_interrupted};
+
             for (unsigned j = 0; j < jobs; j++)
                 if (c[j].busy)
                     kill(c[j].pid, SIGINT);
+            /* and rank 0 hands out no more runs (a signal may reach this
+             * rank alone: a node's own time limit, a kill by hand) */
+            failed = !over && send_msg(msg, sizeof msg, 0) != 0;
             told = 1;
         }
         for (unsigned j = 0; j < jobs; j++) {
@@ -503,6 +510,12 @@ static void read_ranks(writer *w, unsigned char **buf, size_t *cap)
         unsigned j = len >= 5 ? (unsigned)get_le(*buf + 1, 4) : w->jobs;
         slot *s;
 
+        if (got > 0 && from > 0 && len == 2 && (*buf)[0] == 'I') {
+            /* A rank was interrupted: the sweep is, as if here. */
+            if (!runner_interrupted)
+                runner_interrupted = (*buf)[1] ? (*buf)[1] : SIGINT;
+            continue;
+        }
         if (got < 0 || from <= 0 || j >= w->jobs) {
             diag_add(w->d, "a message from rank %d that is not offsim's", from);
             w->fatal = 1;

@@ -5,10 +5,11 @@
  *   1. the run row is committed as 'running' with every resolved parameter;
  *   2. the engine runs; every POLL_EVENTS events the driver drains the rows
  *      the model buffered into one write transaction, reports progress and
- *      watches for Ctrl-C (handlers never touch the database);
+ *      watches for an interruption (Ctrl-C, SIGTERM, SIGHUP: handlers never
+ *      touch the database);
  *   3. the remaining rows, the scalars and the status ('complete',
- *      'interrupted' after Ctrl-C, 'failed' if a write failed) go in one
- *      last transaction.
+ *      'interrupted' after an interruption, 'failed' if a write failed) go
+ *      in one last transaction.
  *
  * The world is read through world.h's functions and stats() below, the one
  * place that knows where the world keeps its counters.
@@ -76,25 +77,54 @@ int runner_check(const scenario *sc, runner_engine e, sim_diag *d)
 
 volatile sig_atomic_t runner_interrupted;
 
-static void on_sigint(int sig)
+/* The interruptions: Ctrl-C, and what batch schedulers (SLURM's scancel and
+ * time limits, PBS, Kubernetes) and a closing terminal send before SIGKILL. */
+static const int interrupt_signal[] = {SIGINT, SIGTERM, SIGHUP};
+#define NINTERRUPT (sizeof interrupt_signal / sizeof *interrupt_signal)
+
+static void on_interrupt(int sig)
 {
-    (void)sig;
-    runner_interrupted = 1;
+    runner_interrupted = sig;
 }
 
-void runner_catch_sigint(int on)
+void runner_catch_interrupts(int on)
 {
-    static struct sigaction old;
+    static struct sigaction old[NINTERRUPT];
+    static int set[NINTERRUPT];
     struct sigaction sa;
 
-    if (on) {
-        runner_interrupted = 0;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_sigint;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &old);
-    } else {
-        sigaction(SIGINT, &old, NULL);
+    if (!on) {
+        for (size_t k = 0; k < NINTERRUPT; k++)
+            if (set[k])
+                sigaction(interrupt_signal[k], &old[k], NULL);
+        return;
+    }
+    runner_interrupted = 0;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    for (size_t k = 0; k < NINTERRUPT; k++)
+        sigaddset(&sa.sa_mask, interrupt_signal[k]);
+    for (size_t k = 0; k < NINTERRUPT; k++) {
+        /* SIGTERM or SIGHUP ignored (nohup) stays ignored; SIGINT is always
+         * caught, as Ctrl-C always was. */
+        set[k] = sigaction(interrupt_signal[k], NULL, &old[k]) == 0 &&
+                 (interrupt_signal[k] == SIGINT || old[k].sa_handler != SIG_IGN) &&
+                 sigaction(interrupt_signal[k], &sa, NULL) == 0;
+    }
+}
+
+const char *runner_interrupt_name(void)
+{
+    switch (runner_interrupted) {
+    case 0:
+        return NULL;
+    case SIGTERM:
+        return "SIGTERM";
+    case SIGHUP:
+        return "SIGHUP";
+    default:
+        return "SIGINT";
     }
 }
 

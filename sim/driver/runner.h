@@ -38,12 +38,21 @@ const char *runner_engine_version(runner_engine e);
  * message (file, key, reason); SIM_ESCENARIO then. */
 int runner_check(const scenario *sc, runner_engine e, sim_diag *d);
 
-/* Set by a SIGINT handler: the run in progress stops and is 'interrupted'. */
+/* Set to the signal's number by the handler of SIGINT (Ctrl-C), SIGTERM and
+ * SIGHUP (what batch schedulers send before SIGKILL, and a terminal that
+ * closes): the run in progress stops and is 'interrupted'.  0: none. */
 extern volatile sig_atomic_t runner_interrupted;
 
-/* Install (1; runner_interrupted is cleared) or remove (0) the SIGINT handler
- * that sets runner_interrupted. */
-void runner_catch_sigint(int on);
+/*
+ * Install (1; runner_interrupted is cleared) or remove (0) the handler of
+ * the interruptions that sets runner_interrupted.  A process forked in
+ * between (a sweep's worker, an MPI rank's child) has it too.  SIGTERM or
+ * SIGHUP that offsim was started ignoring (nohup) stays ignored.
+ */
+void runner_catch_interrupts(int on);
+
+/* "SIGINT", "SIGTERM" or "SIGHUP": what interrupted; NULL when nothing has. */
+const char *runner_interrupt_name(void);
 
 /* Seconds on the monotonic clock (wall time for progress and speed). */
 double runner_wall_now(void);

@@ -44,9 +44,13 @@ void crash_point_init(void)
     if ((spec = getenv("OFFSIM_TEST_CRASH_SIGNAL")) != NULL) {
         if (strcmp(spec, "INT") == 0)
             armed_signal = SIGINT;
+        else if (strcmp(spec, "TERM") == 0)
+            armed_signal = SIGTERM;
+        else if (strcmp(spec, "HUP") == 0)
+            armed_signal = SIGHUP;
         else if (strcmp(spec, "KILL") != 0)
-            fprintf(stderr, "offsim: OFFSIM_TEST_CRASH_SIGNAL='%s' ignored: expected KILL or INT\n",
-                    spec);
+            fprintf(stderr, "offsim: OFFSIM_TEST_CRASH_SIGNAL='%s' ignored: expected KILL, INT, "
+                            "TERM or HUP\n", spec);
     }
     if ((spec = getenv("OFFSIM_TEST_CRASH_TARGET")) != NULL) {
         if (strcmp(spec, "parent") == 0)

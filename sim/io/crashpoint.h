@@ -20,7 +20,8 @@
  * worker of a sweep dies and the others live.
  *
  * OFFSIM_TEST_CRASH_SIGNAL=INT sends SIGINT instead of SIGKILL (a Ctrl-C at
- * that very moment), and OFFSIM_TEST_CRASH_TARGET=parent sends the signal
+ * that very moment), =TERM SIGTERM and =HUP SIGHUP (a batch scheduler's
+ * scancel or time limit, a terminal that closes), and OFFSIM_TEST_CRASH_TARGET=parent sends the signal
  * to the process's parent instead (a sweep's parent signalled from outside
  * while its worker is in the middle of a run); the process itself then goes
  * on.  The tests thus reach a moment inside a run by counting rows, never
