@@ -9,6 +9,8 @@
  *     r -> 0   'D' slot, wait status, text     that slot's child has ended
  *     r -> 0   'I' signal                      rank r was interrupted (SIGINT,
  *                                              SIGTERM, SIGHUP): so is the sweep
+ *     0 -> r   'I' signal                      the sweep is: end the runs in
+ *                                              progress 'interrupted'
  *
  * Messages between two ranks arrive in the order they were sent (MPI's
  * non-overtaking rule), so a slot's 'D' comes after its last 'R'.  A slot
@@ -236,7 +238,7 @@ static int compute_rank(batch *b, unsigned jobs, sim_diag *d)
     struct pollfd *fds = calloc(jobs, sizeof *fds);
     unsigned char *in = NULL, *out = NULL;
     size_t in_cap = 0, out_cap = 0, len;
-    int from, over = 0, failed = 0, told = 0, got;
+    int from, over = 0, failed = 0, told = 0, from_root = 0, got;
     unsigned busy = 0;
 
     if (c == NULL || fds == NULL) {
@@ -254,7 +256,7 @@ static int compute_rank(batch *b, unsigned jobs, sim_diag *d)
                     kill(c[j].pid, SIGINT);
             /* and rank 0 hands out no more runs (a signal may reach this
              * rank alone: a node's own time limit, a kill by hand) */
-            failed = !over && send_msg(msg, sizeof msg, 0) != 0;
+            failed = !over && !from_root && send_msg(msg, sizeof msg, 0) != 0;
             told = 1;
         }
         for (unsigned j = 0; j < jobs; j++) {
@@ -293,6 +295,11 @@ static int compute_rank(batch *b, unsigned jobs, sim_diag *d)
                 failed = 1;
             } else if (len == 1 && in[0] == 'Q') {
                 over = 1;
+            } else if (len == 2 && in[0] == 'I') { /* rank 0 was interrupted */
+                if (!runner_interrupted) {
+                    runner_interrupted = in[1] ? in[1] : SIGINT;
+                    from_root = 1;
+                }
             } else if (len == 1 + 4 + 8 + 8 + 64 && in[0] == 'A' && get_le(in + 1, 4) < jobs &&
                        !c[get_le(in + 1, 4)].busy && get_le(in + 5, 8) < batch_size(b)) {
                 unsigned j = (unsigned)get_le(in + 1, 4);
@@ -594,9 +601,16 @@ static int write_rank(batch *b, const char *db_name, unsigned jobs, int size,
         if (w.busy == 0 && (none || w.fatal || runner_interrupted || w.usable == 0))
             break;
         if (runner_interrupted && !told) {
+            /* Its children and every other rank's end their runs so too: the
+             * sweep stops as soon as it can (a batch scheduler's SIGKILL
+             * follows its SIGTERM within seconds). */
+            unsigned char msg[2] = {'I', (unsigned char)runner_interrupted};
+
             for (unsigned j = 0; j < jobs; j++)
                 if (w.s[j].busy)
                     kill(w.s[j].c.pid, SIGINT);
+            for (int r = 1; r < size; r++)
+                send_msg(msg, sizeof msg, r);
             told = 1;
         }
         read_children(&w, fds);
