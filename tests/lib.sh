@@ -10,6 +10,27 @@ finish() {
   echo "$fails failure(s)"
   [ "$fails" -eq 0 ]
 }
+# What a sweep resuming on a database says of the unfinished runs it redoes,
+# from what the database holds (a sweep's own runs, none complete): the
+# end of its "resumed: ..." line, or nothing when there are none.
+redone_words() {
+  local n i=0 words=""
+  for s in interrupted running failed; do
+    n=$(sqlite3 "$1" "SELECT COUNT(*) FROM run WHERE status = '$s'")
+    [ "$n" -gt 0 ] || continue
+    [ $i -eq 0 ] && words=" (redone: " || words="$words, "
+    i=$((i + 1))
+    [ "$n" -eq 1 ] && pl="" || pl=s
+    case $s in
+      interrupted) words="$words$n interrupted run$pl" ;;
+      running) [ "$n" -eq 1 ] && who="a process" || who=processes
+               words="$words$n run$pl left 'running' by $who that died" ;;
+      failed) words="$words$n failed run$pl" ;;
+    esac
+  done
+  [ $i -eq 0 ] || words="$words)"
+  printf '%s' "$words"
+}
 # Every row of every complete run of a database, each line led by its run's
 # identity, sorted: two databases hold the same runs with the same rows iff
 # these are equal (run ids aside).

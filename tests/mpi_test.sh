@@ -95,9 +95,10 @@ n=$(q "$tmp/kill.db" "SELECT COUNT(*) FROM run WHERE status = 'complete'")
 [ "$n" -lt 6 ] && ok "killed rank: $n of 6 runs complete" || fail "killed rank: all 6 runs complete"
 complete_rows_are_the_reference "$tmp/kill.db" && ok "killed rank: each complete run has all its rows" ||
   fail "killed rank: a complete run's rows differ from the reference"
+words=$(redone_words "$tmp/kill.db")
 mpi "$offsim" sweep "${sweep[@]}" --db "$tmp/kill.db" >"$tmp/resume.out" 2>&1
 expect "killed rank: resuming exits 0" 0 $?
-grep -q "resumed: $n complete already, $((6 - n)) run now ([1-9][0-9]* unfinished runs\? of a process that died redone)" "$tmp/resume.out" &&
+[ -n "$words" ] && grep -qxF "resumed: $n complete already, $((6 - n)) run now$words" "$tmp/resume.out" &&
   ok "killed rank: resuming redoes the unfinished runs only" ||
   fail "killed rank: resuming redoes the unfinished runs only: $(cat "$tmp/resume.out")"
 db_rows "$tmp/kill.db" | cmp -s - "$tmp/ref.rows" && ok "killed rank: resumed, equals the reference" ||

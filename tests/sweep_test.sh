@@ -148,7 +148,14 @@ grep -qi 'nan' "$tmp/out" && fail "interrupted sweep's table prints nan: $(cat "
 grep -q '^no complete run: nic.fin_wait_2_timeout=[0-9]*s' "$tmp/out" && ok "a point without a complete run says so" ||
   fail "a point without a complete run says so: $(cat "$tmp/out")"
 expect "no run left 'running'" 0 "$(q "$tmp/i.db" "SELECT COUNT(*) FROM run WHERE status='running'")"
-"$offsim" sweep "$scenarios/default.ini" "${big[@]}" --jobs 2 --db "$tmp/i.db" >/dev/null
+ni=$(q "$tmp/i.db" "SELECT COUNT(*) FROM run WHERE status='interrupted'")
+nc=$(q "$tmp/i.db" "SELECT COUNT(*) FROM run WHERE status='complete'")
+"$offsim" sweep "$scenarios/default.ini" "${big[@]}" --jobs 2 --db "$tmp/i.db" >"$tmp/out"
+# Resuming names the runs it redoes as what they are: interrupted.
+[ "$ni" -gt 0 ] && [ "$ni" -lt 3 ] &&
+  grep -qxF "resumed: $nc complete already, $((8 - nc)) run now (redone: $ni interrupted run$([ "$ni" = 1 ] || echo s))" "$tmp/out" &&
+  ok "resuming after Ctrl-C says it redoes $ni interrupted run(s)" ||
+  fail "resuming after Ctrl-C says it redoes $ni interrupted run(s): $(grep resumed "$tmp/out")"
 expect "resumed after Ctrl-C" "8|8" \
   "$(q "$tmp/i.db" "SELECT COUNT(*), COUNT(DISTINCT identity) FROM run WHERE status='complete'")"
 

@@ -337,7 +337,10 @@ static void claims_never_take_a_live_run_and_never_reuse_an_id(void)
         other.identity = "other";
         CHECK_EQ_I64(results_run_claim(r, &other, &c, &d), 0);
         CHECK_EQ_I64(c.outcome, RESULTS_CLAIMED);
-        CHECK_EQ_I64(c.replaced, 2);
+        CHECK_EQ_I64(c.replaced[RESULTS_RUNNING], 1);
+        CHECK_EQ_I64(c.replaced[RESULTS_INTERRUPTED], 1);
+        CHECK_EQ_I64(c.replaced[RESULTS_FAILED], 0);
+        CHECK_EQ_I64(c.replaced[RESULTS_COMPLETE], 0);
         CHECK_EQ_I64(c.run_id, 9);
     }
     CHECK_EQ_STR(query(db, "SELECT COUNT(*) FROM conn WHERE run_id = 7"), "0");

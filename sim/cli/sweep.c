@@ -236,7 +236,7 @@ static int execute(const cli_args *a, const char *db_name, const sweep *sw, batc
 {
     progress pr = {0, batch_todo(b), runner_wall_now()};
     int bar = !cli_given(a, SWEEP_QUIET) && isatty(STDERR_FILENO) && sp->rank == 0, rc = 0, ran;
-    size_t n[RESULTS_STATUS_N] = {0};
+    size_t n[RESULTS_STATUS_N] = {0}, redone;
     batch_count c;
     sim_diag d;
 #ifdef OFFSIM_HAVE_MPI
@@ -286,15 +286,33 @@ static int execute(const cli_args *a, const char *db_name, const sweep *sw, batc
     for (size_t i = 0; i < batch_todo(b); i++)
         n[batch_status(b, batch_todo_run(b, i))]++;
     batch_counts(b, &c);
-    if (c.kept || c.waited || c.redone) {
+    redone = c.redone[RESULTS_INTERRUPTED] + c.redone[RESULTS_RUNNING] +
+             c.redone[RESULTS_FAILED];
+    if (c.kept || c.waited || redone) {
+        /* The unfinished runs redone, by the status the database held them in. */
+        static const struct {
+            results_status status;
+            const char *one, *many;
+        } kind[] = {
+            {RESULTS_INTERRUPTED, "interrupted run", "interrupted runs"},
+            {RESULTS_RUNNING, "run left 'running' by a process that died",
+             "runs left 'running' by processes that died"},
+            {RESULTS_FAILED, "failed run", "failed runs"},
+        };
+        size_t said = 0;
+
         printf("resumed: %zu complete already", c.kept);
         if (c.waited)
             printf(", %zu completed meanwhile by another process", c.waited);
         printf(", %zu run now", c.ran);
-        if (c.redone)
-            printf(" (%zu unfinished run%s of a process that died redone)", c.redone,
-                   c.redone == 1 ? "" : "s");
-        printf("\n");
+        for (size_t i = 0; i < sizeof kind / sizeof *kind; i++) {
+            size_t k = c.redone[kind[i].status];
+
+            if (k > 0)
+                printf("%s%zu %s", said++ ? ", " : " (redone: ", k,
+                       k == 1 ? kind[i].one : kind[i].many);
+        }
+        printf("%s\n", said ? ")" : "");
     }
     printf("%zu complete, %zu interrupted or not run, %zu failed; %.2f s with ",
            n[RESULTS_COMPLETE], n[RESULTS_RUNNING] + n[RESULTS_INTERRUPTED], n[RESULTS_FAILED],

@@ -11,8 +11,9 @@
  * parent killed with SIGKILL leaves no worker writing on behind it, and the
  * runs they held are unfinished runs of dead writers, redone by the next
  * claim.  The parent hands out run numbers over a pipe, one at a time, and
- * reads back "k run_id status outcome replaced" for each (status a
- * results_status, outcome a results_claim_outcome).  A worker whose pipe
+ * reads back "k run_id status outcome running interrupted failed" for each
+ * (status a results_status, outcome a results_claim_outcome, then the
+ * unfinished runs the claim replaced, by status).  A worker whose pipe
  * closes without a reply died: the parent says which run it held, reaps
  * it, and starts another in its place.  An interruption (Ctrl-C, SIGTERM,
  * SIGHUP: runner_interrupted) reaches the workers too, from the terminal or
@@ -464,7 +465,7 @@ typedef struct report {
     long long run_id;
     int status;   /* results_status */
     int outcome;  /* results_claim_outcome */
-    int replaced;
+    int replaced[RESULTS_STATUS_N]; /* unfinished runs the claim deleted, by status */
 } report;
 
 /* Claim run k and run it unless it is done or held. */
@@ -488,7 +489,7 @@ static void run_one(const batch *b, size_t k, results *db, report *rep)
         rep->run_id = res.run_id;
         rep->status = (int)res.status;
         rep->outcome = (int)res.claim.outcome;
-        rep->replaced = res.claim.replaced;
+        memcpy(rep->replaced, res.claim.replaced, sizeof rep->replaced);
     }
     diag_print(&d, stderr);
     scenario_free(sc);
@@ -537,7 +538,8 @@ static int take(batch *b, const report *rep, double now)
     }
     b->run_id[k] = rep->run_id;
     b->status[k] = (unsigned char)rep->status;
-    b->count.redone += (size_t)rep->replaced;
+    for (int s = 0; s < RESULTS_STATUS_N; s++)
+        b->count.redone[s] += (size_t)rep->replaced[s];
     if (rep->outcome == RESULTS_DONE)
         *(was_held ? &b->count.waited : &b->count.kept) += 1;
     else if (rep->status != RESULTS_RUNNING)
@@ -641,8 +643,9 @@ static void worker_main(const batch *b, FILE *cmd, FILE *reply, const char *db_n
         } else {
             run_one(b, k, db, &rep);
         }
-        fprintf(reply, "%zu %lld %d %d %d\n", rep.k, rep.run_id, rep.status, rep.outcome,
-                rep.replaced);
+        fprintf(reply, "%zu %lld %d %d %d %d %d\n", rep.k, rep.run_id, rep.status, rep.outcome,
+                rep.replaced[RESULTS_RUNNING], rep.replaced[RESULTS_INTERRUPTED],
+                rep.replaced[RESULTS_FAILED]);
         fflush(reply);
         if (b->one_per_process)
             break;
@@ -834,9 +837,11 @@ static void take_reply(pool *p, unsigned j, batch_progress_fn *fn, void *arg)
     worker *wk = &p->wk[j];
     report rep;
 
+    memset(&rep, 0, sizeof rep);
     if (!wk->busy ||
-        fscanf(wk->reply, "%zu %lld %d %d %d", &rep.k, &rep.run_id, &rep.status, &rep.outcome,
-               &rep.replaced) != 5 ||
+        fscanf(wk->reply, "%zu %lld %d %d %d %d %d", &rep.k, &rep.run_id, &rep.status,
+               &rep.outcome, &rep.replaced[RESULTS_RUNNING],
+               &rep.replaced[RESULTS_INTERRUPTED], &rep.replaced[RESULTS_FAILED]) != 7 ||
         rep.k != wk->k || rep.status < 0 || rep.status >= RESULTS_STATUS_N || rep.outcome < 0 ||
         rep.outcome > RESULTS_HELD) {
         lost_worker(p, j);
@@ -993,7 +998,8 @@ int batch_next(batch *b, results *db, size_t *k, int64_t *run_id, char *identity
             rc = SIM_EDB;
             break;
         }
-        b->count.redone += (size_t)c.replaced;
+        for (int s = 0; s < RESULTS_STATUS_N; s++)
+            b->count.redone[s] += (size_t)c.replaced[s];
         if (c.outcome == RESULTS_DONE &&
             results_mark_varied(db, c.run_id, b->varied, b->nvaried) != SIM_OK) {
             diag_add(d, "cannot mark run %lld's varied keys: %s", (long long)c.run_id,

@@ -123,7 +123,10 @@ typedef struct batch_count {
     size_t ran;     /* runs this sweep ran to their end */
     size_t kept;    /* complete in the database already */
     size_t waited;  /* completed meanwhile by another process */
-    size_t redone;  /* unfinished runs of dead writers deleted and run again */
+    /* Unfinished runs whose writers are gone, deleted and run again, by how
+     * the database held them: [RESULTS_RUNNING] left 'running' by a process
+     * that died, [RESULTS_INTERRUPTED], [RESULTS_FAILED]. */
+    size_t redone[RESULTS_STATUS_N];
 } batch_count;
 
 void batch_counts(const batch *b, batch_count *c);

@@ -362,7 +362,10 @@ typedef enum results_claim_outcome {
 typedef struct results_claim {
     results_claim_outcome outcome;
     int64_t run_id;
-    int replaced;          /* unfinished runs of dead writers deleted */
+    /* Unfinished runs of this identity whose writers are gone, deleted, by
+     * how the database held them: [RESULTS_RUNNING] left 'running' by a
+     * process that died, [RESULTS_INTERRUPTED], [RESULTS_FAILED]. */
+    int replaced[RESULTS_STATUS_N];
     results_holder holder; /* RESULTS_HELD */
 } results_claim;
 
