@@ -83,6 +83,27 @@ expect "merge exits 0" 0 $?
 expect "merging again copies nothing" 4 "$(q "$tmp/m.db" "SELECT COUNT(*) FROM run")"
 grep -q "0 runs copied, 4 already in" "$tmp/out6" && ok "merge reports what it skipped" ||
   fail "merge reports what it skipped: $(cat "$tmp/out6")"
+# A run OUT has already (made alone: varied = 0) takes the varied keys of
+# the sweep's copy merged in, so it is the sweep's point in run_point; in an
+# existing OUT, and within one merge into a new OUT (the run copied from the
+# first input, the sweep's copy in the second).
+cp "$tmp/one.db" "$tmp/mv.db"
+"$offsim" merge "$tmp/mv.db" "$tmp/j1.db" >"$tmp/out7"
+expect "merge into runs made alone exits 0" 0 $?
+grep -q "j1.db: 2 runs copied, 2 already in $tmp/mv.db (2 of them now varied in more keys)" "$tmp/out7" &&
+  ok "merge says it marked the runs it had" || fail "merge says it marked the runs it had: $(cat "$tmp/out7")"
+"$offsim" merge "$tmp/mn.db" "$tmp/one.db" "$tmp/j1.db" >"$tmp/out8"
+expect "merge of runs alone and a sweep into a new file exits 0" 0 $?
+for db in mv mn; do
+  expect "$db: every run a point of the sweep" "4|4" \
+    "$(q "$tmp/$db.db" "SELECT COUNT(*), SUM(point LIKE 'nic.fin_wait_2_timeout=%') FROM run_point")"
+  [ "$(q "$tmp/j1.db" "$rows" | md5sum)" = "$(q "$tmp/$db.db" "$rows" | md5sum)" ] &&
+    ok "$db: the runs' rows are the sweep's" || fail "$db: the runs' rows are the sweep's"
+done
+"$offsim" merge "$tmp/mv.db" "$tmp/one.db" "$tmp/j1.db" >"$tmp/out9"
+grep -q "now varied" "$tmp/out9" && fail "merging again marks nothing: $(cat "$tmp/out9")" ||
+  ok "merging again marks nothing"
+expect "a key varied in either copy stays varied" 4 "$(q "$tmp/mv.db" "SELECT COUNT(*) FROM run_param WHERE varied = 1")"
 "$offsim" merge "$tmp/m2.db" "$tmp/nonexistent.db" 2>"$tmp/err"
 expect "missing input exits 2" 2 $?
 "$offsim" merge "$tmp/m.db" 2>"$tmp/err"

@@ -4,7 +4,8 @@
  *
  * Complete runs are copied with new run ids; a run whose identity is
  * already complete in OUT is skipped, so merging is idempotent and
- * overlapping slices are copied once.  Runs that are not complete in an
+ * overlapping slices are copied once, but takes the keys varied in the
+ * input's copy (run_param.varied: varied in either is varied).  Runs that are not complete in an
  * input are left behind (rerun the sweep there to finish them).  One
  * transaction for all inputs: OUT is never left half-written.
  */
@@ -131,9 +132,12 @@ static int run_merge(const cli_args *a)
         return cli_exit(rc);
     }
     for (size_t i = 0; i < n; i++) {
-        printf("%s: %llu run%s copied, %llu already in %s, %llu not complete (left out)\n",
-               in[i], (unsigned long long)st[i].copied, st[i].copied == 1 ? "" : "s",
-               (unsigned long long)st[i].present, out, (unsigned long long)st[i].incomplete);
+        printf("%s: %llu run%s copied, %llu already in %s", in[i],
+               (unsigned long long)st[i].copied, st[i].copied == 1 ? "" : "s",
+               (unsigned long long)st[i].present, out);
+        if (st[i].marked > 0)
+            printf(" (%llu of them now varied in more keys)", (unsigned long long)st[i].marked);
+        printf(", %llu not complete (left out)\n", (unsigned long long)st[i].incomplete);
         copied += st[i].copied;
     }
     printf("%s: %llu run%s merged\n", out, (unsigned long long)copied, copied == 1 ? "" : "s");
@@ -149,7 +153,8 @@ const cli_command cli_merge = {
     .about = "Copy the complete runs of each IN database (other machines, the shards of a\n"
              "sweep run with --shard K/N, other slices of it) into OUT, created if needed,\n"
              "with new run ids.  A run whose identity is already complete in OUT is\n"
-             "skipped, so merging twice copies nothing new; runs that are not complete in\n"
+             "skipped, so merging twice copies nothing new, but the keys varied in the\n"
+             "input's copy (run_param.varied) become varied in OUT's; runs not complete in\n"
              "an input are left out, and `offsim sweep` on OUT runs only what is missing.\n"
              "All inputs are checked first (whole: PRAGMA quick_check; of this offsim's\n"
              "results schema; their complete runs and OUT's of one scenario) and copied in\n"

@@ -1616,6 +1616,7 @@ typedef struct merge_in {
     int version;
     sqlite3_stmt *runs;                /* id, status = complete, identity, columns */
     sqlite3_stmt *rows[MERGE_TABLES];  /* a table's rows of one run */
+    sqlite3_stmt *varied;              /* the keys varied in one run */
 } merge_in;
 
 /* Copy one row of `from` (its columns from `first` on) into the parameters
@@ -1676,6 +1677,9 @@ static int merge_prepare(results *r, merge_in *in, sqlite3_stmt **ins_run,
         rc = sql ? sqlite3_prepare_v2(in->db, sql, -1, &in->rows[t], NULL) : SQLITE_NOMEM;
         sqlite3_free(sql);
     }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(in->db, "SELECT key FROM run_param WHERE run_id = ?1 AND varied",
+                                -1, &in->varied, NULL);
     if (rc != SQLITE_OK)
         return -1;
     *who = NULL;
@@ -1691,11 +1695,40 @@ static int merge_prepare(results *r, merge_in *in, sqlite3_stmt **ins_run,
     return rc == SQLITE_OK ? 0 : -1;
 }
 
-/* Copy the complete runs of one input that the output lacks; 0, or -1 with
- * *who the side that failed (the input's path, or NULL for the output). */
-static int merge_copy(results *r, merge_in *in, sqlite3_stmt *present, sqlite3_stmt *ins_run,
-                      sqlite3_stmt *ins[MERGE_TABLES], results_merge_stats *st,
-                      const char **who)
+/*
+ * Run `old` of the input is complete in the output already, as run `id`: the
+ * keys varied in the input's copy become varied in the output's (`mark`; its
+ * other rows stay).  1 when a flag was set, 0 when none was missing, -1 with
+ * *who the side that failed.
+ */
+static int merge_varied(results *r, merge_in *in, sqlite3_stmt *mark, int64_t old, int64_t id,
+                        const char **who)
+{
+    int rc = SQLITE_OK, marked = 0;
+
+    sqlite3_bind_int64(in->varied, 1, old);
+    sqlite3_bind_int64(mark, 1, id);
+    while (rc == SQLITE_OK) {
+        if ((rc = sqlite3_step(in->varied)) != SQLITE_ROW) {
+            *who = in->path;
+            break;
+        }
+        sqlite3_bind_value(mark, 2, sqlite3_column_value(in->varied, 0));
+        rc = sqlite3_step(mark) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        marked |= rc == SQLITE_OK && sqlite3_changes(r->db) > 0;
+        sqlite3_reset(mark);
+        *who = NULL;
+    }
+    sqlite3_reset(in->varied);
+    return rc == SQLITE_DONE ? marked : -1;
+}
+
+/* Copy the complete runs of one input that the output lacks, and combine
+ * the varied flags of those it has; 0, or -1 with *who the side that failed
+ * (the input's path, or NULL for the output). */
+static int merge_copy(results *r, merge_in *in, sqlite3_stmt *present, sqlite3_stmt *mark,
+                      sqlite3_stmt *ins_run, sqlite3_stmt *ins[MERGE_TABLES],
+                      results_merge_stats *st, const char **who)
 {
     int rc;
 
@@ -1708,11 +1741,17 @@ static int merge_copy(results *r, merge_in *in, sqlite3_stmt *present, sqlite3_s
         }
         sqlite3_bind_value(present, 1, sqlite3_column_value(in->runs, 2));
         rc = sqlite3_step(present);
-        sqlite3_reset(present);
         if (rc == SQLITE_ROW) {
+            int marked = merge_varied(r, in, mark, old, sqlite3_column_int64(present, 0), who);
+
+            sqlite3_reset(present);
+            if (marked < 0)
+                return -1;
             st->present++;
+            st->marked += (uint64_t)marked;
             continue;
         }
+        sqlite3_reset(present);
         *who = NULL;
         if (rc != SQLITE_DONE || copy_row(in->runs, 2, ins_run, 1) != SQLITE_DONE)
             return -1;
@@ -1744,6 +1783,7 @@ static void merge_in_close(merge_in *in)
     sqlite3_finalize(in->runs);
     for (size_t t = 0; t < MERGE_TABLES; t++)
         sqlite3_finalize(in->rows[t]);
+    sqlite3_finalize(in->varied);
     if (in->db != NULL && !sqlite3_get_autocommit(in->db))
         sqlite3_exec(in->db, "COMMIT", NULL, NULL, NULL);
     sqlite3_close(in->db);
@@ -1887,7 +1927,7 @@ int results_merge(results *r, const char *const *paths, size_t n, results_merge_
                   sim_diag *d)
 {
     merge_in *in;
-    sqlite3_stmt *present = NULL, *ins_run = NULL, *ins[MERGE_TABLES] = {NULL};
+    sqlite3_stmt *present = NULL, *mark = NULL, *ins_run = NULL, *ins[MERGE_TABLES] = {NULL};
     const char *who = NULL;
     int rc = SIM_OK;
 
@@ -1909,15 +1949,19 @@ int results_merge(results *r, const char *const *paths, size_t n, results_merge_
     if (results_commit(r) != SIM_OK || exec(r, "BEGIN IMMEDIATE") != SIM_OK)
         goto failed;
     if (sqlite3_prepare_v2(r->db,
-                           "SELECT 1 FROM main.run WHERE identity = ?1 AND status = 'complete'",
-                           -1, &present, NULL) != SQLITE_OK)
+                           "SELECT id FROM main.run WHERE identity = ?1 AND status = 'complete'",
+                           -1, &present, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(r->db,
+                           "UPDATE main.run_param SET varied = 1 "
+                           "WHERE run_id = ?1 AND key = ?2 AND varied = 0",
+                           -1, &mark, NULL) != SQLITE_OK)
         goto failed;
     for (size_t i = 0; i < n; i++) {
         /* One snapshot of each input, however it changes meanwhile. */
         who = paths[i];
         if (sqlite3_exec(in[i].db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
             merge_prepare(r, &in[i], &ins_run, ins, &who) != 0 ||
-            merge_copy(r, &in[i], present, ins_run, ins, &st[i], &who) != 0)
+            merge_copy(r, &in[i], present, mark, ins_run, ins, &st[i], &who) != 0)
             goto failed;
         merge_in_close(&in[i]);
     }
@@ -1939,6 +1983,7 @@ failed:
     rc = SIM_EDB;
 out:
     sqlite3_finalize(present);
+    sqlite3_finalize(mark);
     sqlite3_finalize(ins_run);
     for (size_t t = 0; t < MERGE_TABLES; t++)
         sqlite3_finalize(ins[t]);

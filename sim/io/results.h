@@ -440,11 +440,15 @@ int results_apply(results *r, int64_t run, const void *buf, size_t len, results_
  * merging twice, or merging overlapping parts of a sweep, copies each run
  * once).  Every input is opened and checked first; then all of them are
  * copied in one transaction, each from one snapshot: a merge that fails or
- * is killed leaves r as it was.  st[i] counts what input i gave.
+ * is killed leaves r as it was.  A run r has already keeps its rows, but
+ * takes the input's run_param.varied flags too (a key varied in either copy
+ * is varied: a run made alone in r is a sweep's point when the sweep's copy
+ * of it is merged in).  st[i] counts what input i gave.
  */
 typedef struct results_merge_stats {
     uint64_t copied;     /* runs copied */
     uint64_t present;    /* complete runs skipped: r has them already */
+    uint64_t marked;     /* of those, runs whose keys varied here were not all varied in r */
     uint64_t incomplete; /* runs not copied: not complete in the input */
 } results_merge_stats;
 
