@@ -2,7 +2,8 @@
 # mpi_test.sh - `mpirun -n 2 offsim sweep` (issue 15): the same runs, rows and
 # fingerprints as `offsim sweep --jobs 2`; a rank killed mid-sweep leaves
 # no complete run with missing rows, and the next sweep redoes its runs; a
-# computing process killed mid-run fails that run alone; SIGTERM or SIGHUP to
+# computing process killed mid-run fails that run alone; a sweep over a run
+# made alone marks its varied key (2ab1b96); SIGTERM or SIGHUP to
 # a rank interrupts the sweep as Ctrl-C does; ranks that plan different
 # sweeps run nothing.  Registered only when CMake found MPI.
 #   usage: mpi_test.sh path/to/offsim path/to/scenarios path/to/mpirun path/to/mpi_lsan.supp
@@ -72,6 +73,21 @@ mpi "$offsim" sweep "${sweep[@]}" --db "$tmp/mpi.db" >"$tmp/again.out" 2>&1
 expect "a finished sweep again exits 0" 0 $?
 grep -q "resumed: 6 complete already, 0 run now" "$tmp/again.out" && ok "a finished sweep runs nothing" ||
   fail "a finished sweep runs nothing: $(cat "$tmp/again.out")"
+
+# A run made alone (offsim run: varied = 0), then an MPI sweep that has it:
+# rank 0 finds it complete, runs nothing, and marks the sweep's varied key,
+# so the run is the sweep's point (batch_next, as a local sweep's claim).
+"$offsim" run "$scenarios/default.ini" --set nic.fin_wait_2_timeout=10s --seed 1 \
+  --set workload.connections=300 --set sim.log=events --quiet --db "$tmp/alone.db" >/dev/null
+expect "a run alone varies nothing" 0 "$(q "$tmp/alone.db" "SELECT COUNT(*) FROM run_param WHERE varied = 1")"
+mpi "$offsim" sweep "$scenarios/default.ini" --vary nic.fin_wait_2_timeout=10s,30s --seeds 1-1 \
+  --set workload.connections=300 --set sim.log=events --quiet --db "$tmp/alone.db" >"$tmp/alone.out" 2>&1
+expect "an MPI sweep over a run made alone exits 0" 0 $?
+grep -q "resumed: 1 complete already, 1 run now" "$tmp/alone.out" && ok "it runs only the other run" ||
+  fail "it runs only the other run: $(cat "$tmp/alone.out")"
+expect "the run made alone is the sweep's point" \
+  "nic.fin_wait_2_timeout=10s|nic.fin_wait_2_timeout=30s" \
+  "$(q "$tmp/alone.db" "SELECT group_concat(point, '|') FROM (SELECT point FROM run_point ORDER BY 1)")"
 
 # Two jobs per rank: four computing processes, the same rows.
 mpi "$offsim" sweep "${sweep[@]}" --jobs 2 --db "$tmp/j2.db" >"$tmp/j2.out" 2>&1
