@@ -31,7 +31,9 @@ pidwait=${OFFSIM_PIDWAIT:?set OFFSIM_PIDWAIT to the pidwait program (tests/CMake
 expect() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: expected '$2', got '$3'"; fi; }
 q() { sqlite3 "$1" "$2"; }
 RANDOM=$seed # every point below comes from this
-pick() { echo $((1 + RANDOM % $1)); } # pick N: 1..N
+# pick N: n = 1..N.  Not $(pick N): bash reseeds RANDOM in a subshell, so
+# that the points would not follow from the seed.
+pick() { n=$((1 + RANDOM % $1)); }
 
 sc="$scenarios/default.ini"
 small=(--set workload.connections=250 --set 'workload.interarrival=exp(20ms)' --set sim.log=events --quiet)
@@ -97,14 +99,14 @@ killed() { ( "$@"; exit $? ) 2>/dev/null; }
 
 for i in 1 2 3; do
   # A run, killed at its N-th row.
-  n=$(pick "$per_run")
+  pick "$per_run"
   OFFSIM_TEST_CRASH=write:$n killed "$offsim" run "$sc" "${small[@]}" --db "$tmp/run$i.db" >/dev/null
   expect "run killed at row $n: by SIGKILL" 137 $?
   consistent "run killed at row $n" "$tmp/run$i.db"
   expect "run killed at row $n: not complete" 0 "$(q "$tmp/run$i.db" "SELECT COUNT(*) FROM run WHERE status = 'complete'" 2>/dev/null || echo 0)"
 
   # A sweep's parent, killed after handing out its N-th run: its workers die too.
-  n=$(pick 6)
+  pick 6
   OFFSIM_TEST_CRASH=handout:$n killed "$offsim" sweep "${sweep[@]}" --jobs 2 --db "$tmp/p$i.db" >/dev/null
   expect "parent killed after run $n: by SIGKILL" 137 $?
   # shellcheck disable=SC2046 # one argument per process id
@@ -115,7 +117,7 @@ for i in 1 2 3; do
   resumed "parent killed after run $n" "$tmp/p$i.db" --jobs 2
 
   # One worker, killed at its N-th row: the parent says so and goes on.
-  n=$(pick $((2 * per_run)))
+  pick $((2 * per_run))
   OFFSIM_TEST_CRASH=write:$n OFFSIM_TEST_CRASH_ONCE="$tmp/once$i" \
     "$offsim" sweep "${sweep[@]}" --jobs 2 --db "$tmp/w$i.db" >"$tmp/out" 2>"$tmp/err"
   expect "worker killed at row $n: the sweep exits 1" 1 $?
@@ -166,7 +168,7 @@ resumed "killed at the last row" "$tmp/last.db" --jobs 1
 merge_rows=$(q "$tmp/s2.db" "SELECT (SELECT COUNT(*) FROM run_param) + (SELECT COUNT(*) FROM conn)
   + (SELECT COUNT(*) FROM event) + (SELECT COUNT(*) FROM occupancy) + (SELECT COUNT(*) FROM scalar)")
 for i in 1 2 3; do
-  n=$(pick "$merge_rows")
+  pick "$merge_rows"
   cp "$tmp/s1.db" "$tmp/m$i.db"
   rows "$tmp/m$i.db" >"$tmp/before.rows"
   OFFSIM_TEST_CRASH=merge:$n killed "$offsim" merge "$tmp/m$i.db" "$tmp/s2.db" >/dev/null
@@ -179,7 +181,8 @@ for i in 1 2 3; do
   rows "$tmp/m$i.db" | cmp -s - "$tmp/ref.rows" && ok "merge killed at row $n: then equals the whole sweep" ||
     fail "merge killed at row $n: then equals the whole sweep"
 done
-OFFSIM_TEST_CRASH=merge:$(pick "$merge_rows") killed "$offsim" merge "$tmp/new.db" "$tmp/s1.db" "$tmp/s2.db" >/dev/null
+pick "$merge_rows"
+OFFSIM_TEST_CRASH=merge:$n killed "$offsim" merge "$tmp/new.db" "$tmp/s1.db" "$tmp/s2.db" >/dev/null
 [ -e "$tmp/new.db" ] && fail "a merge into a new file, killed: no file at OUT" ||
   ok "a merge into a new file, killed: no file at OUT"
 ls "$tmp"/new.db.merging-* >/dev/null 2>&1 && ok "a merge into a new file, killed: its work file beside OUT" ||
@@ -187,7 +190,8 @@ ls "$tmp"/new.db.merging-* >/dev/null 2>&1 && ok "a merge into a new file, kille
 # Interrupted (Ctrl-C, SIGTERM) rather than killed, a command that writes a
 # work file first removes it (cli_tmp_guard): a merge into a new file, and
 # an export, leave nothing behind.
-OFFSIM_TEST_CRASH=merge:$(pick "$merge_rows") OFFSIM_TEST_CRASH_SIGNAL=INT \
+pick "$merge_rows"
+OFFSIM_TEST_CRASH=merge:$n OFFSIM_TEST_CRASH_SIGNAL=INT \
   killed "$offsim" merge "$tmp/int.db" "$tmp/s1.db" "$tmp/s2.db" >/dev/null
 expect "a merge into a new file, interrupted: by SIGINT" 130 $?
 ls "$tmp" | grep -q '^int\.db' && fail "a merge into a new file, interrupted: files left: $(ls "$tmp" | grep '^int\.db')" ||
@@ -229,7 +233,7 @@ expect "two identical sweeps: six runs in all" 6 "$(q "$tmp/two.db" 'SELECT COUN
 # 'interrupted', none left 'running' (whose writer, were it on another node,
 # would hold them for its 5-minute lease), and the sweep resumes.
 for sig in TERM HUP; do
-  n=$(pick "$per_run")
+  pick "$per_run"
   OFFSIM_TEST_CRASH=write:$n OFFSIM_TEST_CRASH_SIGNAL=$sig \
     "$offsim" run "$sc" "${small[@]}" --db "$tmp/r$sig.db" >/dev/null 2>"$tmp/err"
   expect "run sent SIG$sig at row $n: exits 1" 1 $?
@@ -237,7 +241,7 @@ for sig in TERM HUP; do
   grep -q "offsim: interrupted (SIG$sig); the run is marked 'interrupted'" "$tmp/err" &&
     ok "run sent SIG$sig: says so" || fail "run sent SIG$sig: says so: $(cat "$tmp/err")"
 done
-n=$(pick $((2 * per_run)))
+pick $((2 * per_run))
 OFFSIM_TEST_CRASH=write:$n OFFSIM_TEST_CRASH_SIGNAL=TERM \
   "$offsim" sweep "${sweep[@]}" --jobs 1 --db "$tmp/st1.db" >/dev/null 2>"$tmp/err"
 expect "sweep --jobs 1 sent SIGTERM at row $n: exits 1" 1 $?
@@ -250,7 +254,7 @@ resumed "sweep --jobs 1 sent SIGTERM" "$tmp/st1.db" --jobs 1
 for sig in TERM HUP; do
   # The first worker to write its N-th row signals its parent: the parent
   # passes it on to the workers and waits for their runs to end.
-  n=$(pick "$per_run")
+  pick "$per_run"
   OFFSIM_TEST_CRASH=write:$n OFFSIM_TEST_CRASH_SIGNAL=$sig OFFSIM_TEST_CRASH_TARGET=parent \
     OFFSIM_TEST_CRASH_ONCE="$tmp/p$sig.once" \
     "$offsim" sweep "${sweep[@]}" --jobs 2 --db "$tmp/p$sig.db" >/dev/null 2>"$tmp/err"
