@@ -461,6 +461,7 @@ static int read_key(figure *f, const char *key, key_values *k, sim_diag *d)
 {
     sqlite3_stmt *st;
     value_row *rows = NULL;
+    const char *text;
     size_t n = 0, cap = 0;
     int rc = prepare(f, "SELECT value, num, MIN(run_id) FROM run_param WHERE key = ?1 AND "
                         "run_id IN (SELECT run_id FROM sel) GROUP BY value, num", &st, d), s;
@@ -486,12 +487,15 @@ static int read_key(figure *f, const char *key, key_values *k, sim_diag *d)
         rows[n].num = sqlite3_column_double(st, 1);
         rows[n].first = sqlite3_column_int64(st, 2);
         k->numeric &= rows[n].has_num;
-        if ((rows[n++].text = dup_text((const char *)sqlite3_column_text(st, 0))) == NULL)
+        /* value: NOT NULL in offsim's schema; a damaged file may say otherwise */
+        text = (const char *)sqlite3_column_text(st, 0);
+        if ((rows[n++].text = dup_text(text ? text : "")) == NULL)
             rc = SIM_ENOMEM;
     }
     rc = finish(f, st, rc, d);
     if (rc == SIM_OK) {
-        qsort(rows, n, sizeof *rows, k->numeric ? by_number : by_first_run);
+        if (n > 1) /* no row (a damaged file): rows is NULL, which qsort may not take */
+            qsort(rows, n, sizeof *rows, k->numeric ? by_number : by_first_run);
         k->label = calloc(n ? n : 1, sizeof *k->label);
         k->num = calloc(n ? n : 1, sizeof *k->num);
         k->of_run = malloc((f->nrun ? f->nrun : 1) * sizeof *k->of_run);

@@ -177,7 +177,8 @@ static void settle(km *k)
 
     if (k->settled)
         return;
-    qsort(k->v, k->n, sizeof *k->v, by_time);
+    if (k->n > 1) /* none: v is NULL, which qsort may not take */
+        qsort(k->v, k->n, sizeof *k->v, by_time);
     for (size_t i = 0; i < k->n; i++) {
         if (m > 0 && k->v[m - 1].t == k->v[i].t) {
             SIM_ASSERT((uint64_t)k->v[m - 1].events + k->v[i].events <= UINT32_MAX &&
