@@ -39,7 +39,10 @@
  * changed: only an empty database or one of offsim's (PRAGMA
  * application_id, or schema 2, which had none) is ever written, and a
  * refused file is left byte for byte as it was (no journal mode switched,
- * no table added).
+ * no table added).  Processes opening one new file at once (two sweeps
+ * started together) each find it empty; convert() makes it in a write
+ * transaction, so only the first creates the schema, and set_wal() waits
+ * for the others' locks where SQLite's busy handler does not.
  *
  * Errors.  SQLite's own message is kept at the first failure (a rollback
  * afterwards would replace it with "not an error"); results_errmsg()
@@ -310,6 +313,11 @@ const char *results_errmsg(const results *r)
     return r->err[0] ? r->err : sqlite3_errmsg(r->db);
 }
 
+/* How long a connection waits for another process's lock (SQLite's busy
+ * handler, and set_wal()): a sweep's workers share the file, and a
+ * checkpoint or a burst of rows holds it for moments, never for this long. */
+#define BUSY_MS 60000
+
 /* Keep SQLite's message for the failure that just happened (the first one
  * only); SIM_EDB. */
 static int db_error(results *r)
@@ -319,9 +327,20 @@ static int db_error(results *r)
     return SIM_EDB;
 }
 
+/* The failure of sql that just happened: SQLite's message with its extended
+ * error code and the statement (its first line), which tells a lock
+ * conflict in opening the file from one in writing rows; SIM_EDB. */
+static int exec_error(results *r, const char *sql)
+{
+    if (r->err[0] == '\0')
+        snprintf(r->err, sizeof r->err, "%s (SQLite error %d, in: %.*s)", sqlite3_errmsg(r->db),
+                 sqlite3_extended_errcode(r->db), (int)strcspn(sql, "\n"), sql);
+    return SIM_EDB;
+}
+
 static int exec(results *r, const char *sql)
 {
-    return sqlite3_exec(r->db, sql, NULL, NULL, NULL) == SQLITE_OK ? SIM_OK : db_error(r);
+    return sqlite3_exec(r->db, sql, NULL, NULL, NULL) == SQLITE_OK ? SIM_OK : exec_error(r, sql);
 }
 
 /* Roll back the transaction if one is open (SQLite may have rolled it back
@@ -528,7 +547,7 @@ static int open_reader(const char *path, sqlite3 **db, int *version, sim_diag *d
         rc = sqlite3_set_authorizer(*db, reader_auth, NULL);
     err[0] = '\0';
     if (rc == SQLITE_OK) {
-        sqlite3_busy_timeout(*db, 60000);
+        sqlite3_busy_timeout(*db, BUSY_MS);
         rc = inspect_read(*db, &s, err, sizeof err);
     }
     if (rc != SQLITE_OK) {
@@ -694,6 +713,40 @@ static int convert(results *r, const char *path, sim_diag *d)
     return rc;
 }
 
+/*
+ * Put the file in WAL mode (a no-op once it is: the mode is the file's,
+ * kept in its header).  Switching a new file out of rollback mode takes its
+ * exclusive lock by upgrading a read transaction, and SQLite does not call
+ * the busy handler for the step from the shared to the reserved lock (a
+ * reader waiting there for a writer that waits for the reader would
+ * deadlock): when another process holds the reserved lock at that moment,
+ * being in convert() for the same new file or switching it too, the pragma
+ * fails at once with SQLITE_BUSY whatever the busy timeout ("database is
+ * locked", seen when two sweeps start at once on a new --db;
+ * tests/open_race.c).  The holder is done in moments, and after it the
+ * file is often in WAL mode already, so the switch is tried again, backing
+ * off as SQLite's own busy handler does, for at most BUSY_MS.  A failure
+ * leaves the file whole: the schema, if this connection made it, was
+ * committed, and no run is written yet.
+ */
+static int set_wal(results *r)
+{
+    static const int delay_ms[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+    const int last = (int)(sizeof delay_ms / sizeof *delay_ms) - 1;
+    int waited = 0;
+
+    for (int i = 0;; i++) {
+        const char *sql = "PRAGMA journal_mode=WAL";
+        int rc = sqlite3_exec(r->db, sql, NULL, NULL, NULL);
+
+        if (rc == SQLITE_OK)
+            return SIM_OK;
+        if (sqlite3_extended_errcode(r->db) != SQLITE_BUSY || waited >= BUSY_MS)
+            return exec_error(r, sql);
+        waited += sqlite3_sleep(delay_ms[i < last ? i : last]);
+    }
+}
+
 int results_open(const char *path, results **out, sim_diag *d)
 {
     results *r = calloc(1, sizeof *r);
@@ -711,7 +764,7 @@ int results_open(const char *path, results **out, sim_diag *d)
     sqlite3_free(name);
     if (rc != SQLITE_OK)
         goto fail;
-    sqlite3_busy_timeout(r->db, 60000);
+    sqlite3_busy_timeout(r->db, BUSY_MS);
     /* Look before touching anything. */
     if ((rc = inspect_read(r->db, &s, r->err, sizeof r->err)) != SQLITE_OK) {
         if ((rc & 0xff) == SQLITE_NOTADB) {
@@ -742,7 +795,7 @@ int results_open(const char *path, results **out, sim_diag *d)
         }
         goto fail;
     }
-    if (exec(r, "PRAGMA journal_mode=WAL") != SIM_OK || exec(r, results_pragmas) != SIM_OK)
+    if (set_wal(r) != SIM_OK || exec(r, results_pragmas) != SIM_OK)
         goto fail;
     for (int i = 0; i < ST_N; i++)
         if (sqlite3_prepare_v2(r->db, insert_sql[i], -1, &r->st[i], NULL) != SQLITE_OK) {
