@@ -1233,10 +1233,9 @@ int results_run_claim(results *r, const results_run_info *info, results_claim *c
         return SIM_OK;
     }
     /* Unfinished runs whose writer is gone: interrupted, failed, or killed
-     * ('running'); counted by status for the sweep's report, then deleted. */
-    rc = sqlite3_prepare_v2(r->db,
-                            "SELECT status, COUNT(*) FROM run WHERE identity=? AND status<>? "
-                            "GROUP BY status", -1, &st, NULL);
+     * ('running'); deleted, and counted by status for the sweep's report. */
+    rc = sqlite3_prepare_v2(r->db, "DELETE FROM run WHERE identity=? AND status<>? RETURNING status",
+                            -1, &st, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, info->identity, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, results_status_name[RESULTS_COMPLETE], -1, SQLITE_STATIC);
@@ -1245,24 +1244,8 @@ int results_run_claim(results *r, const results_run_info *info, results_claim *c
 
             for (int s = 0; s < RESULTS_STATUS_N; s++)
                 if (status != NULL && strcmp(status, results_status_name[s]) == 0)
-                    c->replaced[s] = sqlite3_column_int(st, 1);
+                    c->replaced[s]++;
         }
-        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
-    }
-    if (rc != SQLITE_OK) {
-        db_error(r);
-        sqlite3_finalize(st);
-        rollback(r);
-        goto error;
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    rc = sqlite3_prepare_v2(r->db, "DELETE FROM run WHERE identity=? AND status<>?", -1, &st,
-                            NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, info->identity, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, results_status_name[RESULTS_COMPLETE], -1, SQLITE_STATIC);
-        rc = sqlite3_step(st);
     }
     if (rc != SQLITE_DONE) {
         db_error(r);
