@@ -992,7 +992,9 @@ int batch_next(batch *b, results *db, size_t *k, int64_t *run_id, char *identity
         if ((rc = make_run(b, *k, idx, &sc, d)) != SIM_OK)
             break; /* planned already: only out of memory */
         runner_run_info(sc, b->engine, b->command_line, &info, identity, host);
-        rc = results_commit(db) != SIM_OK ? SIM_EDB : results_run_claim(db, &info, &c, d);
+        rc = results_commit(db) != SIM_OK
+                 ? SIM_EDB
+                 : runner_claim(db, &info, b->varied, b->nvaried, &c, d);
         scenario_free(sc);
         if (rc != SIM_OK) {
             rc = SIM_EDB;
@@ -1000,13 +1002,6 @@ int batch_next(batch *b, results *db, size_t *k, int64_t *run_id, char *identity
         }
         for (int s = 0; s < RESULTS_STATUS_N; s++)
             b->count.redone[s] += (size_t)c.replaced[s];
-        if (c.outcome == RESULTS_DONE &&
-            results_mark_varied(db, c.run_id, b->varied, b->nvaried) != SIM_OK) {
-            diag_add(d, "cannot mark run %lld's varied keys: %s", (long long)c.run_id,
-                     results_errmsg(db));
-            rc = SIM_EDB;
-            break;
-        }
         if (c.outcome == RESULTS_CLAIMED) {
             *run_id = c.run_id;
             rc = BATCH_GIVE;

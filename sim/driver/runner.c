@@ -811,6 +811,19 @@ void runner_run_info(const scenario *sc, runner_engine e, const char *command_li
                                command_line, host[0] ? host : NULL, results_build()};
 }
 
+int runner_claim(results *db, const results_run_info *info, const char *const *varied,
+                 size_t nvaried, results_claim *c, sim_diag *d)
+{
+    if (results_run_claim(db, info, c, d) != SIM_OK)
+        return SIM_EDB;
+    if (c->outcome == RESULTS_DONE && results_mark_varied(db, c->run_id, varied, nvaried) != SIM_OK) {
+        diag_add(d, "cannot mark run %lld's varied keys: %s", (long long)c->run_id,
+                 results_errmsg(db));
+        return SIM_EDB;
+    }
+    return SIM_OK;
+}
+
 int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_result *res,
                sim_diag *d)
 {
@@ -826,14 +839,8 @@ int runner_run(const scenario *sc, results *db, const runner_opts *o, runner_res
     if (o->run_id != 0) {
         r.run_id = o->run_id; /* claimed by the process that writes it */
     } else if (o->claim) {
-        if (results_run_claim(db, &info, &res->claim, d) != SIM_OK)
+        if (runner_claim(db, &info, o->varied, o->nvaried, &res->claim, d) != SIM_OK)
             return SIM_EDB;
-        if (res->claim.outcome == RESULTS_DONE &&
-            results_mark_varied(db, res->claim.run_id, o->varied, o->nvaried) != SIM_OK) {
-            diag_add(d, "cannot mark run %lld's varied keys: %s",
-                     (long long)res->claim.run_id, results_errmsg(db));
-            return SIM_EDB;
-        }
         if (res->claim.outcome != RESULTS_CLAIMED) {
             res->run_id = res->claim.run_id;
             res->status = res->claim.outcome == RESULTS_DONE ? RESULTS_COMPLETE : RESULTS_RUNNING;

@@ -110,6 +110,15 @@ void runner_run_info(const scenario *sc, runner_engine e, const char *command_li
                      results_run_info *info, char *identity, char *host);
 
 /*
+ * Claim a sweep's run (results_run_claim); one it finds complete already
+ * (run alone, by another sweep, or merged in) takes the sweep's varied keys
+ * (run_param.varied), so that it counts as a run of the sweep's points.
+ * SIM_OK, or SIM_EDB after a message.
+ */
+int runner_claim(results *db, const results_run_info *info, const char *const *varied,
+                 size_t nvaried, results_claim *c, sim_diag *d);
+
+/*
  * Simulate the resolved scenario and record it: run row (with its
  * provenance: opts' command line, this machine's name, results_build()),
  * parameters, rows as the model produces them, scalars, status.  Returns SIM_OK when the
